@@ -1,0 +1,80 @@
+package schema
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/pmanager/pmanager/pkg/state"
+)
+
+// Dialect names a database family.
+type Dialect string
+
+// The supported dialects.
+const (
+	Postgres Dialect = "postgres"
+	MySQL    Dialect = "mysql"
+	SQLite   Dialect = "sqlite"
+)
+
+// ExecQuerier is what editors and executors need of a connection; *sql.DB,
+// *sql.Tx and *sql.Conn all satisfy it.
+type ExecQuerier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// Editor renders the DDL for one dialect. Every method is pure: it returns the
+// statements (one per element, no trailing semicolon) and runs nothing, so the
+// same output serves migrate and sqlmigrate.
+//
+// p is the project used to resolve relation targets: the state after the
+// change, except for DeleteModel, which gets the state before it. from and to
+// are the same model before and after the change (they may differ in table
+// name, fields, indexes...). fill, when not nil, is a one-off literal for the
+// rows that already exist; it is not kept as a column default.
+type Editor interface {
+	// Dialect says which database this editor writes for.
+	Dialect() Dialect
+	// Quote quotes an identifier for this dialect.
+	Quote(name string) string
+	// AtomicDDL reports whether DDL can run inside a transaction that rolls back.
+	AtomicDDL() bool
+
+	CreateModel(p *state.Project, m *state.Model) ([]string, error)
+	DeleteModel(p *state.Project, m *state.Model) ([]string, error)
+	// AlterModelTable renames the table (and the automatic M2M join tables that follow it).
+	AlterModelTable(p *state.Project, from, to *state.Model) ([]string, error)
+	AddField(p *state.Project, from, to *state.Model, field string, fill *string) ([]string, error)
+	RemoveField(p *state.Project, from, to *state.Model, field string) ([]string, error)
+	// AlterField changes field oldName of from into newName of to; the names
+	// differ for a rename. Type, null, default, unique, index, relation and
+	// column changes are all handled here.
+	AlterField(p *state.Project, from, to *state.Model, oldName, newName string, fill *string) ([]string, error)
+	AlterUniqueTogether(p *state.Project, from, to *state.Model) ([]string, error)
+	AddIndex(p *state.Project, from, to *state.Model, idx state.Index) ([]string, error)
+	RemoveIndex(p *state.Project, from, to *state.Model, idx state.Index) ([]string, error)
+	RenameIndex(p *state.Project, from, to *state.Model, oldName, newName string) ([]string, error)
+	AddConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error)
+	RemoveConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error)
+
+	// Inspect reads every user table of the live database (the history
+	// table included), sorted by name, normalised to the vocabulary of Expected.
+	Inspect(ctx context.Context, db ExecQuerier) ([]Table, error)
+	// Expected says what Inspect should find after every managed model of p
+	// was created by this editor: tables (join tables included), sorted by name.
+	Expected(p *state.Project) ([]Table, error)
+}
+
+// IntegrityChecker is implemented by editors whose migrations run with
+// foreign key enforcement off (SQLite table rebuilds); the executor calls it
+// before committing a migration.
+type IntegrityChecker interface {
+	CheckIntegrity(ctx context.Context, db ExecQuerier) error
+}
+
+// Preparer is implemented by editors that must set up a connection before a
+// migration's transaction begins (SQLite turns foreign key enforcement off).
+type Preparer interface {
+	Prepare(ctx context.Context, db ExecQuerier) error
+}

@@ -1,0 +1,62 @@
+package schema
+
+import (
+	"fmt"
+
+	"github.com/pmanager/pmanager/pkg/state"
+)
+
+// JoinTable synthesises the model of the automatic join table behind a
+// many-to-many field (SPEC §2: table <table>_<field>, an id key, one foreign
+// key to each side, unique together), so editors create, drop and inspect it
+// like any other model. It returns nil for a field with an explicit through
+// model, which owns its own table.
+func JoinTable(p *state.Project, m *state.Model, f *state.Field) (*state.Model, error) {
+	if f.Kind != state.ManyToMany || f.Relation == nil {
+		return nil, fmt.Errorf("schema: %s.%s is not a many-to-many field", m.Label(), f.Name)
+	}
+	if f.Relation.Through != "" {
+		return nil, nil
+	}
+	target := p.Resolve(m.App, f.Relation.To)
+	if target == nil {
+		return nil, fmt.Errorf("schema: %s.%s points at unknown model %s", m.Label(), f.Name, f.Relation.To)
+	}
+	table := f.Relation.Table
+	if table == "" {
+		table = m.Table + "_" + f.Name
+	}
+	from, to := state.SnakeCase(m.Name), state.SnakeCase(target.Name)
+	if from == to {
+		from, to = "from_"+from, "to_"+to
+	}
+	return &state.Model{
+		App:   m.App,
+		Name:  m.Name + "_" + f.Name,
+		Table: table,
+		Fields: []*state.Field{
+			{Name: "id", Kind: state.BigAuto, PrimaryKey: true},
+			{Name: from, Kind: state.ForeignKey, Relation: &state.Relation{To: m.Label(), OnDelete: "CASCADE"}},
+			{Name: to, Kind: state.ForeignKey, Relation: &state.Relation{To: target.Label(), OnDelete: "CASCADE"}},
+		},
+		UniqueTogether: [][]string{{from, to}},
+	}, nil
+}
+
+// JoinTables returns the automatic join tables of every many-to-many field of m.
+func JoinTables(p *state.Project, m *state.Model) ([]*state.Model, error) {
+	var out []*state.Model
+	for _, f := range m.Fields {
+		if f.Kind != state.ManyToMany {
+			continue
+		}
+		jt, err := JoinTable(p, m, f)
+		if err != nil {
+			return nil, err
+		}
+		if jt != nil {
+			out = append(out, jt)
+		}
+	}
+	return out, nil
+}

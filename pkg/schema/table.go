@@ -1,0 +1,58 @@
+package schema
+
+// Table is a database table as introspection sees it, normalised so that a
+// live schema and the schema a state implies compare equal with go-cmp.
+// Slices are sorted by name; nil and empty are the same (use cmpopts.EquateEmpty).
+type Table struct {
+	Name    string
+	Columns []Column // in table order
+	// PrimaryKey lists the key's columns in key order.
+	PrimaryKey []string
+	// Uniques are unique constraints and unique indexes alike, primary key excluded.
+	Uniques []Unique
+	// Indexes are the non-unique indexes.
+	Indexes     []Index
+	ForeignKeys []ForeignKey
+	// Checks are compared by name only: databases rewrite the expression.
+	Checks []string
+}
+
+// Column is one column: Type in the dialect's DDL spelling (lower case, as
+// the editor writes it), Default the literal's value without quotes or casts
+// (nil: no default).
+type Column struct {
+	Name          string
+	Type          string
+	Nullable      bool
+	Default       *string
+	AutoIncrement bool
+}
+
+// Unique is a unique constraint or unique index.
+type Unique struct {
+	Name    string
+	Columns []string
+	// Partial is true when a condition restricts it.
+	Partial bool
+}
+
+// Index is a non-unique index; a column prefixed "-" is descending.
+type Index struct {
+	Name    string
+	Columns []string
+	Partial bool
+}
+
+// ForeignKey is one single-column foreign key constraint.
+type ForeignKey struct {
+	Name      string
+	Column    string
+	RefTable  string
+	RefColumn string
+	// OnDelete is the SQL action: CASCADE, RESTRICT, SET NULL, SET DEFAULT or NO ACTION.
+	OnDelete string
+}
+
+// HistoryTable is the table where pmanager records applied migrations; it is
+// not part of any model.
+const HistoryTable = "pmanager_migrations"

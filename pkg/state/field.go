@@ -1,0 +1,162 @@
+package state
+
+import "strings"
+
+// Kind names a field's logical type; dialect editors map it to a column type.
+type Kind string
+
+// The field kinds of SPEC §2. Auto kinds are integer keys the database fills.
+const (
+	BigAuto      Kind = "bigauto"
+	Auto         Kind = "auto"
+	Char         Kind = "char"
+	Text         Kind = "text"
+	BigInteger   Kind = "biginteger"
+	Integer      Kind = "integer"
+	SmallInteger Kind = "smallinteger"
+	Boolean      Kind = "boolean"
+	Float        Kind = "float"
+	Decimal      Kind = "decimal"
+	DateTime     Kind = "datetime"
+	Date         Kind = "date"
+	Time         Kind = "time"
+	Duration     Kind = "duration"
+	Binary       Kind = "binary"
+	JSON         Kind = "json"
+	UUID         Kind = "uuid"
+	ForeignKey   Kind = "foreignkey"
+	OneToOne     Kind = "onetoone"
+	ManyToMany   Kind = "manytomany"
+)
+
+// Kinds lists every known kind, so loaders can validate hand-written files.
+var Kinds = []Kind{BigAuto, Auto, Char, Text, BigInteger, Integer, SmallInteger, Boolean,
+	Float, Decimal, DateTime, Date, Time, Duration, Binary, JSON, UUID, ForeignKey, OneToOne, ManyToMany}
+
+// Valid reports whether k is one of Kinds.
+func (k Kind) Valid() bool {
+	for _, known := range Kinds {
+		if k == known {
+			return true
+		}
+	}
+	return false
+}
+
+// IsRelation reports whether the kind points at another model.
+func (k Kind) IsRelation() bool { return k == ForeignKey || k == OneToOne || k == ManyToMany }
+
+// IsAuto reports whether the database generates the value (an auto-increment key).
+func (k Kind) IsAuto() bool { return k == BigAuto || k == Auto }
+
+// Field is one model field as migrations know it. Zero values mean "not set",
+// so a migration file lists only what matters for each field.
+type Field struct {
+	// Name is the field's name in the state: snake_case of the Go field name.
+	Name string
+	// Kind is the logical type.
+	Kind Kind
+	// Column overrides the derived column name; empty means ColumnName's default.
+	Column     string `json:",omitempty"`
+	PrimaryKey bool   `json:",omitempty"`
+	Null       bool   `json:",omitempty"`
+	Blank      bool   `json:",omitempty"`
+	Unique     bool   `json:",omitempty"`
+	Index      bool   `json:",omitempty"`
+	// Default is the column DEFAULT as a literal (nil: no default, "": empty string).
+	Default       *string `json:",omitempty"`
+	MaxLength     int     `json:",omitempty"`
+	MaxDigits     int     `json:",omitempty"`
+	DecimalPlaces int     `json:",omitempty"`
+	// Relation is set for ForeignKey, OneToOne and ManyToMany fields.
+	Relation *Relation `json:",omitempty"`
+	// Choices and Comment are state only: they never change the schema.
+	Choices []string `json:",omitempty"`
+	Comment string   `json:",omitempty"`
+}
+
+// Relation describes where a relation field points and how it behaves.
+type Relation struct {
+	// To is the target model as "app.Model".
+	To string
+	// ToField is a unique target field other than its primary key ("" = the key).
+	ToField string `json:",omitempty"`
+	// OnDelete is CASCADE, PROTECT, RESTRICT, SET_NULL, SET_DEFAULT or DO_NOTHING.
+	OnDelete string `json:",omitempty"`
+	// NoConstraint keeps the column but creates no database FK constraint.
+	NoConstraint bool   `json:",omitempty"`
+	RelatedName  string `json:",omitempty"`
+	// Through names an explicit join model ("app.Model") of a ManyToMany.
+	Through string `json:",omitempty"`
+	// Table names the automatic join table of a ManyToMany ("" = <table>_<field>).
+	Table string `json:",omitempty"`
+}
+
+// OnDelete actions accepted on relation fields.
+var OnDeleteActions = []string{"CASCADE", "PROTECT", "RESTRICT", "SET_NULL", "SET_DEFAULT", "DO_NOTHING"}
+
+// ColumnName is the database column of the field: Column when set, else the
+// name, with "_id" appended for foreign keys; "" for many-to-many fields,
+// which have a join table instead of a column.
+func (f *Field) ColumnName() string {
+	switch {
+	case f.Kind == ManyToMany:
+		return ""
+	case f.Column != "":
+		return f.Column
+	case f.Kind == ForeignKey || f.Kind == OneToOne:
+		return f.Name + "_id"
+	default:
+		return f.Name
+	}
+}
+
+// HasColumn reports whether the field is stored as a column of its model's table.
+func (f *Field) HasColumn() bool { return f.Kind != ManyToMany }
+
+// IsUnique reports whether the column carries a unique constraint (primary
+// keys and one-to-one columns are unique by nature).
+func (f *Field) IsUnique() bool { return f.Unique || f.PrimaryKey || f.Kind == OneToOne }
+
+// Clone returns a deep copy.
+func (f *Field) Clone() *Field {
+	c := *f
+	if f.Default != nil {
+		d := *f.Default
+		c.Default = &d
+	}
+	if f.Relation != nil {
+		r := *f.Relation
+		c.Relation = &r
+	}
+	if f.Choices != nil {
+		c.Choices = append([]string(nil), f.Choices...)
+	}
+	return &c
+}
+
+// Str returns a pointer to s; migration files use it for Default.
+func Str(s string) *string { return &s }
+
+// SnakeCase converts a Go identifier to snake_case the way SPEC §2 names
+// columns and tables: FirstName → first_name, HTTPPort → http_port.
+func SnakeCase(s string) string {
+	var b strings.Builder
+	runes := []rune(s)
+	for i, r := range runes {
+		upper := r >= 'A' && r <= 'Z'
+		if upper && i > 0 {
+			prevLower := runes[i-1] >= 'a' && runes[i-1] <= 'z' || runes[i-1] >= '0' && runes[i-1] <= '9'
+			nextLower := i+1 < len(runes) && runes[i+1] >= 'a' && runes[i+1] <= 'z'
+			prevUpper := runes[i-1] >= 'A' && runes[i-1] <= 'Z'
+			if prevLower || (prevUpper && nextLower) {
+				b.WriteByte('_')
+			}
+		}
+		if upper {
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

@@ -1,0 +1,190 @@
+package state
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Model is one table-backed model: its fields in declaration order plus the
+// table-level options that migrations track.
+type Model struct {
+	// App is the app label the model belongs to ("main").
+	App string
+	// Name is the Go type name ("Car").
+	Name string
+	// Table is the database table name.
+	Table  string
+	Fields []*Field
+	// Unmanaged models live in the state only: no DDL is ever emitted for them.
+	Unmanaged      bool         `json:",omitempty"`
+	UniqueTogether [][]string   `json:",omitempty"`
+	Indexes        []Index      `json:",omitempty"`
+	Constraints    []Constraint `json:",omitempty"`
+	// Options are state-only settings (ordering, verbose name, comment).
+	Options Options `json:",omitempty"`
+}
+
+// Options are model settings that change the state and migration files but
+// never the schema.
+type Options struct {
+	Ordering    []string `json:",omitempty"`
+	VerboseName string   `json:",omitempty"`
+	Comment     string   `json:",omitempty"`
+}
+
+// Index is a named index over field names; a name prefixed "-" is descending.
+// Condition, an SQL predicate over column names, makes it partial.
+type Index struct {
+	Name      string
+	Fields    []string
+	Condition string `json:",omitempty"`
+}
+
+// ConstraintKind tells unique constraints from check constraints.
+type ConstraintKind string
+
+// The constraint kinds of Meta().Constraints.
+const (
+	UniqueConstraint ConstraintKind = "unique"
+	CheckConstraint  ConstraintKind = "check"
+)
+
+// Constraint is a named table constraint: Unique over Fields (optionally
+// partial through Condition) or Check with an SQL expression.
+type Constraint struct {
+	Kind      ConstraintKind
+	Name      string
+	Fields    []string `json:",omitempty"`
+	Condition string   `json:",omitempty"`
+	Check     string   `json:",omitempty"`
+}
+
+// Key is the model's key in a Project: "app.name" in lower case.
+func (m *Model) Key() string { return ModelKey(m.App, m.Name) }
+
+// Label is "app.Name", the form relations use to point at the model.
+func (m *Model) Label() string { return m.App + "." + m.Name }
+
+// ModelKey normalises an app and model name into a Project key.
+func ModelKey(app, name string) string { return strings.ToLower(app + "." + name) }
+
+// Field returns the field called name, or nil.
+func (m *Model) Field(name string) *Field {
+	for _, f := range m.Fields {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
+// FieldIndex returns the position of the field called name, or -1.
+func (m *Model) FieldIndex(name string) int {
+	for i, f := range m.Fields {
+		if f.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// PrimaryKey returns the primary key field, or nil when the model has none.
+func (m *Model) PrimaryKey() *Field {
+	for _, f := range m.Fields {
+		if f.PrimaryKey {
+			return f
+		}
+	}
+	return nil
+}
+
+// FieldByColumn returns the field stored in column, or nil.
+func (m *Model) FieldByColumn(column string) *Field {
+	for _, f := range m.Fields {
+		if f.HasColumn() && f.ColumnName() == column {
+			return f
+		}
+	}
+	return nil
+}
+
+// Columns maps field names (with an optional "-" prefix kept) to column names,
+// for index and constraint rendering. An unknown field is an error.
+func (m *Model) Columns(fields []string) ([]string, error) {
+	cols := make([]string, len(fields))
+	for i, name := range fields {
+		prefix := ""
+		if strings.HasPrefix(name, "-") {
+			prefix, name = "-", name[1:]
+		}
+		f := m.Field(name)
+		if f == nil {
+			return nil, fmt.Errorf("state: %s has no field %q", m.Label(), name)
+		}
+		if !f.HasColumn() {
+			return nil, fmt.Errorf("state: %s.%s is a many-to-many field and has no column", m.Label(), name)
+		}
+		cols[i] = prefix + f.ColumnName()
+	}
+	return cols, nil
+}
+
+// Clone returns a deep copy.
+func (m *Model) Clone() *Model {
+	c := *m
+	c.Fields = make([]*Field, len(m.Fields))
+	for i, f := range m.Fields {
+		c.Fields[i] = f.Clone()
+	}
+	c.UniqueTogether = cloneGroups(m.UniqueTogether)
+	if m.Indexes != nil {
+		c.Indexes = make([]Index, len(m.Indexes))
+		for i, idx := range m.Indexes {
+			idx.Fields = append([]string(nil), idx.Fields...)
+			c.Indexes[i] = idx
+		}
+	}
+	if m.Constraints != nil {
+		c.Constraints = make([]Constraint, len(m.Constraints))
+		for i, con := range m.Constraints {
+			con.Fields = append([]string(nil), con.Fields...)
+			c.Constraints[i] = con
+		}
+	}
+	c.Options.Ordering = append([]string(nil), m.Options.Ordering...)
+	if m.Options.Ordering == nil {
+		c.Options.Ordering = nil
+	}
+	return &c
+}
+
+func cloneGroups(groups [][]string) [][]string {
+	if groups == nil {
+		return nil
+	}
+	out := make([][]string, len(groups))
+	for i, g := range groups {
+		out[i] = append([]string(nil), g...)
+	}
+	return out
+}
+
+// Index returns the index called name, or nil.
+func (m *Model) Index(name string) *Index {
+	for i := range m.Indexes {
+		if m.Indexes[i].Name == name {
+			return &m.Indexes[i]
+		}
+	}
+	return nil
+}
+
+// Constraint returns the constraint called name, or nil.
+func (m *Model) Constraint(name string) *Constraint {
+	for i := range m.Constraints {
+		if m.Constraints[i].Name == name {
+			return &m.Constraints[i]
+		}
+	}
+	return nil
+}
