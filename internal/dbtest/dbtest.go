@@ -8,13 +8,13 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"fmt"
+	"errors"
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
+	"github.com/pmanager/pmanager/internal/dsn"
 	"github.com/pmanager/pmanager/pkg/schema"
 
 	// The drivers of the three dialects.
@@ -27,6 +27,9 @@ import (
 const (
 	PostgresEnv = "PMANAGER_TEST_POSTGRES"
 	MySQLEnv    = "PMANAGER_TEST_MYSQL"
+	// RequireEnv, when set (scripts/test sets it), turns a missing server
+	// URL into a failure instead of a skip, so CI never skips silently.
+	RequireEnv = "PMANAGER_TEST_REQUIRE_DATABASES"
 )
 
 // Dialects lists every dialect, for tests that run one body across all three.
@@ -65,29 +68,19 @@ func Open(t testing.TB, d schema.Dialect) *DB {
 	return nil
 }
 
-// SQLiteDSN is the modernc.org/sqlite DSN pmanager uses for a database file.
-func SQLiteDSN(path string) string {
-	return "file:" + path + "?_pragma=busy_timeout(10000)&_txlock=immediate"
-}
+// SQLiteDSN is the DSN pmanager uses for a database file.
+func SQLiteDSN(path string) string { return dsn.SQLite(path) }
 
 // MySQLDSN converts a mysql:// URL into a go-sql-driver DSN.
-func MySQLDSN(u *url.URL) string {
-	cfgUser := u.User.Username()
-	pass, _ := u.User.Password()
-	auth := cfgUser
-	if pass != "" {
-		auth += ":" + pass
-	}
-	q := u.Query()
-	q.Set("parseTime", "true")
-	q.Set("multiStatements", "false")
-	return fmt.Sprintf("%s@tcp(%s)/%s?%s", auth, u.Host, strings.TrimPrefix(u.Path, "/"), q.Encode())
-}
+func MySQLDSN(u *url.URL) string { return dsn.MySQL(u) }
 
 func openServer(t testing.TB, d schema.Dialect, env string) *DB {
 	t.Helper()
 	raw := os.Getenv(env)
 	if raw == "" {
+		if os.Getenv(RequireEnv) != "" {
+			t.Fatalf("dbtest: %s is not set but %s says every database test must run", env, RequireEnv)
+		}
 		t.Skipf("dbtest: %s is not set; set it to a %s URL to run this test", env, d)
 	}
 	base, err := url.Parse(raw)
@@ -155,4 +148,48 @@ func randomSuffix() string {
 		panic(err) // crypto/rand never fails on a supported platform
 	}
 	return hex.EncodeToString(b)
+}
+
+// Create makes a fresh database of the dialect outside a testing.TB (for
+// testscript set-up) and returns its URL and a function that drops it.
+func Create(d schema.Dialect, dir string) (string, func() error, error) {
+	if d == schema.SQLite {
+		return "sqlite://" + filepath.Join(dir, "test.db"), func() error { return nil }, nil
+	}
+	env := PostgresEnv
+	if d == schema.MySQL {
+		env = MySQLEnv
+	}
+	raw := os.Getenv(env)
+	if raw == "" {
+		return "", nil, errors.New("dbtest: " + env + " is not set")
+	}
+	base, err := url.Parse(raw)
+	if err != nil {
+		return "", nil, err
+	}
+	name := "pm_test_" + randomSuffix()
+	if err := adminExec(d, base, "CREATE DATABASE "+quote(d, name)); err != nil {
+		return "", nil, err
+	}
+	fresh := *base
+	fresh.Path = "/" + name
+	drop := func() error {
+		stmt := "DROP DATABASE IF EXISTS " + quote(d, name)
+		if d == schema.Postgres {
+			stmt += " WITH (FORCE)"
+		}
+		return adminExec(d, base, stmt)
+	}
+	return fresh.String(), drop, nil
+}
+
+func adminExec(d schema.Dialect, base *url.URL, stmt string) error {
+	admin, err := sql.Open(driverName(d), driverDSN(d, base))
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+	_, err = admin.Exec(stmt)
+	return err
 }

@@ -1,0 +1,33 @@
+// Package dsn turns pmanager connection URLs into driver DSNs. It is shared by
+// pkg/schema/connect and the test helper internal/dbtest, which cannot import
+// connect (connect imports the editors whose tests use dbtest).
+package dsn
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// SQLite is the modernc.org/sqlite DSN for a database file: writers wait for
+// each other instead of failing, and transactions take the write lock at
+// BEGIN so two migrate runs cannot interleave.
+func SQLite(path string) string {
+	return "file:" + path + "?_pragma=busy_timeout(10000)&_txlock=immediate"
+}
+
+// MySQL converts a mysql:// URL into a go-sql-driver DSN.
+func MySQL(u *url.URL) string {
+	auth := u.User.Username()
+	if pass, ok := u.User.Password(); ok && pass != "" {
+		auth += ":" + pass
+	}
+	q := u.Query()
+	q.Set("parseTime", "true")
+	q.Set("multiStatements", "false")
+	host := u.Host
+	if host == "" {
+		host = "127.0.0.1:3306"
+	}
+	return fmt.Sprintf("%s@tcp(%s)/%s?%s", auth, host, strings.TrimPrefix(u.Path, "/"), q.Encode())
+}

@@ -1,0 +1,273 @@
+package operations
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pmanager/pmanager/pkg/schema"
+	"github.com/pmanager/pmanager/pkg/state"
+)
+
+// AddIndex creates a named index from Meta().Indexes.
+type AddIndex struct {
+	Model string
+	Index state.Index
+}
+
+// Describe implements Operation.
+func (o AddIndex) Describe() string {
+	return fmt.Sprintf("Create index %s on field(s) %s of model %s", o.Index.Name, strings.Join(o.Index.Fields, ", "), o.Model)
+}
+
+// StateForwards implements Operation.
+func (o AddIndex) StateForwards(app string, p *state.Project) error {
+	if o.Index.Name == "" || len(o.Index.Fields) == 0 {
+		return fmt.Errorf("add index to %s: an index needs a name and fields", o.Model)
+	}
+	return replaceModel(p, app, o.Model, func(m *state.Model) error {
+		if m.Index(o.Index.Name) != nil {
+			return fmt.Errorf("%s already has an index %s", m.Label(), o.Index.Name)
+		}
+		if _, err := m.Columns(o.Index.Fields); err != nil {
+			return err
+		}
+		idx := o.Index
+		idx.Fields = append([]string(nil), idx.Fields...)
+		m.Indexes = append(m.Indexes, idx)
+		return nil
+	})
+}
+
+// Forwards implements Operation.
+func (o AddIndex) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+	fm, tm, err := modelPair(app, o.Model, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return sqlSteps(ed.AddIndex(to, fm, tm, o.Index))
+}
+
+// Backwards implements Operation.
+func (o AddIndex) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+	fm, tm, err := modelPair(app, o.Model, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return sqlSteps(ed.RemoveIndex(from, tm, fm, o.Index))
+}
+
+// Reversible implements Operation.
+func (AddIndex) Reversible() bool { return true }
+
+// Destructive implements Operation.
+func (AddIndex) Destructive(string, *state.Project) bool { return false }
+
+// RemoveIndex drops a named index.
+type RemoveIndex struct {
+	Model string
+	Name  string
+}
+
+// Describe implements Operation.
+func (o RemoveIndex) Describe() string {
+	return fmt.Sprintf("Remove index %s from %s", o.Name, o.Model)
+}
+
+// StateForwards implements Operation.
+func (o RemoveIndex) StateForwards(app string, p *state.Project) error {
+	return replaceModel(p, app, o.Model, func(m *state.Model) error {
+		for i, idx := range m.Indexes {
+			if idx.Name == o.Name {
+				m.Indexes = append(m.Indexes[:i:i], m.Indexes[i+1:]...)
+				return nil
+			}
+		}
+		return fmt.Errorf("%s has no index %s", m.Label(), o.Name)
+	})
+}
+
+// Forwards implements Operation.
+func (o RemoveIndex) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+	fm, tm, err := modelPair(app, o.Model, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return sqlSteps(ed.RemoveIndex(to, fm, tm, *fm.Index(o.Name)))
+}
+
+// Backwards implements Operation.
+func (o RemoveIndex) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+	fm, tm, err := modelPair(app, o.Model, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return sqlSteps(ed.AddIndex(from, tm, fm, *fm.Index(o.Name)))
+}
+
+// Reversible implements Operation.
+func (RemoveIndex) Reversible() bool { return true }
+
+// Destructive implements Operation.
+func (RemoveIndex) Destructive(string, *state.Project) bool { return false }
+
+// RenameIndex renames a named index.
+type RenameIndex struct {
+	Model   string
+	OldName string
+	NewName string
+}
+
+// Describe implements Operation.
+func (o RenameIndex) Describe() string {
+	return fmt.Sprintf("Rename index %s on %s to %s", o.OldName, o.Model, o.NewName)
+}
+
+// StateForwards implements Operation.
+func (o RenameIndex) StateForwards(app string, p *state.Project) error {
+	return replaceModel(p, app, o.Model, func(m *state.Model) error {
+		if m.Index(o.NewName) != nil {
+			return fmt.Errorf("%s already has an index %s", m.Label(), o.NewName)
+		}
+		idx := m.Index(o.OldName)
+		if idx == nil {
+			return fmt.Errorf("%s has no index %s", m.Label(), o.OldName)
+		}
+		idx.Name = o.NewName
+		return nil
+	})
+}
+
+// Forwards implements Operation.
+func (o RenameIndex) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+	fm, tm, err := modelPair(app, o.Model, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return sqlSteps(ed.RenameIndex(to, fm, tm, o.OldName, o.NewName))
+}
+
+// Backwards implements Operation.
+func (o RenameIndex) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+	fm, tm, err := modelPair(app, o.Model, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return sqlSteps(ed.RenameIndex(from, tm, fm, o.NewName, o.OldName))
+}
+
+// Reversible implements Operation.
+func (RenameIndex) Reversible() bool { return true }
+
+// Destructive implements Operation.
+func (RenameIndex) Destructive(string, *state.Project) bool { return false }
+
+// AddConstraint adds a named unique or check constraint.
+type AddConstraint struct {
+	Model      string
+	Constraint state.Constraint
+}
+
+// Describe implements Operation.
+func (o AddConstraint) Describe() string {
+	return fmt.Sprintf("Create constraint %s on model %s", o.Constraint.Name, o.Model)
+}
+
+// StateForwards implements Operation.
+func (o AddConstraint) StateForwards(app string, p *state.Project) error {
+	c := o.Constraint
+	if c.Name == "" {
+		return fmt.Errorf("add constraint to %s: a constraint needs a name", o.Model)
+	}
+	return replaceModel(p, app, o.Model, func(m *state.Model) error {
+		if m.Constraint(c.Name) != nil {
+			return fmt.Errorf("%s already has a constraint %s", m.Label(), c.Name)
+		}
+		switch c.Kind {
+		case state.UniqueConstraint:
+			if _, err := m.Columns(c.Fields); err != nil || len(c.Fields) == 0 {
+				return fmt.Errorf("constraint %s on %s: a unique constraint needs existing fields", c.Name, m.Label())
+			}
+		case state.CheckConstraint:
+			if c.Check == "" {
+				return fmt.Errorf("constraint %s on %s: a check constraint needs SQL", c.Name, m.Label())
+			}
+		default:
+			return fmt.Errorf("constraint %s on %s: unknown kind %q", c.Name, m.Label(), c.Kind)
+		}
+		c.Fields = append([]string(nil), c.Fields...)
+		m.Constraints = append(m.Constraints, c)
+		return nil
+	})
+}
+
+// Forwards implements Operation.
+func (o AddConstraint) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+	fm, tm, err := modelPair(app, o.Model, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return sqlSteps(ed.AddConstraint(to, fm, tm, o.Constraint))
+}
+
+// Backwards implements Operation.
+func (o AddConstraint) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+	fm, tm, err := modelPair(app, o.Model, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return sqlSteps(ed.RemoveConstraint(from, tm, fm, o.Constraint))
+}
+
+// Reversible implements Operation.
+func (AddConstraint) Reversible() bool { return true }
+
+// Destructive implements Operation.
+func (AddConstraint) Destructive(string, *state.Project) bool { return false }
+
+// RemoveConstraint drops a named constraint.
+type RemoveConstraint struct {
+	Model string
+	Name  string
+}
+
+// Describe implements Operation.
+func (o RemoveConstraint) Describe() string {
+	return fmt.Sprintf("Remove constraint %s from model %s", o.Name, o.Model)
+}
+
+// StateForwards implements Operation.
+func (o RemoveConstraint) StateForwards(app string, p *state.Project) error {
+	return replaceModel(p, app, o.Model, func(m *state.Model) error {
+		for i, c := range m.Constraints {
+			if c.Name == o.Name {
+				m.Constraints = append(m.Constraints[:i:i], m.Constraints[i+1:]...)
+				return nil
+			}
+		}
+		return fmt.Errorf("%s has no constraint %s", m.Label(), o.Name)
+	})
+}
+
+// Forwards implements Operation.
+func (o RemoveConstraint) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+	fm, tm, err := modelPair(app, o.Model, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return sqlSteps(ed.RemoveConstraint(to, fm, tm, *fm.Constraint(o.Name)))
+}
+
+// Backwards implements Operation.
+func (o RemoveConstraint) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+	fm, tm, err := modelPair(app, o.Model, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return sqlSteps(ed.AddConstraint(from, tm, fm, *fm.Constraint(o.Name)))
+}
+
+// Reversible implements Operation.
+func (RemoveConstraint) Reversible() bool { return true }
+
+// Destructive implements Operation.
+func (RemoveConstraint) Destructive(string, *state.Project) bool { return false }

@@ -1,0 +1,269 @@
+package operations
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pmanager/pmanager/pkg/schema"
+	"github.com/pmanager/pmanager/pkg/state"
+)
+
+// CreateModel creates a model and its table (with indexes, constraints and
+// automatic many-to-many join tables).
+type CreateModel struct {
+	Name           string
+	Table          string
+	Fields         []*state.Field
+	Unmanaged      bool
+	UniqueTogether [][]string
+	Indexes        []state.Index
+	Constraints    []state.Constraint
+	Options        state.Options
+}
+
+// Model returns the state model the operation creates in app.
+func (o CreateModel) Model(app string) *state.Model {
+	m := &state.Model{
+		App: app, Name: o.Name, Table: o.Table, Fields: o.Fields, Unmanaged: o.Unmanaged,
+		UniqueTogether: o.UniqueTogether, Indexes: o.Indexes, Constraints: o.Constraints, Options: o.Options,
+	}
+	return m.Clone()
+}
+
+// Describe implements Operation.
+func (o CreateModel) Describe() string { return "Create Model " + o.Name }
+
+// StateForwards implements Operation.
+func (o CreateModel) StateForwards(app string, p *state.Project) error {
+	m := o.Model(app)
+	if m.Table == "" {
+		return fmt.Errorf("create model %s: no table name", o.Name)
+	}
+	for _, f := range m.Fields {
+		if err := checkField(m, f); err != nil {
+			return err
+		}
+	}
+	return p.Add(m)
+}
+
+// Forwards implements Operation.
+func (o CreateModel) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+	m, err := to.MustModel(app, o.Name)
+	if err != nil {
+		return nil, err
+	}
+	return sqlSteps(ed.CreateModel(to, m))
+}
+
+// Backwards implements Operation.
+func (o CreateModel) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+	m, err := to.MustModel(app, o.Name)
+	if err != nil {
+		return nil, err
+	}
+	return sqlSteps(ed.DeleteModel(to, m))
+}
+
+// Reversible implements Operation.
+func (CreateModel) Reversible() bool { return true }
+
+// Destructive implements Operation.
+func (CreateModel) Destructive(string, *state.Project) bool { return false }
+
+// DeleteModel drops a model and its table.
+type DeleteModel struct {
+	Name string
+}
+
+// Describe implements Operation.
+func (o DeleteModel) Describe() string { return "Delete Model " + o.Name }
+
+// StateForwards implements Operation.
+func (o DeleteModel) StateForwards(app string, p *state.Project) error {
+	return p.Remove(app, o.Name)
+}
+
+// Forwards implements Operation.
+func (o DeleteModel) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+	m, err := from.MustModel(app, o.Name)
+	if err != nil {
+		return nil, err
+	}
+	return sqlSteps(ed.DeleteModel(from, m))
+}
+
+// Backwards implements Operation.
+func (o DeleteModel) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+	m, err := from.MustModel(app, o.Name)
+	if err != nil {
+		return nil, err
+	}
+	return sqlSteps(ed.CreateModel(from, m))
+}
+
+// Reversible implements Operation: the table comes back empty.
+func (DeleteModel) Reversible() bool { return true }
+
+// Destructive implements Operation.
+func (o DeleteModel) Destructive(app string, from *state.Project) bool {
+	m := from.Model(app, o.Name)
+	return m == nil || !m.Unmanaged
+}
+
+// AlterModelTable renames a model's table.
+type AlterModelTable struct {
+	Name  string
+	Table string
+}
+
+// Describe implements Operation.
+func (o AlterModelTable) Describe() string {
+	return fmt.Sprintf("Rename table for %s to %s", o.Name, o.Table)
+}
+
+// StateForwards implements Operation.
+func (o AlterModelTable) StateForwards(app string, p *state.Project) error {
+	if o.Table == "" {
+		return fmt.Errorf("alter model table %s: no table name", o.Name)
+	}
+	return replaceModel(p, app, o.Name, func(m *state.Model) error {
+		m.Table = o.Table
+		return nil
+	})
+}
+
+// Forwards implements Operation.
+func (o AlterModelTable) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+	fm, tm, err := modelPair(app, o.Name, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return sqlSteps(ed.AlterModelTable(to, fm, tm))
+}
+
+// Backwards implements Operation.
+func (o AlterModelTable) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+	fm, tm, err := modelPair(app, o.Name, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return sqlSteps(ed.AlterModelTable(from, tm, fm))
+}
+
+// Reversible implements Operation.
+func (AlterModelTable) Reversible() bool { return true }
+
+// Destructive implements Operation.
+func (AlterModelTable) Destructive(string, *state.Project) bool { return false }
+
+// AlterModelOptions changes state-only model options (ordering, verbose
+// name, comment); it never emits SQL.
+type AlterModelOptions struct {
+	Name    string
+	Options state.Options
+}
+
+// Describe implements Operation.
+func (o AlterModelOptions) Describe() string { return "Change Meta options on " + o.Name }
+
+// StateForwards implements Operation.
+func (o AlterModelOptions) StateForwards(app string, p *state.Project) error {
+	return replaceModel(p, app, o.Name, func(m *state.Model) error {
+		m.Options = o.Options
+		m.Options.Ordering = append([]string(nil), o.Options.Ordering...)
+		if len(m.Options.Ordering) == 0 {
+			m.Options.Ordering = nil
+		}
+		return nil
+	})
+}
+
+// Forwards implements Operation.
+func (AlterModelOptions) Forwards(string, schema.Editor, *state.Project, *state.Project) ([]Step, error) {
+	return nil, nil
+}
+
+// Backwards implements Operation.
+func (AlterModelOptions) Backwards(string, schema.Editor, *state.Project, *state.Project) ([]Step, error) {
+	return nil, nil
+}
+
+// Reversible implements Operation.
+func (AlterModelOptions) Reversible() bool { return true }
+
+// Destructive implements Operation.
+func (AlterModelOptions) Destructive(string, *state.Project) bool { return false }
+
+// AlterUniqueTogether replaces a model's unique_together groups.
+type AlterUniqueTogether struct {
+	Name           string
+	UniqueTogether [][]string
+}
+
+// Describe implements Operation.
+func (o AlterUniqueTogether) Describe() string {
+	groups := make([]string, len(o.UniqueTogether))
+	for i, g := range o.UniqueTogether {
+		groups[i] = "(" + strings.Join(g, ", ") + ")"
+	}
+	if len(groups) == 0 {
+		return fmt.Sprintf("Alter unique_together for %s (no constraints)", o.Name)
+	}
+	return fmt.Sprintf("Alter unique_together for %s: %s", o.Name, strings.Join(groups, ", "))
+}
+
+// StateForwards implements Operation.
+func (o AlterUniqueTogether) StateForwards(app string, p *state.Project) error {
+	return replaceModel(p, app, o.Name, func(m *state.Model) error {
+		m.UniqueTogether = nil
+		for _, g := range o.UniqueTogether {
+			if _, err := m.Columns(g); err != nil {
+				return err
+			}
+			m.UniqueTogether = append(m.UniqueTogether, append([]string(nil), g...))
+		}
+		return nil
+	})
+}
+
+// Forwards implements Operation.
+func (o AlterUniqueTogether) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+	fm, tm, err := modelPair(app, o.Name, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return sqlSteps(ed.AlterUniqueTogether(to, fm, tm))
+}
+
+// Backwards implements Operation.
+func (o AlterUniqueTogether) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+	fm, tm, err := modelPair(app, o.Name, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return sqlSteps(ed.AlterUniqueTogether(from, tm, fm))
+}
+
+// Reversible implements Operation.
+func (AlterUniqueTogether) Reversible() bool { return true }
+
+// Destructive implements Operation.
+func (AlterUniqueTogether) Destructive(string, *state.Project) bool { return false }
+
+// checkField rejects a hand-edited field that no editor could render.
+func checkField(m *state.Model, f *state.Field) error {
+	switch {
+	case f.Name == "":
+		return fmt.Errorf("%s: a field has no name", m.Label())
+	case !f.Kind.Valid():
+		return fmt.Errorf("%s.%s: unknown kind %q", m.Label(), f.Name, f.Kind)
+	case f.Kind.IsRelation() && (f.Relation == nil || f.Relation.To == ""):
+		return fmt.Errorf("%s.%s: a %s field needs Relation.To", m.Label(), f.Name, f.Kind)
+	case f.Kind == state.Char && f.MaxLength <= 0:
+		return fmt.Errorf("%s.%s: a char field needs MaxLength", m.Label(), f.Name)
+	case f.Kind == state.Decimal && (f.MaxDigits <= 0 || f.DecimalPlaces < 0 || f.DecimalPlaces > f.MaxDigits):
+		return fmt.Errorf("%s.%s: a decimal field needs MaxDigits ≥ DecimalPlaces ≥ 0", m.Label(), f.Name)
+	}
+	return nil
+}
