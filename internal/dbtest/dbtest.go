@@ -130,7 +130,7 @@ func driverName(d schema.Dialect) string {
 
 func driverDSN(d schema.Dialect, u *url.URL) string {
 	if d == schema.Postgres {
-		return u.String()
+		return dsn.Postgres(u)
 	}
 	return MySQLDSN(u)
 }

@@ -31,3 +31,18 @@ func MySQL(u *url.URL) string {
 	}
 	return fmt.Sprintf("%s@tcp(%s)/%s?%s", auth, host, strings.TrimPrefix(u.Path, "/"), q.Encode())
 }
+
+// Postgres returns the pgx DSN of a postgres:// URL. Statements run in the
+// simple protocol: a migration changes column types under cached plans
+// ("cached plan must not change result type"), and hand-written SQL may hold
+// several statements.
+func Postgres(u *url.URL) string {
+	c := *u
+	c.Scheme = "postgres"
+	q := c.Query()
+	if q.Get("default_query_exec_mode") == "" {
+		q.Set("default_query_exec_mode", "simple_protocol")
+	}
+	c.RawQuery = q.Encode()
+	return c.String()
+}

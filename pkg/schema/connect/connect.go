@@ -61,9 +61,7 @@ func Parse(raw, dir string) (*Target, error) {
 	switch u.Scheme {
 	case "postgres", "postgresql", "pgsql":
 		t.Dialect, t.Driver = schema.Postgres, "pgx"
-		pu := *u
-		pu.Scheme = "postgres"
-		t.DSN = pu.String()
+		t.DSN = dsn.Postgres(u)
 	case "mysql", "mariadb":
 		t.Dialect, t.Driver = schema.MySQL, "mysql"
 		t.DSN = dsn.MySQL(u)
@@ -87,7 +85,7 @@ func (t *Target) WithDatabase(name string) (*Target, error) {
 	c := *t
 	c.url, c.Database, c.Redacted = &u, name, Redact(&u)
 	if t.Dialect == schema.Postgres {
-		c.DSN = u.String()
+		c.DSN = dsn.Postgres(&u)
 	} else {
 		c.DSN = dsn.MySQL(&u)
 	}
