@@ -1,0 +1,862 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pmanager/pmanager/internal/dbtest"
+	"github.com/pmanager/pmanager/pkg/schema"
+	"github.com/pmanager/pmanager/pkg/state"
+)
+
+// ---- helpers shared by the tests of this package ----
+
+func bigID() *state.Field { return &state.Field{Name: "id", Kind: state.BigAuto, PrimaryKey: true} }
+
+func fk(name, to, onDelete string) *state.Field {
+	return &state.Field{Name: name, Kind: state.ForeignKey, Relation: &state.Relation{To: to, OnDelete: onDelete}}
+}
+
+func m2m(name, to string) *state.Field {
+	return &state.Field{Name: name, Kind: state.ManyToMany, Relation: &state.Relation{To: to}}
+}
+
+func project(t testing.TB, models ...*state.Model) *state.Project {
+	t.Helper()
+	p := state.NewProject()
+	for _, m := range models {
+		if m.App == "" {
+			m.App = "main"
+		}
+		if err := p.Add(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return p
+}
+
+func model(p *state.Project, name string) *state.Model { return p.Model("main", name) }
+
+// createAll creates the named models of p, in that order, on db.
+func createAll(t testing.TB, e *Editor, db *sql.DB, p *state.Project, names ...string) {
+	t.Helper()
+	for _, name := range names {
+		m := model(p, name)
+		if m == nil {
+			t.Fatalf("no model %s", name)
+		}
+		stmts, err := e.CreateModel(p, m)
+		if err != nil {
+			t.Fatalf("CreateModel(%s): %v", name, err)
+		}
+		run(t, db, stmts)
+	}
+}
+
+// run applies stmts in one transaction, as the executor does.
+func run(t testing.TB, db *sql.DB, stmts []string) {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range stmts {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			_ = tx.Rollback()
+			t.Fatalf("exec %s: %v\nall statements:\n%s", s, err, strings.Join(stmts, ";\n"))
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// assertSchema compares Expected(p) with what Inspect finds in db.
+func assertSchema(t testing.TB, e *Editor, db *sql.DB, p *state.Project, opts ...cmp.Option) {
+	t.Helper()
+	want, err := e.Expected(p)
+	if err != nil {
+		t.Fatalf("Expected: %v", err)
+	}
+	got, err := e.Inspect(context.Background(), db)
+	if err != nil {
+		t.Fatalf("Inspect: %v", err)
+	}
+	opts = append(opts, cmpopts.EquateEmpty())
+	if diff := cmp.Diff(want, got, opts...); diff != "" {
+		t.Fatalf("schema differs from the state (-expected +inspected):\n%s", diff)
+	}
+}
+
+// rows runs q and returns every value as text ("NULL" for NULL).
+func rows(t testing.TB, db *sql.DB, q string) [][]string {
+	t.Helper()
+	// The simple protocol keeps pgx from reusing a plan prepared before the
+	// DDL changed the result's type.
+	r, err := db.Query(q, pgx.QueryExecModeSimpleProtocol)
+	if err != nil {
+		t.Fatalf("query %s: %v", q, err)
+	}
+	defer r.Close()
+	cols, err := r.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][]string
+	for r.Next() {
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := r.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		row := make([]string, len(cols))
+		for i, v := range vals {
+			row[i] = "NULL"
+			if v.Valid {
+				row[i] = v.String
+			}
+		}
+		out = append(out, row)
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func assertRows(t testing.TB, db *sql.DB, q string, want [][]string) {
+	t.Helper()
+	if diff := cmp.Diff(want, rows(t, db, q), cmpopts.EquateEmpty()); diff != "" {
+		t.Fatalf("%s (-want +got):\n%s", q, diff)
+	}
+}
+
+// ---- golden DDL ----
+
+func carProject(t testing.TB) *state.Project {
+	return project(t,
+		&state.Model{Name: "Manufacturer", Table: "manufacturer", Fields: []*state.Field{
+			bigID(),
+			{Name: "name", Kind: state.Char, MaxLength: 100, Unique: true},
+			{Name: "country", Kind: state.Char, MaxLength: 2, Default: state.Str("KE")},
+		}},
+		&state.Model{Name: "Feature", Table: "feature", Fields: []*state.Field{bigID()}},
+		&state.Model{Name: "Car", Table: "local_car",
+			Fields: []*state.Field{
+				bigID(),
+				{Name: "name", Kind: state.Char, MaxLength: 30},
+				fk("manufacturer", "main.Manufacturer", "CASCADE"),
+				{Name: "price", Kind: state.Decimal, MaxDigits: 10, DecimalPlaces: 2},
+				{Name: "released", Kind: state.DateTime, Null: true},
+				{Name: "notes", Kind: state.Text, Default: state.Str("it's")},
+				m2m("features", "main.Feature"),
+			},
+			UniqueTogether: [][]string{{"manufacturer", "name"}},
+			Indexes:        []state.Index{{Name: "car_name_idx", Fields: []string{"name", "-released"}}},
+			Constraints:    []state.Constraint{{Kind: state.CheckConstraint, Name: "price_gte_0", Check: "price >= 0"}},
+		},
+	)
+}
+
+func TestCreateModelSQL(t *testing.T) {
+	t.Parallel()
+	p := carProject(t)
+	e := New()
+	tests := []struct {
+		model string
+		want  []string
+	}{
+		{"Manufacturer", []string{
+			`CREATE TABLE "manufacturer" ("id" bigint NOT NULL GENERATED BY DEFAULT AS IDENTITY, "name" varchar(100) NOT NULL, "country" varchar(2) NOT NULL DEFAULT 'KE', CONSTRAINT "manufacturer_pkey" PRIMARY KEY ("id"), CONSTRAINT "manufacturer_name_uniq" UNIQUE ("name"))`,
+		}},
+		{"Car", []string{
+			`CREATE TABLE "local_car" ("id" bigint NOT NULL GENERATED BY DEFAULT AS IDENTITY, "name" varchar(30) NOT NULL, "manufacturer_id" bigint NOT NULL, "price" numeric(10,2) NOT NULL, "released" timestamp with time zone, "notes" text NOT NULL DEFAULT 'it''s', CONSTRAINT "local_car_pkey" PRIMARY KEY ("id"), CONSTRAINT "local_car_manufacturer_id_name_uniq" UNIQUE ("manufacturer_id", "name"), CONSTRAINT "price_gte_0" CHECK (price >= 0))`,
+			`CREATE INDEX "local_car_manufacturer_id_idx" ON "local_car" ("manufacturer_id")`,
+			`CREATE INDEX "car_name_idx" ON "local_car" ("name", "released" DESC)`,
+			`ALTER TABLE "local_car" ADD CONSTRAINT "local_car_manufacturer_id_fk" FOREIGN KEY ("manufacturer_id") REFERENCES "manufacturer" ("id") ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED`,
+			`CREATE TABLE "local_car_features" ("id" bigint NOT NULL GENERATED BY DEFAULT AS IDENTITY, "car_id" bigint NOT NULL, "feature_id" bigint NOT NULL, CONSTRAINT "local_car_features_pkey" PRIMARY KEY ("id"), CONSTRAINT "local_car_features_car_id_feature_id_uniq" UNIQUE ("car_id", "feature_id"))`,
+			`CREATE INDEX "local_car_features_car_id_idx" ON "local_car_features" ("car_id")`,
+			`CREATE INDEX "local_car_features_feature_id_idx" ON "local_car_features" ("feature_id")`,
+			`ALTER TABLE "local_car_features" ADD CONSTRAINT "local_car_features_car_id_fk" FOREIGN KEY ("car_id") REFERENCES "local_car" ("id") ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED`,
+			`ALTER TABLE "local_car_features" ADD CONSTRAINT "local_car_features_feature_id_fk" FOREIGN KEY ("feature_id") REFERENCES "feature" ("id") ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.model, func(t *testing.T) {
+			got, err := e.CreateModel(p, model(p, tt.model))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("CreateModel(%s) (-want +got):\n%s", tt.model, diff)
+			}
+		})
+	}
+}
+
+func TestAlterSQL(t *testing.T) {
+	t.Parallel()
+	e := New()
+	before := carProject(t)
+	after := before.Clone()
+	car := model(after, "Car")
+	car.Fields[1] = &state.Field{Name: "title", Kind: state.Char, MaxLength: 30}
+	car.UniqueTogether = [][]string{{"manufacturer", "title"}}
+	car.Fields = append(car.Fields, &state.Field{Name: "seats", Kind: state.SmallInteger, Default: state.Str("+4")})
+	tests := []struct {
+		name string
+		got  func() ([]string, error)
+		want []string
+	}{
+		{"rename field in unique_together", func() ([]string, error) {
+			return e.AlterField(after, model(before, "Car"), car, "name", "title", nil)
+		}, []string{
+			`ALTER TABLE "local_car" RENAME COLUMN "name" TO "title"`,
+			`ALTER TABLE "local_car" RENAME CONSTRAINT "local_car_manufacturer_id_name_uniq" TO "local_car_manufacturer_id_title_uniq"`,
+		}},
+		{"add field with fill", func() ([]string, error) {
+			return e.AddField(after, model(before, "Car"), car, "seats", state.Str("5"))
+		}, []string{
+			`ALTER TABLE "local_car" ADD COLUMN "seats" smallint NOT NULL DEFAULT 5`,
+			`ALTER TABLE "local_car" ALTER COLUMN "seats" SET DEFAULT 4`,
+		}},
+		{"null to not null with fill", func() ([]string, error) {
+			to := car.Clone()
+			to.Field("released").Null = false
+			return e.AlterField(after, car, to, "released", "released", state.Str("2020-01-01 00:00:00+00"))
+		}, []string{
+			`UPDATE "local_car" SET "released" = '2020-01-01 00:00:00+00' WHERE "released" IS NULL`,
+			`SET CONSTRAINTS ALL IMMEDIATE`,
+			`ALTER TABLE "local_car" ALTER COLUMN "released" SET NOT NULL`,
+		}},
+		{"remove foreign key", func() ([]string, error) {
+			return e.RemoveField(after, car, car, "manufacturer")
+		}, []string{
+			`SET CONSTRAINTS "local_car_manufacturer_id_fk" IMMEDIATE`,
+			`ALTER TABLE "local_car" DROP CONSTRAINT "local_car_manufacturer_id_fk"`,
+			`ALTER TABLE "local_car" DROP COLUMN "manufacturer_id"`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.got()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestQuote(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"user":       `"user"`,
+		`we"ird col`: `"we""ird col"`,
+		"":           `""`,
+	}
+	for in, want := range tests {
+		if got := New().Quote(in); got != want {
+			t.Errorf("Quote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestErrors(t *testing.T) {
+	t.Parallel()
+	e := New()
+	withField := func(f *state.Field) (*state.Project, *state.Model) {
+		p := project(t, &state.Model{Name: "Thing", Table: "thing", Fields: []*state.Field{bigID(), f}})
+		return p, model(p, "Thing")
+	}
+	tests := []struct {
+		name  string
+		field *state.Field
+		want  string
+	}{
+		{"integer default not a number", &state.Field{Name: "count", Kind: state.Integer, Default: state.Str("abc")}, "main.Thing.count"},
+		{"integer default out of range", &state.Field{Name: "count", Kind: state.SmallInteger, Default: state.Str("70000")}, "out of range"},
+		{"decimal default not a number", &state.Field{Name: "price", Kind: state.Decimal, MaxDigits: 5, DecimalPlaces: 2, Default: state.Str("1,5")}, "main.Thing.price"},
+		{"bad boolean default", &state.Field{Name: "on", Kind: state.Boolean, Default: state.Str("yes")}, "main.Thing.on"},
+		{"char without max_length", &state.Field{Name: "name", Kind: state.Char}, "max_length"},
+		{"decimal without digits", &state.Field{Name: "price", Kind: state.Decimal}, "max_digits"},
+		{"unknown fk target", fk("owner", "main.Nobody", "CASCADE"), "unknown model main.Nobody"},
+		{"unknown to_field", &state.Field{Name: "owner", Kind: state.ForeignKey, Relation: &state.Relation{To: "main.Thing", ToField: "nope", OnDelete: "CASCADE"}}, "nope"},
+		{"unknown kind", &state.Field{Name: "x", Kind: "money"}, "unknown field kind"},
+		{"default on auto", &state.Field{Name: "n", Kind: state.Auto, Default: state.Str("1")}, "auto-increment"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, m := withField(tt.field)
+			_, err := e.CreateModel(p, m)
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "postgres: ") {
+				t.Fatalf("CreateModel error = %v, want one containing %q", err, tt.want)
+			}
+			if _, err := e.Expected(p); err == nil {
+				t.Fatalf("Expected did not fail")
+			}
+		})
+	}
+	t.Run("identifier too long", func(t *testing.T) {
+		p, m := withField(&state.Field{Name: strings.Repeat("x", 64), Kind: state.Integer})
+		_, err := e.CreateModel(p, m)
+		if err == nil || !strings.Contains(err.Error(), "truncate") {
+			t.Fatalf("CreateModel error = %v", err)
+		}
+		_, err = e.AddIndex(p, m, m, state.Index{Name: strings.Repeat("i", 64), Fields: []string{"id"}})
+		if err == nil || !strings.Contains(err.Error(), "index name") {
+			t.Fatalf("AddIndex error = %v", err)
+		}
+	})
+	t.Run("index on unknown field", func(t *testing.T) {
+		p, m := withField(&state.Field{Name: "n", Kind: state.Integer})
+		_, err := e.AddIndex(p, m, m, state.Index{Name: "x", Fields: []string{"missing"}})
+		if err == nil || !strings.Contains(err.Error(), "missing") {
+			t.Fatalf("AddIndex error = %v", err)
+		}
+	})
+	t.Run("many-to-many to column", func(t *testing.T) {
+		p, m := withField(m2m("tags", "main.Thing"))
+		to := m.Clone()
+		to.Fields[1] = &state.Field{Name: "tags", Kind: state.Integer}
+		if _, err := e.AlterField(p, m, to, "tags", "tags", nil); err == nil {
+			t.Fatal("AlterField M2M → integer did not fail")
+		}
+	})
+}
+
+func TestUnmanagedModelsEmitNothing(t *testing.T) {
+	t.Parallel()
+	e := New()
+	p := project(t, &state.Model{Name: "Legacy", Table: "legacy", Unmanaged: true, Fields: []*state.Field{
+		bigID(), {Name: "n", Kind: state.Integer}, m2m("others", "main.Legacy"),
+	}})
+	m := model(p, "Legacy")
+	calls := map[string]func() ([]string, error){
+		"CreateModel": func() ([]string, error) { return e.CreateModel(p, m) },
+		"DeleteModel": func() ([]string, error) { return e.DeleteModel(p, m) },
+		"AddField":    func() ([]string, error) { return e.AddField(p, m, m, "n", nil) },
+		"RemoveField": func() ([]string, error) { return e.RemoveField(p, m, m, "n") },
+		"AlterField":  func() ([]string, error) { return e.AlterField(p, m, m, "n", "n", nil) },
+		"AddIndex":    func() ([]string, error) { return e.AddIndex(p, m, m, state.Index{Name: "i", Fields: []string{"n"}}) },
+		"AddConstraint": func() ([]string, error) {
+			return e.AddConstraint(p, m, m, state.Constraint{Kind: state.CheckConstraint, Name: "c", Check: "n > 0"})
+		},
+		"RemoveConstraint": func() ([]string, error) {
+			return e.RemoveConstraint(p, m, m, state.Constraint{Kind: state.CheckConstraint, Name: "c"})
+		},
+	}
+	for name, call := range calls {
+		got, err := call()
+		if err != nil || len(got) != 0 {
+			t.Errorf("%s on an unmanaged model = %q, %v; want nothing", name, got, err)
+		}
+	}
+	tables, err := e.Expected(p)
+	if err != nil || len(tables) != 0 {
+		t.Errorf("Expected = %v, %v; want no tables", tables, err)
+	}
+}
+
+// ---- alterations against a live server ----
+
+// library is the state every alteration case starts from.
+func library(t testing.TB) *state.Project {
+	return project(t,
+		&state.Model{Name: "Tag", Table: "tag", Fields: []*state.Field{
+			{Name: "id", Kind: state.Auto, PrimaryKey: true},
+			{Name: "label", Kind: state.Char, MaxLength: 30, Unique: true},
+		}},
+		&state.Model{Name: "Author", Table: "author", Fields: []*state.Field{
+			bigID(),
+			{Name: "name", Kind: state.Char, MaxLength: 50},
+			{Name: "age", Kind: state.Integer, Null: true},
+			{Name: "bio", Kind: state.Text, Default: state.Str("")},
+			m2m("tags", "main.Tag"),
+		}},
+		&state.Model{Name: "Book", Table: "book",
+			Fields: []*state.Field{
+				bigID(),
+				{Name: "title", Kind: state.Char, MaxLength: 100},
+				fk("author", "main.Author", "CASCADE"),
+				{Name: "pages", Kind: state.Integer, Default: state.Str("0")},
+				m2m("tags", "main.Tag"),
+			},
+			UniqueTogether: [][]string{{"author", "title"}},
+			Indexes:        []state.Index{{Name: "book_pages_idx", Fields: []string{"-pages"}}},
+		},
+	)
+}
+
+const librarySeed = `
+INSERT INTO tag (label) VALUES ('go'), ('sql');
+INSERT INTO author (name, age) VALUES ('Ann', 30), ('Bob', NULL);
+INSERT INTO book (title, author_id, pages) VALUES ('Go', 1, 100), ('SQL', 2, 200);
+INSERT INTO author_tags (author_id, tag_id) VALUES (1, 1);
+INSERT INTO book_tags (book_id, tag_id) VALUES (1, 2)`
+
+// stepFn renders one direction of an alteration.
+type stepFn func(e *Editor, before, after *state.Project) ([]string, error)
+
+// alterField returns the forward and backward AlterField steps for model.
+func alterField(modelName, oldName, newName string, fill *string) (stepFn, stepFn) {
+	return func(e *Editor, before, after *state.Project) ([]string, error) {
+			return e.AlterField(after, model(before, modelName), model(after, modelName), oldName, newName, fill)
+		}, func(e *Editor, before, after *state.Project) ([]string, error) {
+			return e.AlterField(before, model(after, modelName), model(before, modelName), newName, oldName, fill)
+		}
+}
+
+// addField returns AddField forward and RemoveField backward.
+func addField(modelName, field string, fill *string) (stepFn, stepFn) {
+	return func(e *Editor, before, after *state.Project) ([]string, error) {
+			return e.AddField(after, model(before, modelName), model(after, modelName), field, fill)
+		}, func(e *Editor, before, after *state.Project) ([]string, error) {
+			return e.RemoveField(before, model(after, modelName), model(before, modelName), field)
+		}
+}
+
+// removeField returns RemoveField forward and AddField backward.
+func removeField(modelName, field string) (stepFn, stepFn) {
+	back, fwd := addField(modelName, field, nil)
+	return func(e *Editor, before, after *state.Project) ([]string, error) { return fwd(e, after, before) },
+		func(e *Editor, before, after *state.Project) ([]string, error) { return back(e, after, before) }
+}
+
+// symmetric calls op forward (before → after) and backward (after → before).
+func symmetric(modelName string, op func(e *Editor, p *state.Project, from, to *state.Model) ([]string, error)) (stepFn, stepFn) {
+	return func(e *Editor, before, after *state.Project) ([]string, error) {
+			return op(e, after, model(before, modelName), model(after, modelName))
+		}, func(e *Editor, before, after *state.Project) ([]string, error) {
+			return op(e, before, model(after, modelName), model(before, modelName))
+		}
+}
+
+// check is a query and the rows it must return after a direction ran.
+type check struct {
+	query string
+	rows  [][]string
+}
+
+type alteration struct {
+	name      string
+	change    func(p *state.Project)
+	steps     func() (stepFn, stepFn)
+	forward   []check
+	backward  []check
+	anyColumn bool // reverse re-adds a column at the end of the table
+}
+
+func withField(m *state.Model, name string, change func(f *state.Field)) {
+	change(m.Field(name))
+}
+
+var (
+	ages    = check{"SELECT name, age::text FROM author ORDER BY id", [][]string{{"Ann", "30"}, {"Bob", "NULL"}}}
+	names   = check{"SELECT name FROM author ORDER BY id", [][]string{{"Ann"}, {"Bob"}}}
+	books   = check{"SELECT b.title, a.name FROM book b JOIN author a ON a.id = b.author_id ORDER BY b.id", [][]string{{"Go", "Ann"}, {"SQL", "Bob"}}}
+	links   = check{"SELECT count(*)::text FROM author_tags", [][]string{{"1"}}}
+	labels  = check{"SELECT id::text, label FROM tag ORDER BY id", [][]string{{"1", "go"}, {"2", "sql"}}}
+	noLinks = check{"SELECT count(*)::text FROM book_tags", [][]string{{"0"}}}
+)
+
+func alterations() []alteration {
+	return []alteration{
+		{name: "add nullable char",
+			change: func(p *state.Project) {
+				a := model(p, "Author")
+				a.Fields = append(a.Fields, &state.Field{Name: "nickname", Kind: state.Char, MaxLength: 20, Null: true})
+			},
+			steps:   func() (stepFn, stepFn) { return addField("Author", "nickname", nil) },
+			forward: []check{names, {"SELECT count(*)::text FROM author WHERE nickname IS NULL", [][]string{{"2"}}}},
+		},
+		{name: "add not null integer with fill",
+			change: func(p *state.Project) {
+				a := model(p, "Author")
+				a.Fields = append(a.Fields, &state.Field{Name: "rank", Kind: state.Integer})
+			},
+			steps:    func() (stepFn, stepFn) { return addField("Author", "rank", state.Str("3")) },
+			forward:  []check{{"SELECT name, rank::text FROM author ORDER BY id", [][]string{{"Ann", "3"}, {"Bob", "3"}}}},
+			backward: []check{names},
+		},
+		{name: "add field with default and fill",
+			change: func(p *state.Project) {
+				a := model(p, "Author")
+				a.Fields = append(a.Fields, &state.Field{Name: "score", Kind: state.Integer, Default: state.Str("5")})
+			},
+			steps: func() (stepFn, stepFn) { return addField("Author", "score", state.Str("7")) },
+			forward: []check{{"INSERT INTO author (name) VALUES ('Cy') RETURNING score::text", [][]string{{"5"}}},
+				{"SELECT name, score::text FROM author ORDER BY id", [][]string{{"Ann", "7"}, {"Bob", "7"}, {"Cy", "5"}}}},
+		},
+		{name: "add unique field",
+			change: func(p *state.Project) {
+				a := model(p, "Author")
+				a.Fields = append(a.Fields, &state.Field{Name: "code", Kind: state.Char, MaxLength: 10, Null: true, Unique: true})
+			},
+			steps: func() (stepFn, stepFn) { return addField("Author", "code", nil) },
+		},
+		{name: "add self foreign key",
+			change: func(p *state.Project) {
+				a := model(p, "Author")
+				f := fk("mentor", "main.Author", "SET_NULL")
+				f.Null = true
+				a.Fields = append(a.Fields, f)
+			},
+			steps: func() (stepFn, stepFn) { return addField("Author", "mentor", nil) },
+			forward: []check{{"UPDATE author SET mentor_id = 1 WHERE id = 2 RETURNING mentor_id::text", [][]string{{"1"}}},
+				ages},
+		},
+		{name: "add many-to-many",
+			change: func(p *state.Project) {
+				a := model(p, "Author")
+				a.Fields = append(a.Fields, m2m("favourites", "main.Book"))
+			},
+			steps:   func() (stepFn, stepFn) { return addField("Author", "favourites", nil) },
+			forward: []check{{"SELECT count(*)::text FROM author_favourites", [][]string{{"0"}}}},
+		},
+		{name: "remove middle field",
+			change: func(p *state.Project) {
+				a := model(p, "Author")
+				a.Fields = append(a.Fields[:2:2], a.Fields[3:]...)
+			},
+			steps:     func() (stepFn, stepFn) { return removeField("Author", "age") },
+			forward:   []check{names},
+			backward:  []check{{ages.query, [][]string{{"Ann", "NULL"}, {"Bob", "NULL"}}}},
+			anyColumn: true,
+		},
+		{name: "remove many-to-many",
+			change: func(p *state.Project) {
+				b := model(p, "Book")
+				b.Fields = b.Fields[:4]
+			},
+			steps:    func() (stepFn, stepFn) { return removeField("Book", "tags") },
+			forward:  []check{books},
+			backward: []check{noLinks},
+		},
+		{name: "max_length",
+			change: func(p *state.Project) {
+				withField(model(p, "Author"), "name", func(f *state.Field) { f.MaxLength = 200 })
+			},
+			steps:    func() (stepFn, stepFn) { return alterField("Author", "name", "name", nil) },
+			forward:  []check{names},
+			backward: []check{names},
+		},
+		{name: "null to not null with fill",
+			change:   func(p *state.Project) { withField(model(p, "Author"), "age", func(f *state.Field) { f.Null = false }) },
+			steps:    func() (stepFn, stepFn) { return alterField("Author", "age", "age", state.Str("18")) },
+			forward:  []check{{ages.query, [][]string{{"Ann", "30"}, {"Bob", "18"}}}},
+			backward: []check{{ages.query, [][]string{{"Ann", "30"}, {"Bob", "18"}}}},
+		},
+		{name: "not null to null",
+			change:   func(p *state.Project) { withField(model(p, "Book"), "pages", func(f *state.Field) { f.Null = true }) },
+			steps:    func() (stepFn, stepFn) { return alterField("Book", "pages", "pages", nil) },
+			forward:  []check{{"UPDATE book SET pages = NULL WHERE id = 2 RETURNING title", [][]string{{"SQL"}}}},
+			backward: []check{{"SELECT title, pages::text FROM book ORDER BY id", [][]string{{"Go", "100"}, {"SQL", "0"}}}},
+		},
+		{name: "default set",
+			change: func(p *state.Project) {
+				withField(model(p, "Author"), "age", func(f *state.Field) { f.Default = state.Str("21") })
+			},
+			steps:    func() (stepFn, stepFn) { return alterField("Author", "age", "age", nil) },
+			forward:  []check{{"INSERT INTO author (name) VALUES ('Cy') RETURNING age::text", [][]string{{"21"}}}},
+			backward: []check{{"INSERT INTO author (name) VALUES ('Di') RETURNING age::text", [][]string{{"NULL"}}}},
+		},
+		{name: "default change with quote",
+			change: func(p *state.Project) {
+				withField(model(p, "Author"), "bio", func(f *state.Field) { f.Default = state.Str(`it's; DROP TABLE x \ y`) })
+			},
+			steps:   func() (stepFn, stepFn) { return alterField("Author", "bio", "bio", nil) },
+			forward: []check{{"INSERT INTO author (name) VALUES ('Cy') RETURNING bio", [][]string{{`it's; DROP TABLE x \ y`}}}},
+		},
+		{name: "unique on",
+			change: func(p *state.Project) {
+				withField(model(p, "Author"), "name", func(f *state.Field) { f.Unique = true })
+			},
+			steps:    func() (stepFn, stepFn) { return alterField("Author", "name", "name", nil) },
+			forward:  []check{names},
+			backward: []check{names},
+		},
+		{name: "index on",
+			change:  func(p *state.Project) { withField(model(p, "Author"), "age", func(f *state.Field) { f.Index = true }) },
+			steps:   func() (stepFn, stepFn) { return alterField("Author", "age", "age", nil) },
+			forward: []check{ages},
+		},
+		{name: "integer to bigint",
+			change: func(p *state.Project) {
+				withField(model(p, "Author"), "age", func(f *state.Field) { f.Kind = state.BigInteger })
+			},
+			steps:    func() (stepFn, stepFn) { return alterField("Author", "age", "age", nil) },
+			forward:  []check{ages},
+			backward: []check{ages},
+		},
+		{name: "char to text",
+			change: func(p *state.Project) {
+				withField(model(p, "Book"), "title", func(f *state.Field) { f.Kind, f.MaxLength = state.Text, 0 })
+			},
+			steps:    func() (stepFn, stepFn) { return alterField("Book", "title", "title", nil) },
+			forward:  []check{books},
+			backward: []check{books},
+		},
+		{name: "primary key auto to bigauto follows into join tables",
+			change: func(p *state.Project) {
+				withField(model(p, "Tag"), "id", func(f *state.Field) { f.Kind = state.BigAuto })
+			},
+			steps:    func() (stepFn, stepFn) { return alterField("Tag", "id", "id", nil) },
+			forward:  []check{labels, links, {"INSERT INTO tag (label) VALUES ('new') RETURNING id::text", [][]string{{"3"}}}},
+			backward: []check{links, {"INSERT INTO tag (label) VALUES ('newer') RETURNING id::text", [][]string{{"4"}}}},
+		},
+		{name: "integer to auto-increment",
+			change: func(p *state.Project) {
+				withField(model(p, "Book"), "pages", func(f *state.Field) { f.Kind, f.Default = state.Auto, nil })
+			},
+			steps:    func() (stepFn, stepFn) { return alterField("Book", "pages", "pages", nil) },
+			forward:  []check{{"INSERT INTO book (title, author_id) VALUES ('New', 1) RETURNING pages::text", [][]string{{"201"}}}},
+			backward: []check{{"INSERT INTO book (title, author_id) VALUES ('Newer', 1) RETURNING pages::text", [][]string{{"0"}}}},
+		},
+		{name: "foreign key on_delete and null",
+			change: func(p *state.Project) {
+				withField(model(p, "Book"), "author", func(f *state.Field) { f.Null, f.Relation.OnDelete = true, "SET_NULL" })
+			},
+			steps:    func() (stepFn, stepFn) { return alterField("Book", "author", "author", state.Str("1")) },
+			forward:  []check{books, {"DELETE FROM author WHERE id = 2 RETURNING name", [][]string{{"Bob"}}}, {"SELECT title, author_id::text FROM book ORDER BY id", [][]string{{"Go", "1"}, {"SQL", "NULL"}}}},
+			backward: []check{{"SELECT title, author_id::text FROM book ORDER BY id", [][]string{{"Go", "1"}, {"SQL", "1"}}}},
+		},
+		{name: "foreign key to one-to-one",
+			change: func(p *state.Project) {
+				withField(model(p, "Book"), "author", func(f *state.Field) { f.Kind = state.OneToOne })
+			},
+			steps:    func() (stepFn, stepFn) { return alterField("Book", "author", "author", nil) },
+			forward:  []check{books},
+			backward: []check{books},
+		},
+		{name: "rename column",
+			change: func(p *state.Project) {
+				withField(model(p, "Author"), "name", func(f *state.Field) { f.Name = "full_name" })
+			},
+			steps:    func() (stepFn, stepFn) { return alterField("Author", "name", "full_name", nil) },
+			forward:  []check{{"SELECT full_name FROM author ORDER BY id", names.rows}},
+			backward: []check{names},
+		},
+		{name: "rename unique field",
+			change:   func(p *state.Project) { withField(model(p, "Tag"), "label", func(f *state.Field) { f.Name = "name" }) },
+			steps:    func() (stepFn, stepFn) { return alterField("Tag", "label", "name", nil) },
+			forward:  []check{{"SELECT id::text, name FROM tag ORDER BY id", labels.rows}},
+			backward: []check{labels},
+		},
+		{name: "rename foreign key in unique_together",
+			change: func(p *state.Project) {
+				b := model(p, "Book")
+				withField(b, "author", func(f *state.Field) { f.Name = "writer" })
+				b.UniqueTogether = [][]string{{"writer", "title"}}
+			},
+			steps:    func() (stepFn, stepFn) { return alterField("Book", "author", "writer", nil) },
+			forward:  []check{{"SELECT b.title, a.name FROM book b JOIN author a ON a.id = b.writer_id ORDER BY b.id", books.rows}},
+			backward: []check{books},
+		},
+		{name: "column option",
+			change: func(p *state.Project) {
+				withField(model(p, "Author"), "age", func(f *state.Field) { f.Column = "we\"ird col" })
+			},
+			steps:    func() (stepFn, stepFn) { return alterField("Author", "age", "age", nil) },
+			forward:  []check{{`SELECT name, "we""ird col"::text FROM author ORDER BY id`, ages.rows}},
+			backward: []check{ages},
+		},
+		{name: "rename many-to-many",
+			change: func(p *state.Project) {
+				withField(model(p, "Author"), "tags", func(f *state.Field) { f.Name = "labels" })
+			},
+			steps:    func() (stepFn, stepFn) { return alterField("Author", "tags", "labels", nil) },
+			forward:  []check{{"SELECT count(*)::text FROM author_labels", [][]string{{"1"}}}},
+			backward: []check{links},
+		},
+		{name: "unique_together change",
+			change: func(p *state.Project) {
+				model(p, "Book").UniqueTogether = [][]string{{"title"}, {"author", "pages"}}
+			},
+			steps: func() (stepFn, stepFn) {
+				return symmetric("Book", func(e *Editor, p *state.Project, from, to *state.Model) ([]string, error) {
+					return e.AlterUniqueTogether(p, from, to)
+				})
+			},
+			forward: []check{books},
+		},
+		{name: "add descending and partial index",
+			change: func(p *state.Project) {
+				a := model(p, "Author")
+				a.Indexes = []state.Index{{Name: "author_name_age_idx", Fields: []string{"name", "-age"}, Condition: "age IS NOT NULL"}}
+			},
+			steps: func() (stepFn, stepFn) {
+				idx := state.Index{Name: "author_name_age_idx", Fields: []string{"name", "-age"}, Condition: "age IS NOT NULL"}
+				return func(e *Editor, before, after *state.Project) ([]string, error) {
+						return e.AddIndex(after, model(before, "Author"), model(after, "Author"), idx)
+					}, func(e *Editor, before, after *state.Project) ([]string, error) {
+						return e.RemoveIndex(before, model(after, "Author"), model(before, "Author"), idx)
+					}
+			},
+		},
+		{name: "rename index",
+			change: func(p *state.Project) { model(p, "Book").Indexes[0].Name = "book_pages_desc_idx" },
+			steps: func() (stepFn, stepFn) {
+				return func(e *Editor, before, after *state.Project) ([]string, error) {
+						return e.RenameIndex(after, model(before, "Book"), model(after, "Book"), "book_pages_idx", "book_pages_desc_idx")
+					}, func(e *Editor, before, after *state.Project) ([]string, error) {
+						return e.RenameIndex(before, model(after, "Book"), model(before, "Book"), "book_pages_desc_idx", "book_pages_idx")
+					}
+			},
+		},
+		constraintCase("check constraint", state.Constraint{Kind: state.CheckConstraint, Name: "pages_gte_0", Check: "pages >= 0"}),
+		constraintCase("unique constraint", state.Constraint{Kind: state.UniqueConstraint, Name: "book_title_pages_uniq", Fields: []string{"title", "pages"}}),
+		constraintCase("partial unique constraint", state.Constraint{Kind: state.UniqueConstraint, Name: "book_title_big_uniq", Fields: []string{"title"}, Condition: "pages > 10"}),
+		{name: "alter model table with m2m and incoming fk",
+			change: func(p *state.Project) { model(p, "Author").Table = "writer" },
+			steps: func() (stepFn, stepFn) {
+				return symmetric("Author", func(e *Editor, p *state.Project, from, to *state.Model) ([]string, error) {
+					return e.AlterModelTable(p, from, to)
+				})
+			},
+			forward: []check{
+				{"SELECT b.title, a.name FROM book b JOIN writer a ON a.id = b.author_id ORDER BY b.id", books.rows},
+				{"SELECT count(*)::text FROM writer_tags", [][]string{{"1"}}},
+				{"INSERT INTO writer (name) VALUES ('Cy') RETURNING id::text", [][]string{{"3"}}},
+			},
+			backward: []check{books, links},
+		},
+		renameModelCase("rename model with its own many-to-many", "Author", "Writer", "writer",
+			[]check{
+				{"SELECT b.title, a.name FROM book b JOIN writer a ON a.id = b.author_id ORDER BY b.id", books.rows},
+				{"SELECT writer_id::text, tag_id::text FROM writer_tags", [][]string{{"1", "1"}}},
+			}),
+		renameModelCase("rename model that many-to-many fields point at", "Tag", "Label", "tag",
+			[]check{
+				{"SELECT author_id::text, label_id::text FROM author_tags", [][]string{{"1", "1"}}},
+				{"SELECT book_id::text, label_id::text FROM book_tags", [][]string{{"1", "2"}}},
+			}),
+		{name: "delete model",
+			change: func(p *state.Project) {
+				if err := p.Remove("main", "Book"); err != nil {
+					panic(err)
+				}
+			},
+			steps: func() (stepFn, stepFn) {
+				return func(e *Editor, before, after *state.Project) ([]string, error) {
+						return e.DeleteModel(before, model(before, "Book"))
+					}, func(e *Editor, before, after *state.Project) ([]string, error) {
+						return e.CreateModel(before, model(before, "Book"))
+					}
+			},
+			forward:  []check{names, links},
+			backward: []check{{"SELECT count(*)::text FROM book", [][]string{{"0"}}}},
+		},
+	}
+}
+
+// renameModelCase renames model oldName to newName with table newTable, as
+// RenameModel would, and has AlterModelTable follow it.
+func renameModelCase(name, oldName, newName, newTable string, forward []check) alteration {
+	return alteration{name: name,
+		change: func(p *state.Project) {
+			m := model(p, oldName)
+			if err := p.Remove("main", oldName); err != nil {
+				panic(err)
+			}
+			m.Name, m.Table = newName, newTable
+			if err := p.Add(m); err != nil {
+				panic(err)
+			}
+			for _, other := range p.Models {
+				for _, f := range other.Fields {
+					if f.Relation != nil && f.Relation.To == "main."+oldName {
+						f.Relation.To = "main." + newName
+					}
+				}
+			}
+		},
+		steps: func() (stepFn, stepFn) {
+			return func(e *Editor, before, after *state.Project) ([]string, error) {
+					return e.AlterModelTable(after, model(before, oldName), model(after, newName))
+				}, func(e *Editor, before, after *state.Project) ([]string, error) {
+					return e.AlterModelTable(before, model(after, newName), model(before, oldName))
+				}
+		},
+		forward:  forward,
+		backward: []check{books, links, labels},
+	}
+}
+
+// constraintCase adds c to Book forward and removes it backward.
+func constraintCase(name string, c state.Constraint) alteration {
+	return alteration{name: name,
+		change: func(p *state.Project) {
+			b := model(p, "Book")
+			b.Constraints = append(b.Constraints, c)
+		},
+		steps: func() (stepFn, stepFn) {
+			return func(e *Editor, before, after *state.Project) ([]string, error) {
+					return e.AddConstraint(after, model(before, "Book"), model(after, "Book"), c)
+				}, func(e *Editor, before, after *state.Project) ([]string, error) {
+					return e.RemoveConstraint(before, model(after, "Book"), model(before, "Book"), c)
+				}
+		},
+		forward: []check{books},
+	}
+}
+
+func TestAlterations(t *testing.T) {
+	t.Parallel()
+	e := New()
+	for _, tt := range alterations() {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			db := dbtest.Open(t, schema.Postgres)
+			before := library(t)
+			after := before.Clone()
+			tt.change(after)
+			var opts []cmp.Option
+			if tt.anyColumn {
+				opts = append(opts, cmpopts.SortSlices(func(a, b schema.Column) bool { return a.Name < b.Name }))
+			}
+
+			createAll(t, e, db.DB, before, "Tag", "Author", "Book")
+			assertSchema(t, e, db.DB, before)
+			run(t, db.DB, strings.Split(librarySeed, ";"))
+
+			fwd, back := tt.steps()
+			stmts, err := fwd(e, before, after)
+			if err != nil {
+				t.Fatalf("forward: %v", err)
+			}
+			if len(stmts) == 0 {
+				t.Fatal("forward rendered no statements")
+			}
+			t.Logf("forward:\n%s", strings.Join(stmts, ";\n"))
+			run(t, db.DB, stmts)
+			assertSchema(t, e, db.DB, after, opts...)
+			for _, c := range tt.forward {
+				assertRows(t, db.DB, c.query, c.rows)
+			}
+
+			stmts, err = back(e, before, after)
+			if err != nil {
+				t.Fatalf("backward: %v", err)
+			}
+			t.Logf("backward:\n%s", strings.Join(stmts, ";\n"))
+			run(t, db.DB, stmts)
+			assertSchema(t, e, db.DB, before, opts...)
+			for _, c := range tt.backward {
+				assertRows(t, db.DB, c.query, c.rows)
+			}
+		})
+	}
+}
