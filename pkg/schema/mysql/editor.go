@@ -1,0 +1,918 @@
+package mysql
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pmanager/pmanager/pkg/schema"
+	"github.com/pmanager/pmanager/pkg/state"
+)
+
+// Editor renders MySQL/MariaDB DDL and reads a live MySQL schema back. It
+// holds no state, so one value serves every migration.
+type Editor struct{}
+
+// New returns the MySQL/MariaDB schema editor.
+func New() *Editor { return &Editor{} }
+
+var _ schema.Editor = (*Editor)(nil)
+
+// Dialect says the editor writes for MySQL and MariaDB.
+func (e *Editor) Dialect() schema.Dialect { return schema.MySQL }
+
+// Quote quotes an identifier with backticks, doubling any backtick inside.
+func (e *Editor) Quote(name string) string {
+	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
+}
+
+// AtomicDDL is false: every DDL statement on MySQL commits implicitly.
+func (e *Editor) AtomicDDL() bool { return false }
+
+// CreateModel creates m's table with its columns, primary key, unique and
+// check constraints, then its indexes, then its foreign keys (each after the
+// index MySQL needs for it, so MySQL does not invent one), then the
+// automatic join tables of its many-to-many fields.
+func (e *Editor) CreateModel(p *state.Project, m *state.Model) ([]string, error) {
+	if m.Unmanaged {
+		return nil, nil
+	}
+	stmts, err := e.createTable(p, m)
+	if err != nil {
+		return nil, err
+	}
+	joins, err := schema.JoinTables(p, m)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: %w", err)
+	}
+	for _, jt := range joins {
+		more, err := e.createTable(p, jt)
+		if err != nil {
+			return nil, err
+		}
+		stmts = append(stmts, more...)
+	}
+	return stmts, nil
+}
+
+// DeleteModel drops m's automatic join tables, then its table. p is the
+// state before the deletion.
+func (e *Editor) DeleteModel(p *state.Project, m *state.Model) ([]string, error) {
+	if m.Unmanaged {
+		return nil, nil
+	}
+	joins, err := schema.JoinTables(p, m)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: %w", err)
+	}
+	var stmts []string
+	for _, jt := range joins {
+		stmts = append(stmts, "DROP TABLE "+e.Quote(jt.Table))
+	}
+	return append(stmts, "DROP TABLE "+e.Quote(m.Table)), nil
+}
+
+// AlterModelTable renames the table, renames the field-level objects whose
+// deterministic names derive from the table name, and renames the automatic
+// join tables (and join columns) whose names derive from the model's table
+// or name, so a model rename passed here (from and to differing in Name)
+// keeps join tables true too. Foreign keys that point at the table follow
+// it by themselves.
+func (e *Editor) AlterModelTable(p *state.Project, from, to *state.Model) ([]string, error) {
+	if from.Unmanaged || to.Unmanaged {
+		return nil, nil
+	}
+	var stmts []string
+	if from.Table != to.Table {
+		var pairs [][2]*state.Field
+		for _, of := range from.Fields {
+			if nf := to.Field(of.Name); nf != nil {
+				pairs = append(pairs, [2]*state.Field{of, nf})
+			}
+		}
+		more, err := e.moveTable(p, from, to, pairs)
+		if err != nil {
+			return nil, err
+		}
+		stmts = append(stmts, more...)
+	}
+	joins, err := e.followJoinTables(p, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return append(stmts, joins...), nil
+}
+
+// followJoinTables moves the automatic join tables that derive from the
+// model changing from `from` to `to`: those of its own many-to-many fields
+// and those of other models' many-to-many fields that point at it.
+func (e *Editor) followJoinTables(p *state.Project, from, to *state.Model) ([]string, error) {
+	// before resolves the model, under its old or new name, to `from`.
+	before := p.CloneShallow()
+	before.Models[to.Key()] = from
+	before.Models[from.Key()] = from
+	var stmts []string
+	for _, m := range p.Sorted() {
+		if m.Unmanaged {
+			continue
+		}
+		old := m
+		if m.Key() == to.Key() {
+			old = from
+		}
+		for _, nf := range m.Fields {
+			of := old.Field(nf.Name)
+			if !isAutoJoin(nf) || of == nil || !isAutoJoin(of) {
+				continue
+			}
+			if target := p.Resolve(m.App, nf.Relation.To); m.Key() != to.Key() && (target == nil || target.Key() != to.Key()) {
+				continue
+			}
+			oldJT, err := schema.JoinTable(before, old, of)
+			if err != nil {
+				return nil, fmt.Errorf("mysql: %w", err)
+			}
+			newJT, err := schema.JoinTable(p, m, nf)
+			if err != nil {
+				return nil, fmt.Errorf("mysql: %w", err)
+			}
+			more, err := e.moveJoinTable(p, oldJT, newJT)
+			if err != nil {
+				return nil, err
+			}
+			stmts = append(stmts, more...)
+		}
+	}
+	return stmts, nil
+}
+
+// isAutoJoin reports whether f is a many-to-many field with an automatic join table.
+func isAutoJoin(f *state.Field) bool {
+	return f.Kind == state.ManyToMany && f.Relation != nil && f.Relation.Through == ""
+}
+
+// moveJoinTable turns join table oldJT into newJT: a table rename and join
+// column renames, with the objects named after them.
+func (e *Editor) moveJoinTable(p *state.Project, oldJT, newJT *state.Model) ([]string, error) {
+	if len(oldJT.Fields) != len(newJT.Fields) {
+		return nil, fmt.Errorf("mysql: join tables %s and %s differ in shape", oldJT.Table, newJT.Table)
+	}
+	pairs := make([][2]*state.Field, len(oldJT.Fields))
+	for i := range oldJT.Fields {
+		pairs[i] = [2]*state.Field{oldJT.Fields[i], newJT.Fields[i]}
+	}
+	return e.moveTable(p, oldJT, newJT, pairs)
+}
+
+// moveTable renames from's table to to's when they differ, then renames
+// the columns of the paired fields (old, new) and the objects whose
+// deterministic names follow the table or column names: unique constraints
+// and indexes in place, unique_together constraints, and foreign keys,
+// which MySQL cannot rename, dropped first and added back last.
+func (e *Editor) moveTable(p *state.Project, from, to *state.Model, pairs [][2]*state.Field) ([]string, error) {
+	var stmts, columns, renames, adds []string
+	if from.Table != to.Table {
+		stmts = append(stmts, "RENAME TABLE "+e.Quote(from.Table)+" TO "+e.Quote(to.Table))
+	}
+	table := e.Quote(to.Table)
+	names := map[string]string{}
+	for _, pair := range pairs {
+		of, nf := pair[0], pair[1]
+		names[of.Name] = nf.Name
+		if !of.HasColumn() || !nf.HasColumn() {
+			continue
+		}
+		moved := of.ColumnName() != nf.ColumnName()
+		if moved {
+			spec, err := e.spec(p, to, nf, nf.Default)
+			if err != nil {
+				return nil, err
+			}
+			columns = append(columns, "ALTER TABLE "+table+" CHANGE COLUMN "+e.Quote(of.ColumnName())+" "+e.Quote(nf.ColumnName())+" "+spec)
+		}
+		if ou, ok := fieldUnique(from, of); ok {
+			if nu, ok := fieldUnique(to, nf); ok && ou.name != nu.name {
+				renames = append(renames, e.renameIndex(to.Table, ou.name, nu.name))
+			}
+		}
+		if oi, ok := fieldIndex(from, of); ok {
+			if ni, ok := fieldIndex(to, nf); ok && oi.name != ni.name {
+				renames = append(renames, e.renameIndex(to.Table, oi.name, ni.name))
+			}
+		}
+		oldName, hadFK := fkName(from, of)
+		newFK, hasFK, err := fieldForeignKey(p, to, nf)
+		if err != nil {
+			return nil, err
+		}
+		if hadFK && hasFK && (oldName != newFK.name || moved) {
+			stmts = append(stmts, e.dropForeignKey(to.Table, oldName))
+			adds = append(adds, e.addForeignKey(to.Table, newFK))
+		}
+	}
+	together, err := e.renameTogether(from, to, func(name string) string {
+		if n, ok := names[name]; ok {
+			return n
+		}
+		return name
+	})
+	if err != nil {
+		return nil, err
+	}
+	stmts = append(append(append(stmts, columns...), renames...), together...)
+	return append(stmts, adds...), nil
+}
+
+// renameTogether renames the unique_together constraints whose names
+// changed between from and to; rename maps a field name of from to to.
+func (e *Editor) renameTogether(from, to *state.Model, rename func(string) string) ([]string, error) {
+	var stmts []string
+	for _, group := range from.UniqueTogether {
+		moved := make([]string, len(group))
+		for i, name := range group {
+			moved[i] = rename(name)
+		}
+		if !hasGroup(to.UniqueTogether, moved) {
+			continue
+		}
+		oldCols, err := from.Columns(group)
+		if err != nil {
+			return nil, fmt.Errorf("mysql: unique_together of %s: %w", from.Label(), err)
+		}
+		newCols, err := to.Columns(moved)
+		if err != nil {
+			return nil, fmt.Errorf("mysql: unique_together of %s: %w", to.Label(), err)
+		}
+		oldName := schema.UniqueTogetherName(from.Table, oldCols)
+		newName := schema.UniqueTogetherName(to.Table, newCols)
+		if oldName != newName {
+			stmts = append(stmts, e.renameIndex(to.Table, oldName, newName))
+		}
+	}
+	return stmts, nil
+}
+
+// hasGroup reports whether groups holds want, in the same order.
+func hasGroup(groups [][]string, want []string) bool {
+	for _, g := range groups {
+		if strings.Join(g, "\x00") == strings.Join(want, "\x00") {
+			return true
+		}
+	}
+	return false
+}
+
+// fkName is the name of a relation column's foreign key constraint, known
+// without resolving the target (enough to drop it).
+func fkName(m *state.Model, f *state.Field) (string, bool) {
+	if !f.HasColumn() || !schema.NeedsForeignKey(f) {
+		return "", false
+	}
+	return schema.ForeignKeyName(m.Table, f.ColumnName()), true
+}
+
+// AddField adds the column (with fill, when given, as a temporary default
+// that fills the existing rows, then restates the column with its own
+// default), then its unique constraint, index and foreign key. A
+// many-to-many field creates its automatic join table instead.
+func (e *Editor) AddField(p *state.Project, from, to *state.Model, field string, fill *string) ([]string, error) {
+	if to.Unmanaged {
+		return nil, nil
+	}
+	f := to.Field(field)
+	if f == nil {
+		return nil, fmt.Errorf("mysql: add field: %s has no field %q", to.Label(), field)
+	}
+	if f.Kind == state.ManyToMany {
+		return e.createJoinTable(p, to, f)
+	}
+	table, col := e.Quote(to.Table), e.Quote(f.ColumnName())
+	def := f.Default
+	if fill != nil {
+		if err := e.checkFill(p, to, f, *fill); err != nil {
+			return nil, err
+		}
+		def = fill
+	}
+	spec, err := e.spec(p, to, f, def)
+	if err != nil {
+		return nil, err
+	}
+	if f.PrimaryKey {
+		spec += " PRIMARY KEY"
+	}
+	stmts := []string{"ALTER TABLE " + table + " ADD COLUMN " + col + " " + spec + e.position(to, f)}
+	if fill != nil && (f.Default == nil || *f.Default != *fill) {
+		restated, err := e.spec(p, to, f, f.Default)
+		if err != nil {
+			return nil, err
+		}
+		stmts = append(stmts, "ALTER TABLE "+table+" MODIFY COLUMN "+col+" "+restated)
+	}
+	if u, ok := fieldUnique(to, f); ok {
+		stmts = append(stmts, e.addUnique(to.Table, u))
+	}
+	if idx, ok := fieldIndex(to, f); ok {
+		stmts = append(stmts, e.createIndex(to.Table, idx))
+	}
+	fk, ok, err := fieldForeignKey(p, to, f)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		stmts = append(stmts, e.addForeignKey(to.Table, fk))
+	}
+	return stmts, nil
+}
+
+// position places a new column where the field stands among m's columns
+// (" FIRST" or " AFTER `prev`"), so the table's column order keeps matching
+// the state; nothing when the field is the last column.
+func (e *Editor) position(m *state.Model, f *state.Field) string {
+	var prev *state.Field
+	for i, x := range m.Fields {
+		if x == f {
+			for _, later := range m.Fields[i+1:] {
+				if later.HasColumn() {
+					if prev == nil {
+						return " FIRST"
+					}
+					return " AFTER " + e.Quote(prev.ColumnName())
+				}
+			}
+			return ""
+		}
+		if x.HasColumn() {
+			prev = x
+		}
+	}
+	return ""
+}
+
+// createJoinTable creates the automatic join table of a many-to-many field
+// (nothing when the field has an explicit through model).
+func (e *Editor) createJoinTable(p *state.Project, m *state.Model, f *state.Field) ([]string, error) {
+	jt, err := schema.JoinTable(p, m, f)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: %w", err)
+	}
+	if jt == nil {
+		return nil, nil
+	}
+	return e.createTable(p, jt)
+}
+
+// checkFill validates a one-off fill value against the column's type.
+func (e *Editor) checkFill(p *state.Project, m *state.Model, f *state.Field, fill string) error {
+	typ, err := columnType(p, m, f)
+	if err != nil {
+		return err
+	}
+	if _, err := literal(typ, fill); err != nil {
+		return fmt.Errorf("mysql: fill value for %s.%s: %w", m.Label(), f.Name, err)
+	}
+	return nil
+}
+
+// RemoveField drops the column (its foreign key first; MySQL drops the
+// column's indexes with it), or the automatic join table of a many-to-many field.
+func (e *Editor) RemoveField(p *state.Project, from, to *state.Model, field string) ([]string, error) {
+	if from.Unmanaged {
+		return nil, nil
+	}
+	f := from.Field(field)
+	if f == nil {
+		return nil, fmt.Errorf("mysql: remove field: %s has no field %q", from.Label(), field)
+	}
+	if f.Kind == state.ManyToMany {
+		jt, err := schema.JoinTable(p, from, f)
+		if err != nil {
+			return nil, fmt.Errorf("mysql: %w", err)
+		}
+		if jt == nil {
+			return nil, nil
+		}
+		return []string{"DROP TABLE " + e.Quote(jt.Table)}, nil
+	}
+	var stmts []string
+	if name, ok := fkName(from, f); ok {
+		stmts = append(stmts, e.dropForeignKey(from.Table, name))
+	}
+	return append(stmts, "ALTER TABLE "+e.Quote(from.Table)+" DROP COLUMN "+e.Quote(f.ColumnName())), nil
+}
+
+// AlterField changes field oldName of from into newName of to. Column
+// changes restate the whole column with MODIFY COLUMN (CHANGE COLUMN for a
+// rename); see alterColumn for the order of the statements.
+func (e *Editor) AlterField(p *state.Project, from, to *state.Model, oldName, newName string, fill *string) ([]string, error) {
+	if from.Unmanaged || to.Unmanaged {
+		return nil, nil
+	}
+	of, nf := from.Field(oldName), to.Field(newName)
+	if of == nil {
+		return nil, fmt.Errorf("mysql: alter field: %s has no field %q", from.Label(), oldName)
+	}
+	if nf == nil {
+		return nil, fmt.Errorf("mysql: alter field: %s has no field %q", to.Label(), newName)
+	}
+	if of.Kind == state.ManyToMany || nf.Kind == state.ManyToMany {
+		return e.alterManyToMany(p, from, to, of, nf)
+	}
+	return e.alterColumn(p, from, to, of, nf, fill)
+}
+
+// alterManyToMany handles a many-to-many field whose automatic join table
+// changes name (a field rename or a new table=); other changes to a
+// many-to-many field cannot be made in place and are errors.
+func (e *Editor) alterManyToMany(p *state.Project, from, to *state.Model, of, nf *state.Field) ([]string, error) {
+	if of.Kind != nf.Kind {
+		return nil, fmt.Errorf("mysql: %s.%s: cannot alter a field to or from many-to-many; remove it and add a new field", to.Label(), nf.Name)
+	}
+	if of.Relation == nil || nf.Relation == nil {
+		return nil, fmt.Errorf("mysql: %s.%s: many-to-many field without a relation", to.Label(), nf.Name)
+	}
+	if of.Relation.Through != nf.Relation.Through {
+		return nil, fmt.Errorf("mysql: %s.%s: cannot add, remove or change through= of a many-to-many field in place; remove it and add a new field", to.Label(), nf.Name)
+	}
+	if nf.Relation.Through != "" {
+		return nil, nil
+	}
+	oldTarget, newTarget := p.Resolve(from.App, of.Relation.To), p.Resolve(to.App, nf.Relation.To)
+	if oldTarget == nil || newTarget == nil || oldTarget.Key() != newTarget.Key() {
+		return nil, fmt.Errorf("mysql: %s.%s: cannot change the target of a many-to-many field in place; remove it and add a new field", to.Label(), nf.Name)
+	}
+	oldJT, err := schema.JoinTable(p, from, of)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: %w", err)
+	}
+	newJT, err := schema.JoinTable(p, to, nf)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: %w", err)
+	}
+	return e.moveJoinTable(p, oldJT, newJT)
+}
+
+// columnChange is what alterColumn found different between two versions of
+// a column field, and the objects each version has.
+type columnChange struct {
+	oldCol, newCol     string
+	oldType, newType   string
+	oldSpec, newSpec   string
+	oldU, newU         uniqueSpec
+	hadU, hasU         bool
+	oldI, newI         indexSpec
+	hadI, hasI         bool
+	oldFK, newFK       fkSpec
+	hadFK, hasFK       bool
+	oldFKName          string
+	renamed, retyped   bool
+	nullChanged, pkChg bool
+}
+
+// compareColumn fills a columnChange for of (in from) becoming nf (in to).
+func (e *Editor) compareColumn(p *state.Project, from, to *state.Model, of, nf *state.Field) (columnChange, error) {
+	c := columnChange{oldCol: of.ColumnName(), newCol: nf.ColumnName()}
+	var err error
+	if c.oldType, err = columnType(p, from, of); err != nil {
+		return c, err
+	}
+	if c.newType, err = columnType(p, to, nf); err != nil {
+		return c, err
+	}
+	if c.oldSpec, err = e.spec(p, from, of, of.Default); err != nil {
+		return c, err
+	}
+	if c.newSpec, err = e.spec(p, to, nf, nf.Default); err != nil {
+		return c, err
+	}
+	c.oldU, c.hadU = fieldUnique(from, of)
+	c.newU, c.hasU = fieldUnique(to, nf)
+	c.oldI, c.hadI = fieldIndex(from, of)
+	c.newI, c.hasI = fieldIndex(to, nf)
+	c.oldFKName, c.hadFK = fkName(from, of)
+	if c.hadFK {
+		if c.oldFK, _, err = fieldForeignKey(p, from, of); err != nil {
+			return c, err
+		}
+	}
+	if c.newFK, c.hasFK, err = fieldForeignKey(p, to, nf); err != nil {
+		return c, err
+	}
+	c.renamed = c.oldCol != c.newCol
+	c.retyped = c.oldType != c.newType
+	c.nullChanged = (of.Null && !of.PrimaryKey) != (nf.Null && !nf.PrimaryKey)
+	c.pkChg = of.PrimaryKey != nf.PrimaryKey
+	return c, nil
+}
+
+// objectsChange reports whether the column's own unique constraint or index
+// appears, disappears or is renamed.
+func (c columnChange) objectsChange() bool {
+	return c.hadU != c.hasU || c.hadI != c.hasI ||
+		(c.hadU && c.oldU.name != c.newU.name) || (c.hadI && c.oldI.name != c.newI.name)
+}
+
+// dropsForeignKey reports whether the column's foreign key must be dropped
+// before the change: it goes away, changes, or its column or indexes change
+// in a way MySQL refuses while the constraint exists.
+func (c columnChange) dropsForeignKey() bool {
+	return c.hadFK && (!c.hasFK || c.oldFK != c.newFK || c.retyped || c.nullChanged ||
+		c.renamed || c.pkChg || c.objectsChange())
+}
+
+// alterColumn renders an AlterField of a column field, in this order:
+// drop foreign keys that point at the column (when its type changes, since
+// MySQL refuses to retype a referenced column), drop its own foreign key,
+// drop its unique constraint / index when they go, fill NULLs, restate the
+// column (MODIFY, or CHANGE for a rename, with primary key changes), add or
+// rename its unique constraint / index, rename unique_together constraints,
+// retype the referencing columns, add its foreign key back, add the
+// referencing foreign keys back.
+func (e *Editor) alterColumn(p *state.Project, from, to *state.Model, of, nf *state.Field, fill *string) ([]string, error) {
+	c, err := e.compareColumn(p, from, to, of, nf)
+	if err != nil {
+		return nil, err
+	}
+	var incoming []columnRef
+	if c.retyped {
+		if incoming, err = referencing(p, to, nf); err != nil {
+			return nil, err
+		}
+	}
+	table := e.Quote(to.Table)
+	var stmts, readd []string
+	for _, r := range incoming {
+		fk, ok, err := fieldForeignKey(p, r.model, r.field)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			stmts = append(stmts, e.dropForeignKey(r.model.Table, fk.name))
+			readd = append(readd, e.addForeignKey(r.model.Table, fk))
+		}
+	}
+	dropFK := c.dropsForeignKey()
+	if dropFK {
+		stmts = append(stmts, e.dropForeignKey(to.Table, c.oldFKName))
+	}
+	if c.hadU && !c.hasU {
+		stmts = append(stmts, e.dropUnique(to.Table, c.oldU.name))
+	}
+	if c.hadI && !c.hasI {
+		stmts = append(stmts, e.dropIndex(to.Table, c.oldI.name))
+	}
+	if fill != nil && of.Null && !nf.Null {
+		lit, err := literal(c.newType, *fill)
+		if err != nil {
+			return nil, fmt.Errorf("mysql: fill value for %s.%s: %w", to.Label(), nf.Name, err)
+		}
+		old := e.Quote(c.oldCol)
+		stmts = append(stmts, "UPDATE "+table+" SET "+old+" = "+lit+" WHERE "+old+" IS NULL")
+	}
+	if clauses := e.columnClauses(c, of, nf); len(clauses) > 0 {
+		stmts = append(stmts, "ALTER TABLE "+table+" "+strings.Join(clauses, ", "))
+	}
+	stmts = append(stmts, e.columnObjects(to.Table, c)...)
+	if of.Name != nf.Name || c.renamed {
+		together, err := e.renameTogether(from, to, func(name string) string {
+			if name == of.Name {
+				return nf.Name
+			}
+			return name
+		})
+		if err != nil {
+			return nil, err
+		}
+		stmts = append(stmts, together...)
+	}
+	for _, r := range incoming {
+		spec, err := e.spec(p, r.model, r.field, r.field.Default)
+		if err != nil {
+			return nil, err
+		}
+		stmts = append(stmts, "ALTER TABLE "+e.Quote(r.model.Table)+" MODIFY COLUMN "+e.Quote(r.field.ColumnName())+" "+spec)
+	}
+	if c.hasFK && (!c.hadFK || dropFK) {
+		stmts = append(stmts, e.addForeignKey(to.Table, c.newFK))
+	}
+	return append(stmts, readd...), nil
+}
+
+// columnClauses are the ALTER TABLE clauses that restate the column itself
+// and move the primary key.
+func (e *Editor) columnClauses(c columnChange, of, nf *state.Field) []string {
+	var clauses []string
+	switch {
+	case c.renamed:
+		clauses = append(clauses, "CHANGE COLUMN "+e.Quote(c.oldCol)+" "+e.Quote(c.newCol)+" "+c.newSpec)
+	case c.oldSpec != c.newSpec:
+		clauses = append(clauses, "MODIFY COLUMN "+e.Quote(c.newCol)+" "+c.newSpec)
+	}
+	if of.PrimaryKey && !nf.PrimaryKey {
+		clauses = append(clauses, "DROP PRIMARY KEY")
+	}
+	if !of.PrimaryKey && nf.PrimaryKey {
+		clauses = append(clauses, "ADD PRIMARY KEY ("+e.Quote(c.newCol)+")")
+	}
+	return clauses
+}
+
+// columnObjects adds or renames the column's own unique constraint and index.
+func (e *Editor) columnObjects(table string, c columnChange) []string {
+	var stmts []string
+	switch {
+	case c.hasU && !c.hadU:
+		stmts = append(stmts, e.addUnique(table, c.newU))
+	case c.hasU && c.oldU.name != c.newU.name:
+		stmts = append(stmts, e.renameIndex(table, c.oldU.name, c.newU.name))
+	}
+	switch {
+	case c.hasI && !c.hadI:
+		stmts = append(stmts, e.createIndex(table, c.newI))
+	case c.hasI && c.oldI.name != c.newI.name:
+		stmts = append(stmts, e.renameIndex(table, c.oldI.name, c.newI.name))
+	}
+	return stmts
+}
+
+// columnRef is one relation column of one table.
+type columnRef struct {
+	model *state.Model
+	field *state.Field
+}
+
+// referencing lists the relation columns, in every table the editor manages
+// for p (join tables included), that reference field f of model m.
+func referencing(p *state.Project, m *state.Model, f *state.Field) ([]columnRef, error) {
+	models, err := managedTables(p)
+	if err != nil {
+		return nil, err
+	}
+	var out []columnRef
+	for _, rm := range models {
+		for _, rf := range rm.Fields {
+			if rf.Kind != state.ForeignKey && rf.Kind != state.OneToOne {
+				continue
+			}
+			if rm.Key() == m.Key() && rf.Name == f.Name {
+				continue
+			}
+			target, tf, err := relationTarget(p, rm, rf)
+			if err != nil {
+				return nil, err
+			}
+			if target.Key() == m.Key() && tf.Name == f.Name {
+				out = append(out, columnRef{model: rm, field: rf})
+			}
+		}
+	}
+	return out, nil
+}
+
+// AlterUniqueTogether drops the unique_together constraints that went away
+// and adds the new ones.
+func (e *Editor) AlterUniqueTogether(p *state.Project, from, to *state.Model) ([]string, error) {
+	if from.Unmanaged || to.Unmanaged {
+		return nil, nil
+	}
+	oldGroups, err := togetherUniques(from)
+	if err != nil {
+		return nil, err
+	}
+	newGroups, err := togetherUniques(to)
+	if err != nil {
+		return nil, err
+	}
+	var stmts []string
+	for _, o := range oldGroups {
+		if !hasUnique(newGroups, o) {
+			stmts = append(stmts, e.dropUnique(to.Table, o.name))
+		}
+	}
+	for _, n := range newGroups {
+		if !hasUnique(oldGroups, n) {
+			stmts = append(stmts, e.addUnique(to.Table, n))
+		}
+	}
+	return stmts, nil
+}
+
+// hasUnique reports whether list holds a constraint with u's name and columns.
+func hasUnique(list []uniqueSpec, u uniqueSpec) bool {
+	for _, x := range list {
+		if x.name == u.name && strings.Join(x.cols, "\x00") == strings.Join(u.cols, "\x00") {
+			return true
+		}
+	}
+	return false
+}
+
+// AddIndex creates a Meta index; a partial one is an error on MySQL.
+func (e *Editor) AddIndex(p *state.Project, from, to *state.Model, idx state.Index) ([]string, error) {
+	if to.Unmanaged {
+		return nil, nil
+	}
+	spec, err := metaIndex(to, idx)
+	if err != nil {
+		return nil, err
+	}
+	return []string{e.createIndex(to.Table, spec)}, nil
+}
+
+// RemoveIndex drops a Meta index; a partial one cannot exist on MySQL, so
+// asking to drop one is an error too.
+func (e *Editor) RemoveIndex(p *state.Project, from, to *state.Model, idx state.Index) ([]string, error) {
+	if from.Unmanaged {
+		return nil, nil
+	}
+	if idx.Condition != "" {
+		return nil, fmt.Errorf("mysql: index %q of %s has a condition: MySQL does not support partial indexes", idx.Name, from.Label())
+	}
+	return []string{e.dropIndex(to.Table, idx.Name)}, nil
+}
+
+// RenameIndex renames a Meta index in place.
+func (e *Editor) RenameIndex(p *state.Project, from, to *state.Model, oldName, newName string) ([]string, error) {
+	if from.Unmanaged || to.Unmanaged || oldName == newName {
+		return nil, nil
+	}
+	return []string{e.renameIndex(to.Table, oldName, newName)}, nil
+}
+
+// AddConstraint adds a Meta unique or check constraint; a conditional
+// unique constraint is an error on MySQL.
+func (e *Editor) AddConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error) {
+	if to.Unmanaged {
+		return nil, nil
+	}
+	switch c.Kind {
+	case state.UniqueConstraint:
+		u, err := constraintUnique(to, c)
+		if err != nil {
+			return nil, err
+		}
+		return []string{e.addUnique(to.Table, u)}, nil
+	case state.CheckConstraint:
+		def, err := e.checkDef(to, c)
+		if err != nil {
+			return nil, err
+		}
+		return []string{"ALTER TABLE " + e.Quote(to.Table) + " ADD " + def}, nil
+	}
+	return nil, fmt.Errorf("mysql: constraint %q of %s has unknown kind %q", c.Name, to.Label(), c.Kind)
+}
+
+// RemoveConstraint drops a Meta unique or check constraint.
+func (e *Editor) RemoveConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error) {
+	if from.Unmanaged {
+		return nil, nil
+	}
+	switch c.Kind {
+	case state.UniqueConstraint:
+		if c.Condition != "" {
+			return nil, fmt.Errorf("mysql: unique constraint %q of %s has a condition: MySQL does not support conditional unique constraints (partial indexes)", c.Name, from.Label())
+		}
+		return []string{e.dropUnique(to.Table, c.Name)}, nil
+	case state.CheckConstraint:
+		return []string{"ALTER TABLE " + e.Quote(to.Table) + " DROP CONSTRAINT " + e.Quote(c.Name)}, nil
+	}
+	return nil, fmt.Errorf("mysql: constraint %q of %s has unknown kind %q", c.Name, from.Label(), c.Kind)
+}
+
+// createTable renders CREATE TABLE for m followed by its indexes and foreign keys.
+func (e *Editor) createTable(p *state.Project, m *state.Model) ([]string, error) {
+	var defs []string
+	for _, f := range m.Fields {
+		if !f.HasColumn() {
+			continue
+		}
+		spec, err := e.spec(p, m, f, f.Default)
+		if err != nil {
+			return nil, err
+		}
+		def := e.Quote(f.ColumnName()) + " " + spec
+		if f.PrimaryKey {
+			def += " PRIMARY KEY"
+		}
+		defs = append(defs, def)
+	}
+	uniques, err := modelUniques(m)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range uniques {
+		defs = append(defs, "CONSTRAINT "+e.Quote(u.name)+" UNIQUE ("+e.columnList(u.cols)+")")
+	}
+	for _, c := range m.Constraints {
+		if c.Kind != state.CheckConstraint {
+			continue
+		}
+		def, err := e.checkDef(m, c)
+		if err != nil {
+			return nil, err
+		}
+		defs = append(defs, def)
+	}
+	stmts := []string{"CREATE TABLE " + e.Quote(m.Table) + " (\n    " + strings.Join(defs, ",\n    ") +
+		"\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"}
+	indexes, err := modelIndexes(m)
+	if err != nil {
+		return nil, err
+	}
+	for _, idx := range indexes {
+		stmts = append(stmts, e.createIndex(m.Table, idx))
+	}
+	fks, err := modelForeignKeys(p, m)
+	if err != nil {
+		return nil, err
+	}
+	for _, fk := range fks {
+		stmts = append(stmts, e.addForeignKey(m.Table, fk))
+	}
+	return stmts, nil
+}
+
+// spec renders a column definition after its name: type, NULL or NOT NULL,
+// DEFAULT def (when not nil) and AUTO_INCREMENT. It never says PRIMARY KEY,
+// so MODIFY COLUMN can restate a key column without re-declaring the key.
+func (e *Editor) spec(p *state.Project, m *state.Model, f *state.Field, def *string) (string, error) {
+	typ, err := columnType(p, m, f)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString(typ)
+	if f.Null && !f.PrimaryKey {
+		b.WriteString(" NULL")
+	} else {
+		b.WriteString(" NOT NULL")
+	}
+	if def != nil {
+		clause, err := defaultClause(typ, *def)
+		if err != nil {
+			return "", fmt.Errorf("mysql: default of %s.%s: %w", m.Label(), f.Name, err)
+		}
+		b.WriteString(" DEFAULT " + clause)
+	}
+	if f.Kind.IsAuto() {
+		b.WriteString(" AUTO_INCREMENT")
+	}
+	return b.String(), nil
+}
+
+// checkDef renders a named CHECK constraint clause.
+func (e *Editor) checkDef(m *state.Model, c state.Constraint) (string, error) {
+	if strings.TrimSpace(c.Check) == "" {
+		return "", fmt.Errorf("mysql: check constraint %q of %s has no SQL", c.Name, m.Label())
+	}
+	return "CONSTRAINT " + e.Quote(c.Name) + " CHECK (" + c.Check + ")", nil
+}
+
+// columnList quotes index columns, turning a "-" prefix into DESC.
+func (e *Editor) columnList(cols []string) string {
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		if name, desc := strings.CutPrefix(c, "-"); desc {
+			parts[i] = e.Quote(name) + " DESC"
+		} else {
+			parts[i] = e.Quote(c)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// createIndex renders CREATE INDEX.
+func (e *Editor) createIndex(table string, idx indexSpec) string {
+	return "CREATE INDEX " + e.Quote(idx.name) + " ON " + e.Quote(table) + " (" + e.columnList(idx.cols) + ")"
+}
+
+// dropIndex renders DROP INDEX of a plain index.
+func (e *Editor) dropIndex(table, name string) string {
+	return "DROP INDEX " + e.Quote(name) + " ON " + e.Quote(table)
+}
+
+// addUnique renders ALTER TABLE ADD CONSTRAINT ... UNIQUE.
+func (e *Editor) addUnique(table string, u uniqueSpec) string {
+	return "ALTER TABLE " + e.Quote(table) + " ADD CONSTRAINT " + e.Quote(u.name) + " UNIQUE (" + e.columnList(u.cols) + ")"
+}
+
+// dropUnique drops a unique constraint, which MySQL keeps as a unique index.
+func (e *Editor) dropUnique(table, name string) string {
+	return "ALTER TABLE " + e.Quote(table) + " DROP INDEX " + e.Quote(name)
+}
+
+// renameIndex renames an index or unique constraint in place.
+func (e *Editor) renameIndex(table, oldName, newName string) string {
+	return "ALTER TABLE " + e.Quote(table) + " RENAME INDEX " + e.Quote(oldName) + " TO " + e.Quote(newName)
+}
+
+// addForeignKey renders ALTER TABLE ADD CONSTRAINT ... FOREIGN KEY.
+func (e *Editor) addForeignKey(table string, fk fkSpec) string {
+	return "ALTER TABLE " + e.Quote(table) + " ADD CONSTRAINT " + e.Quote(fk.name) +
+		" FOREIGN KEY (" + e.Quote(fk.column) + ") REFERENCES " + e.Quote(fk.refTable) +
+		" (" + e.Quote(fk.refColumn) + ") ON DELETE " + fk.onDelete
+}
+
+// dropForeignKey renders ALTER TABLE DROP FOREIGN KEY.
+func (e *Editor) dropForeignKey(table, name string) string {
+	return "ALTER TABLE " + e.Quote(table) + " DROP FOREIGN KEY " + e.Quote(name)
+}

@@ -1,0 +1,273 @@
+package mysql
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/pmanager/pmanager/pkg/schema"
+	"github.com/pmanager/pmanager/pkg/state"
+)
+
+// Expected lists the tables CreateModel would have made for every managed
+// model of p, automatic join tables included, sorted by name, in the
+// vocabulary Inspect reports.
+func (e *Editor) Expected(p *state.Project) ([]schema.Table, error) {
+	models, err := managedTables(p)
+	if err != nil {
+		return nil, err
+	}
+	tables := make([]schema.Table, 0, len(models))
+	for _, m := range models {
+		t, err := expectedTable(p, m)
+		if err != nil {
+			return nil, err
+		}
+		tables = append(tables, t)
+	}
+	sort.Slice(tables, func(i, j int) bool { return tables[i].Name < tables[j].Name })
+	return tables, nil
+}
+
+// managedTables lists every model the editor creates a table for: the
+// managed models of p, each followed by its automatic join tables.
+func managedTables(p *state.Project) ([]*state.Model, error) {
+	var out []*state.Model
+	for _, m := range p.Sorted() {
+		if m.Unmanaged {
+			continue
+		}
+		joins, err := schema.JoinTables(p, m)
+		if err != nil {
+			return nil, fmt.Errorf("mysql: %w", err)
+		}
+		out = append(out, m)
+		out = append(out, joins...)
+	}
+	return out, nil
+}
+
+// expectedTable is the introspected shape of m's table after CreateModel.
+func expectedTable(p *state.Project, m *state.Model) (schema.Table, error) {
+	t := schema.Table{Name: m.Table}
+	for _, f := range m.Fields {
+		if !f.HasColumn() {
+			continue
+		}
+		typ, err := columnType(p, m, f)
+		if err != nil {
+			return t, err
+		}
+		col := schema.Column{
+			Name:          f.ColumnName(),
+			Type:          typ,
+			Nullable:      f.Null && !f.PrimaryKey,
+			AutoIncrement: f.Kind.IsAuto(),
+		}
+		if f.Default != nil {
+			if _, err := literal(typ, *f.Default); err != nil {
+				return t, fmt.Errorf("mysql: default of %s.%s: %w", m.Label(), f.Name, err)
+			}
+			d := canonicalDefault(typ, *f.Default)
+			col.Default = &d
+		}
+		t.Columns = append(t.Columns, col)
+		if f.PrimaryKey {
+			t.PrimaryKey = append(t.PrimaryKey, col.Name)
+		}
+	}
+	uniques, err := modelUniques(m)
+	if err != nil {
+		return t, err
+	}
+	for _, u := range uniques {
+		t.Uniques = append(t.Uniques, schema.Unique{Name: u.name, Columns: u.cols})
+	}
+	indexes, err := modelIndexes(m)
+	if err != nil {
+		return t, err
+	}
+	for _, idx := range indexes {
+		t.Indexes = append(t.Indexes, schema.Index{Name: idx.name, Columns: idx.cols})
+	}
+	fks, err := modelForeignKeys(p, m)
+	if err != nil {
+		return t, err
+	}
+	for _, fk := range fks {
+		t.ForeignKeys = append(t.ForeignKeys, schema.ForeignKey{
+			Name: fk.name, Column: fk.column, RefTable: fk.refTable, RefColumn: fk.refColumn, OnDelete: fk.onDelete,
+		})
+	}
+	for _, c := range m.Constraints {
+		if c.Kind == state.CheckConstraint {
+			t.Checks = append(t.Checks, c.Name)
+		}
+	}
+	sortTable(&t)
+	return t, nil
+}
+
+// sortTable orders a table's named objects by name, as Table requires.
+func sortTable(t *schema.Table) {
+	sort.Slice(t.Uniques, func(i, j int) bool { return t.Uniques[i].Name < t.Uniques[j].Name })
+	sort.Slice(t.Indexes, func(i, j int) bool { return t.Indexes[i].Name < t.Indexes[j].Name })
+	sort.Slice(t.ForeignKeys, func(i, j int) bool { return t.ForeignKeys[i].Name < t.ForeignKeys[j].Name })
+	sort.Strings(t.Checks)
+}
+
+// uniqueSpec is one unique constraint the editor creates: a unique field,
+// a unique_together group or a Meta unique constraint.
+type uniqueSpec struct {
+	name string
+	cols []string
+}
+
+// indexSpec is one non-unique index the editor creates: an indexed (or
+// foreign key) field or a Meta index. A column prefixed "-" is descending.
+type indexSpec struct {
+	name string
+	cols []string
+}
+
+// fkSpec is one foreign key constraint the editor creates.
+type fkSpec struct {
+	name, column, refTable, refColumn, onDelete string
+}
+
+// fieldUnique is the unique constraint of a unique column (not the primary key).
+func fieldUnique(m *state.Model, f *state.Field) (uniqueSpec, bool) {
+	if !f.HasColumn() || !f.IsUnique() || f.PrimaryKey {
+		return uniqueSpec{}, false
+	}
+	col := f.ColumnName()
+	return uniqueSpec{name: schema.FieldUniqueName(m.Table, col), cols: []string{col}}, true
+}
+
+// fieldIndex is the plain index of an indexed or foreign key column.
+func fieldIndex(m *state.Model, f *state.Field) (indexSpec, bool) {
+	if !schema.NeedsIndex(f) {
+		return indexSpec{}, false
+	}
+	col := f.ColumnName()
+	return indexSpec{name: schema.FieldIndexName(m.Table, col), cols: []string{col}}, true
+}
+
+// togetherUniques are the constraints of m's unique_together groups.
+func togetherUniques(m *state.Model) ([]uniqueSpec, error) {
+	var out []uniqueSpec
+	for _, group := range m.UniqueTogether {
+		cols, err := m.Columns(group)
+		if err != nil {
+			return nil, fmt.Errorf("mysql: unique_together of %s: %w", m.Label(), err)
+		}
+		out = append(out, uniqueSpec{name: schema.UniqueTogetherName(m.Table, cols), cols: cols})
+	}
+	return out, nil
+}
+
+// modelUniques lists every unique constraint of m's table, primary key excluded.
+func modelUniques(m *state.Model) ([]uniqueSpec, error) {
+	var out []uniqueSpec
+	for _, f := range m.Fields {
+		if u, ok := fieldUnique(m, f); ok {
+			out = append(out, u)
+		}
+	}
+	together, err := togetherUniques(m)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, together...)
+	for _, c := range m.Constraints {
+		if c.Kind != state.UniqueConstraint {
+			continue
+		}
+		u, err := constraintUnique(m, c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+// constraintUnique is the unique constraint of a Meta unique constraint; a
+// condition is an error because MySQL has no partial indexes.
+func constraintUnique(m *state.Model, c state.Constraint) (uniqueSpec, error) {
+	if c.Condition != "" {
+		return uniqueSpec{}, fmt.Errorf("mysql: unique constraint %q of %s has a condition: MySQL does not support conditional unique constraints (partial indexes)", c.Name, m.Label())
+	}
+	cols, err := m.Columns(c.Fields)
+	if err != nil {
+		return uniqueSpec{}, fmt.Errorf("mysql: unique constraint %q: %w", c.Name, err)
+	}
+	return uniqueSpec{name: c.Name, cols: cols}, nil
+}
+
+// modelIndexes lists every non-unique index of m's table.
+func modelIndexes(m *state.Model) ([]indexSpec, error) {
+	var out []indexSpec
+	for _, f := range m.Fields {
+		if idx, ok := fieldIndex(m, f); ok {
+			out = append(out, idx)
+		}
+	}
+	for _, idx := range m.Indexes {
+		spec, err := metaIndex(m, idx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, spec)
+	}
+	return out, nil
+}
+
+// metaIndex is the index of a Meta index; a condition is an error because
+// MySQL has no partial indexes.
+func metaIndex(m *state.Model, idx state.Index) (indexSpec, error) {
+	if idx.Condition != "" {
+		return indexSpec{}, fmt.Errorf("mysql: index %q of %s has a condition: MySQL does not support partial indexes", idx.Name, m.Label())
+	}
+	cols, err := m.Columns(idx.Fields)
+	if err != nil {
+		return indexSpec{}, fmt.Errorf("mysql: index %q: %w", idx.Name, err)
+	}
+	return indexSpec{name: idx.Name, cols: cols}, nil
+}
+
+// fieldForeignKey is the foreign key constraint of a relation column.
+func fieldForeignKey(p *state.Project, m *state.Model, f *state.Field) (fkSpec, bool, error) {
+	if !f.HasColumn() || !schema.NeedsForeignKey(f) {
+		return fkSpec{}, false, nil
+	}
+	target, tf, err := relationTarget(p, m, f)
+	if err != nil {
+		return fkSpec{}, false, err
+	}
+	if f.Relation.OnDelete == "SET_DEFAULT" {
+		return fkSpec{}, false, fmt.Errorf("mysql: %s.%s: on_delete=SET_DEFAULT is not supported by MySQL (InnoDB rejects ON DELETE SET DEFAULT); use SET_NULL, CASCADE, PROTECT, RESTRICT or DO_NOTHING", m.Label(), f.Name)
+	}
+	col := f.ColumnName()
+	return fkSpec{
+		name:      schema.ForeignKeyName(m.Table, col),
+		column:    col,
+		refTable:  target.Table,
+		refColumn: tf.ColumnName(),
+		onDelete:  schema.OnDeleteSQL(f.Relation.OnDelete),
+	}, true, nil
+}
+
+// modelForeignKeys lists every foreign key constraint of m's table.
+func modelForeignKeys(p *state.Project, m *state.Model) ([]fkSpec, error) {
+	var out []fkSpec
+	for _, f := range m.Fields {
+		fk, ok, err := fieldForeignKey(p, m, f)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, fk)
+		}
+	}
+	return out, nil
+}
