@@ -1,0 +1,583 @@
+package sqlite
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pmanager/pmanager/pkg/schema"
+	"github.com/pmanager/pmanager/pkg/state"
+)
+
+// Editor renders SQLite DDL for state changes and introspects SQLite
+// databases; it holds no state, so one value serves any number of migrations.
+type Editor struct{}
+
+// New returns the SQLite editor.
+func New() *Editor { return &Editor{} }
+
+// The editor's abilities, checked at compile time.
+var (
+	_ schema.Editor           = (*Editor)(nil)
+	_ schema.Preparer         = (*Editor)(nil)
+	_ schema.IntegrityChecker = (*Editor)(nil)
+)
+
+// Dialect says the editor writes SQLite.
+func (*Editor) Dialect() schema.Dialect { return schema.SQLite }
+
+// Quote quotes an identifier with double quotes, doubling any inside it.
+func (*Editor) Quote(name string) string { return quoteIdent(name) }
+
+// AtomicDDL is true: SQLite runs DDL inside a transaction and rolls it back.
+func (*Editor) AtomicDDL() bool { return true }
+
+func quoteIdent(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
+
+// quoteList quotes each name and joins them with commas.
+func quoteList(names []string) string {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = quoteIdent(n)
+	}
+	return strings.Join(quoted, ", ")
+}
+
+// unmanaged reports whether any of the models is state-only.
+func unmanaged(models ...*state.Model) bool {
+	for _, m := range models {
+		if m != nil && m.Unmanaged {
+			return true
+		}
+	}
+	return false
+}
+
+// CreateModel creates the model's table, its indexes and the automatic join
+// tables of its many-to-many fields.
+func (e *Editor) CreateModel(p *state.Project, m *state.Model) ([]string, error) {
+	if unmanaged(m) {
+		return nil, nil
+	}
+	stmts, err := e.createTable(p, m)
+	if err != nil {
+		return nil, err
+	}
+	joins, err := schema.JoinTables(p, m)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: create %s: %w", m.Label(), err)
+	}
+	for _, jt := range joins {
+		more, err := e.createTable(p, jt)
+		if err != nil {
+			return nil, err
+		}
+		stmts = append(stmts, more...)
+	}
+	return stmts, nil
+}
+
+// createTable is CREATE TABLE for m followed by its indexes.
+func (e *Editor) createTable(p *state.Project, m *state.Model) ([]string, error) {
+	create, err := createTableSQL(p, m, m.Table)
+	if err != nil {
+		return nil, err
+	}
+	defs, err := indexDefs(m)
+	if err != nil {
+		return nil, err
+	}
+	stmts := []string{create}
+	for _, d := range defs {
+		stmts = append(stmts, d.create(m.Table))
+	}
+	return stmts, nil
+}
+
+// DeleteModel drops the model's automatic join tables, then its table.
+func (e *Editor) DeleteModel(p *state.Project, m *state.Model) ([]string, error) {
+	if unmanaged(m) {
+		return nil, nil
+	}
+	joins, err := schema.JoinTables(p, m)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: delete %s: %w", m.Label(), err)
+	}
+	var stmts []string
+	for _, jt := range joins {
+		stmts = append(stmts, dropTable(jt.Table))
+	}
+	return append(stmts, dropTable(m.Table)), nil
+}
+
+func dropTable(table string) string { return "DROP TABLE " + quoteIdent(table) }
+
+// AlterModelTable renames the table, then the indexes whose generated names
+// follow it, then the automatic join tables whose names derive from it (a
+// join table whose columns changed too, as after a model rename, is
+// rebuilt). Foreign keys of other tables follow the rename on their own
+// (Prepare turns legacy_alter_table off).
+func (e *Editor) AlterModelTable(p *state.Project, from, to *state.Model) ([]string, error) {
+	if unmanaged(from, to) {
+		return nil, nil
+	}
+	var stmts []string
+	pFrom := before(p, from, to)
+	if from.Table != to.Table {
+		renamed, err := renameTable(from, to)
+		if err != nil {
+			return nil, err
+		}
+		stmts = renamed
+	}
+	for _, tf := range to.Fields {
+		ff := from.Field(tf.Name)
+		if tf.Kind != state.ManyToMany || ff == nil || ff.Kind != state.ManyToMany {
+			continue
+		}
+		oj, err := schema.JoinTable(pFrom, from, ff)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: rename %s: %w", from.Table, err)
+		}
+		nj, err := schema.JoinTable(p, to, tf)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: rename %s: %w", to.Table, err)
+		}
+		if oj == nil || nj == nil {
+			continue
+		}
+		more, err := moveJoinTable(pFrom, p, oj, nj)
+		if err != nil {
+			return nil, err
+		}
+		stmts = append(stmts, more...)
+	}
+	return stmts, nil
+}
+
+// before is p with from in place of to: enough of the state before a change
+// to resolve relations of from's join tables when the model was renamed.
+func before(p *state.Project, from, to *state.Model) *state.Project {
+	if from.Key() == to.Key() {
+		return p
+	}
+	c := p.CloneShallow()
+	delete(c.Models, to.Key())
+	c.Models[from.Key()] = from
+	return c
+}
+
+// renameTable renames from's table to to's and moves every index whose name
+// changed with it (SQLite cannot rename an index: drop and create).
+func renameTable(from, to *state.Model) ([]string, error) {
+	stmts := []string{"ALTER TABLE " + quoteIdent(from.Table) + " RENAME TO " + quoteIdent(to.Table)}
+	more, err := diffModelIndexes(from, to)
+	if err != nil {
+		return nil, err
+	}
+	return append(stmts, more...), nil
+}
+
+// AddField adds a column with ALTER TABLE ADD COLUMN when SQLite can
+// (nullable, or NOT NULL with a default, and last in field order), filling
+// existing rows with fill; otherwise (a key, NOT NULL without default, a
+// column in the middle) it rebuilds the table, where a NOT NULL column
+// without default or fill fails only if rows exist. A many-to-many field
+// creates its join table.
+func (e *Editor) AddField(p *state.Project, from, to *state.Model, field string, fill *string) ([]string, error) {
+	if unmanaged(from, to) {
+		return nil, nil
+	}
+	f := to.Field(field)
+	if f == nil {
+		return nil, fmt.Errorf("sqlite: add field: %s has no field %q", to.Label(), field)
+	}
+	if f.Kind == state.ManyToMany {
+		return e.createJoinTable(p, to, f)
+	}
+	if f.PrimaryKey || f.Kind.IsAuto() || (!f.Null && f.Default == nil) || !lastColumn(to, field) {
+		copies, err := copyPlan(p, from, to, nil, field, fill)
+		if err != nil {
+			return nil, err
+		}
+		return rebuild(p, from, to, copies)
+	}
+	col, err := columnSQL(p, to, f)
+	if err != nil {
+		return nil, err
+	}
+	stmts := []string{"ALTER TABLE " + quoteIdent(to.Table) + " ADD COLUMN " + col}
+	if fill != nil {
+		lit, err := fieldLiteral(p, to, f, *fill)
+		if err != nil {
+			return nil, err
+		}
+		stmts = append(stmts, "UPDATE "+quoteIdent(to.Table)+" SET "+quoteIdent(f.ColumnName())+" = "+lit)
+	}
+	more, err := diffModelIndexes(from, to)
+	if err != nil {
+		return nil, err
+	}
+	return append(stmts, more...), nil
+}
+
+// lastColumn reports whether field is m's last column, where ADD COLUMN
+// puts it; a field in the middle (a removed field coming back) needs a
+// rebuild to keep the table's column order equal to the field order.
+func lastColumn(m *state.Model, field string) bool {
+	for i := len(m.Fields) - 1; i >= 0; i-- {
+		if m.Fields[i].HasColumn() {
+			return m.Fields[i].Name == field
+		}
+	}
+	return false
+}
+
+// createJoinTable creates the automatic join table of an M2M field, if any.
+func (e *Editor) createJoinTable(p *state.Project, m *state.Model, f *state.Field) ([]string, error) {
+	jt, err := schema.JoinTable(p, m, f)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	if jt == nil {
+		return nil, nil
+	}
+	return e.createTable(p, jt)
+}
+
+// dropJoinTable drops the automatic join table of an M2M field, if any.
+func dropJoinTable(p *state.Project, m *state.Model, f *state.Field) ([]string, error) {
+	jt, err := schema.JoinTable(p, m, f)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	if jt == nil {
+		return nil, nil
+	}
+	return []string{dropTable(jt.Table)}, nil
+}
+
+// RemoveField rebuilds the table without the column (SQLite's DROP COLUMN
+// refuses indexed, unique and key columns); a many-to-many field drops its
+// join table instead.
+func (e *Editor) RemoveField(p *state.Project, from, to *state.Model, field string) ([]string, error) {
+	if unmanaged(from, to) {
+		return nil, nil
+	}
+	f := from.Field(field)
+	if f == nil {
+		return nil, fmt.Errorf("sqlite: remove field: %s has no field %q", from.Label(), field)
+	}
+	if f.Kind == state.ManyToMany {
+		return dropJoinTable(p, from, f)
+	}
+	copies, err := copyPlan(p, from, to, nil, "", nil)
+	if err != nil {
+		return nil, err
+	}
+	return rebuild(p, from, to, copies)
+}
+
+// AlterField changes field oldName of from into newName of to. When the
+// column's definition is unchanged only indexes differ and are dropped or
+// created; any other change (type, null, default, key, reference, name)
+// rebuilds the table, copying the old column into the new one.
+func (e *Editor) AlterField(p *state.Project, from, to *state.Model, oldName, newName string, fill *string) ([]string, error) {
+	if unmanaged(from, to) {
+		return nil, nil
+	}
+	of, nf := from.Field(oldName), to.Field(newName)
+	if of == nil {
+		return nil, fmt.Errorf("sqlite: alter field: %s has no field %q", from.Label(), oldName)
+	}
+	if nf == nil {
+		return nil, fmt.Errorf("sqlite: alter field: %s has no field %q", to.Label(), newName)
+	}
+	switch {
+	case of.Kind == state.ManyToMany && nf.Kind == state.ManyToMany:
+		return e.alterJoinTable(p, from, to, of, nf)
+	case of.Kind == state.ManyToMany || nf.Kind == state.ManyToMany:
+		return nil, fmt.Errorf("sqlite: alter field %s.%s: cannot turn a many-to-many field into a column or back; remove the field and add a new one", to.Label(), newName)
+	}
+	oldCol, err := columnSQL(p, from, of)
+	if err != nil {
+		return nil, err
+	}
+	newCol, err := columnSQL(p, to, nf)
+	if err != nil {
+		return nil, err
+	}
+	if oldCol == newCol && from.Table == to.Table {
+		return diffModelIndexes(from, to)
+	}
+	copies, err := copyPlan(p, from, to, map[string]string{newName: oldName}, newName, fill)
+	if err != nil {
+		return nil, err
+	}
+	return rebuild(p, from, to, copies)
+}
+
+// alterJoinTable follows a many-to-many change: a new or dropped through
+// model creates or drops the automatic table, a new table name renames it,
+// and any other change (a renamed model changes the column names) rebuilds
+// it, copying the rows column by column.
+func (e *Editor) alterJoinTable(p *state.Project, from, to *state.Model, of, nf *state.Field) ([]string, error) {
+	pFrom := before(p, from, to)
+	oj, err := schema.JoinTable(pFrom, from, of)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	nj, err := schema.JoinTable(p, to, nf)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	switch {
+	case oj == nil && nj == nil:
+		return nil, nil
+	case oj == nil:
+		return e.createTable(p, nj)
+	case nj == nil:
+		return []string{dropTable(oj.Table)}, nil
+	}
+	return moveJoinTable(pFrom, p, oj, nj)
+}
+
+// moveJoinTable turns join table oj (of state pFrom) into nj (of state p):
+// nothing when they agree, a rename (with its indexes) when only the name
+// differs, else a rebuild copying the rows column by column (id, then the
+// two sides).
+func moveJoinTable(pFrom, p *state.Project, oj, nj *state.Model) ([]string, error) {
+	oldDef, err := createTableSQL(pFrom, oj, "")
+	if err != nil {
+		return nil, err
+	}
+	newDef, err := createTableSQL(p, nj, "")
+	if err != nil {
+		return nil, err
+	}
+	if oldDef == newDef {
+		if oj.Table == nj.Table {
+			return diffModelIndexes(oj, nj)
+		}
+		return renameTable(oj, nj)
+	}
+	var copies []copyColumn
+	for i, nf := range nj.Fields {
+		if i < len(oj.Fields) {
+			copies = append(copies, copyColumn{column: nf.ColumnName(), expr: quoteIdent(oj.Fields[i].ColumnName())})
+		}
+	}
+	return rebuild(p, oj, nj, copies)
+}
+
+// AlterUniqueTogether drops the unique indexes of groups that went away and
+// creates those of new groups.
+func (e *Editor) AlterUniqueTogether(p *state.Project, from, to *state.Model) ([]string, error) {
+	if unmanaged(from, to) {
+		return nil, nil
+	}
+	old, err := uniqueTogetherDefs(from)
+	if err != nil {
+		return nil, err
+	}
+	now, err := uniqueTogetherDefs(to)
+	if err != nil {
+		return nil, err
+	}
+	return diffIndexes(to.Table, old, now), nil
+}
+
+// AddIndex creates a Meta index.
+func (e *Editor) AddIndex(p *state.Project, from, to *state.Model, idx state.Index) ([]string, error) {
+	if unmanaged(from, to) {
+		return nil, nil
+	}
+	d, err := metaIndexDef(to, idx)
+	if err != nil {
+		return nil, err
+	}
+	return []string{d.create(to.Table)}, nil
+}
+
+// RemoveIndex drops a Meta index.
+func (e *Editor) RemoveIndex(p *state.Project, from, to *state.Model, idx state.Index) ([]string, error) {
+	if unmanaged(from, to) {
+		return nil, nil
+	}
+	if idx.Name == "" {
+		return nil, fmt.Errorf("sqlite: remove index on %s: the index has no name", from.Label())
+	}
+	return []string{dropIndex(idx.Name)}, nil
+}
+
+// RenameIndex drops the index and creates it under its new name: SQLite has
+// no ALTER INDEX.
+func (e *Editor) RenameIndex(p *state.Project, from, to *state.Model, oldName, newName string) ([]string, error) {
+	if unmanaged(from, to) {
+		return nil, nil
+	}
+	old := from.Index(oldName)
+	if old == nil {
+		return nil, fmt.Errorf("sqlite: rename index: %s has no index %q", from.Label(), oldName)
+	}
+	renamed := *old
+	renamed.Name = newName
+	if now := to.Index(newName); now != nil {
+		renamed = *now
+	}
+	d, err := metaIndexDef(to, renamed)
+	if err != nil {
+		return nil, err
+	}
+	return []string{dropIndex(oldName), d.create(to.Table)}, nil
+}
+
+// AddConstraint creates a unique constraint as a (possibly partial) unique
+// index; a check constraint rebuilds the table with the check in its
+// definition, so existing rows are checked.
+func (e *Editor) AddConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error) {
+	if unmanaged(from, to) {
+		return nil, nil
+	}
+	switch c.Kind {
+	case state.UniqueConstraint:
+		d, err := uniqueConstraintDef(to, c)
+		if err != nil {
+			return nil, err
+		}
+		return []string{d.create(to.Table)}, nil
+	case state.CheckConstraint:
+		target := withCheck(to, c)
+		copies, err := copyPlan(p, from, target, nil, "", nil)
+		if err != nil {
+			return nil, err
+		}
+		return rebuild(p, from, target, copies)
+	}
+	return nil, fmt.Errorf("sqlite: add constraint %q on %s: unknown kind %q", c.Name, to.Label(), c.Kind)
+}
+
+// RemoveConstraint drops a unique constraint's index; removing a check
+// rebuilds the table without it.
+func (e *Editor) RemoveConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error) {
+	if unmanaged(from, to) {
+		return nil, nil
+	}
+	switch c.Kind {
+	case state.UniqueConstraint:
+		if c.Name == "" {
+			return nil, fmt.Errorf("sqlite: remove constraint on %s: the constraint has no name", from.Label())
+		}
+		return []string{dropIndex(c.Name)}, nil
+	case state.CheckConstraint:
+		target := withoutCheck(to, c.Name)
+		copies, err := copyPlan(p, from, target, nil, "", nil)
+		if err != nil {
+			return nil, err
+		}
+		return rebuild(p, from, target, copies)
+	}
+	return nil, fmt.Errorf("sqlite: remove constraint %q on %s: unknown kind %q", c.Name, from.Label(), c.Kind)
+}
+
+// withCheck returns m with check c among its constraints (to already has
+// it when the caller passed a consistent state; a copy is made otherwise).
+func withCheck(m *state.Model, c state.Constraint) *state.Model {
+	if m.Constraint(c.Name) != nil {
+		return m
+	}
+	out := m.Clone()
+	out.Constraints = append(out.Constraints, c)
+	return out
+}
+
+// withoutCheck returns m without the check constraint called name.
+func withoutCheck(m *state.Model, name string) *state.Model {
+	if m.Constraint(name) == nil {
+		return m
+	}
+	out := m.Clone()
+	out.Constraints = out.Constraints[:0]
+	for _, c := range m.Constraints {
+		if c.Name != name {
+			out.Constraints = append(out.Constraints, c)
+		}
+	}
+	return out
+}
+
+// columnSQL is f's column definition as CREATE TABLE and ADD COLUMN write it.
+func columnSQL(p *state.Project, m *state.Model, f *state.Field) (string, error) {
+	typ, err := columnType(p, m, f)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString(quoteIdent(f.ColumnName()) + " " + typ)
+	if !f.Null {
+		b.WriteString(" NOT NULL")
+	}
+	if f.PrimaryKey {
+		b.WriteString(" PRIMARY KEY")
+	}
+	if f.Kind.IsAuto() {
+		if !f.PrimaryKey {
+			return "", fmt.Errorf("sqlite: %s.%s: an auto-increment field must be the primary key", m.Label(), f.Name)
+		}
+		b.WriteString(" AUTOINCREMENT")
+	}
+	if f.Default != nil {
+		lit, err := fieldLiteral(p, m, f, *f.Default)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(" DEFAULT " + lit)
+	}
+	if schema.NeedsForeignKey(f) {
+		target, err := relationTarget(p, m, f)
+		if err != nil {
+			return "", err
+		}
+		tf, err := targetField(m, f, target)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(&b, " REFERENCES %s (%s) ON DELETE %s DEFERRABLE INITIALLY DEFERRED",
+			quoteIdent(target.Table), quoteIdent(tf.ColumnName()), schema.OnDeleteSQL(f.Relation.OnDelete))
+	}
+	return b.String(), nil
+}
+
+// createTableSQL is CREATE TABLE for m under the given table name (the
+// model's own, or the temporary name of a rebuild): columns in field order,
+// then the named check constraints.
+func createTableSQL(p *state.Project, m *state.Model, table string) (string, error) {
+	var parts []string
+	for _, f := range m.Fields {
+		if !f.HasColumn() {
+			continue
+		}
+		col, err := columnSQL(p, m, f)
+		if err != nil {
+			return "", err
+		}
+		parts = append(parts, col)
+	}
+	if len(parts) == 0 {
+		return "", fmt.Errorf("sqlite: %s has no columns; a table needs at least one", m.Label())
+	}
+	if m.Table == "" {
+		return "", fmt.Errorf("sqlite: %s has no table name", m.Label())
+	}
+	for _, c := range m.Constraints {
+		if c.Kind != state.CheckConstraint {
+			continue
+		}
+		if c.Name == "" || c.Check == "" {
+			return "", fmt.Errorf("sqlite: %s: a check constraint needs a name and an expression", m.Label())
+		}
+		parts = append(parts, "CONSTRAINT "+quoteIdent(c.Name)+" CHECK ("+c.Check+")")
+	}
+	return "CREATE TABLE " + quoteIdent(table) + " (" + strings.Join(parts, ", ") + ")", nil
+}

@@ -1,0 +1,224 @@
+package sqlite
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/pmanager/pmanager/pkg/state"
+)
+
+// maxRelationDepth bounds the walk from a relation column to the field whose
+// values it stores (a to_field may itself be a relation), so a cycle in a
+// hand-written state is an error instead of endless recursion.
+const maxRelationDepth = 8
+
+// valueField returns the field (and its model) whose values f's column
+// stores: f itself, or for a foreign key the target's key or to_field,
+// followed through relations until a plain field is reached.
+func valueField(p *state.Project, m *state.Model, f *state.Field) (*state.Model, *state.Field, error) {
+	for depth := 0; f.Kind == state.ForeignKey || f.Kind == state.OneToOne; depth++ {
+		if depth == maxRelationDepth {
+			return nil, nil, fmt.Errorf("sqlite: %s.%s: relation chain longer than %d fields", m.Label(), f.Name, maxRelationDepth)
+		}
+		if f.Relation == nil {
+			return nil, nil, fmt.Errorf("sqlite: %s.%s: relation field without a target", m.Label(), f.Name)
+		}
+		target, err := relationTarget(p, m, f)
+		if err != nil {
+			return nil, nil, err
+		}
+		tf, err := targetField(m, f, target)
+		if err != nil {
+			return nil, nil, err
+		}
+		m, f = target, tf
+	}
+	return m, f, nil
+}
+
+// relationTarget resolves the model a relation field points at. A relation
+// to the model being rendered resolves to that very model, so a self
+// reference follows the definition in hand rather than p's copy of it.
+func relationTarget(p *state.Project, m *state.Model, f *state.Field) (*state.Model, error) {
+	app, name := state.SplitLabel(m.App, f.Relation.To)
+	if state.ModelKey(app, name) == m.Key() {
+		return m, nil
+	}
+	target := p.Resolve(m.App, f.Relation.To)
+	if target == nil {
+		return nil, fmt.Errorf("sqlite: %s.%s points at unknown model %s", m.Label(), f.Name, f.Relation.To)
+	}
+	return target, nil
+}
+
+// targetField is the field of target a relation column refers to: the
+// to_field when set, else the target's primary key.
+func targetField(m *state.Model, f *state.Field, target *state.Model) (*state.Field, error) {
+	if f.Relation.ToField != "" {
+		tf := target.Field(f.Relation.ToField)
+		if tf == nil || !tf.HasColumn() {
+			return nil, fmt.Errorf("sqlite: %s.%s: to_field %q is not a column of %s", m.Label(), f.Name, f.Relation.ToField, target.Label())
+		}
+		return tf, nil
+	}
+	pk := target.PrimaryKey()
+	if pk == nil {
+		return nil, fmt.Errorf("sqlite: %s.%s: target %s has no primary key", m.Label(), f.Name, target.Label())
+	}
+	return pk, nil
+}
+
+// columnType is the SQLite type of f's column (SPEC §2); a relation column
+// takes the type of the column it refers to.
+func columnType(p *state.Project, m *state.Model, f *state.Field) (string, error) {
+	vm, vf, err := valueField(p, m, f)
+	if err != nil {
+		return "", err
+	}
+	typ, err := plainType(vf)
+	if err != nil {
+		return "", fmt.Errorf("sqlite: %s.%s: %w", vm.Label(), vf.Name, err)
+	}
+	return typ, nil
+}
+
+// plainType maps a non-relation field to its SQLite type.
+func plainType(f *state.Field) (string, error) {
+	switch f.Kind {
+	case state.BigAuto, state.Auto, state.BigInteger, state.Integer:
+		return "integer", nil
+	case state.SmallInteger:
+		return "smallint", nil
+	case state.Char:
+		if f.MaxLength <= 0 {
+			return "", errors.New("char needs a positive max_length")
+		}
+		return "varchar(" + strconv.Itoa(f.MaxLength) + ")", nil
+	case state.Text, state.JSON:
+		return "text", nil
+	case state.Boolean:
+		return "bool", nil
+	case state.Float:
+		return "real", nil
+	case state.Decimal:
+		return "decimal", nil
+	case state.DateTime:
+		return "datetime", nil
+	case state.Date:
+		return "date", nil
+	case state.Time:
+		return "time", nil
+	case state.Duration:
+		return "bigint", nil
+	case state.Binary:
+		return "blob", nil
+	case state.UUID:
+		return "char(32)", nil
+	case state.ManyToMany:
+		return "", errors.New("a many-to-many field has no column")
+	}
+	return "", fmt.Errorf("unknown field kind %q", f.Kind)
+}
+
+var (
+	// integerLiteral and numberLiteral are the literals SQLite accepts
+	// unquoted after DEFAULT (a signed number); they are read-only patterns.
+	integerLiteral = regexp.MustCompile(`^[+-]?[0-9]+$`)
+	numberLiteral  = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
+)
+
+// literalKind says how a default of the kind is written: as an integer, a
+// number, a boolean or a quoted string.
+func literalKind(k state.Kind) string {
+	switch k {
+	case state.BigAuto, state.Auto, state.BigInteger, state.Integer, state.SmallInteger, state.Duration:
+		return "integer"
+	case state.Float, state.Decimal:
+		return "number"
+	case state.Boolean:
+		return "boolean"
+	}
+	return "string"
+}
+
+// literal renders value as an SQLite literal for a column of the kind:
+// numbers bare (anything else is an error), booleans as 1/0, the rest as a
+// quoted string with quotes doubled.
+func literal(k state.Kind, value string) (string, error) {
+	switch literalKind(k) {
+	case "integer":
+		if !integerLiteral.MatchString(value) {
+			return "", fmt.Errorf("default %q is not an integer", value)
+		}
+		return value, nil
+	case "number":
+		if !numberLiteral.MatchString(value) {
+			return "", fmt.Errorf("default %q is not a number", value)
+		}
+		return value, nil
+	case "boolean":
+		b, err := parseBool(value)
+		if err != nil {
+			return "", err
+		}
+		if b {
+			return "1", nil
+		}
+		return "0", nil
+	}
+	return quoteString(value), nil
+}
+
+// parseBool accepts the boolean spellings of SPEC §2: true/false/1/0.
+func parseBool(value string) (bool, error) {
+	switch strings.ToLower(value) {
+	case "true", "1":
+		return true, nil
+	case "false", "0":
+		return false, nil
+	}
+	return false, fmt.Errorf("default %q is not a boolean (true, false, 1 or 0)", value)
+}
+
+// quoteString writes s as an SQL string literal.
+func quoteString(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}
+
+// fieldLiteral renders a default or fill value for f's column, naming the
+// field in the error when the value does not fit the column.
+func fieldLiteral(p *state.Project, m *state.Model, f *state.Field, value string) (string, error) {
+	_, vf, err := valueField(p, m, f)
+	if err != nil {
+		return "", err
+	}
+	lit, err := literal(vf.Kind, value)
+	if err != nil {
+		return "", fmt.Errorf("sqlite: %s.%s: %w", m.Label(), f.Name, err)
+	}
+	return lit, nil
+}
+
+// expectedDefault is how Inspect reports f's default: the literal's value,
+// with booleans spelled true/false.
+func expectedDefault(p *state.Project, m *state.Model, f *state.Field) (*string, error) {
+	if f.Default == nil {
+		return nil, nil
+	}
+	_, vf, err := valueField(p, m, f)
+	if err != nil {
+		return nil, err
+	}
+	value := *f.Default
+	if literalKind(vf.Kind) == "boolean" {
+		b, err := parseBool(value)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: %s.%s: %w", m.Label(), f.Name, err)
+		}
+		value = strconv.FormatBool(b)
+	}
+	return &value, nil
+}
