@@ -1,0 +1,441 @@
+package models
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/pmanager/pmanager/pkg/state"
+)
+
+// The options that only some field shapes take, for "does not apply" checks.
+func relationOnlyOptions() []string {
+	return []string{"on_delete", "to_field", "no_constraint", "related_name", "one_to_one", "through", "table"}
+}
+
+func notForForeignKey() []string {
+	return []string{"auto", "max_length", "max_digits", "decimal_places", "type", "through", "table"}
+}
+
+func notForManyToMany() []string {
+	return []string{"primary_key", "auto", "null", "unique", "index", "default", "max_length", "max_digits",
+		"decimal_places", "type", "column", "on_delete", "to_field", "no_constraint", "one_to_one", "choices"}
+}
+
+// readField turns one visible struct field into a state field.
+func (r *reader) readField(c candidate) (*state.Field, fieldSource, error) {
+	src := fieldSource{goName: c.sf.Name, owner: c.owner}
+	if c.implicitID {
+		return &state.Field{Name: "id", Kind: state.BigAuto, PrimaryKey: true}, src, nil
+	}
+	tag := c.tag
+	f := &state.Field{
+		Name:       state.SnakeCase(c.sf.Name),
+		PrimaryKey: tag.PrimaryKey,
+		Null:       tag.Null,
+		Blank:      tag.Blank,
+		Unique:     tag.Unique,
+		Index:      tag.Index,
+		Default:    tag.Default,
+		Choices:    tag.Choices,
+		Comment:    tag.Comment,
+	}
+	t := c.sf.Type
+	var err error
+	switch {
+	case tag.Type == "json":
+		err = readScalar(f, c.sf.Name, t, tag)
+	case tag.M2M || isStructSlice(t):
+		src.target, err = r.readManyToMany(f, t, tag)
+	case isStructPointer(t):
+		src.target, err = r.readForeignKey(f, t, tag)
+	default:
+		err = readScalar(f, c.sf.Name, t, tag)
+	}
+	if err == nil && f.HasColumn() {
+		err = setColumn(f, c.sf, tag)
+	}
+	if err != nil {
+		return nil, src, fmt.Errorf("%s.%s: %w", c.owner, c.sf.Name, err)
+	}
+	return f, src, nil
+}
+
+// isStructPointer reports *S for a struct S that is not a column value: the
+// Go spelling of a foreign key.
+func isStructPointer(t reflect.Type) bool {
+	return t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct && !isValueStruct(t.Elem())
+}
+
+// isStructSlice reports []*S or []S for a struct S that is not a column value.
+func isStructSlice(t reflect.Type) bool {
+	if t.Kind() != reflect.Slice {
+		return false
+	}
+	elem := t.Elem()
+	if elem.Kind() == reflect.Pointer {
+		elem = elem.Elem()
+	}
+	return elem.Kind() == reflect.Struct && !isValueStruct(elem)
+}
+
+// unsupported is the error for a Go type the SPEC table does not map.
+func unsupported(t reflect.Type) error {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() == reflect.Array && t.Len() == 16 && t.Elem().Kind() == reflect.Uint8 {
+		return fmt.Errorf("unsupported Go type %s; add pm:\"type=uuid\" to store a UUID, pm:\"type=json\" to store it as JSON, or pm:\"-\" to leave it out", t)
+	}
+	return fmt.Errorf("unsupported Go type %s; use pm:\"type=json\" to store it as JSON, or pm:\"-\" to leave it out", t)
+}
+
+// target returns the "app.Type" label of a relation's target, or why the
+// struct cannot be one.
+func (r *reader) target(t reflect.Type) (string, error) {
+	if e, ok := r.byType[t]; ok {
+		return e.label(), nil
+	}
+	class, _, err := classify(t)
+	if err != nil {
+		return "", err
+	}
+	switch class {
+	case abstractBase:
+		return "", fmt.Errorf("%s is an abstract base, not a model; point at a concrete model that embeds %s", t, t.Name())
+	case concreteModel:
+		return "", fmt.Errorf("%s is a model, but no app passed to Load lists it; add its package to the apps (and export the type)", t)
+	}
+	return "", fmt.Errorf("%s is not a model; embed models.Model in %s, or store the value as JSON with type=json", t, t.Name())
+}
+
+// readForeignKey reads a *Model field: ForeignKey, or OneToOne with one_to_one.
+func (r *reader) readForeignKey(f *state.Field, t reflect.Type, tag *fieldTag) (reflect.Type, error) {
+	target := t.Elem()
+	label, err := r.target(target)
+	if err != nil {
+		return nil, err
+	}
+	if opt := tag.firstOf(notForForeignKey()...); opt != "" {
+		return nil, fmt.Errorf("%s does not apply to a foreign key; remove it", opt)
+	}
+	if tag.PrimaryKey && tag.Null {
+		return nil, fmt.Errorf("a primary key cannot be null; remove null")
+	}
+	f.Kind = state.ForeignKey
+	if tag.OneToOne {
+		f.Kind = state.OneToOne
+	}
+	if tag.OnDelete == "" {
+		return nil, fmt.Errorf("a foreign key needs on_delete; add on_delete=<action> (one of %s)", strings.Join(state.OnDeleteActions, ", "))
+	}
+	action := strings.ToUpper(tag.OnDelete)
+	if !isOnDeleteAction(action) {
+		return nil, fmt.Errorf("unknown on_delete=%s; use one of %s", tag.OnDelete, strings.Join(state.OnDeleteActions, ", "))
+	}
+	if action == "SET_NULL" && !tag.Null {
+		return nil, fmt.Errorf("on_delete=SET_NULL needs null; add null to the tag")
+	}
+	if action == "SET_DEFAULT" && tag.Default == nil {
+		return nil, fmt.Errorf("on_delete=SET_DEFAULT needs a default; add default=<key of the target row>")
+	}
+	f.Relation = &state.Relation{
+		To:           label,
+		ToField:      tag.ToField,
+		OnDelete:     action,
+		NoConstraint: tag.NoConstraint,
+		RelatedName:  tag.RelatedName,
+	}
+	return target, nil
+}
+
+func isOnDeleteAction(action string) bool {
+	for _, a := range state.OnDeleteActions {
+		if a == action {
+			return true
+		}
+	}
+	return false
+}
+
+// readManyToMany reads a []*Model field with the m2m option.
+func (r *reader) readManyToMany(f *state.Field, t reflect.Type, tag *fieldTag) (reflect.Type, error) {
+	if !isStructSlice(t) {
+		return nil, fmt.Errorf("m2m needs a slice of model pointers such as []*Tag, not %s; change the type or remove m2m", t)
+	}
+	elem := t.Elem()
+	if elem.Kind() != reflect.Pointer {
+		if !reachesModel(elem, map[reflect.Type]bool{}) && !tag.M2M {
+			return nil, unsupported(t)
+		}
+		return nil, fmt.Errorf("%s holds model values; write []*%s with m2m", t, elem.Name())
+	}
+	target := elem.Elem()
+	if !tag.M2M {
+		if !reachesModel(target, map[reflect.Type]bool{}) {
+			return nil, unsupported(t)
+		}
+		return nil, fmt.Errorf("%s is a slice of models; add m2m to make it a many-to-many field, or pm:\"-\" to leave it out", t)
+	}
+	label, err := r.target(target)
+	if err != nil {
+		return nil, err
+	}
+	if opt := tag.firstOf(notForManyToMany()...); opt != "" {
+		return nil, fmt.Errorf("%s does not apply to a many-to-many field; remove it", opt)
+	}
+	if tag.Through != "" && tag.Table != "" {
+		return nil, fmt.Errorf("through= and table= exclude each other (the through model owns its table); remove table=")
+	}
+	f.Kind = state.ManyToMany
+	f.Relation = &state.Relation{To: label, Through: tag.Through, Table: tag.Table, RelatedName: tag.RelatedName}
+	return target, nil
+}
+
+// readScalar reads a column that is not a relation: kind from the Go type and
+// type=, then lengths, digits, keys and the default.
+func readScalar(f *state.Field, goName string, t reflect.Type, tag *fieldTag) error {
+	if opt := tag.firstOf(relationOnlyOptions()...); opt != "" {
+		return fmt.Errorf("%s applies only to relation fields (*Model or []*Model); remove it", opt)
+	}
+	g, ok := scalarType(t)
+	kind := g.Kind
+	switch {
+	case tag.Type == "json":
+		kind = state.JSON
+	case tag.Type != "":
+		var err error
+		if kind, err = overrideKind(g, tag.Type); err != nil {
+			return err
+		}
+	case !ok:
+		return unsupported(t)
+	}
+	kind, err := applyLengths(f, g, kind, t, tag)
+	if err != nil {
+		return err
+	}
+	f.Null = tag.Null || g.Null
+	if kind, err = keyKind(goName, kind, tag); err != nil {
+		return err
+	}
+	f.Kind = kind
+	if tag.PrimaryKey && f.Null {
+		return fmt.Errorf("a primary key cannot be null; remove null and use a non-pointer type")
+	}
+	if f.Default != nil {
+		if kind.IsAuto() {
+			return fmt.Errorf("default does not apply to an auto-increment key; remove it")
+		}
+		return checkDefault(kind, *f.Default, f.MaxDigits, f.DecimalPlaces)
+	}
+	return nil
+}
+
+// applyLengths checks max_length, max_digits and decimal_places against the
+// kind and copies them into f; a string with max_length becomes Char.
+func applyLengths(f *state.Field, g goType, kind state.Kind, t reflect.Type, tag *fieldTag) (state.Kind, error) {
+	if tag.has("max_length") {
+		switch {
+		case !g.isString():
+			return "", fmt.Errorf("max_length applies only to string fields, not %s; remove it", t)
+		case kind == state.Text && tag.Type == "":
+			kind = state.Char
+		case kind != state.Char:
+			return "", fmt.Errorf("max_length does not apply to type=%s; remove one of them", tag.Type)
+		}
+		f.MaxLength = tag.MaxLength
+	} else if kind == state.Char {
+		return "", fmt.Errorf("type=char needs max_length; add max_length=<n>")
+	}
+	if kind != state.Decimal {
+		if opt := tag.firstOf("max_digits", "decimal_places"); opt != "" {
+			return "", fmt.Errorf("%s applies only to models.Decimal fields, not %s; remove it", opt, t)
+		}
+		return kind, nil
+	}
+	if !tag.has("max_digits") || !tag.has("decimal_places") {
+		return "", fmt.Errorf("decimal needs max_digits and decimal_places; add them, e.g. pm:\"max_digits=10,decimal_places=2\"")
+	}
+	if tag.DecimalPlaces > tag.MaxDigits {
+		return "", fmt.Errorf("decimal_places=%d is more than max_digits=%d; max_digits counts every digit, the decimal places included", tag.DecimalPlaces, tag.MaxDigits)
+	}
+	f.MaxDigits, f.DecimalPlaces = tag.MaxDigits, tag.DecimalPlaces
+	return kind, nil
+}
+
+// keyKind makes integer primary keys auto-increment: with auto, or when the
+// key is a field named ID (int64/int → BigAuto, int32 → Auto).
+func keyKind(goName string, kind state.Kind, tag *fieldTag) (state.Kind, error) {
+	if tag.Auto && !tag.PrimaryKey {
+		return "", fmt.Errorf("auto needs primary_key; add primary_key, or remove auto")
+	}
+	if !tag.PrimaryKey || (!tag.Auto && goName != "ID") {
+		return kind, nil
+	}
+	switch kind {
+	case state.BigInteger:
+		return state.BigAuto, nil
+	case state.Integer:
+		return state.Auto, nil
+	}
+	if tag.Auto {
+		return "", fmt.Errorf("auto needs an int, int64 or int32 field (there is no smaller auto-increment kind), not a %s field; change the type or remove auto", kind)
+	}
+	return kind, nil
+}
+
+// setColumn stores the column named by column= or a db tag, when it differs
+// from the one Field.ColumnName derives.
+func setColumn(f *state.Field, sf reflect.StructField, tag *fieldTag) error {
+	col := tag.Column
+	if db := dbName(sf); db != "" {
+		if col != "" && col != db {
+			return fmt.Errorf("column=%s and db:%q disagree; keep one of them", col, db)
+		}
+		col = db
+	}
+	if col != "" && col != f.ColumnName() {
+		f.Column = col
+	}
+	return nil
+}
+
+// checkDefault checks a default literal against a numeric or boolean kind;
+// other kinds take any literal.
+func checkDefault(kind state.Kind, value string, maxDigits, places int) error {
+	switch kind {
+	case state.BigInteger, state.Integer, state.SmallInteger, state.BigAuto, state.Auto:
+		bits := 64
+		switch kind {
+		case state.Integer, state.Auto:
+			bits = 32
+		case state.SmallInteger:
+			bits = 16
+		}
+		if _, err := strconv.ParseInt(value, 10, bits); err != nil {
+			if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+				return fmt.Errorf("default=%s is out of range for a %d-bit integer; use a smaller number", value, bits)
+			}
+			return fmt.Errorf("default=%s is not a number; write a whole number such as default=0", value)
+		}
+	case state.Float:
+		if !isDecimalLiteral(value, true) {
+			return fmt.Errorf("default=%s is not a number; write a number such as default=0.5", value)
+		}
+	case state.Decimal:
+		return checkDecimalDefault(value, maxDigits, places)
+	case state.Boolean:
+		if value != "true" && value != "false" {
+			return fmt.Errorf("default=%s is not a boolean; write default=true or default=false", value)
+		}
+	}
+	return nil
+}
+
+// checkDecimalDefault checks a decimal default is a plain number that fits
+// max_digits and decimal_places.
+func checkDecimalDefault(value string, maxDigits, places int) error {
+	if !isDecimalLiteral(value, false) {
+		return fmt.Errorf("default=%s is not a number; write a decimal such as default=0.00", value)
+	}
+	whole, frac, _ := strings.Cut(strings.TrimLeft(value, "+-"), ".")
+	whole = strings.TrimLeft(whole, "0")
+	frac = strings.TrimRight(frac, "0")
+	if len(frac) > places || len(whole) > maxDigits-places {
+		return fmt.Errorf("default=%s does not fit max_digits=%d, decimal_places=%d; use a smaller default or widen the field", value, maxDigits, places)
+	}
+	return nil
+}
+
+// resolve finishes relation fields once every model is read: to_field
+// becomes a target field name and through= a model label.
+func (r *reader) resolve(e *entry) error {
+	for i, f := range e.model.Fields {
+		if f.Relation == nil {
+			continue
+		}
+		src := e.sources[i]
+		target := r.byType[src.target]
+		var err error
+		if f.Kind == state.ManyToMany {
+			err = r.resolveThrough(e, f, target)
+		} else {
+			err = resolveToField(f, target)
+		}
+		if err != nil {
+			return fmt.Errorf("%s.%s: %w", src.owner, src.goName, err)
+		}
+	}
+	return nil
+}
+
+// resolveToField normalises to_field (Go or state name) to the target's
+// field name ("" for its primary key) and checks the default against the
+// referenced column.
+func resolveToField(f *state.Field, target *entry) error {
+	ref := target.model.PrimaryKey()
+	if name := f.Relation.ToField; name != "" {
+		tf := target.lookup(name)
+		switch {
+		case tf == nil:
+			return fmt.Errorf("to_field=%s: %s has no such field; name one of its unique fields (fields: %s)", name, target.t, target.fieldNames())
+		case !tf.HasColumn():
+			return fmt.Errorf("to_field=%s names a many-to-many field of %s; name a unique column", name, target.t)
+		case !tf.IsUnique():
+			return fmt.Errorf("to_field=%s names %s.%s, which is not unique; add unique to it, or point at a unique field", name, target.t, tf.Name)
+		}
+		f.Relation.ToField = tf.Name
+		if tf.PrimaryKey {
+			f.Relation.ToField = ""
+		}
+		ref = tf
+	}
+	if f.Default == nil || ref == nil {
+		return nil
+	}
+	kind := ref.Kind
+	switch kind {
+	case state.BigAuto:
+		kind = state.BigInteger
+	case state.Auto:
+		kind = state.Integer
+	}
+	return checkDefault(kind, *f.Default, ref.MaxDigits, ref.DecimalPlaces)
+}
+
+// resolveThrough turns through= into a model label and checks that the
+// through model has foreign keys to both sides.
+func (r *reader) resolveThrough(e *entry, f *state.Field, target *entry) error {
+	ref := f.Relation.Through
+	if ref == "" {
+		return nil
+	}
+	th := r.modelByLabel(e.app, ref)
+	if th == nil {
+		app, name := state.SplitLabel(e.app, ref)
+		return fmt.Errorf("through=%s: app %s has no model %s; name a model type (app.Type for another app's)", ref, app, name)
+	}
+	f.Relation.Through = th.label()
+	toSource, toTarget := 0, 0
+	for _, tf := range th.model.Fields {
+		if tf.Kind != state.ForeignKey && tf.Kind != state.OneToOne {
+			continue
+		}
+		if tf.Relation.To == e.label() {
+			toSource++
+		}
+		if tf.Relation.To == target.label() {
+			toTarget++
+		}
+	}
+	enough := toSource >= 1 && toTarget >= 1
+	if e == target {
+		enough = toSource >= 2
+	}
+	if !enough {
+		return fmt.Errorf("through model %s needs a foreign key to %s and one to %s; add them to %s", th.t, e.t, target.t, th.t.Name())
+	}
+	return nil
+}

@@ -1,0 +1,166 @@
+package models
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+func TestParseTag(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		tag  string
+		want []tagOption
+	}{
+		{"", nil},
+		{"   ", nil},
+		{"null", []tagOption{{Key: "null"}}},
+		{"null,blank", []tagOption{{Key: "null"}, {Key: "blank"}}},
+		{" null , blank ", []tagOption{{Key: "null"}, {Key: "blank"}}},
+		{"max_length=10", []tagOption{{Key: "max_length", Value: "10", HasValue: true}}},
+		{"max_length = 10 ", []tagOption{{Key: "max_length", Value: "10", HasValue: true}}},
+		{"default=", []tagOption{{Key: "default", HasValue: true}}},
+		{"default=,null", []tagOption{{Key: "default", HasValue: true}, {Key: "null"}}},
+		{"default='a, b'", []tagOption{{Key: "default", Value: "a, b", HasValue: true}}},
+		{"default='a, b',null", []tagOption{{Key: "default", Value: "a, b", HasValue: true}, {Key: "null"}}},
+		{"default='it''s'", []tagOption{{Key: "default", Value: "it's", HasValue: true}}},
+		{"default=''", []tagOption{{Key: "default", HasValue: true}}},
+		{"default=''''", []tagOption{{Key: "default", Value: "'", HasValue: true}}},
+		{"default=' padded '", []tagOption{{Key: "default", Value: " padded ", HasValue: true}}},
+		{"default= 'x' ,null", []tagOption{{Key: "default", Value: "x", HasValue: true}, {Key: "null"}}},
+		{"default=it's", []tagOption{{Key: "default", Value: "it's", HasValue: true}}},
+		{"comment=a=b", []tagOption{{Key: "comment", Value: "a=b", HasValue: true}}},
+		{"choices=a|b|c,index", []tagOption{{Key: "choices", Value: "a|b|c", HasValue: true}, {Key: "index"}}},
+		{"on_delete=CASCADE,related_name=cars", []tagOption{
+			{Key: "on_delete", Value: "CASCADE", HasValue: true}, {Key: "related_name", Value: "cars", HasValue: true}}},
+	}
+	for _, tt := range tests {
+		got, err := parseTag(tt.tag)
+		if err != nil {
+			t.Errorf("parseTag(%q): %v", tt.tag, err)
+			continue
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("parseTag(%q) (-want +got):\n%s", tt.tag, diff)
+		}
+	}
+}
+
+func TestParseTagErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		tag, want string
+	}{
+		{"null,", `empty tag option at byte 5 of "null,"; remove the stray comma or name the option`},
+		{",null", `empty tag option at byte 0 of ",null"; remove the stray comma or name the option`},
+		{"null,,blank", `empty tag option at byte 5 of "null,,blank"; remove the stray comma or name the option`},
+		{"=x", `empty tag option at byte 0 of "=x"; remove the stray comma or name the option`},
+		{"default='abc", `tag option default: quoted value has no closing quote; end it with '`},
+		{"default='a'b", `tag option default: unexpected "b" after the closing quote; put a comma after the quoted value, and write a quote inside it as ''`},
+	}
+	for _, tt := range tests {
+		_, err := parseTag(tt.tag)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("parseTag(%q) error = %v, want %q", tt.tag, err, tt.want)
+		}
+	}
+}
+
+func TestDecodeTag(t *testing.T) {
+	t.Parallel()
+	tag := "primary_key,auto,null,blank,unique,index,default='x, y',max_length=5,max_digits=7,decimal_places=0," +
+		"type=char,column=c,on_delete=CASCADE,to_field=code,no_constraint,related_name=r,one_to_one,m2m," +
+		"through=T,table=tbl,choices=a|b,comment=hello"
+	got, err := decodeTag(tag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := "x, y"
+	want := &fieldTag{
+		PrimaryKey: true, Auto: true, Null: true, Blank: true, Unique: true, Index: true,
+		NoConstraint: true, OneToOne: true, M2M: true,
+		Default: &def, MaxLength: 5, MaxDigits: 7, DecimalPlaces: 0,
+		Type: "char", Column: "c", OnDelete: "CASCADE", ToField: "code",
+		RelatedName: "r", Through: "T", Table: "tbl", Comment: "hello", Choices: []string{"a", "b"},
+	}
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(fieldTag{})); diff != "" {
+		t.Errorf("decodeTag (-want +got):\n%s", diff)
+	}
+	for _, key := range strings.Split(knownOptions, ", ") {
+		if !got.has(key) {
+			t.Errorf("decodeTag: option %s not recorded as given", key)
+		}
+	}
+	if got.firstOf("table", "null") != "null" {
+		t.Errorf("firstOf should follow tag order, got %q", got.firstOf("table", "null"))
+	}
+}
+
+func TestDecodeTagErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		tag, want string
+	}{
+		{"nul", `unknown tag option "nul"; known options: ` + knownOptions},
+		{"null,null", "tag option null given twice; keep one"},
+		{"default=a,default=b", "tag option default given twice; keep one"},
+		{"max_length", "tag option max_length needs a value; write max_length=<value>"},
+		{"default", "tag option default needs a value; write default=<value>"},
+		{"null=true", "tag option null takes no value; write just null"},
+		{"column=", "tag option column has an empty value; write column=<value>"},
+		{"max_length=abc", "max_length=abc is not a whole number; write a number such as max_length=10"},
+		{"max_digits=1.5", "max_digits=1.5 is not a whole number; write a number such as max_digits=10"},
+		{"max_length=0", "max_length=0 must be positive; write a length such as max_length=100"},
+		{"max_digits=-1", "max_digits=-1 must be positive; write a precision such as max_digits=10"},
+		{"decimal_places=-1", "decimal_places=-1 must not be negative; write a scale such as decimal_places=2"},
+		{"choices=a||b", "choices=a||b has an empty choice; separate choices with single bars, choices=a|b|c"},
+		{"choices=a|b|a", `choices=a|b|a lists "a" twice; list each choice once`},
+	}
+	for _, tt := range tests {
+		_, err := decodeTag(tt.tag)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("decodeTag(%q) error = %v, want %q", tt.tag, err, tt.want)
+		}
+	}
+}
+
+// formatTag writes options back as a tag, quoting values that need it, so
+// the fuzz target can check that parsing is stable.
+func formatTag(opts []tagOption) string {
+	parts := make([]string, len(opts))
+	for i, o := range opts {
+		parts[i] = o.Key
+		if !o.HasValue {
+			continue
+		}
+		v := o.Value
+		if strings.ContainsAny(v, ",") || strings.HasPrefix(v, "'") || strings.TrimSpace(v) != v {
+			v = "'" + strings.ReplaceAll(v, "'", "''") + "'"
+		}
+		parts[i] += "=" + v
+	}
+	return strings.Join(parts, ",")
+}
+
+func FuzzParseTag(f *testing.F) {
+	for _, seed := range []string{"", "null", "max_length=10,unique", "default='a, b'", "default='it''s',null",
+		"default=", "choices=a|b|c", "default='", ",,", "=", "default='a'b"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, tag string) {
+		opts, err := parseTag(tag)
+		if err != nil {
+			return
+		}
+		again, err := parseTag(formatTag(opts))
+		if err != nil {
+			t.Fatalf("parseTag(formatTag(%q)) = %q: %v", tag, formatTag(opts), err)
+		}
+		if diff := cmp.Diff(opts, again); diff != "" {
+			t.Fatalf("round trip of %q through %q changed (-first +second):\n%s", tag, formatTag(opts), diff)
+		}
+		_, _ = decodeTag(tag) // must not panic either
+	})
+}
