@@ -1,0 +1,756 @@
+package migrations
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pmanager/pmanager/pkg/operations"
+	"github.com/pmanager/pmanager/pkg/schema"
+	"github.com/pmanager/pmanager/pkg/state"
+)
+
+// PlanStep is one migration to apply, or to unapply when Backwards is true.
+type PlanStep struct {
+	Migration *Migration
+	Backwards bool
+}
+
+// String renders the step the way plans are listed.
+func (s PlanStep) String() string {
+	if s.Backwards {
+		return "Unapply " + s.Migration.Key().String()
+	}
+	return "Apply " + s.Migration.Key().String()
+}
+
+// Target is where migrate should take an app. Name is a migration name or
+// unique prefix; "" means the app's leaf and "zero" unapplies every
+// migration of the app.
+type Target struct {
+	App  string
+	Name string
+}
+
+// Zero is the Target.Name that unapplies a whole app.
+const Zero = "zero"
+
+// Options change how Migrate runs a plan.
+type Options struct {
+	// Fake records (or forgets) migrations without running their SQL.
+	Fake bool
+	// FakeInitial fakes an Initial migration whose tables all exist already.
+	FakeInitial bool
+	// Progress, when set, is called before (done=false) and after (done=true)
+	// each migration; faked says it was only recorded.
+	Progress func(step PlanStep, done bool, faked bool, elapsed time.Duration)
+}
+
+// Executor plans and runs migrations against one database: Django's executor.
+type Executor struct {
+	db      *sql.DB
+	ed      schema.Editor
+	g       *Graph
+	history *History
+}
+
+// NewExecutor returns an executor for the migrations of g on db, whose
+// dialect ed renders.
+func NewExecutor(db *sql.DB, ed schema.Editor, g *Graph) *Executor {
+	return &Executor{db: db, ed: ed, g: g, history: NewHistory(db, ed)}
+}
+
+// History returns the history table the executor records into.
+func (e *Executor) History() *History { return e.history }
+
+// IrreversibleError refuses to unapply a migration one of whose operations
+// cannot be reversed; nothing has run when it is returned.
+type IrreversibleError struct {
+	Migration   Key
+	Operation   int
+	Description string
+}
+
+// Error implements error.
+func (e *IrreversibleError) Error() string {
+	return fmt.Sprintf("migrations: cannot unapply %s: operation %d (%s) is irreversible; nothing was changed",
+		e.Migration, e.Operation, e.Description)
+}
+
+// MigrateError reports where a Migrate run stopped: the migration and
+// operation that failed, what completed before it, and whether part of the
+// failed migration stayed in the database.
+type MigrateError struct {
+	// Done are the steps that completed, and were recorded, before the failure.
+	Done []PlanStep
+	// Failed is the step that did not complete; it is not recorded.
+	Failed PlanStep
+	// Operation is the failed operation's number (from 1); 0 when the
+	// failure came outside any operation (begin, integrity check, record).
+	Operation   int
+	Description string
+	// Statement is the SQL (or Go function) that failed, when one did.
+	Statement string
+	// Partial is true when statements of the failed migration ran on a
+	// database without transactional DDL and stay in place.
+	Partial bool
+	Err     error
+}
+
+// Error implements error.
+func (e *MigrateError) Error() string {
+	verb := "applying"
+	if e.Failed.Backwards {
+		verb = "unapplying"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "migrations: %s %s failed", verb, e.Failed.Migration.Key())
+	if e.Operation > 0 {
+		fmt.Fprintf(&b, " at operation %d (%s)", e.Operation, e.Description)
+	} else if e.Description != "" {
+		fmt.Fprintf(&b, " (%s)", e.Description)
+	}
+	fmt.Fprintf(&b, ": %v", e.Err)
+	if e.Partial {
+		fmt.Fprintf(&b, "; this database cannot roll back DDL, so what ran before the failure stays in place and %s is not recorded: "+
+			"undo those changes by hand and migrate again, or finish them by hand and record the migration with --fake",
+			e.Failed.Migration.Key())
+	} else {
+		fmt.Fprintf(&b, "; nothing of %s was kept", e.Failed.Migration.Key())
+	}
+	return b.String()
+}
+
+// Unwrap returns the database's error.
+func (e *MigrateError) Unwrap() error { return e.Err }
+
+// IsApplied reports whether m counts as applied in a history: recorded
+// itself, or, for a squashed migration, every migration it replaces recorded.
+func IsApplied(applied map[Key]Applied, m *Migration) bool {
+	if _, ok := applied[m.Key()]; ok {
+		return true
+	}
+	if len(m.Replaces) == 0 {
+		return false
+	}
+	for _, r := range m.Replaces {
+		if _, ok := applied[r]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// Edited returns the applied migrations of g whose operations changed since
+// they were applied (their checksum differs from the recorded one), in order.
+func Edited(g *Graph, applied map[Key]Applied) []Key {
+	var out []Key
+	for _, m := range g.Order() {
+		if a, ok := applied[m.Key()]; ok && a.Checksum != "" && a.Checksum != Checksum(m) {
+			out = append(out, m.Key())
+		}
+	}
+	return out
+}
+
+// Plan works out which migrations to apply or unapply to reach targets
+// (nil: every app's leaf), from the history in the database.
+func (e *Executor) Plan(ctx context.Context, targets []Target) ([]PlanStep, error) {
+	applied, err := e.history.Applied(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return e.plan(applied, targets)
+}
+
+// plan is Plan on a history already read. Django's semantics: a target not
+// applied yet means applying it and everything it needs; an applied target
+// means unapplying what was built on it in its app (newest first); zero
+// unapplies the app and whatever depends on it.
+func (e *Executor) plan(applied map[Key]Applied, targets []Target) ([]PlanStep, error) {
+	if err := e.checkConflicts(); err != nil {
+		return nil, err
+	}
+	done, err := e.appliedSet(applied)
+	if err != nil {
+		return nil, err
+	}
+	if targets == nil {
+		for _, app := range e.g.Apps() {
+			targets = append(targets, Target{App: app})
+		}
+	}
+	var plan []PlanStep
+	unapply := func(ms []*Migration) {
+		for i := len(ms) - 1; i >= 0; i-- {
+			if k := ms[i].Key(); done[k] {
+				plan = append(plan, PlanStep{Migration: ms[i], Backwards: true})
+				done[k] = false
+			}
+		}
+	}
+	for _, t := range targets {
+		if len(e.g.Migrations(t.App)) == 0 {
+			return nil, fmt.Errorf("migrations: app %q has no migrations", t.App)
+		}
+		if t.Name == Zero {
+			set := map[Key]bool{}
+			for _, m := range e.g.Migrations(t.App) {
+				for _, d := range e.g.descendants(m.Key()) {
+					set[d.Key()] = true
+				}
+			}
+			unapply(e.g.inOrder(set))
+			continue
+		}
+		k, err := e.resolve(t)
+		if err != nil {
+			return nil, err
+		}
+		if done[k] {
+			for _, c := range e.g.children(k) {
+				if c.App == k.App {
+					unapply(e.g.descendants(c))
+				}
+			}
+			continue
+		}
+		for _, m := range e.g.Ancestors(k) {
+			if !done[m.Key()] {
+				plan = append(plan, PlanStep{Migration: m})
+				done[m.Key()] = true
+			}
+		}
+	}
+	return plan, nil
+}
+
+// resolve turns a target other than zero into a migration key.
+func (e *Executor) resolve(t Target) (Key, error) {
+	if t.Name == "" {
+		return e.g.Leaves(t.App)[0], nil
+	}
+	m, err := e.g.Find(t.App, t.Name)
+	if err != nil {
+		return Key{}, err
+	}
+	return m.Key(), nil
+}
+
+// checkConflicts refuses to plan while an app has two leaves.
+func (e *Executor) checkConflicts() error {
+	conflicts := e.g.Conflicts()
+	if len(conflicts) == 0 {
+		return nil
+	}
+	var msgs []string
+	for _, app := range e.g.Apps() {
+		leaves := conflicts[app]
+		if len(leaves) == 0 {
+			continue
+		}
+		names := make([]string, len(leaves))
+		for i, l := range leaves {
+			names[i] = l.Name
+		}
+		msgs = append(msgs, fmt.Sprintf("app %s has %d leaf migrations (%s)", app, len(leaves), strings.Join(names, ", ")))
+	}
+	return fmt.Errorf("migrations: conflicting migrations: %s; run `pmanager makemigrations --merge` to merge them", strings.Join(msgs, "; "))
+}
+
+// appliedSet marks the migrations of the graph that count as applied and
+// checks that each one's dependencies are applied too.
+func (e *Executor) appliedSet(applied map[Key]Applied) (map[Key]bool, error) {
+	done := map[Key]bool{}
+	for _, m := range e.g.order {
+		if IsApplied(applied, m) {
+			done[m.Key()] = true
+		}
+	}
+	for _, m := range e.g.order {
+		if !done[m.Key()] {
+			continue
+		}
+		for _, d := range e.g.dependencies(m.Key()) {
+			if !done[d] {
+				return nil, fmt.Errorf("migrations: inconsistent history: %s is applied but its dependency %s is not; "+
+					"fix the %s table (migrate --fake) before migrating", m.Key(), d, schema.HistoryTable)
+			}
+		}
+	}
+	return done, nil
+}
+
+// Migrate runs plan: each migration applied (or unapplied) and recorded as
+// one transaction where the dialect has transactional DDL. Unapplying an
+// irreversible operation is refused before anything runs. A failure returns
+// a *MigrateError; what completed before it stays applied and recorded.
+func (e *Executor) Migrate(ctx context.Context, plan []PlanStep, opts Options) error {
+	if err := e.checkPlan(plan, opts); err != nil {
+		return err
+	}
+	unlock, err := e.lock(ctx)
+	if err != nil {
+		return err
+	}
+	err = e.migrate(ctx, plan, opts)
+	if uerr := unlock(); uerr != nil && err == nil {
+		err = uerr
+	}
+	return err
+}
+
+// lock is the seam where migrate takes the database-wide migration lock
+// (SPEC §5: two runs never apply a migration twice), before history is read;
+// the returned function releases it. Not implemented yet: it takes nothing.
+func (e *Executor) lock(context.Context) (func() error, error) {
+	return func() error { return nil }, nil
+}
+
+// checkPlan rejects plans that mix directions, name unknown migrations or
+// would unapply an irreversible operation.
+func (e *Executor) checkPlan(plan []PlanStep, opts Options) error {
+	for i, s := range plan {
+		if s.Migration == nil || e.g.Migration(s.Migration.Key()) != s.Migration {
+			return fmt.Errorf("migrations: plan step %d is not a migration of the graph", i+1)
+		}
+		if s.Backwards != plan[0].Backwards {
+			return fmt.Errorf("migrations: a plan cannot both apply and unapply migrations (%s, %s); migrate one direction at a time", plan[0], s)
+		}
+		if s.Backwards && !opts.Fake {
+			if err := irreversible(s.Migration); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// irreversible returns an *IrreversibleError for the first operation of m
+// that cannot be undone.
+func irreversible(m *Migration) error {
+	for i, op := range m.Operations {
+		if !op.Reversible() {
+			return &IrreversibleError{Migration: m.Key(), Operation: i + 1, Description: op.Describe()}
+		}
+	}
+	return nil
+}
+
+// migrate runs the plan under the lock, on a history read after taking it.
+func (e *Executor) migrate(ctx context.Context, plan []PlanStep, opts Options) error {
+	if err := e.history.Ensure(ctx); err != nil {
+		return err
+	}
+	applied, err := e.history.Applied(ctx)
+	if err != nil {
+		return err
+	}
+	done, err := e.appliedSet(applied)
+	if err != nil {
+		return err
+	}
+	if len(plan) == 0 {
+		return nil
+	}
+	if plan[0].Backwards {
+		return e.backwards(ctx, plan, done, opts)
+	}
+	return e.forwards(ctx, plan, done, opts)
+}
+
+// forwards applies the plan, carrying the state from one migration to the
+// next: it starts as the replay of what is applied.
+func (e *Executor) forwards(ctx context.Context, plan []PlanStep, done map[Key]bool, opts Options) error {
+	cur := state.NewProject()
+	for _, m := range e.g.order {
+		if done[m.Key()] {
+			if err := operations.Apply(m.App, m.Operations, cur); err != nil {
+				return fmt.Errorf("migrations: replay %s: %w", m.Key(), err)
+			}
+		}
+	}
+	var completed []PlanStep
+	for _, s := range plan {
+		if done[s.Migration.Key()] {
+			continue // applied meanwhile by another run
+		}
+		for _, d := range e.g.dependencies(s.Migration.Key()) {
+			if !done[d] {
+				return fmt.Errorf("migrations: cannot apply %s: its dependency %s is neither applied nor earlier in the plan", s.Migration.Key(), d)
+			}
+		}
+		after, err := e.run(ctx, s, cur, opts, completed)
+		if err != nil {
+			return err
+		}
+		cur = after
+		done[s.Migration.Key()] = true
+		completed = append(completed, s)
+	}
+	return nil
+}
+
+// backwards unapplies the plan; the state each migration is unapplied to is
+// the replay of the applied migrations that come before it in graph order.
+func (e *Executor) backwards(ctx context.Context, plan []PlanStep, done map[Key]bool, opts Options) error {
+	wanted := map[Key]bool{}
+	for _, s := range plan {
+		wanted[s.Migration.Key()] = true
+	}
+	before := map[Key]*state.Project{}
+	cur := state.NewProject()
+	for _, m := range e.g.order {
+		if !done[m.Key()] {
+			continue
+		}
+		if wanted[m.Key()] {
+			before[m.Key()] = cur.CloneShallow()
+		}
+		if err := operations.Apply(m.App, m.Operations, cur); err != nil {
+			return fmt.Errorf("migrations: replay %s: %w", m.Key(), err)
+		}
+	}
+	var completed []PlanStep
+	for _, s := range plan {
+		if !done[s.Migration.Key()] {
+			continue // unapplied meanwhile by another run
+		}
+		for _, c := range e.g.children(s.Migration.Key()) {
+			if done[c] {
+				return fmt.Errorf("migrations: cannot unapply %s: %s depends on it and is still applied", s.Migration.Key(), c)
+			}
+		}
+		if _, err := e.run(ctx, s, before[s.Migration.Key()], opts, completed); err != nil {
+			return err
+		}
+		done[s.Migration.Key()] = false
+		completed = append(completed, s)
+	}
+	return nil
+}
+
+// run applies or unapplies one migration that starts from before (the
+// state before it, in the forward sense) and returns the state after it.
+func (e *Executor) run(ctx context.Context, s PlanStep, before *state.Project, opts Options, completed []PlanStep) (*state.Project, error) {
+	m := s.Migration
+	fail := func(op int, desc, stmt string, partial bool, err error) error {
+		return &MigrateError{Done: completed, Failed: s, Operation: op, Description: desc, Statement: stmt, Partial: partial, Err: err}
+	}
+	if opts.Progress != nil {
+		opts.Progress(s, false, false, 0)
+	}
+	start := time.Now()
+	after, err := stateAfter(m, before)
+	if err != nil {
+		return nil, fail(0, "", "", false, err)
+	}
+	faked := opts.Fake
+	if !faked && opts.FakeInitial && !s.Backwards && m.Initial {
+		if faked, err = e.tablesExist(ctx, m, after); err != nil {
+			return nil, fail(0, "looking for its tables", "", false, err)
+		}
+	}
+	if faked {
+		err = e.record(ctx, e.db, s)
+		if err != nil {
+			return nil, fail(0, "", "", false, err)
+		}
+	} else {
+		ops, err := e.render(m, before, s.Backwards)
+		if err != nil {
+			var re *renderError
+			if errors.As(err, &re) {
+				return nil, fail(re.op, re.desc, "", false, re.err)
+			}
+			return nil, fail(0, "", "", false, err)
+		}
+		if err := e.execute(ctx, s, ops); err != nil {
+			var xe *execError
+			if errors.As(err, &xe) {
+				return nil, fail(xe.op, xe.desc, xe.stmt, xe.partial, xe.err)
+			}
+			return nil, fail(0, "", "", false, err)
+		}
+	}
+	if opts.Progress != nil {
+		opts.Progress(s, true, faked, time.Since(start))
+	}
+	return after, nil
+}
+
+// stateAfter replays m's operations on a snapshot of before.
+func stateAfter(m *Migration, before *state.Project) (*state.Project, error) {
+	after := before.CloneShallow()
+	if err := operations.Apply(m.App, m.Operations, after); err != nil {
+		return nil, fmt.Errorf("replay %s: %w", m.Key(), err)
+	}
+	return after, nil
+}
+
+// tablesExist reports whether m creates at least one table and every table
+// it creates (join tables included) exists already: the test of
+// --fake-initial.
+func (e *Executor) tablesExist(ctx context.Context, m *Migration, after *state.Project) (bool, error) {
+	var want []string
+	for _, op := range m.Operations {
+		c, ok := op.(operations.CreateModel)
+		if !ok || c.Unmanaged {
+			continue
+		}
+		model := after.Model(m.App, c.Name)
+		if model == nil {
+			model = c.Model(m.App)
+		}
+		want = append(want, model.Table)
+		joins, err := schema.JoinTables(after, model)
+		if err != nil {
+			return false, err
+		}
+		for _, j := range joins {
+			want = append(want, j.Table)
+		}
+	}
+	if len(want) == 0 {
+		return false, nil
+	}
+	tables, err := e.ed.Inspect(ctx, e.db)
+	if err != nil {
+		return false, err
+	}
+	have := map[string]bool{}
+	for _, t := range tables {
+		have[strings.ToLower(t.Name)] = true
+	}
+	for _, w := range want {
+		if !have[strings.ToLower(w)] {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// renderedOp is what one operation runs.
+type renderedOp struct {
+	number int
+	op     operations.Operation
+	steps  []operations.Step
+}
+
+// renderError says which operation could not be rendered.
+type renderError struct {
+	op   int
+	desc string
+	err  error
+}
+
+// Error implements error.
+func (e *renderError) Error() string {
+	return fmt.Sprintf("operation %d (%s): %v", e.op, e.desc, e.err)
+}
+
+// Unwrap returns the editor's error.
+func (e *renderError) Unwrap() error { return e.err }
+
+// render returns the steps of every operation of m, which starts from
+// before: forwards in order, or backwards in reverse order.
+func (e *Executor) render(m *Migration, before *state.Project, backwards bool) ([]renderedOp, error) {
+	snapshots := []*state.Project{before}
+	for i, op := range m.Operations {
+		next := snapshots[i].CloneShallow()
+		if err := op.StateForwards(m.App, next); err != nil {
+			return nil, &renderError{op: i + 1, desc: op.Describe(), err: err}
+		}
+		snapshots = append(snapshots, next)
+	}
+	var out []renderedOp
+	for j := range m.Operations {
+		i := j
+		if backwards {
+			i = len(m.Operations) - 1 - j
+		}
+		op := m.Operations[i]
+		var steps []operations.Step
+		var err error
+		if backwards {
+			if !op.Reversible() {
+				err = errors.New("the operation is irreversible")
+			} else {
+				steps, err = op.Backwards(m.App, e.ed, snapshots[i], snapshots[i+1])
+			}
+		} else {
+			steps, err = op.Forwards(m.App, e.ed, snapshots[i], snapshots[i+1])
+		}
+		if err != nil {
+			return nil, &renderError{op: i + 1, desc: op.Describe(), err: err}
+		}
+		out = append(out, renderedOp{number: i + 1, op: op, steps: steps})
+	}
+	return out, nil
+}
+
+// Steps returns what migrating m runs, without running it: the state
+// before m is replayed from its ancestors, then each operation renders its
+// forward steps (or, backwards, the reverse steps in reverse order). It is
+// what sqlmigrate prints.
+func (e *Executor) Steps(m *Migration, backwards bool) ([]operations.Step, error) {
+	if m == nil || e.g.Migration(m.Key()) == nil {
+		return nil, fmt.Errorf("migrations: %v is not a migration of the graph", m)
+	}
+	if backwards {
+		if err := irreversible(m); err != nil {
+			return nil, err
+		}
+	}
+	before, err := e.g.StateBefore(m.Key())
+	if err != nil {
+		return nil, err
+	}
+	ops, err := e.render(m, before, backwards)
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %s: %w", m.Key(), err)
+	}
+	var steps []operations.Step
+	for _, o := range ops {
+		steps = append(steps, o.steps...)
+	}
+	return steps, nil
+}
+
+// execError says where a migration failed while running.
+type execError struct {
+	op      int
+	desc    string
+	stmt    string
+	partial bool
+	err     error
+}
+
+// Error implements error.
+func (e *execError) Error() string { return e.err.Error() }
+
+// Unwrap returns the database's error.
+func (e *execError) Unwrap() error { return e.err }
+
+// restorer is the counterpart of schema.Preparer: an editor that has one
+// undoes its Prepare on the connection after the migration.
+type restorer interface {
+	Restore(ctx context.Context, db schema.ExecQuerier) error
+}
+
+// execute runs one migration's steps and records it, on one connection:
+// inside one transaction when the dialect has transactional DDL, else
+// statement by statement with the record written only after all succeeded.
+func (e *Executor) execute(ctx context.Context, s PlanStep, ops []renderedOp) (err error) {
+	conn, err := e.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("migrations: get a connection: %w", err)
+	}
+	defer func() {
+		if cerr := conn.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("migrations: release connection: %w", cerr)
+		}
+	}()
+	if !e.ed.AtomicDDL() {
+		if err := e.runSteps(ctx, conn, ops, true); err != nil {
+			return err
+		}
+		if err := e.record(ctx, conn, s); err != nil {
+			return &execError{desc: "recording it", partial: hasSteps(ops), err: err}
+		}
+		return nil
+	}
+	if p, ok := e.ed.(schema.Preparer); ok {
+		if err := p.Prepare(ctx, conn); err != nil {
+			return &execError{desc: "preparing the connection", err: err}
+		}
+		if r, ok := e.ed.(restorer); ok {
+			defer func() {
+				if rerr := r.Restore(ctx, conn); rerr != nil && err == nil {
+					err = &execError{desc: "restoring the connection", err: rerr}
+				}
+			}()
+		}
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return &execError{desc: "beginning its transaction", err: err}
+	}
+	if err := e.inTx(ctx, tx, s, ops); err != nil {
+		if rerr := tx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
+			return &execError{desc: "rolling back", err: errors.Join(err, rerr)}
+		}
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return &execError{desc: "committing", err: err}
+	}
+	return nil
+}
+
+// inTx runs the steps, checks integrity and records the migration inside tx.
+func (e *Executor) inTx(ctx context.Context, tx *sql.Tx, s PlanStep, ops []renderedOp) error {
+	if err := e.runSteps(ctx, tx, ops, false); err != nil {
+		return err
+	}
+	if ic, ok := e.ed.(schema.IntegrityChecker); ok {
+		if err := ic.CheckIntegrity(ctx, tx); err != nil {
+			return &execError{desc: "checking integrity before commit", err: err}
+		}
+	}
+	if err := e.record(ctx, tx, s); err != nil {
+		return &execError{desc: "recording it", err: err}
+	}
+	return nil
+}
+
+// runSteps runs every step in order on db; nonAtomic marks a failure after
+// earlier statements of the migration as partial.
+func (e *Executor) runSteps(ctx context.Context, db schema.ExecQuerier, ops []renderedOp, nonAtomic bool) error {
+	ran := false
+	for _, o := range ops {
+		for _, st := range o.steps {
+			var err error
+			stmt := st.SQL
+			if st.Go != nil {
+				stmt = "Go function " + st.Name
+				err = st.Go(ctx, db)
+			} else {
+				_, err = db.ExecContext(ctx, st.SQL)
+			}
+			if err != nil {
+				return &execError{op: o.number, desc: o.op.Describe(), stmt: stmt, partial: nonAtomic && ran, err: err}
+			}
+			ran = true
+		}
+	}
+	return nil
+}
+
+// hasSteps reports whether any operation runs something.
+func hasSteps(ops []renderedOp) bool {
+	for _, o := range ops {
+		if len(o.steps) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// record writes the step's outcome to the history through q: the migration
+// recorded, or, when unapplying, it and any migrations it replaces forgotten.
+func (e *Executor) record(ctx context.Context, q schema.ExecQuerier, s PlanStep) error {
+	m := s.Migration
+	if !s.Backwards {
+		return e.history.Record(ctx, q, m.Key(), Checksum(m))
+	}
+	for _, k := range append([]Key{m.Key()}, m.Replaces...) {
+		if err := e.history.Unrecord(ctx, q, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}

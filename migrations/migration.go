@@ -1,0 +1,35 @@
+package migrations
+
+import "github.com/pmanager/pmanager/pkg/operations"
+
+// Key identifies a migration across a project: its app and its name.
+type Key struct {
+	App  string
+	Name string
+}
+
+// String renders the key as "app.name", the form every message uses.
+func (k Key) String() string { return k.App + "." + k.Name }
+
+// Migration is one migration file: the operations it runs and the
+// migrations that must run before it.
+type Migration struct {
+	// App is the app label the migration belongs to ("main").
+	App string
+	// Name is the file name without its extension ("0002_car_manufacturer").
+	Name string
+	// Dependencies are the migrations that must be applied first: the
+	// same-app parent and any other apps' migrations it refers to.
+	Dependencies []Key
+	// Operations run in order, forwards when applying and in reverse order
+	// backwards when unapplying.
+	Operations []operations.Operation
+	// Replaces lists the migrations a squashed migration stands for.
+	Replaces []Key
+	// Initial marks a migration that creates an app's first tables, which
+	// migrate --fake-initial may record without running.
+	Initial bool
+}
+
+// Key returns the migration's key.
+func (m *Migration) Key() Key { return Key{App: m.App, Name: m.Name} }
