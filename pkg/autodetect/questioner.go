@@ -1,0 +1,205 @@
+package autodetect
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// Questioner answers what Detect cannot decide alone: the value existing
+// rows get when a column becomes NOT NULL without a default.
+type Questioner interface {
+	// AskFill is asked when a NOT NULL field without a default is added to an existing model (alteration=false),
+	// or an existing field becomes NOT NULL without a default (alteration=true). It returns a one-off literal for the
+	// existing rows, or an error to stop makemigrations (which then writes nothing).
+	//
+	// The literal is the value itself, as a Default holds it (0, hello, an
+	// empty string for ""); the schema editor quotes it for the column. A nil
+	// literal with a nil error means "no value": the operation is written
+	// without one (the Interactive prompt offers this for alterations only).
+	AskFill(model, field string, alteration bool) (*string, error)
+}
+
+// FillError is what a questioner returns when no value is given for the
+// existing rows, so makemigrations stops and the user fixes the model. Its
+// message says which field and how to fix it.
+type FillError struct {
+	// Model and Field name the field that got no value (Go type name, field name).
+	Model, Field string
+	// Alteration is true when an existing field becomes NOT NULL, false when
+	// a NOT NULL field is added.
+	Alteration bool
+}
+
+// Error implements error.
+func (e *FillError) Error() string {
+	if e.Alteration {
+		return fmt.Sprintf("cannot make the field %s of %s NOT NULL without a default: existing rows may hold NULL; "+
+			"add default=... to its tag, or run makemigrations without --noinput to give a one-off value", e.Field, e.Model)
+	}
+	return fmt.Sprintf("cannot add the NOT NULL field %s to %s without a default: "+
+		"add default=... (or null) to its tag, or run makemigrations without --noinput to give a one-off value", e.Field, e.Model)
+}
+
+// NonInteractive returns the questioner of makemigrations --noinput: it
+// never invents a value and answers every question with a *FillError.
+func NonInteractive() Questioner { return nonInteractive{} }
+
+type nonInteractive struct{}
+
+func (nonInteractive) AskFill(model, field string, alteration bool) (*string, error) {
+	return nil, &FillError{Model: model, Field: field, Alteration: alteration}
+}
+
+// Interactive returns the questioner of a terminal session: Django's prompt,
+// read from in and written to out. Choosing to quit, or the end of the
+// input, returns a *FillError.
+//
+// A value is typed as a literal: a bare value taken as it is once the
+// surrounding spaces are trimmed (0, hello, 2024-01-31 10:00), or a quoted
+// one, which is also how to give an empty string or a value with edge
+// spaces:
+//
+//	'a, b'       single quotes; a quote inside is doubled: 'it''s'
+//	''           the empty string
+//	"a\tb"       double quotes, unquoted as a Go string literal
+//	exit         quits (type 'exit' for the word itself)
+func Interactive(in io.Reader, out io.Writer) Questioner {
+	return &interactive{in: bufio.NewReader(in), out: out}
+}
+
+type interactive struct {
+	in  *bufio.Reader
+	out io.Writer
+}
+
+// AskFill implements Questioner.
+func (q *interactive) AskFill(model, field string, alteration bool) (*string, error) {
+	quit := &FillError{Model: model, Field: field, Alteration: alteration}
+	var intro string
+	if alteration {
+		intro = fmt.Sprintf("You are trying to change the nullable field '%s' on %s to non-nullable without a default; "+
+			"we can't do that (the database needs something to populate existing rows).\n"+
+			"Please select a fix:\n"+
+			" 1) Provide a one-off default now (will be set on all existing rows with a null value for this column)\n"+
+			" 2) Quit, and let me add a default in the model\n"+
+			" 3) Ignore for now, and let me handle existing rows with NULL myself "+
+			"(e.g. because you added a RunGo or RunSQL operation to handle NULL values in a previous data migration)\n",
+			field, model)
+	} else {
+		intro = fmt.Sprintf("You are trying to add a non-nullable field '%s' to %s without a default; "+
+			"we can't do that (the database needs something to populate existing rows).\n"+
+			"Please select a fix:\n"+
+			" 1) Provide a one-off default now (will be set on all existing rows)\n"+
+			" 2) Quit, and let me add a default in the model\n",
+			field, model)
+	}
+	if err := q.say(intro + "Select an option: "); err != nil {
+		return nil, err
+	}
+	for {
+		line, eof, err := q.readLine()
+		if err != nil {
+			return nil, err
+		}
+		switch strings.TrimSpace(line) {
+		case "1":
+			return q.askLiteral(quit)
+		case "2":
+			return nil, quit
+		case "3":
+			if alteration {
+				return nil, nil
+			}
+		}
+		if eof {
+			return nil, quit
+		}
+		if err := q.say("Please select a valid option: "); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// askLiteral reads the one-off value, asking again until it parses.
+func (q *interactive) askLiteral(quit error) (*string, error) {
+	err := q.say("Please enter the default value as a literal: a bare value such as 0, hello or 2024-01-31,\n" +
+		"or a quoted one such as 'a, b' ('' is the empty string; '' inside quotes is one quote).\n" +
+		"Type exit to quit.\n>>> ")
+	if err != nil {
+		return nil, err
+	}
+	for {
+		line, eof, err := q.readLine()
+		if err != nil {
+			return nil, err
+		}
+		text := strings.TrimSpace(line)
+		var retry string
+		switch {
+		case text == "exit":
+			return nil, quit
+		case text == "":
+			retry = "Please enter a value, or exit to quit."
+		default:
+			v, perr := parseLiteral(text)
+			if perr == nil {
+				return &v, nil
+			}
+			retry = perr.Error() + "; please try again."
+		}
+		if eof {
+			return nil, quit
+		}
+		if err := q.say(retry + "\n>>> "); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// readLine returns the next line without its line ending; eof is true when
+// the input ended (line then holds whatever came before the end).
+func (q *interactive) readLine() (line string, eof bool, err error) {
+	line, err = q.in.ReadString('\n')
+	if errors.Is(err, io.EOF) {
+		return strings.TrimRight(line, "\r\n"), true, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("autodetect: reading an answer: %w", err)
+	}
+	return strings.TrimRight(line, "\r\n"), false, nil
+}
+
+func (q *interactive) say(s string) error {
+	if _, err := io.WriteString(q.out, s); err != nil {
+		return fmt.Errorf("autodetect: writing a question: %w", err)
+	}
+	return nil
+}
+
+// parseLiteral reads the value syntax of the prompt: 'single quoted' with
+// a doubled quote for a quote, "double quoted" as in Go, or a bare value
+// as it is.
+func parseLiteral(text string) (string, error) {
+	switch text[0] {
+	case '\'':
+		if len(text) < 2 || text[len(text)-1] != '\'' {
+			return "", fmt.Errorf("the quote in %s is not closed", text)
+		}
+		inner := text[1 : len(text)-1]
+		if strings.Contains(strings.ReplaceAll(inner, "''", ""), "'") {
+			return "", fmt.Errorf("a quote inside %s must be doubled ('')", text)
+		}
+		return strings.ReplaceAll(inner, "''", "'"), nil
+	case '"':
+		v, err := strconv.Unquote(text)
+		if err != nil {
+			return "", fmt.Errorf("%s is not a valid double-quoted string", text)
+		}
+		return v, nil
+	}
+	return text, nil
+}
