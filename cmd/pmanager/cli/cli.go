@@ -1,0 +1,252 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"time"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/pmanager/pmanager/cmd/pmanager/config"
+	"github.com/pmanager/pmanager/migrations"
+	"github.com/pmanager/pmanager/pkg/models"
+)
+
+// Version is the pmanager release, printed by `pmanager version` and
+// written into the header of generated migration files.
+const Version = "0.1.0"
+
+// Run runs the pmanager command line with args (without the program name)
+// for a project whose models are apps and whose migrations registered in
+// reg, and returns the exit status. apps and reg may be nil for the
+// commands that need no project (init, version, help).
+func Run(args []string, apps []models.App, reg *migrations.Registry) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	s := &session{
+		stdin:  os.Stdin,
+		stdout: os.Stdout,
+		stderr: os.Stderr,
+		lookup: os.LookupEnv,
+		now:    time.Now,
+		apps:   apps,
+		reg:    reg,
+	}
+	return s.run(ctx, args)
+}
+
+// session is one run of the command line with everything it touches
+// outside itself passed in, so tests run commands in-process.
+type session struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	lookup         config.LookupFunc
+	now            func() time.Time
+	apps           []models.App
+	reg            *migrations.Registry
+	// dir is where the command runs: the working directory, or -C's.
+	dir string
+}
+
+// exitStatus ends a command with a status and no message of its own (the
+// --check flags, whose output already said why).
+type exitStatus int
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// run parses args, runs the command and turns its error into the one-line
+// message and status.
+func (s *session) run(ctx context.Context, args []string) int {
+	dir, rest, err := ChdirArgs(args)
+	if err == nil {
+		s.dir, err = s.resolveDir(dir)
+	}
+	if err != nil {
+		s.fail(err)
+		return 1
+	}
+	app := s.newApp()
+	err = app.RunContext(ctx, append([]string{"pmanager"}, interspersed(app, rest)...))
+	var status exitStatus
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &status):
+		return int(status)
+	}
+	s.fail(err)
+	return 1
+}
+
+func (s *session) resolveDir(dir string) (string, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("cli: working directory: %w", err)
+	}
+	if dir == "" {
+		return wd, nil
+	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(wd, dir)
+	}
+	info, err := os.Stat(dir)
+	if err != nil || !info.IsDir() {
+		return "", fmt.Errorf("cli: -C %s: no such directory", dir)
+	}
+	return dir, nil
+}
+
+// fail prints err as "pmanager: <sentence>", one line per line of the
+// error, with the internal package prefix of the CLI's own packages left
+// out (the user asked pmanager, not its loader).
+func (s *session) fail(err error) {
+	for _, line := range strings.Split(strings.TrimSpace(err.Error()), "\n") {
+		fmt.Fprintf(s.stderr, "pmanager: %s\n", trimPrefix(line))
+	}
+}
+
+// trimPrefix drops an error prefix that only says which of pmanager's
+// packages failed; the sentence after it is what a user needs.
+func trimPrefix(line string) string {
+	for _, p := range [...]string{"cli: ", "loader: ", "config: ", "connect: ", "migrations: ", "autodetect: "} {
+		if strings.HasPrefix(line, p) {
+			return line[len(p):]
+		}
+	}
+	return line
+}
+
+// warn prints a warning line on stderr.
+func (s *session) warn(format string, args ...any) {
+	fmt.Fprintf(s.stderr, "pmanager: warning: "+format+"\n", args...)
+}
+
+// ChdirArgs takes the leading global -C/--chdir flags off args (like git,
+// later relative ones are relative to earlier ones) and returns the folder
+// ("" when none was given) and the rest of the arguments.
+func ChdirArgs(args []string) (string, []string, error) {
+	dir := ""
+	for len(args) > 0 {
+		arg := args[0]
+		var val string
+		switch {
+		case arg == "-C" || arg == "--chdir" || arg == "-chdir":
+			if len(args) < 2 {
+				return "", nil, fmt.Errorf("cli: %s needs a folder: pmanager -C <dir> <command>", arg)
+			}
+			val, args = args[1], args[2:]
+		case strings.HasPrefix(arg, "-C="), strings.HasPrefix(arg, "--chdir="), strings.HasPrefix(arg, "-chdir="):
+			val, args = arg[strings.IndexByte(arg, '=')+1:], args[1:]
+		default:
+			return dir, args, nil
+		}
+		if val == "" {
+			return "", nil, fmt.Errorf("cli: %s needs a folder: pmanager -C <dir> <command>", arg)
+		}
+		if dir == "" || filepath.IsAbs(val) {
+			dir = val
+		} else {
+			dir = filepath.Join(dir, val)
+		}
+	}
+	return dir, args, nil
+}
+
+// interspersed moves a command's flags before its positional arguments, so
+// `pmanager migrate main 0002 --plan` works: the flag package under
+// urfave/cli stops at the first positional argument.
+func interspersed(app *ucli.App, args []string) []string {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return args
+	}
+	cmd := app.Command(args[0])
+	if cmd == nil {
+		return args
+	}
+	takesValue := map[string]bool{}
+	for _, f := range cmd.Flags {
+		_, isBool := f.(*ucli.BoolFlag)
+		for _, name := range f.Names() {
+			takesValue[name] = !isBool
+		}
+	}
+	var flags, positional []string
+	rest := args[1:]
+	for i := 0; i < len(rest); i++ {
+		arg := rest[i]
+		if arg == "--" {
+			positional = append(positional, rest[i+1:]...)
+			break
+		}
+		if len(arg) < 2 || arg[0] != '-' {
+			positional = append(positional, arg)
+			continue
+		}
+		flags = append(flags, arg)
+		name := strings.TrimLeft(arg, "-")
+		if !strings.Contains(name, "=") && takesValue[name] && i+1 < len(rest) {
+			i++
+			flags = append(flags, rest[i])
+		}
+	}
+	out := append([]string{args[0]}, flags...)
+	if len(positional) > 0 {
+		out = append(append(out, "--"), positional...)
+	}
+	return out
+}
+
+// newApp declares the commands.
+func (s *session) newApp() *ucli.App {
+	usageError := func(c *ucli.Context, err error, isSubcommand bool) error {
+		if isSubcommand && c.Command != nil {
+			return fmt.Errorf("cli: %s: %v; run 'pmanager help %s'", c.Command.Name, err, c.Command.Name)
+		}
+		return fmt.Errorf("cli: %v; run 'pmanager help'", err)
+	}
+	commands := []*ucli.Command{
+		s.initCommand(),
+		s.makemigrationsCommand(),
+		s.migrateCommand(),
+		s.showmigrationsCommand(),
+		s.sqlmigrateCommand(),
+		{
+			Name:  "version",
+			Usage: "print the pmanager version",
+			Action: func(*ucli.Context) error {
+				fmt.Fprintf(s.stdout, "pmanager %s\n", Version)
+				return nil
+			},
+		},
+	}
+	for _, c := range commands {
+		c.OnUsageError = usageError
+	}
+	return &ucli.App{
+		Name:        "pmanager",
+		Usage:       "Django's migration workflow for Go structs",
+		Description: "Models are Go structs with pm:\"...\" tags; makemigrations writes Go migration files,\nmigrate applies them to PostgreSQL, MySQL/MariaDB or SQLite.",
+		HideVersion: true,
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "chdir", Aliases: []string{"C"}, Usage: "run as if pmanager was started in `dir`"},
+		},
+		Commands:       commands,
+		Reader:         s.stdin,
+		Writer:         s.stdout,
+		ErrWriter:      s.stderr,
+		OnUsageError:   usageError,
+		ExitErrHandler: func(*ucli.Context, error) {},
+		Action: func(c *ucli.Context) error {
+			if c.Args().Present() {
+				return fmt.Errorf("cli: unknown command %q; run 'pmanager help' for the list", c.Args().First())
+			}
+			return ucli.ShowAppHelp(c)
+		},
+	}
+}

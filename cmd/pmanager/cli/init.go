@@ -1,0 +1,197 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/pmanager/pmanager/cmd/pmanager/config"
+	"github.com/pmanager/pmanager/cmd/pmanager/loader"
+)
+
+func (s *session) initCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:  "init",
+		Usage: "scaffold pmanager.toml, models/ and migrations/ in the current Go module",
+		Action: func(c *ucli.Context) error {
+			if c.Args().Present() {
+				return fmt.Errorf("cli: init takes no arguments; run it in the folder that should hold pmanager.toml (or use pmanager -C <dir> init)")
+			}
+			return s.init()
+		},
+	}
+}
+
+// modelsTemplate is the models package init writes: a commented example,
+// so it compiles before the project requires pmanager.
+const modelsTemplate = `// Package models holds this project's pmanager models: exported structs that
+// embed models.Model. Run pmanager makemigrations after changing them.
+package models
+
+// An example; uncomment it (and the import), then run pmanager makemigrations:
+//
+//	import "github.com/pmanager/pmanager/pkg/models"
+//
+//	type Car struct {
+//		models.Model
+//		Name  string ` + "`" + `pm:"max_length=30"` + "`" + `
+//		Price models.Decimal ` + "`" + `pm:"max_digits=10,decimal_places=2"` + "`" + `
+//	}
+`
+
+// init scaffolds a project in s.dir, never overwriting a file.
+func (s *session) init() error {
+	mod, err := loader.FindModule(s.dir)
+	if err != nil {
+		return fmt.Errorf("cli: pmanager init needs a Go module: no go.mod in %s or above; run go mod init <module path> first", s.dir)
+	}
+	var report []string
+	cfgPath := filepath.Join(s.dir, config.FileName)
+	created, err := createFile(cfgPath, []byte(config.Template))
+	if err != nil {
+		return err
+	}
+	if created {
+		report = append(report, "Created "+config.FileName)
+	} else {
+		report = append(report, config.FileName+" already exists; left as it is")
+	}
+	cfg, err := config.Read(s.dir, s.lookup)
+	if err != nil {
+		return err
+	}
+	for _, app := range cfg.Apps {
+		lines, err := scaffoldApp(cfg, app)
+		if err != nil {
+			return err
+		}
+		report = append(report, lines...)
+	}
+	line, err := ensureIgnored(filepath.Join(s.dir, ".gitignore"), []string{loader.GeneratedDir + "/", "pmanager.db"})
+	if err != nil {
+		return err
+	}
+	if line != "" {
+		report = append(report, line)
+	}
+	for _, line := range report {
+		fmt.Fprintln(s.stdout, line)
+	}
+	if !mod.UsesLibrary() {
+		fmt.Fprintf(s.stdout, "Next: go get %s\n", loader.LibraryModule)
+	}
+	fmt.Fprintln(s.stdout, "Then describe your models and run: pmanager makemigrations && pmanager migrate")
+	return nil
+}
+
+// scaffoldApp gives an app's models and migrations folders a Go file each
+// unless they already have one.
+func scaffoldApp(cfg *config.Config, app config.App) ([]string, error) {
+	var report []string
+	for _, f := range []struct {
+		folder, file string
+		content      []byte
+	}{
+		{app.Models, "models.go", []byte(modelsTemplate)},
+		{app.Migrations, "doc.go", loader.MigrationsDoc(app.Label)},
+	} {
+		dir := cfg.Path(f.folder)
+		has, err := hasGoFile(dir)
+		if err != nil {
+			return nil, err
+		}
+		if has {
+			report = append(report, fmt.Sprintf("%s/ already has Go files; left as it is", f.folder))
+			continue
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("cli: %w", err)
+		}
+		created, err := createFile(filepath.Join(dir, f.file), f.content)
+		if err != nil {
+			return nil, err
+		}
+		if created {
+			report = append(report, fmt.Sprintf("Created %s/%s", f.folder, f.file))
+		}
+	}
+	return report, nil
+}
+
+func hasGoFile(dir string) (bool, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("cli: %w", err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ".go") {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// createFile writes a new file; an existing one is left alone (false).
+func createFile(path string, data []byte) (bool, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, fs.ErrExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("cli: %w", err)
+	}
+	_, werr := f.Write(data)
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		return false, fmt.Errorf("cli: write %s: %w", path, werr)
+	}
+	return true, nil
+}
+
+// ensureIgnored appends the missing lines to a .gitignore (creating it) and
+// says what it did ("" when nothing was missing).
+func ensureIgnored(path string, lines []string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("cli: %w", err)
+	}
+	existed := err == nil
+	have := map[string]bool{}
+	for _, l := range strings.Split(string(data), "\n") {
+		l = strings.TrimSpace(l)
+		have[l] = true
+		have[strings.TrimPrefix(l, "/")] = true
+	}
+	var missing []string
+	for _, l := range lines {
+		if !have[l] && !have[strings.TrimSuffix(l, "/")] {
+			missing = append(missing, l)
+		}
+	}
+	if len(missing) == 0 {
+		return "", nil
+	}
+	out := string(data)
+	if out != "" && !strings.HasSuffix(out, "\n") {
+		out += "\n"
+	}
+	out += strings.Join(missing, "\n") + "\n"
+	if err := loader.WriteFileAtomic(path, []byte(out)); err != nil {
+		return "", err
+	}
+	verb := "Updated"
+	if !existed {
+		verb = "Created"
+	}
+	return fmt.Sprintf("%s .gitignore (%s)", verb, strings.Join(missing, ", ")), nil
+}

@@ -1,0 +1,410 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/pmanager/pmanager/cmd/pmanager/loader"
+	"github.com/pmanager/pmanager/migrations"
+	"github.com/pmanager/pmanager/pkg/autodetect"
+	"github.com/pmanager/pmanager/pkg/models"
+)
+
+func (s *session) makemigrationsCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:      "makemigrations",
+		Usage:     "diff the models against the migrations and write new migration files",
+		ArgsUsage: "[app...]",
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "name", Aliases: []string{"n"}, Usage: "use `NAME` instead of a generated migration name"},
+			&ucli.BoolFlag{Name: "empty", Usage: "write an empty migration, for hand-written operations"},
+			&ucli.BoolFlag{Name: "dry-run", Usage: "show what would be written, write nothing"},
+			&ucli.BoolFlag{Name: "check", Usage: "exit 1 when the models have changes without a migration; write nothing"},
+			&ucli.BoolFlag{Name: "merge", Usage: "merge conflicting migrations (not available yet)"},
+			&ucli.BoolFlag{Name: "noinput", Aliases: []string{"no-input"}, Usage: "never prompt; fail where a value is needed"},
+		},
+		Action: s.makemigrations,
+	}
+}
+
+// newMigration is one migration makemigrations is about to write.
+type newMigration struct {
+	m    *migrations.Migration
+	path string // where the file goes
+	src  []byte
+	// describe is one line per operation, destructive ones marked.
+	describe []string
+}
+
+func (s *session) makemigrations(c *ucli.Context) error {
+	p, err := s.project()
+	if err != nil {
+		return err
+	}
+	name := c.String("name")
+	if name != "" && !validName(name) {
+		return fmt.Errorf("cli: --name %q is not a valid migration name; use letters, digits and underscores", name)
+	}
+	named, err := selectApps(p, c.Args().Slice())
+	if err != nil {
+		return err
+	}
+	if !c.Args().Present() {
+		named = nil
+	}
+	if c.Bool("merge") {
+		return errors.New("cli: makemigrations --merge is not available yet (a later release adds it); until then, write a migration by hand whose Dependencies are both leaves and that has no operations")
+	}
+	g, err := s.graph()
+	if err != nil {
+		return err
+	}
+	if err := conflictError(g.Conflicts(), named); err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	var ms []*migrations.Migration
+	if c.Bool("empty") {
+		ms, err = s.emptyMigrations(p, g, named, name, now)
+	} else {
+		ms, err = s.detect(g, named, name, now, questioner(c, s))
+	}
+	if err != nil {
+		return err
+	}
+	if len(ms) == 0 {
+		s.noChanges(named)
+		return nil
+	}
+	files, err := s.render(p, g, ms, now)
+	if err != nil {
+		return err
+	}
+	s.printCreated(p, files)
+	switch {
+	case c.Bool("check"):
+		return exitStatus(1)
+	case c.Bool("dry-run"):
+		return nil
+	}
+	return writeAll(files)
+}
+
+// questioner picks who answers autodetect's questions: nobody with
+// --noinput; a placeholder with --check, which only reports whether there
+// are changes and writes nothing (so CI never waits on a prompt); else the
+// user, on the terminal.
+func questioner(c *ucli.Context, s *session) autodetect.Questioner {
+	switch {
+	case c.Bool("noinput"):
+		return autodetect.NonInteractive()
+	case c.Bool("check"):
+		return assumeFill{}
+	}
+	return autodetect.Interactive(s.stdin, s.stdout)
+}
+
+// validName accepts what can follow "NNNN_" in a Go file name.
+func validName(name string) bool {
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return name != ""
+}
+
+func (s *session) noChanges(named []string) {
+	switch len(named) {
+	case 0:
+		fmt.Fprintln(s.stdout, "No changes detected")
+	case 1:
+		fmt.Fprintf(s.stdout, "No changes detected in app '%s'\n", named[0])
+	default:
+		fmt.Fprintf(s.stdout, "No changes detected in apps '%s'\n", strings.Join(named, "', '"))
+	}
+}
+
+// emptyMigrations makes one operation-less migration per named app (the
+// only app when there is one and none is named).
+func (s *session) emptyMigrations(p *loader.Project, g *migrations.Graph, named []string, name string, now time.Time) ([]*migrations.Migration, error) {
+	apps := named
+	if len(apps) == 0 {
+		if labels := p.Config.Labels(); len(labels) == 1 {
+			apps = labels
+		} else {
+			return nil, fmt.Errorf("cli: makemigrations --empty needs an app label when the project has several apps: pmanager makemigrations --empty <app> (apps: %s)", strings.Join(labels, ", "))
+		}
+	}
+	var out []*migrations.Migration
+	for _, app := range apps {
+		leaves := g.Leaves(app)
+		n := name
+		if n == "" {
+			n = autodetect.SuggestName(nil, len(leaves) == 0, now)
+		}
+		out = append(out, &migrations.Migration{
+			App:          app,
+			Name:         fmt.Sprintf("%04d_%s", g.NextNumber(app), n),
+			Dependencies: leaves,
+			Initial:      len(leaves) == 0,
+		})
+	}
+	return out, nil
+}
+
+// detect diffs the migrations' state against the models and turns the
+// changes of the considered apps into new migrations.
+func (s *session) detect(g *migrations.Graph, named []string, name string, now time.Time, q autodetect.Questioner) ([]*migrations.Migration, error) {
+	from, err := g.State()
+	if err != nil {
+		return nil, err
+	}
+	to, err := models.Load(s.apps...)
+	if err != nil {
+		return nil, err
+	}
+	changes, err := autodetect.Detect(from, to, q)
+	if err != nil {
+		return nil, err
+	}
+	apps := considered(changes, named)
+	created := map[string]*migrations.Migration{}
+	var out []*migrations.Migration
+	for _, app := range apps {
+		ops := changes.Ops[app]
+		leaves := g.Leaves(app)
+		n := name
+		if n == "" {
+			n = autodetect.SuggestName(ops, len(leaves) == 0, now)
+		}
+		m := &migrations.Migration{
+			App:          app,
+			Name:         fmt.Sprintf("%04d_%s", g.NextNumber(app), n),
+			Dependencies: leaves,
+			Operations:   ops,
+			Initial:      len(leaves) == 0,
+		}
+		created[app] = m
+		out = append(out, m)
+	}
+	for _, m := range out {
+		for _, dep := range changes.Dependencies[m.App] {
+			if dep == m.App {
+				continue
+			}
+			nm, isNew := created[dep]
+			switch leaves := g.Leaves(dep); {
+			case isNew && (contains(changes.OnNew[m.App], dep) || len(leaves) == 0):
+				m.Dependencies = append(m.Dependencies, nm.Key())
+			default:
+				m.Dependencies = append(m.Dependencies, leaves...)
+			}
+		}
+		m.Dependencies = uniqueKeys(m.Dependencies)
+	}
+	return out, nil
+}
+
+// considered returns the apps whose changes makemigrations writes, sorted:
+// the named apps (all when none is named) with operations, plus the apps
+// whose new operations theirs need (Changes.OnNew), as Django's
+// trim_to_apps does.
+func considered(changes *autodetect.Changes, named []string) []string {
+	keep := map[string]bool{}
+	var queue []string
+	for app, ops := range changes.Ops {
+		if len(ops) > 0 && (len(named) == 0 || contains(named, app)) {
+			keep[app] = true
+			queue = append(queue, app)
+		}
+	}
+	for len(queue) > 0 {
+		app := queue[0]
+		queue = queue[1:]
+		for _, dep := range changes.OnNew[app] {
+			if !keep[dep] && len(changes.Ops[dep]) > 0 {
+				keep[dep] = true
+				queue = append(queue, dep)
+			}
+		}
+	}
+	out := make([]string, 0, len(keep))
+	for app := range keep {
+		out = append(out, app)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func uniqueKeys(keys []migrations.Key) []migrations.Key {
+	seen := map[migrations.Key]bool{}
+	var out []migrations.Key
+	for _, k := range keys {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].App != out[j].App {
+			return out[i].App < out[j].App
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// render checks that the new migrations fit the graph and renders every
+// file before anything is written.
+func (s *session) render(p *loader.Project, g *migrations.Graph, ms []*migrations.Migration, now time.Time) ([]newMigration, error) {
+	all := append(g.Order(), ms...)
+	next, err := migrations.NewGraph(all)
+	if err != nil {
+		return nil, fmt.Errorf("cli: the new migrations do not fit the migration graph, nothing was written: %w", err)
+	}
+	var files []newMigration
+	for _, m := range next.Order() {
+		if !containsMigration(ms, m) {
+			continue
+		}
+		app, _ := p.Config.App(m.App)
+		dir := p.Config.Path(app.Migrations)
+		pkg, err := loader.PackageName(dir)
+		if err != nil {
+			return nil, err
+		}
+		if pkg == "" {
+			pkg = "migrations"
+		}
+		src, err := migrations.Render(m, pkg, Version, now)
+		if err != nil {
+			return nil, fmt.Errorf("cli: render migration %s, nothing was written: %w", m.Key(), err)
+		}
+		before, err := next.StateBefore(m.Key())
+		if err != nil {
+			return nil, fmt.Errorf("cli: replay migrations before %s, nothing was written: %w", m.Key(), err)
+		}
+		files = append(files, newMigration{m: m, path: filepath.Join(dir, m.Name+".go"), src: src, describe: migrations.Describe(m, before)})
+	}
+	return files, nil
+}
+
+func containsMigration(ms []*migrations.Migration, m *migrations.Migration) bool {
+	for _, x := range ms {
+		if x == m {
+			return true
+		}
+	}
+	return false
+}
+
+// printCreated prints PowerOrm's summary: each file, then its operations.
+func (s *session) printCreated(p *loader.Project, files []newMigration) {
+	fmt.Fprintln(s.stdout, "Creating Migrations :")
+	several := len(p.Config.Apps) > 1
+	for _, f := range files {
+		shown := filepath.Base(f.path)
+		if several {
+			if rel, err := filepath.Rel(p.Root, f.path); err == nil {
+				shown = filepath.ToSlash(rel)
+			}
+		}
+		fmt.Fprintf(s.stdout, "  %s\n", shown)
+		for _, line := range f.describe {
+			fmt.Fprintf(s.stdout, "    - %s\n", line)
+		}
+	}
+}
+
+// writeAll writes every file through a temporary file in its folder; the
+// renames happen only once every temporary file is complete, and none
+// overwrites an existing file.
+func writeAll(files []newMigration) error {
+	var temps []string
+	cleanup := func() {
+		// Best effort: the error that stopped the write is the one to report.
+		for _, t := range temps {
+			_ = os.Remove(t)
+		}
+	}
+	for _, f := range files {
+		if _, err := os.Stat(f.path); err == nil {
+			cleanup()
+			return fmt.Errorf("cli: %s already exists; nothing was written (remove it, or pass --name to choose another name)", f.path)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			cleanup()
+			return fmt.Errorf("cli: %w", err)
+		}
+		if err := os.MkdirAll(filepath.Dir(f.path), 0o755); err != nil {
+			cleanup()
+			return fmt.Errorf("cli: %w", err)
+		}
+		tmp, err := writeTemp(f.path, f.src)
+		if err != nil {
+			cleanup()
+			return err
+		}
+		temps = append(temps, tmp)
+	}
+	for i, f := range files {
+		if err := os.Rename(temps[i], f.path); err != nil {
+			cleanup()
+			return fmt.Errorf("cli: write %s: %w", f.path, err)
+		}
+	}
+	return nil
+}
+
+func writeTemp(path string, data []byte) (string, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return "", fmt.Errorf("cli: %w", err)
+	}
+	_, werr := tmp.Write(data)
+	if cerr := tmp.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Chmod(tmp.Name(), 0o644)
+	}
+	if werr != nil {
+		_ = os.Remove(tmp.Name()) // best effort; werr is what matters
+		return "", fmt.Errorf("cli: write %s: %w", path, werr)
+	}
+	return tmp.Name(), nil
+}
+
+// assumeFill answers every question with a placeholder: migrate only asks
+// whether there are changes, never writes them.
+type assumeFill struct{}
+
+func (assumeFill) AskFill(string, string, bool) (*string, error) {
+	v := "0"
+	return &v, nil
+}
+
+// pendingChanges reports whether the models have changes no migration holds.
+func pendingChanges(g *migrations.Graph, apps []models.App) (bool, error) {
+	from, err := g.State()
+	if err != nil {
+		return false, err
+	}
+	to, err := models.Load(apps...)
+	if err != nil {
+		return false, err
+	}
+	changes, err := autodetect.Detect(from, to, assumeFill{})
+	if err != nil {
+		return false, err
+	}
+	return !changes.Empty(), nil
+}

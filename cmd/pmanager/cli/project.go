@@ -1,0 +1,178 @@
+package cli
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/pmanager/pmanager/cmd/pmanager/loader"
+	"github.com/pmanager/pmanager/migrations"
+	"github.com/pmanager/pmanager/pkg/schema"
+	"github.com/pmanager/pmanager/pkg/schema/connect"
+)
+
+// connectTimeout bounds the first contact with a database server, so an
+// unreachable host is an error rather than a hang.
+const connectTimeout = 30 * time.Second
+
+// project finds the project the command runs in and checks that the apps
+// this program was built with are the apps pmanager.toml declares.
+func (s *session) project() (*loader.Project, error) {
+	if s.reg == nil {
+		return nil, fmt.Errorf("cli: this command needs the project's models and migrations; run it through the pmanager command, which builds them in")
+	}
+	p, err := loader.Find(s.dir, s.lookup)
+	if err != nil {
+		return nil, err
+	}
+	built := map[string]bool{}
+	for _, a := range s.apps {
+		built[a.Label] = true
+		if _, ok := p.Config.App(a.Label); !ok {
+			return nil, fmt.Errorf("cli: app %s was built into this program but is not in %s; rebuild it (the pmanager command does so on every run)", a.Label, configName(p))
+		}
+	}
+	for _, label := range p.Config.Labels() {
+		if !built[label] {
+			return nil, fmt.Errorf("cli: app %s of %s is not built into this program; rebuild it (the pmanager command does so on every run)", label, configName(p))
+		}
+	}
+	return p, nil
+}
+
+func configName(p *loader.Project) string {
+	if p.Config.File != "" {
+		return p.Config.File
+	}
+	return "the default configuration"
+}
+
+// graph builds the migration graph of everything registered.
+func (s *session) graph() (*migrations.Graph, error) {
+	g, err := s.reg.Graph()
+	if err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// selectApps checks the app labels a user named against the project; none
+// named means every app. The result is sorted.
+func selectApps(p *loader.Project, named []string) ([]string, error) {
+	if len(named) == 0 {
+		return p.Config.Labels(), nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, label := range named {
+		if _, ok := p.Config.App(label); !ok {
+			return nil, unknownApp(p, label)
+		}
+		if !seen[label] {
+			seen[label] = true
+			out = append(out, label)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func unknownApp(p *loader.Project, label string) error {
+	return fmt.Errorf("cli: app '%s' could not be found; the apps of this project are: %s", label, strings.Join(p.Config.Labels(), ", "))
+}
+
+// conflictError is Django's message for apps with more than one leaf.
+func conflictError(conflicts map[string][]migrations.Key, only []string) error {
+	var apps []string
+	for app := range conflicts {
+		if len(only) == 0 || contains(only, app) {
+			apps = append(apps, app)
+		}
+	}
+	if len(apps) == 0 {
+		return nil
+	}
+	sort.Strings(apps)
+	parts := make([]string, len(apps))
+	for i, app := range apps {
+		names := make([]string, len(conflicts[app]))
+		for j, k := range conflicts[app] {
+			names[j] = k.Name
+		}
+		parts[i] = fmt.Sprintf("%s in %s", strings.Join(names, ", "), app)
+	}
+	return fmt.Errorf("cli: Conflicting migrations detected; multiple leaf nodes in the migration graph: (%s). To fix them run 'pmanager makemigrations --merge'", strings.Join(parts, "; "))
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// target reads the named connection's URL ("" = the default connection)
+// and returns it parsed, and as written (to scrub errors with).
+func (s *session) target(p *loader.Project, name string) (*connect.Target, string, error) {
+	raw, err := p.Config.URL(name)
+	if err != nil {
+		return nil, "", err
+	}
+	t, err := connect.Parse(raw, p.Root)
+	if err != nil {
+		return nil, "", scrub(err, raw)
+	}
+	return t, raw, nil
+}
+
+// open connects to the named connection and checks the server answers.
+func (s *session) open(ctx context.Context, p *loader.Project, name string) (*sql.DB, schema.Editor, error) {
+	t, raw, err := s.target(p, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, ed, err := t.Open()
+	if err != nil {
+		return nil, nil, err
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, connectTimeout)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		_ = db.Close() // nothing was opened that could fail to close
+		return nil, nil, scrub(fmt.Errorf("cli: cannot connect to %s: %w", t.Redacted, err), raw)
+	}
+	return db, ed, nil
+}
+
+// scrub removes the password of raw from err's message, in case a driver
+// ever quotes it back.
+func scrub(err error, raw string) error {
+	u, perr := url.Parse(strings.TrimSpace(raw))
+	if perr != nil || u.User == nil {
+		return err
+	}
+	pass, ok := u.User.Password()
+	if !ok || pass == "" || !strings.Contains(err.Error(), pass) {
+		return err
+	}
+	return fmt.Errorf("%s", strings.ReplaceAll(err.Error(), pass, "xxxxx"))
+}
+
+// edited reports whether a migration that ran has changed since: its
+// recorded checksum differs from the checksum of its operations now.
+func edited(m *migrations.Migration, a migrations.Applied) bool {
+	return a.Checksum != "" && a.Checksum != migrations.Checksum(m)
+}
+
+// warnEdited prints a warning for each applied migration edited since.
+func (s *session) warnEdited(g *migrations.Graph, applied map[migrations.Key]migrations.Applied) {
+	for _, k := range migrations.Edited(g, applied) {
+		s.warn("migration %s was edited after it was applied; the database has what it said then (undo the edit and write a new migration instead)", k)
+	}
+}

@@ -1,0 +1,131 @@
+package cli
+
+import (
+	"fmt"
+	"sort"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/pmanager/pmanager/migrations"
+)
+
+func (s *session) showmigrationsCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:      "showmigrations",
+		Usage:     "list the migrations and whether each is applied",
+		ArgsUsage: "[app...]",
+		Flags: []ucli.Flag{
+			databaseFlag(),
+			&ucli.BoolFlag{Name: "plan", Aliases: []string{"p"}, Usage: "list every migration in the order migrate would apply them"},
+		},
+		Action: s.showmigrations,
+	}
+}
+
+func (s *session) showmigrations(c *ucli.Context) error {
+	p, err := s.project()
+	if err != nil {
+		return err
+	}
+	named, err := selectApps(p, c.Args().Slice())
+	if err != nil {
+		return err
+	}
+	g, err := s.graph()
+	if err != nil {
+		return err
+	}
+	ctx := c.Context
+	db, ed, err := s.open(ctx, p, c.String("database"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	applied, err := migrations.NewHistory(db, ed).Applied(ctx)
+	if err != nil {
+		return err
+	}
+	if c.Bool("plan") {
+		var only []string
+		if c.Args().Present() {
+			only = named
+		}
+		s.showPlan(g, applied, only)
+		return nil
+	}
+	apps := named
+	if !c.Args().Present() {
+		apps = allApps(p.Config.Labels(), g.Apps())
+	}
+	for _, app := range apps {
+		fmt.Fprintln(s.stdout, app)
+		ms := g.Migrations(app)
+		if len(ms) == 0 {
+			fmt.Fprintln(s.stdout, " (no migrations)")
+		}
+		for _, m := range ms {
+			fmt.Fprintf(s.stdout, " %s %s%s\n", mark(m, applied), m.Name, editedNote(m, applied))
+		}
+	}
+	return nil
+}
+
+// showPlan lists migrations in graph order; with apps named, only theirs
+// and what they depend on.
+func (s *session) showPlan(g *migrations.Graph, applied map[migrations.Key]migrations.Applied, only []string) {
+	list := g.Order()
+	if len(only) > 0 {
+		keep := map[migrations.Key]bool{}
+		for _, app := range only {
+			for _, leaf := range g.Leaves(app) {
+				for _, m := range g.Ancestors(leaf) {
+					keep[m.Key()] = true
+				}
+			}
+		}
+		var filtered []*migrations.Migration
+		for _, m := range list {
+			if keep[m.Key()] {
+				filtered = append(filtered, m)
+			}
+		}
+		list = filtered
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(s.stdout, "(no migrations)")
+	}
+	for _, m := range list {
+		fmt.Fprintf(s.stdout, "%s  %s%s\n", mark(m, applied), m.Key(), editedNote(m, applied))
+	}
+}
+
+func mark(m *migrations.Migration, applied map[migrations.Key]migrations.Applied) string {
+	if migrations.IsApplied(applied, m) {
+		return "[X]"
+	}
+	return "[ ]"
+}
+
+func editedNote(m *migrations.Migration, applied map[migrations.Key]migrations.Applied) string {
+	if a, ok := applied[m.Key()]; ok && edited(m, a) {
+		return " (edited after it was applied)"
+	}
+	return ""
+}
+
+// allApps is the sorted union of the configured apps and the apps that
+// have migrations.
+func allApps(lists ...[]string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, list := range lists {
+		for _, app := range list {
+			if !seen[app] {
+				seen[app] = true
+				out = append(out, app)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
