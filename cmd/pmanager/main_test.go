@@ -91,7 +91,8 @@ func cmdGoMod(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	src := string(data)
 	goLine := regexp.MustCompile(`(?m)^go .*$`).FindString(src)
-	block := regexp.MustCompile(`(?ms)^require \(.*?^\)`).FindString(src)
+	blocks := regexp.MustCompile(`(?ms)^require \(.*?^\)`).FindAllString(src, -1)
+	block := strings.Join(blocks, "\n\n")
 	block = regexp.MustCompile(`(?m)^(\t[^\s]+ [^\s]+)( // indirect)?$`).ReplaceAllString(block, "$1 // indirect")
 	var b strings.Builder
 	b.WriteString("module " + args[0] + "\n\n" + goLine + "\n\n")
