@@ -21,13 +21,7 @@ type knownFailure struct {
 }
 
 // knownFailures lists what pmanager gets wrong against the record today.
-var knownFailures = []knownFailure{
-	{schema.MySQL, "s26_not_null_with_null_rows", 1, aspectMigrate,
-		"pkg/schema/mysql AlterField: a nullable column that becomes NOT NULL with a default (score, default 7) is " +
-			"altered without first setting its existing NULLs to the default (the UPDATE is only emitted for a one-off " +
-			"Fill), so MariaDB refuses the MODIFY with 'Data truncated for column score'; Django (and pmanager on " +
-			"PostgreSQL and SQLite) back-fill the NULLs first"},
-}
+var knownFailures = []knownFailure{}
 
 // opDifference is a deliberate difference in the detected operations: Django
 // writes one set, pmanager another that reaches the same schema. PManager is

@@ -560,6 +560,11 @@ func (e *Editor) alterColumn(p *state.Project, from, to *state.Model, of, nf *st
 	if c.hadI && !c.hasI {
 		stmts = append(stmts, e.dropIndex(to.Table, c.oldI.name))
 	}
+	// Existing NULLs take the one-off fill, else the new default, as on the
+	// other dialects; without either the database refuses the change.
+	if fill == nil && nf.Default != nil {
+		fill = nf.Default
+	}
 	if fill != nil && of.Null && !nf.Null {
 		lit, err := literal(c.newType, *fill)
 		if err != nil {
