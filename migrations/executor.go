@@ -635,12 +635,6 @@ func (e *execError) Error() string { return e.err.Error() }
 // Unwrap returns the database's error.
 func (e *execError) Unwrap() error { return e.err }
 
-// restorer is the counterpart of schema.Preparer: an editor that has one
-// undoes its Prepare on the connection after the migration.
-type restorer interface {
-	Restore(ctx context.Context, db schema.ExecQuerier) error
-}
-
 // execute runs one migration's steps and records it, on one connection:
 // inside one transaction when the dialect has transactional DDL, else
 // statement by statement with the record written only after all succeeded.
@@ -667,13 +661,11 @@ func (e *Executor) execute(ctx context.Context, s PlanStep, ops []renderedOp) (e
 		if err := p.Prepare(ctx, conn); err != nil {
 			return &execError{desc: "preparing the connection", err: err}
 		}
-		if r, ok := e.ed.(restorer); ok {
-			defer func() {
-				if rerr := r.Restore(ctx, conn); rerr != nil && err == nil {
-					err = &execError{desc: "restoring the connection", err: rerr}
-				}
-			}()
-		}
+		defer func() {
+			if rerr := p.Restore(ctx, conn); rerr != nil && err == nil {
+				err = &execError{desc: "restoring the connection", err: rerr}
+			}
+		}()
 	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {

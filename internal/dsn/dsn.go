@@ -9,11 +9,12 @@ import (
 	"strings"
 )
 
-// SQLite is the modernc.org/sqlite DSN for a database file: writers wait for
-// each other instead of failing, and transactions take the write lock at
-// BEGIN so two migrate runs cannot interleave.
+// SQLite is the modernc.org/sqlite DSN for a database file: foreign keys are
+// enforced, writers wait for each other instead of failing, and
+// transactions take the write lock at BEGIN so two migrate runs cannot
+// interleave.
 func SQLite(path string) string {
-	return "file:" + path + "?_pragma=busy_timeout(10000)&_txlock=immediate"
+	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_txlock=immediate"
 }
 
 // MySQL converts a mysql:// URL into a go-sql-driver DSN.

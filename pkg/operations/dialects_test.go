@@ -148,6 +148,7 @@ func execSteps(ctx context.Context, db *sql.DB, ed schema.Editor, steps func() (
 		if err := p.Prepare(ctx, conn); err != nil {
 			return fmt.Errorf("prepare: %w", err)
 		}
+		defer p.Restore(ctx, conn)
 	}
 	var q schema.ExecQuerier = conn
 	if ed.AtomicDDL() {

@@ -74,7 +74,9 @@ type IntegrityChecker interface {
 }
 
 // Preparer is implemented by editors that must set up a connection before a
-// migration's transaction begins (SQLite turns foreign key enforcement off).
+// migration's transaction begins (SQLite turns foreign key enforcement off)
+// and put it back afterwards, before the connection returns to the pool.
 type Preparer interface {
 	Prepare(ctx context.Context, db ExecQuerier) error
+	Restore(ctx context.Context, db ExecQuerier) error
 }

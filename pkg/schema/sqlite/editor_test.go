@@ -747,6 +747,15 @@ func TestPrepareAndCheckIntegrity(t *testing.T) {
 			t.Errorf("CheckIntegrity error %q does not mention %s", err, want)
 		}
 	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Restore(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if got := rowsOf(t, c, "PRAGMA foreign_keys"); got != "1" {
+		t.Errorf("foreign_keys after Restore = %s, want 1", got)
+	}
 }
 
 func TestEditorBasics(t *testing.T) {

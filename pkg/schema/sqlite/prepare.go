@@ -23,6 +23,15 @@ func (*Editor) Prepare(ctx context.Context, db schema.ExecQuerier) error {
 	return nil
 }
 
+// Restore turns foreign key enforcement back on after a migration, so the
+// connection enforces relations again for whatever uses it next.
+func (*Editor) Restore(ctx context.Context, db schema.ExecQuerier) error {
+	if _, err := db.ExecContext(ctx, "PRAGMA foreign_keys = ON"); err != nil {
+		return fmt.Errorf("sqlite: restore connection: %w", err)
+	}
+	return nil
+}
+
 // CheckIntegrity runs PRAGMA foreign_key_check and reports the first row
 // whose foreign key points at nothing, naming its table and rowid; with
 // enforcement off (Prepare) this is the only check a migration gets, so the
