@@ -45,7 +45,7 @@ func init() {
 				Table: "manufacturer",
 				Fields: []*state.Field{
 					{Name: "id", Kind: state.BigAuto, PrimaryKey: true},
-					{Name: "name", Kind: state.Char, Unique: true, MaxLength: 100},
+					{Name: "name", Kind: state.Char, MaxLength: 100, Unique: true},
 				},
 			},
 			operations.CreateModel{
@@ -53,7 +53,7 @@ func init() {
 				Table: "local_car",
 				Fields: []*state.Field{
 					{Name: "id", Kind: state.BigAuto, PrimaryKey: true},
-					{Name: "name", Kind: state.Char, Blank: true, Index: true, MaxLength: 30, Comment: "the model's \"name\""},
+					{Name: "name", Kind: state.Char, MaxLength: 30, Blank: true, Index: true, Comment: "the model's \"name\""},
 					{
 						Name:     "manufacturer",
 						Kind:     state.ForeignKey,
@@ -66,8 +66,8 @@ func init() {
 						Null:     true,
 						Relation: &state.Relation{To: "auth.User", ToField: "email", OnDelete: "SET_NULL", NoConstraint: true},
 					},
-					{Name: "price", Kind: state.Decimal, Default: state.Str("0.00"), MaxDigits: 10, DecimalPlaces: 2},
-					{Name: "country", Kind: state.Char, Default: state.Str("KE"), MaxLength: 2, Choices: []string{"KE", "UG", "TZ"}},
+					{Name: "price", Kind: state.Decimal, MaxDigits: 10, DecimalPlaces: 2, Default: state.Str("0.00")},
+					{Name: "country", Kind: state.Char, MaxLength: 2, Default: state.Str("KE"), Choices: []string{"KE", "UG", "TZ"}},
 					{Name: "notes", Kind: state.Text, Default: state.Str("")},
 					{Name: "features", Kind: state.ManyToMany, Relation: &state.Relation{To: "Feature", Table: "car_features_x"}},
 					{Name: "drivers", Kind: state.ManyToMany, Relation: &state.Relation{To: "auth.User", Through: "main.Driving"}},
@@ -91,7 +91,7 @@ func init() {
 			operations.CreateModel{
 				Name:      "Legacy",
 				Table:     "legacy",
-				Fields:    []*state.Field{{Name: "code", Kind: state.Char, PrimaryKey: true, MaxLength: 8}},
+				Fields:    []*state.Field{{Name: "code", Kind: state.Char, MaxLength: 8, PrimaryKey: true}},
 				Unmanaged: true,
 			},
 			operations.DeleteModel{Name: "Old"},

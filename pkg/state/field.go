@@ -56,6 +56,11 @@ type Field struct {
 	Name string
 	// Kind is the logical type.
 	Kind Kind
+	// MaxLength, MaxDigits and DecimalPlaces size char and decimal columns;
+	// they come right after Kind so a migration file reads like a type.
+	MaxLength     int `json:",omitempty"`
+	MaxDigits     int `json:",omitempty"`
+	DecimalPlaces int `json:",omitempty"`
 	// Column overrides the derived column name; empty means ColumnName's default.
 	Column     string `json:",omitempty"`
 	PrimaryKey bool   `json:",omitempty"`
@@ -64,10 +69,7 @@ type Field struct {
 	Unique     bool   `json:",omitempty"`
 	Index      bool   `json:",omitempty"`
 	// Default is the column DEFAULT as a literal (nil: no default, "": empty string).
-	Default       *string `json:",omitempty"`
-	MaxLength     int     `json:",omitempty"`
-	MaxDigits     int     `json:",omitempty"`
-	DecimalPlaces int     `json:",omitempty"`
+	Default *string `json:",omitempty"`
 	// Relation is set for ForeignKey, OneToOne and ManyToMany fields.
 	Relation *Relation `json:",omitempty"`
 	// Choices and Comment are state only: they never change the schema.
