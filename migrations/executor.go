@@ -533,63 +533,9 @@ func (e *Executor) tablesExist(ctx context.Context, m *Migration, after *state.P
 	return true, nil
 }
 
-// renderedOp is what one operation runs.
-type renderedOp struct {
-	number int
-	op     operations.Operation
-	steps  []operations.Step
-}
-
-// renderError says which operation could not be rendered.
-type renderError struct {
-	op   int
-	desc string
-	err  error
-}
-
-// Error implements error.
-func (e *renderError) Error() string {
-	return fmt.Sprintf("operation %d (%s): %v", e.op, e.desc, e.err)
-}
-
-// Unwrap returns the editor's error.
-func (e *renderError) Unwrap() error { return e.err }
-
-// render returns the steps of every operation of m, which starts from
-// before: forwards in order, or backwards in reverse order.
-func (e *Executor) render(m *Migration, before *state.Project, backwards bool) ([]renderedOp, error) {
-	snapshots := []*state.Project{before}
-	for i, op := range m.Operations {
-		next := snapshots[i].CloneShallow()
-		if err := op.StateForwards(m.App, next); err != nil {
-			return nil, &renderError{op: i + 1, desc: op.Describe(), err: err}
-		}
-		snapshots = append(snapshots, next)
-	}
-	var out []renderedOp
-	for j := range m.Operations {
-		i := j
-		if backwards {
-			i = len(m.Operations) - 1 - j
-		}
-		op := m.Operations[i]
-		var steps []operations.Step
-		var err error
-		if backwards {
-			if !op.Reversible() {
-				err = errors.New("the operation is irreversible")
-			} else {
-				steps, err = op.Backwards(m.App, e.ed, snapshots[i], snapshots[i+1])
-			}
-		} else {
-			steps, err = op.Forwards(m.App, e.ed, snapshots[i], snapshots[i+1])
-		}
-		if err != nil {
-			return nil, &renderError{op: i + 1, desc: op.Describe(), err: err}
-		}
-		out = append(out, renderedOp{number: i + 1, op: op, steps: steps})
-	}
-	return out, nil
+// render returns the steps of every operation of m on this executor's dialect.
+func (e *Executor) render(m *Migration, before *state.Project, backwards bool) ([]OpSteps, error) {
+	return RenderSteps(m, e.ed, before, backwards)
 }
 
 // Steps returns what migrating m runs, without running it: the state
@@ -615,7 +561,7 @@ func (e *Executor) Steps(m *Migration, backwards bool) ([]operations.Step, error
 	}
 	var steps []operations.Step
 	for _, o := range ops {
-		steps = append(steps, o.steps...)
+		steps = append(steps, o.Steps...)
 	}
 	return steps, nil
 }
@@ -638,7 +584,7 @@ func (e *execError) Unwrap() error { return e.err }
 // execute runs one migration's steps and records it, on one connection:
 // inside one transaction when the dialect has transactional DDL, else
 // statement by statement with the record written only after all succeeded.
-func (e *Executor) execute(ctx context.Context, s PlanStep, ops []renderedOp) (err error) {
+func (e *Executor) execute(ctx context.Context, s PlanStep, ops []OpSteps) (err error) {
 	conn, err := e.db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("migrations: get a connection: %w", err)
@@ -684,7 +630,7 @@ func (e *Executor) execute(ctx context.Context, s PlanStep, ops []renderedOp) (e
 }
 
 // inTx runs the steps, checks integrity and records the migration inside tx.
-func (e *Executor) inTx(ctx context.Context, tx *sql.Tx, s PlanStep, ops []renderedOp) error {
+func (e *Executor) inTx(ctx context.Context, tx *sql.Tx, s PlanStep, ops []OpSteps) error {
 	if err := e.runSteps(ctx, tx, ops, false); err != nil {
 		return err
 	}
@@ -701,10 +647,10 @@ func (e *Executor) inTx(ctx context.Context, tx *sql.Tx, s PlanStep, ops []rende
 
 // runSteps runs every step in order on db; nonAtomic marks a failure after
 // earlier statements of the migration as partial.
-func (e *Executor) runSteps(ctx context.Context, db schema.ExecQuerier, ops []renderedOp, nonAtomic bool) error {
+func (e *Executor) runSteps(ctx context.Context, db schema.ExecQuerier, ops []OpSteps, nonAtomic bool) error {
 	ran := false
 	for _, o := range ops {
-		for _, st := range o.steps {
+		for _, st := range o.Steps {
 			var err error
 			stmt := st.SQL
 			if st.Go != nil {
@@ -714,7 +660,7 @@ func (e *Executor) runSteps(ctx context.Context, db schema.ExecQuerier, ops []re
 				_, err = db.ExecContext(ctx, st.SQL)
 			}
 			if err != nil {
-				return &execError{op: o.number, desc: o.op.Describe(), stmt: stmt, partial: nonAtomic && ran, err: err}
+				return &execError{op: o.Number, desc: o.Operation.Describe(), stmt: stmt, partial: nonAtomic && ran, err: err}
 			}
 			ran = true
 		}
@@ -723,9 +669,9 @@ func (e *Executor) runSteps(ctx context.Context, db schema.ExecQuerier, ops []re
 }
 
 // hasSteps reports whether any operation runs something.
-func hasSteps(ops []renderedOp) bool {
+func hasSteps(ops []OpSteps) bool {
 	for _, o := range ops {
-		if len(o.steps) > 0 {
+		if len(o.Steps) > 0 {
 			return true
 		}
 	}

@@ -131,7 +131,7 @@ func TestSqlmigrateErrors(t *testing.T) {
 		want string
 	}{
 		{"irreversible", registry(m1, m2, irreversible), []string{"sqlmigrate", "main", "0003", "--backwards"},
-			"pmanager: migration main.0003_raw cannot be unapplied: operation 1 (Raw SQL operation) is irreversible\n"},
+			"pmanager: cannot unapply main.0003_raw: operation 1 (Raw SQL operation) is irreversible; nothing was changed\n"},
 		{"ambiguous prefix", registry(m1, m2, other), []string{"sqlmigrate", "main", "0002"},
 			"pmanager: more than one migration of app main matches \"0002\": 0002_data, 0002_other; give more of the name\n"},
 		{"no such migration", registry(m1, m2), []string{"sqlmigrate", "main", "0042"},

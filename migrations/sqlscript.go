@@ -1,0 +1,113 @@
+package migrations
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/pmanager/pmanager/pkg/operations"
+	"github.com/pmanager/pmanager/pkg/schema"
+	"github.com/pmanager/pmanager/pkg/state"
+)
+
+// OpSteps is what one operation of a migration runs on one dialect.
+type OpSteps struct {
+	// Number is the operation's position in the migration, from 1.
+	Number    int
+	Operation operations.Operation
+	Steps     []operations.Step
+}
+
+// renderError says which operation could not be rendered.
+type renderError struct {
+	op   int
+	desc string
+	err  error
+}
+
+// Error implements error.
+func (e *renderError) Error() string {
+	return fmt.Sprintf("operation %d (%s): %v", e.op, e.desc, e.err)
+}
+
+// Unwrap returns the editor's error.
+func (e *renderError) Unwrap() error { return e.err }
+
+// RenderSteps renders every operation of m, which starts from the state
+// before, against the snapshots the executor uses: forwards in order, or
+// backwards in reverse order. It runs nothing; migrate and sqlmigrate share it.
+func RenderSteps(m *Migration, ed schema.Editor, before *state.Project, backwards bool) ([]OpSteps, error) {
+	if before == nil {
+		before = state.NewProject()
+	}
+	snapshots := []*state.Project{before}
+	for i, op := range m.Operations {
+		next := snapshots[i].CloneShallow()
+		if err := op.StateForwards(m.App, next); err != nil {
+			return nil, &renderError{op: i + 1, desc: op.Describe(), err: err}
+		}
+		snapshots = append(snapshots, next)
+	}
+	out := make([]OpSteps, 0, len(m.Operations))
+	for j := range m.Operations {
+		i := j
+		if backwards {
+			i = len(m.Operations) - 1 - j
+		}
+		op := m.Operations[i]
+		var steps []operations.Step
+		var err error
+		switch {
+		case !backwards:
+			steps, err = op.Forwards(m.App, ed, snapshots[i], snapshots[i+1])
+		case !op.Reversible():
+			err = errors.New("the operation is irreversible")
+		default:
+			steps, err = op.Backwards(m.App, ed, snapshots[i], snapshots[i+1])
+		}
+		if err != nil {
+			return nil, &renderError{op: i + 1, desc: op.Describe(), err: err}
+		}
+		out = append(out, OpSteps{Number: i + 1, Operation: op, Steps: steps})
+	}
+	return out, nil
+}
+
+// WriteSQL writes the SQL script of migrating m (sqlmigrate's output): each
+// operation as a "-- <Describe>" comment and its statements ending in ";",
+// Go steps as a comment, the whole wrapped in BEGIN/COMMIT where the
+// dialect's DDL is transactional.
+func WriteSQL(w io.Writer, m *Migration, ed schema.Editor, before *state.Project, backwards bool) error {
+	if backwards {
+		if err := irreversible(m); err != nil {
+			return err
+		}
+	}
+	blocks, err := RenderSteps(m, ed, before, backwards)
+	if err != nil {
+		return fmt.Errorf("migrations: %s: %w", m.Key(), err)
+	}
+	var b strings.Builder
+	if ed.AtomicDDL() {
+		b.WriteString("BEGIN;\n")
+	}
+	for _, blk := range blocks {
+		fmt.Fprintf(&b, "-- %s\n", blk.Operation.Describe())
+		if len(blk.Steps) == 0 {
+			b.WriteString("-- (no-op)\n")
+		}
+		for _, st := range blk.Steps {
+			if st.Go != nil || st.Name != "" {
+				fmt.Fprintf(&b, "-- RunGo: %s (Go code; not shown)\n", st.Name)
+				continue
+			}
+			fmt.Fprintf(&b, "%s;\n", strings.TrimRight(strings.TrimSpace(st.SQL), "; \t\n"))
+		}
+	}
+	if ed.AtomicDDL() {
+		b.WriteString("COMMIT;\n")
+	}
+	_, err = io.WriteString(w, b.String())
+	return err
+}
