@@ -75,7 +75,7 @@ func RenderSteps(m *Migration, ed schema.Editor, before *state.Project, backward
 }
 
 // WriteSQL writes the SQL script of migrating m (sqlmigrate's output): each
-// operation as a "-- <Describe>" comment and its statements ending in ";",
+// operation as a "-- <Describe>" comment ("-- Undo <Describe>" backwards) and its statements ending in ";",
 // Go steps as a comment, the whole wrapped in BEGIN/COMMIT where the
 // dialect's DDL is transactional.
 func WriteSQL(w io.Writer, m *Migration, ed schema.Editor, before *state.Project, backwards bool) error {
@@ -92,8 +92,12 @@ func WriteSQL(w io.Writer, m *Migration, ed schema.Editor, before *state.Project
 	if ed.AtomicDDL() {
 		b.WriteString("BEGIN;\n")
 	}
+	undo := ""
+	if backwards {
+		undo = "Undo "
+	}
 	for _, blk := range blocks {
-		fmt.Fprintf(&b, "-- %s\n", blk.Operation.Describe())
+		fmt.Fprintf(&b, "-- %s%s\n", undo, blk.Operation.Describe())
 		if len(blk.Steps) == 0 {
 			b.WriteString("-- (no-op)\n")
 		}

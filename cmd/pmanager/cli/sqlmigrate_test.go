@@ -84,13 +84,13 @@ func TestSqlmigrate(t *testing.T) {
 				"-- (no-op)",
 			)
 			backward := []string{
-				"-- Change Meta options on Tag",
+				"-- Undo Change Meta options on Tag",
 				"-- (no-op)",
-				"-- Raw Go operation",
+				"-- Undo Raw Go operation",
 				"-- RunGo: github.com/pmanager/pmanager/pkg/operations.Noop (Go code; not shown)",
-				"-- Raw SQL operation",
+				"-- Undo Raw SQL operation",
 				"DELETE FROM tag;",
-				"-- Create Model Tag",
+				"-- Undo Create Model Tag",
 			}
 			for _, s := range drop {
 				backward = append(backward, s+";")

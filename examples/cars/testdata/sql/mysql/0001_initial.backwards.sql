@@ -1,0 +1,2 @@
+-- Undo Create Model User
+DROP TABLE `local_user`;

@@ -1,0 +1,4 @@
+-- Undo Create Model Car
+DROP TABLE `car`;
+-- Undo Create Model Manufacturer
+DROP TABLE `manufacturer`;

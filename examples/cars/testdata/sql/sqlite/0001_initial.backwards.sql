@@ -1,0 +1,4 @@
+BEGIN;
+-- Undo Create Model User
+DROP TABLE "local_user";
+COMMIT;
