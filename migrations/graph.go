@@ -306,26 +306,17 @@ func (g *Graph) Order() []*Migration { return append([]*Migration(nil), g.order.
 // Ancestors returns k and every migration it needs, in graph order; nil
 // when k is not in the graph.
 func (g *Graph) Ancestors(k Key) []*Migration {
-	if _, ok := g.nodes[k]; !ok {
-		return nil
-	}
-	seen := map[Key]bool{}
-	var visit func(Key)
-	visit = func(k Key) {
-		if seen[k] {
-			return
-		}
-		seen[k] = true
-		for _, d := range g.nodes[k].deps {
-			visit(d)
-		}
-	}
-	visit(k)
-	return g.inOrder(seen)
+	return g.closure(k, func(n *node) []Key { return n.deps })
 }
 
 // descendants returns k and every migration that needs it, in graph order.
 func (g *Graph) descendants(k Key) []*Migration {
+	return g.closure(k, func(n *node) []Key { return n.children })
+}
+
+// closure returns k and every migration reachable from it along next, in
+// graph order; nil when k is not in the graph.
+func (g *Graph) closure(k Key, next func(*node) []Key) []*Migration {
 	if _, ok := g.nodes[k]; !ok {
 		return nil
 	}
@@ -336,8 +327,8 @@ func (g *Graph) descendants(k Key) []*Migration {
 			return
 		}
 		seen[k] = true
-		for _, c := range g.nodes[k].children {
-			visit(c)
+		for _, n := range next(g.nodes[k]) {
+			visit(n)
 		}
 	}
 	visit(k)

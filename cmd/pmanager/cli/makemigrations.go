@@ -13,6 +13,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/pmanager/pmanager/cmd/pmanager/loader"
+	"github.com/pmanager/pmanager/internal/atomicfile"
 	"github.com/pmanager/pmanager/migrations"
 	"github.com/pmanager/pmanager/pkg/autodetect"
 	"github.com/pmanager/pmanager/pkg/models"
@@ -365,22 +366,11 @@ func writeAll(files []newMigration) error {
 }
 
 func writeTemp(path string, data []byte) (string, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	tmp, err := atomicfile.Temp(path, data)
 	if err != nil {
 		return "", fmt.Errorf("cli: %w", err)
 	}
-	_, werr := tmp.Write(data)
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Chmod(tmp.Name(), 0o644)
-	}
-	if werr != nil {
-		_ = os.Remove(tmp.Name()) // best effort; werr is what matters
-		return "", fmt.Errorf("cli: write %s: %w", path, werr)
-	}
-	return tmp.Name(), nil
+	return tmp, nil
 }
 
 // assumeFill answers every question with a placeholder: migrate only asks

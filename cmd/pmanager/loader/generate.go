@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/pmanager/pmanager/internal/atomicfile"
 )
 
 // GeneratedDir is the folder, under the project root, of the generated main
@@ -185,24 +187,8 @@ func writeIfChanged(path string, data []byte) error {
 // WriteFileAtomic writes data to a temporary file in path's folder and
 // renames it over path.
 func WriteFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
+	if err := atomicfile.Write(path, data); err != nil {
 		return fmt.Errorf("loader: %w", err)
-	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Chmod(tmp.Name(), 0o644)
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
-	if werr != nil {
-		_ = os.Remove(tmp.Name()) // best effort; werr is what matters
-		return fmt.Errorf("loader: write %s: %w", path, werr)
 	}
 	return nil
 }
