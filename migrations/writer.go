@@ -30,21 +30,12 @@ const (
 	inlineListWidth = 80
 )
 
-// constantNames spells the state constants of a migration file by name.
-var constantNames = map[reflect.Type]map[string]string{
-	reflect.TypeOf(state.Kind("")): {
-		string(state.BigAuto): "BigAuto", string(state.Auto): "Auto", string(state.Char): "Char",
-		string(state.Text): "Text", string(state.BigInteger): "BigInteger", string(state.Integer): "Integer",
-		string(state.SmallInteger): "SmallInteger", string(state.Boolean): "Boolean", string(state.Float): "Float",
-		string(state.Decimal): "Decimal", string(state.DateTime): "DateTime", string(state.Date): "Date",
-		string(state.Time): "Time", string(state.Duration): "Duration", string(state.Binary): "Binary",
-		string(state.JSON): "JSON", string(state.UUID): "UUID", string(state.ForeignKey): "ForeignKey",
-		string(state.OneToOne): "OneToOne", string(state.ManyToMany): "ManyToMany",
-	},
-	reflect.TypeOf(state.ConstraintKind("")): {
-		string(state.UniqueConstraint): "UniqueConstraint", string(state.CheckConstraint): "CheckConstraint",
-	},
-}
+// constNamer is a state type whose values have constant names
+// (state.Kind, state.ConstraintKind), so files read state.Char, not "char".
+type constNamer interface{ ConstName() (string, bool) }
+
+// statePkg is the import path of the package whose constants files name.
+var statePkg = reflect.TypeOf(state.Kind("")).PkgPath()
 
 // Render returns the gofmt'd Go source of a migration file for m in package
 // pkg: a header saying which pmanager version generated it and when, with
@@ -249,8 +240,8 @@ func (r *renderer) named(v reflect.Value, text string) (*literal, error) {
 	if err != nil {
 		return nil, err
 	}
-	if consts, ok := constantNames[t]; ok && v.Kind() == reflect.String {
-		if c, ok := consts[v.String()]; ok {
+	if named, ok := v.Interface().(constNamer); ok && t.PkgPath() == statePkg {
+		if c, ok := named.ConstName(); ok {
 			return &literal{text: "state." + c}, nil
 		}
 	}

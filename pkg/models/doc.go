@@ -24,5 +24,5 @@
 //     become the lower-case model name and app label, so inherited names stay
 //     unique.
 //   - An Index without a Name gets the deterministic name
-//     <table>_<columns>_idx (schema.ObjectName); Unique and Check need names.
+//     <table>_<columns>_idx (state.ObjectName); Unique and Check need names.
 package models

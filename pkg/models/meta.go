@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/pmanager/pmanager/pkg/schema"
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
@@ -62,7 +61,7 @@ func readIndex(e *entry, i int, idx Index) (state.Index, error) {
 		if err != nil {
 			return state.Index{}, fmt.Errorf("%s.Meta: %s: %w", e.t, list, err)
 		}
-		name = schema.ObjectName(e.model.Table, cols, schema.SuffixIndex)
+		name = state.ObjectName(e.model.Table, cols, state.SuffixIndex)
 	}
 	return state.Index{Name: name, Fields: fields, Condition: idx.Condition}, nil
 }

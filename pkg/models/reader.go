@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/pmanager/pmanager/pkg/schema"
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
@@ -565,8 +564,8 @@ func checkObjectNames(models []*entry) error {
 // checkLength rejects a database name longer than every dialect keeps:
 // PostgreSQL would silently cut it, and two cut names could then clash.
 func checkLength(where, kind, name, fix string) error {
-	if len(name) > schema.MaxNameLength {
-		return fmt.Errorf("%s: %s name %s is %d characters long, more than the %d a database keeps; %s", where, kind, name, len(name), schema.MaxNameLength, fix)
+	if len(name) > state.MaxNameLength {
+		return fmt.Errorf("%s: %s name %s is %d characters long, more than the %d a database keeps; %s", where, kind, name, len(name), state.MaxNameLength, fix)
 	}
 	return nil
 }

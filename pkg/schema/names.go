@@ -1,58 +1,27 @@
 package schema
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"strings"
-
 	"github.com/pmanager/pmanager/pkg/state"
-)
-
-// MaxNameLength is the longest identifier every dialect accepts (PostgreSQL: 63).
-const MaxNameLength = 63
-
-// ObjectName builds a deterministic name for an index or constraint that the
-// user did not name: table_col1_col2_suffix, shortened with a hash when it
-// would be longer than MaxNameLength, so later migrations can drop it by name.
-func ObjectName(table string, columns []string, suffix string) string {
-	parts := append([]string{table}, columns...)
-	name := strings.Join(parts, "_") + "_" + suffix
-	name = strings.ReplaceAll(name, "-", "")
-	if len(name) <= MaxNameLength {
-		return name
-	}
-	sum := sha256.Sum256([]byte(name))
-	hash := hex.EncodeToString(sum[:4])
-	keep := MaxNameLength - len(hash) - len(suffix) - 2
-	return name[:keep] + "_" + hash + "_" + suffix
-}
-
-// Name suffixes of the objects editors create for fields and unique_together.
-const (
-	SuffixIndex  = "idx"
-	SuffixUnique = "uniq"
-	SuffixFK     = "fk"
-	SuffixCheck  = "check"
 )
 
 // FieldUniqueName names the unique constraint of a unique column.
 func FieldUniqueName(table, column string) string {
-	return ObjectName(table, []string{column}, SuffixUnique)
+	return state.ObjectName(table, []string{column}, state.SuffixUnique)
 }
 
 // FieldIndexName names the index of an indexed (or foreign key) column.
 func FieldIndexName(table, column string) string {
-	return ObjectName(table, []string{column}, SuffixIndex)
+	return state.ObjectName(table, []string{column}, state.SuffixIndex)
 }
 
 // ForeignKeyName names the foreign key constraint of a relation column.
 func ForeignKeyName(table, column string) string {
-	return ObjectName(table, []string{column}, SuffixFK)
+	return state.ObjectName(table, []string{column}, state.SuffixFK)
 }
 
 // UniqueTogetherName names the constraint of one unique_together group.
 func UniqueTogetherName(table string, columns []string) string {
-	return ObjectName(table, columns, SuffixUnique)
+	return state.ObjectName(table, columns, state.SuffixUnique)
 }
 
 // NeedsIndex reports whether a column gets a plain index of its own: asked

@@ -29,18 +29,34 @@ const (
 	ManyToMany   Kind = "manytomany"
 )
 
-// Kinds lists every known kind, so loaders can validate hand-written files.
-var Kinds = []Kind{BigAuto, Auto, Char, Text, BigInteger, Integer, SmallInteger, Boolean,
-	Float, Decimal, DateTime, Date, Time, Duration, Binary, JSON, UUID, ForeignKey, OneToOne, ManyToMany}
+// kindConsts pairs each kind with the name of its constant.
+var kindConsts = []struct {
+	kind Kind
+	name string
+}{
+	{BigAuto, "BigAuto"}, {Auto, "Auto"}, {Char, "Char"}, {Text, "Text"}, {BigInteger, "BigInteger"},
+	{Integer, "Integer"}, {SmallInteger, "SmallInteger"}, {Boolean, "Boolean"}, {Float, "Float"},
+	{Decimal, "Decimal"}, {DateTime, "DateTime"}, {Date, "Date"}, {Time, "Time"}, {Duration, "Duration"},
+	{Binary, "Binary"}, {JSON, "JSON"}, {UUID, "UUID"}, {ForeignKey, "ForeignKey"}, {OneToOne, "OneToOne"},
+	{ManyToMany, "ManyToMany"},
+}
 
-// Valid reports whether k is one of Kinds.
+// Valid reports whether k is one of the kinds above, so loaders can
+// validate hand-written files.
 func (k Kind) Valid() bool {
-	for _, known := range Kinds {
-		if k == known {
-			return true
+	_, ok := k.ConstName()
+	return ok
+}
+
+// ConstName is the name of k's constant in this package ("Char" for
+// "char"), so generated migration files can write state.Char.
+func (k Kind) ConstName() (string, bool) {
+	for _, c := range kindConsts {
+		if c.kind == k {
+			return c.name, true
 		}
 	}
-	return false
+	return "", false
 }
 
 // IsRelation reports whether the kind points at another model.

@@ -59,6 +59,17 @@ type Constraint struct {
 	Check     string   `json:",omitempty"`
 }
 
+// ConstName is the name of k's constant in this package, for generated files.
+func (k ConstraintKind) ConstName() (string, bool) {
+	switch k {
+	case UniqueConstraint:
+		return "UniqueConstraint", true
+	case CheckConstraint:
+		return "CheckConstraint", true
+	}
+	return "", false
+}
+
 // Key is the model's key in a Project: "app.name" in lower case.
 func (m *Model) Key() string { return ModelKey(m.App, m.Name) }
 

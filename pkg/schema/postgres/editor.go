@@ -37,8 +37,8 @@ func checkIdent(m *state.Model, names ...string) error {
 		if n == "" {
 			return fmt.Errorf("postgres: %s: empty identifier", m.Label())
 		}
-		if len(n) > schema.MaxNameLength {
-			return fmt.Errorf("postgres: %s: identifier %q is longer than %d bytes and PostgreSQL would truncate it", m.Label(), n, schema.MaxNameLength)
+		if len(n) > state.MaxNameLength {
+			return fmt.Errorf("postgres: %s: identifier %q is longer than %d bytes and PostgreSQL would truncate it", m.Label(), n, state.MaxNameLength)
 		}
 	}
 	return nil
@@ -47,7 +47,7 @@ func checkIdent(m *state.Model, names ...string) error {
 // pkeyName names a table's primary key constraint. It is spelled out rather
 // than left to PostgreSQL so that a table rename can rename it too and a new
 // table with the old name does not collide with it.
-func pkeyName(table string) string { return schema.ObjectName(table, nil, "pkey") }
+func pkeyName(table string) string { return state.ObjectName(table, nil, "pkey") }
 
 // foreignKey is one relation column's FK constraint as the editor creates it.
 type foreignKey struct {
