@@ -53,6 +53,7 @@ func walk() []walkStep {
 		{op: operations.AddField{Model: "Car", Field: &state.Field{Name: "doors", Kind: state.SmallInteger}, Fill: str("4")},
 			query: `SELECT doors FROM car ORDER BY id`, want: []string{"4", "4"}},
 		{op: operations.AddField{Model: "Car", Field: &state.Field{Name: "notes", Kind: state.Text, Null: true}}},
+		{op: operations.AddField{Model: "Car", Field: &state.Field{Name: "remark", Kind: state.Text, Blank: true}, Fill: str("")}},
 		{op: operations.AlterField{Model: "Car", Name: "name", Field: &state.Field{Kind: state.Char, MaxLength: 60, Index: true}},
 			query: `SELECT name FROM car ORDER BY id`, want: []string{"Corolla", "XC90"}},
 		{op: operations.AlterField{Model: "Car", Name: "notes", Field: &state.Field{Kind: state.Text, Default: str("")}, Fill: str("none")},
@@ -72,6 +73,10 @@ func walk() []walkStep {
 			query: `SELECT title FROM local_car ORDER BY id`, want: []string{"Corolla", "XC90"}},
 		{op: operations.AlterModelTable{Name: "Manufacturer", Table: "maker"},
 			query: `SELECT name FROM maker ORDER BY id`, want: []string{"Toyota", "Volvo"}},
+		// Backwards, the blank NOT NULL column comes back filled with '' on
+		// rows that exist. Columns are removed last first, so PostgreSQL,
+		// which appends re-added columns, restores the original order.
+		{op: operations.RemoveField{Model: "Car", Name: "remark"}},
 		{op: operations.RemoveField{Model: "Car", Name: "notes"}},
 		{op: operations.RemoveField{Model: "Car", Name: "features"}},
 		{op: operations.RemoveConstraint{Model: "Car", Name: "price_gte_0"}},

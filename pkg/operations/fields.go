@@ -100,7 +100,17 @@ func (o RemoveField) Backwards(app string, ed schema.Editor, from, to *state.Pro
 	if err != nil {
 		return nil, err
 	}
-	return sqlSteps(ed.AddField(from, tm, fm, o.Name, nil))
+	return sqlSteps(ed.AddField(from, tm, fm, o.Name, restoreFill(fm.Field(o.Name))))
+}
+
+// restoreFill is what rows get when a removed NOT NULL column comes back
+// without a default: the empty string for a blank char or text field, as
+// Django does; nothing otherwise, and the database then refuses a table with rows.
+func restoreFill(f *state.Field) *string {
+	if f == nil || f.Null || f.Default != nil || !f.Blank || (f.Kind != state.Char && f.Kind != state.Text) {
+		return nil
+	}
+	return state.Str("")
 }
 
 // Reversible implements Operation.
