@@ -648,7 +648,7 @@ type columnRef struct {
 // referencing lists the relation columns, in every table the editor manages
 // for p (join tables included), that reference field f of model m.
 func referencing(p *state.Project, m *state.Model, f *state.Field) ([]columnRef, error) {
-	models, err := managedTables(p)
+	models, err := schema.Tables(p)
 	if err != nil {
 		return nil, err
 	}

@@ -12,38 +12,7 @@ import (
 // model of p, automatic join tables included, sorted by name, in the
 // vocabulary Inspect reports.
 func (e *Editor) Expected(p *state.Project) ([]schema.Table, error) {
-	models, err := managedTables(p)
-	if err != nil {
-		return nil, err
-	}
-	tables := make([]schema.Table, 0, len(models))
-	for _, m := range models {
-		t, err := expectedTable(p, m)
-		if err != nil {
-			return nil, err
-		}
-		tables = append(tables, t)
-	}
-	sort.Slice(tables, func(i, j int) bool { return tables[i].Name < tables[j].Name })
-	return tables, nil
-}
-
-// managedTables lists every model the editor creates a table for: the
-// managed models of p, each followed by its automatic join tables.
-func managedTables(p *state.Project) ([]*state.Model, error) {
-	var out []*state.Model
-	for _, m := range p.Sorted() {
-		if m.Unmanaged {
-			continue
-		}
-		joins, err := schema.JoinTables(p, m)
-		if err != nil {
-			return nil, fmt.Errorf("mysql: %w", err)
-		}
-		out = append(out, m)
-		out = append(out, joins...)
-	}
-	return out, nil
+	return schema.ExpectedTables(p, expectedTable)
 }
 
 // expectedTable is the introspected shape of m's table after CreateModel.

@@ -11,30 +11,7 @@ import (
 // Expected lists the tables the editor creates for every managed model of p,
 // with their automatic join tables, in the vocabulary Inspect reports.
 func (e *Editor) Expected(p *state.Project) ([]schema.Table, error) {
-	var tables []schema.Table
-	for _, m := range p.Sorted() {
-		if m.Unmanaged {
-			continue
-		}
-		t, err := expectedTable(p, m)
-		if err != nil {
-			return nil, err
-		}
-		tables = append(tables, t)
-		joins, err := schema.JoinTables(p, m)
-		if err != nil {
-			return nil, wrap(err)
-		}
-		for _, jt := range joins {
-			t, err := expectedTable(p, jt)
-			if err != nil {
-				return nil, err
-			}
-			tables = append(tables, t)
-		}
-	}
-	sort.Slice(tables, func(i, j int) bool { return tables[i].Name < tables[j].Name })
-	return tables, nil
+	return schema.ExpectedTables(p, expectedTable)
 }
 
 // expectedTable is the table CreateModel makes for m.
