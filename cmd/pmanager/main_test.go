@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -16,18 +17,103 @@ import (
 	"github.com/pmanager/pmanager/pkg/schema"
 )
 
+// update rewrites the golden files inside the scripts when a cmp fails,
+// for reviewing a deliberate change of output. Run it for one test at a
+// time (go test -run 'TestWalkthroughSQLite$' -update): the three
+// walk-throughs share their script files.
+var update = flag.Bool("update", false, "rewrite failing cmp golden files inside the txtar scripts")
+
+// keepGoing runs a script past its first failure, to see every failing
+// step of a session at once.
+var keepGoing = flag.Bool("continue", false, "continue a script after a failed step")
+
 // TestMain makes the test binary double as the pmanager command inside
-// scripts.
+// scripts: it is built once, by go test, and every script runs it.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"pmanager": func() { os.Exit(launch(os.Args[1:])) },
 	})
 }
 
-// TestScript runs the end-to-end sessions of testdata/script: a user's
-// module, the real launcher, the Go toolchain building the generated main,
-// and real databases.
+// TestScript runs the dialect-independent sessions of testdata/script: a
+// user's module, the real launcher, the Go toolchain building the generated
+// main, and the default SQLite database.
 func TestScript(t *testing.T) {
+	t.Parallel()
+	runScripts(t, filepath.Join("testdata", "script"), schema.SQLite, nil)
+}
+
+// TestWalkthroughSQLite runs the walk-through sessions against SQLite.
+func TestWalkthroughSQLite(t *testing.T) {
+	t.Parallel()
+	runWalkthrough(t, schema.SQLite)
+}
+
+// TestWalkthroughPostgres runs the walk-through sessions against a fresh
+// PostgreSQL database per script.
+func TestWalkthroughPostgres(t *testing.T) {
+	t.Parallel()
+	runWalkthrough(t, schema.Postgres)
+}
+
+// TestWalkthroughMySQL runs the walk-through sessions against a fresh
+// MySQL/MariaDB database per script.
+func TestWalkthroughMySQL(t *testing.T) {
+	t.Parallel()
+	runWalkthrough(t, schema.MySQL)
+}
+
+// runWalkthrough runs testdata/script/walkthrough once for dialect d, each
+// script in module example.com/app with PMANAGER_DATABASE_URL naming a
+// database of its own, dropped when the script ends.
+func runWalkthrough(t *testing.T, d schema.Dialect) {
+	if env := serverEnv(d); env != "" && os.Getenv(env) == "" {
+		if os.Getenv(dbtest.RequireEnv) != "" {
+			t.Fatalf("%s is not set but %s says every database test must run", env, dbtest.RequireEnv)
+		}
+		t.Skipf("%s is not set; set it to a %s URL to run the %s walk-through", env, d, d)
+	}
+	runScripts(t, filepath.Join("testdata", "script", "walkthrough"), d, func(env *testscript.Env) error {
+		if err := writeGoMod(env.WorkDir, env.Getenv("PMROOT"), "example.com/app"); err != nil {
+			return err
+		}
+		url, drop, err := dbtest.Create(d, env.WorkDir)
+		if err != nil {
+			return fmt.Errorf("create the %s database: %w", d, err)
+		}
+		env.Defer(func() {
+			if err := drop(); err != nil {
+				env.T().Log("drop the script's database: ", err)
+			}
+		})
+		env.Setenv("PMANAGER_DATABASE_URL", url)
+		return nil
+	})
+}
+
+// serverEnv names the variable that points the tests at a server of d; ""
+// for SQLite, which needs none.
+func serverEnv(d schema.Dialect) string {
+	switch d {
+	case schema.Postgres:
+		return dbtest.PostgresEnv
+	case schema.MySQL:
+		return dbtest.MySQLEnv
+	}
+	return ""
+}
+
+// runScripts runs every script of dir with DIALECT=d, the Go environment
+// the builds need, and the harness's commands and conditions; extra, when
+// not nil, completes the set-up of each script.
+//
+// Commands: pmanager (this test binary as the launcher), gomod <module>,
+// createdb postgres|mysql VAR, urlpassword VAR PASSWORD, dbschema
+// [-tables] [-anyorder] [table...], dbquery SQL, dbexec SQL (both may be
+// negated: the statement must fail), cmpmigration generated.go want.go.
+// Conditions: [sqlite], [postgres], [mysql] (the dialect of the run) and
+// [server:postgres], [server:mysql] (a server is configured).
+func runScripts(t *testing.T, dir string, d schema.Dialect, extra func(*testscript.Env) error) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("the go command is not in PATH; these tests build user projects with it")
 	}
@@ -37,31 +123,72 @@ func TestScript(t *testing.T) {
 	}
 	goEnv := goEnvVars(t)
 	testscript.Run(t, testscript.Params{
-		Dir: filepath.Join("testdata", "script"),
+		Dir:                dir,
+		RequireUniqueNames: true,
+		UpdateScripts:      *update,
+		ContinueOnError:    *keepGoing,
 		Setup: func(env *testscript.Env) error {
 			for k, v := range goEnv {
 				env.Setenv(k, v)
 			}
+			// Every script rebuilds the generated main after each change;
+			// without a symbol table the link takes about 40% less time,
+			// and nothing a script checks depends on it.
+			if !strings.Contains(goEnv["GOFLAGS"], "-ldflags") {
+				env.Setenv("GOFLAGS", strings.TrimSpace(goEnv["GOFLAGS"]+" -ldflags=-s"))
+			}
+			// One warm build and module cache for every script, no network,
+			// and the toolchain that runs the tests.
 			env.Setenv("GOPROXY", "off")
 			env.Setenv("GOTOOLCHAIN", "local")
+			home := filepath.Join(env.WorkDir, "home")
+			if err := os.MkdirAll(home, 0o755); err != nil {
+				return fmt.Errorf("make the script's HOME: %w", err)
+			}
+			env.Setenv("HOME", home)
 			env.Setenv("PMROOT", root)
+			env.Setenv("DIALECT", string(d))
+			if extra != nil {
+				return extra(env)
+			}
 			return nil
 		},
-		// [postgres] and [mysql] hold when the server's variable is set.
-		Condition: func(cond string) (bool, error) {
-			switch cond {
-			case "postgres":
-				return os.Getenv(dbtest.PostgresEnv) != "", nil
-			case "mysql":
-				return os.Getenv(dbtest.MySQLEnv) != "", nil
-			}
-			return false, fmt.Errorf("unknown condition %q", cond)
-		},
+		Condition: func(cond string) (bool, error) { return condition(d, cond) },
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"gomod":    cmdGoMod,
-			"createdb": cmdCreateDB,
+			"gomod":        cmdGoMod,
+			"createdb":     cmdCreateDB,
+			"dbschema":     cmdDBSchema,
+			"dbquery":      cmdDBQuery,
+			"dbexec":       cmdDBExec,
+			"cmpmigration": cmdCmpMigration,
+			"urlpassword":  cmdURLPassword,
 		},
 	})
+}
+
+// condition evaluates the harness's conditions: [sqlite], [postgres] and
+// [mysql] hold for the dialect the script runs against (DIALECT);
+// [server:postgres] and [server:mysql] hold when that server's variable is
+// set (a missing one is an error when dbtest.RequireEnv is set).
+func condition(d schema.Dialect, cond string) (bool, error) {
+	switch cond {
+	case string(schema.SQLite), string(schema.Postgres), string(schema.MySQL):
+		return cond == string(d), nil
+	}
+	if name, ok := strings.CutPrefix(cond, "server:"); ok {
+		env := serverEnv(schema.Dialect(name))
+		if env == "" {
+			return false, fmt.Errorf("unknown server %q in [%s]; use server:postgres or server:mysql", name, cond)
+		}
+		if os.Getenv(env) != "" {
+			return true, nil
+		}
+		if os.Getenv(dbtest.RequireEnv) != "" {
+			return false, fmt.Errorf("%s is not set but %s says every database test must run", env, dbtest.RequireEnv)
+		}
+		return false, nil
+	}
+	return false, fmt.Errorf("unknown condition %q", cond)
 }
 
 // goEnvVars reads the build cache and module cache locations, which the
@@ -86,35 +213,48 @@ func cmdGoMod(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: gomod <module path>")
 	}
-	root := ts.Getenv("PMROOT")
+	ts.Check(writeGoMod(ts.MkAbs("."), ts.Getenv("PMROOT"), args[0]))
+}
+
+// writeGoMod writes dir/go.mod and dir/go.sum for module path mod, using
+// the pmanager checkout at root.
+func writeGoMod(dir, root, mod string) error {
 	data, err := os.ReadFile(filepath.Join(root, "go.mod"))
-	ts.Check(err)
+	if err != nil {
+		return fmt.Errorf("gomod: read pmanager's go.mod: %w", err)
+	}
 	src := string(data)
 	goLine := regexp.MustCompile(`(?m)^go .*$`).FindString(src)
 	blocks := regexp.MustCompile(`(?ms)^require \(.*?^\)`).FindAllString(src, -1)
 	block := strings.Join(blocks, "\n\n")
 	block = regexp.MustCompile(`(?m)^(\t[^\s]+ [^\s]+)( // indirect)?$`).ReplaceAllString(block, "$1 // indirect")
 	var b strings.Builder
-	b.WriteString("module " + args[0] + "\n\n" + goLine + "\n\n")
+	b.WriteString("module " + mod + "\n\n" + goLine + "\n\n")
 	b.WriteString("require github.com/pmanager/pmanager v0.0.0\n\n")
 	b.WriteString(block + "\n\n")
 	b.WriteString("replace github.com/pmanager/pmanager => " + root + "\n")
-	ts.Check(os.WriteFile(ts.MkAbs("go.mod"), []byte(b.String()), 0o644))
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(b.String()), 0o644); err != nil {
+		return fmt.Errorf("gomod: %w", err)
+	}
 	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
-	ts.Check(err)
-	ts.Check(os.WriteFile(ts.MkAbs("go.sum"), sum, 0o644))
+	if err != nil {
+		return fmt.Errorf("gomod: read pmanager's go.sum: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644); err != nil {
+		return fmt.Errorf("gomod: %w", err)
+	}
+	return nil
 }
 
 // cmdCreateDB creates a fresh database on the server of dialect args[0]
 // and puts its URL in the variable args[1]; scripts guard it with
-// [!postgres] skip or [!mysql] skip.
+// [!server:postgres] skip or [!server:mysql] skip.
 func cmdCreateDB(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
 		ts.Fatalf("usage: createdb postgres|mysql VAR")
 	}
 	d := schema.Dialect(args[0])
-	env := map[schema.Dialect]string{schema.Postgres: dbtest.PostgresEnv, schema.MySQL: dbtest.MySQLEnv}[d]
-	if env == "" {
+	if serverEnv(d) == "" {
 		ts.Fatalf("createdb: unknown dialect %q", args[0])
 	}
 	url, drop, err := dbtest.Create(d, ts.Getenv("WORK"))
