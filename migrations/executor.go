@@ -97,7 +97,9 @@ type MigrateError struct {
 	// Partial is true when statements of the failed migration ran on a
 	// database without transactional DDL and stay in place.
 	Partial bool
-	Err     error
+	// NonAtomic is true on a database without transactional DDL (MySQL).
+	NonAtomic bool
+	Err       error
 }
 
 // Error implements error.
@@ -118,6 +120,9 @@ func (e *MigrateError) Error() string {
 		fmt.Fprintf(&b, "; this database cannot roll back DDL, so what ran before the failure stays in place and %s is not recorded: "+
 			"undo those changes by hand and migrate again, or finish them by hand and record the migration with --fake",
 			e.Failed.Migration.Key())
+	} else if e.NonAtomic {
+		fmt.Fprintf(&b, "; no statement of %s ran in this attempt, and it is not recorded "+
+			"(changes an earlier failed attempt made are still in place)", e.Failed.Migration.Key())
 	} else {
 		fmt.Fprintf(&b, "; nothing of %s was kept", e.Failed.Migration.Key())
 	}
@@ -438,7 +443,8 @@ func (e *Executor) backwards(ctx context.Context, plan []PlanStep, done map[Key]
 func (e *Executor) run(ctx context.Context, s PlanStep, before *state.Project, opts Options, completed []PlanStep) (*state.Project, error) {
 	m := s.Migration
 	fail := func(op int, desc, stmt string, partial bool, err error) error {
-		return &MigrateError{Done: completed, Failed: s, Operation: op, Description: desc, Statement: stmt, Partial: partial, Err: err}
+		return &MigrateError{Done: completed, Failed: s, Operation: op, Description: desc, Statement: stmt,
+			Partial: partial, NonAtomic: !e.ed.AtomicDDL(), Err: err}
 	}
 	if opts.Progress != nil {
 		opts.Progress(s, false, false, 0)

@@ -493,3 +493,26 @@ func TestExecutorHandMadePlans(t *testing.T) {
 		t.Errorf("history = %v", appliedKeys(t, e.History()))
 	}
 }
+
+// TestMigrateErrorSaysWhatStayed checks the recovery wording for each way a
+// migration can fail: rolled back, partly applied, or failed on a database
+// that keeps DDL before anything of this attempt ran.
+func TestMigrateErrorSaysWhatStayed(t *testing.T) {
+	failed := PlanStep{Migration: &Migration{App: "main", Name: "0002_x"}}
+	cases := []struct {
+		err  MigrateError
+		want string
+	}{
+		{MigrateError{Failed: failed, Operation: 2, Description: "Add Field a To B", Err: errors.New("boom")},
+			"migrations: applying main.0002_x failed at operation 2 (Add Field a To B): boom; nothing of main.0002_x was kept"},
+		{MigrateError{Failed: failed, Operation: 2, Description: "Add Field a To B", Partial: true, NonAtomic: true, Err: errors.New("boom")},
+			"cannot roll back DDL, so what ran before the failure stays in place"},
+		{MigrateError{Failed: failed, Operation: 1, Description: "Add Field a To B", NonAtomic: true, Err: errors.New("boom")},
+			"no statement of main.0002_x ran in this attempt, and it is not recorded (changes an earlier failed attempt made are still in place)"},
+	}
+	for _, tc := range cases {
+		if got := tc.err.Error(); !strings.Contains(got, tc.want) {
+			t.Errorf("error %q does not say %q", got, tc.want)
+		}
+	}
+}
