@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,11 +35,23 @@ func Run(args []string, apps []models.App, reg *migrations.Registry) int {
 		stdout: os.Stdout,
 		stderr: os.Stderr,
 		lookup: os.LookupEnv,
-		now:    time.Now,
+		now:    clock(os.LookupEnv),
 		apps:   apps,
 		reg:    reg,
 	}
 	return s.run(ctx, args)
+}
+
+// clock returns the time makemigrations writes into names and headers: now,
+// or SOURCE_DATE_EPOCH (seconds since 1970) when it is set, the convention
+// for reproducible output.
+func clock(lookup config.LookupFunc) func() time.Time {
+	if v, ok := lookup("SOURCE_DATE_EPOCH"); ok {
+		if sec, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return func() time.Time { return time.Unix(sec, 0).UTC() }
+		}
+	}
+	return time.Now
 }
 
 // session is one run of the command line with everything it touches

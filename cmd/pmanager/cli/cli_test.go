@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -201,5 +202,17 @@ func typeCheck(t *testing.T, dir string) {
 	conf := types.Config{Importer: importer.Default()}
 	if _, err := conf.Check(filepath.Base(dir), fset, files, nil); err != nil {
 		t.Errorf("%s does not compile: %v", dir, err)
+	}
+}
+
+func TestClockHonoursSourceDateEpoch(t *testing.T) {
+	fixed := clock(func(name string) (string, bool) {
+		return "1795338600", name == "SOURCE_DATE_EPOCH"
+	})()
+	if want := time.Date(2026, 11, 22, 9, 10, 0, 0, time.UTC); !fixed.Equal(want) {
+		t.Fatalf("clock with SOURCE_DATE_EPOCH = %v, want %v", fixed, want)
+	}
+	if got := clock(func(string) (string, bool) { return "", false })(); time.Since(got) > time.Minute {
+		t.Fatalf("clock without SOURCE_DATE_EPOCH = %v, want now", got)
 	}
 }

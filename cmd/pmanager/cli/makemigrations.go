@@ -29,7 +29,7 @@ func (s *session) makemigrationsCommand() *ucli.Command {
 			&ucli.BoolFlag{Name: "empty", Usage: "write an empty migration, for hand-written operations"},
 			&ucli.BoolFlag{Name: "dry-run", Usage: "show what would be written, write nothing"},
 			&ucli.BoolFlag{Name: "check", Usage: "exit 1 when the models have changes without a migration; write nothing"},
-			&ucli.BoolFlag{Name: "merge", Usage: "merge conflicting migrations (not available yet)"},
+			&ucli.BoolFlag{Name: "merge", Usage: "write a migration that joins the leaf migrations of an app"},
 			&ucli.BoolFlag{Name: "noinput", Aliases: []string{"no-input"}, Usage: "never prompt; fail where a value is needed"},
 		},
 		Action: s.makemigrations,
@@ -61,12 +61,12 @@ func (s *session) makemigrations(c *ucli.Context) error {
 	if !c.Args().Present() {
 		named = nil
 	}
-	if c.Bool("merge") {
-		return errors.New("cli: makemigrations --merge is not available yet (a later release adds it); until then, write a migration by hand whose Dependencies are both leaves and that has no operations")
-	}
 	g, err := s.graph()
 	if err != nil {
 		return err
+	}
+	if c.Bool("merge") {
+		return s.merge(c, p, g, named, name)
 	}
 	if err := conflictError(g.Conflicts(), named); err != nil {
 		return err
