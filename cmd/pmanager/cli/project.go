@@ -3,8 +3,11 @@ package cli
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -148,6 +151,26 @@ func (s *session) open(ctx context.Context, p *loader.Project, name string) (*sq
 		return nil, nil, scrub(fmt.Errorf("cli: cannot connect to %s: %w", t.Redacted, err), raw)
 	}
 	return db, ed, nil
+}
+
+// applied reads the history of a connection without changing anything: an
+// SQLite file that does not exist yet has applied nothing, and is not created.
+func (s *session) applied(ctx context.Context, p *loader.Project, name string) (map[migrations.Key]migrations.Applied, error) {
+	t, _, err := s.target(p, name)
+	if err != nil {
+		return nil, err
+	}
+	if t.Dialect == schema.SQLite {
+		if _, err := os.Stat(t.Database); errors.Is(err, fs.ErrNotExist) {
+			return map[migrations.Key]migrations.Applied{}, nil
+		}
+	}
+	db, ed, err := s.open(ctx, p, name)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	return migrations.NewHistory(db, ed).Applied(ctx)
 }
 
 // scrub removes the password of raw from err's message, in case a driver

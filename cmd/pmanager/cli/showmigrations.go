@@ -35,13 +35,7 @@ func (s *session) showmigrations(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Context
-	db, ed, err := s.open(ctx, p, c.String("database"))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	applied, err := migrations.NewHistory(db, ed).Applied(ctx)
+	applied, err := s.applied(c.Context, p, c.String("database"))
 	if err != nil {
 		return err
 	}
