@@ -47,8 +47,11 @@ func ScanPackage(dir string) (*Package, error) {
 	pkg := &Package{Name: bp.Name}
 	for _, name := range files {
 		path := filepath.Join(dir, name)
+		// A syntax error is left for the Go compiler to report in its own
+		// words when the generated main is built; the partial file still
+		// names the types declared before it.
 		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
-		if err != nil {
+		if f == nil {
 			return nil, fmt.Errorf("loader: %w", err)
 		}
 		pkg.Structs = append(pkg.Structs, exportedStructs(f)...)
