@@ -23,10 +23,7 @@ func JoinTable(p *state.Project, m *state.Model, f *state.Field) (*state.Model, 
 	if target == nil {
 		return nil, fmt.Errorf("schema: %s.%s points at unknown model %s", m.Label(), f.Name, f.Relation.To)
 	}
-	table := f.Relation.Table
-	if table == "" {
-		table = m.Table + "_" + f.Name
-	}
+	table := JoinTableName(m, f)
 	from, to := state.SnakeCase(m.Name), state.SnakeCase(target.Name)
 	if from == to {
 		from, to = "from_"+from, "to_"+to
@@ -42,6 +39,53 @@ func JoinTable(p *state.Project, m *state.Model, f *state.Field) (*state.Model, 
 		},
 		UniqueTogether: [][]string{{from, to}},
 	}, nil
+}
+
+// JoinTableName is the automatic join table of a many-to-many field:
+// Relation.Table, else <table>_<field>; "" for any other field and for a
+// many-to-many with an explicit through model. It needs no target, so a
+// join table can be named (and dropped) after its target left the state.
+func JoinTableName(m *state.Model, f *state.Field) string {
+	if f.Kind != state.ManyToMany || f.Relation == nil || f.Relation.Through != "" {
+		return ""
+	}
+	if f.Relation.Table != "" {
+		return f.Relation.Table
+	}
+	return m.Table + "_" + f.Name
+}
+
+// CreateWithJoinTables creates m with create, then each of its automatic
+// join tables the same way: what every editor's CreateModel does.
+func CreateWithJoinTables(p *state.Project, m *state.Model, create func(*state.Project, *state.Model) ([]string, error)) ([]string, error) {
+	stmts, err := create(p, m)
+	if err != nil {
+		return nil, err
+	}
+	joins, err := JoinTables(p, m)
+	if err != nil {
+		return nil, err
+	}
+	for _, jt := range joins {
+		more, err := create(p, jt)
+		if err != nil {
+			return nil, err
+		}
+		stmts = append(stmts, more...)
+	}
+	return stmts, nil
+}
+
+// DropWithJoinTables drops m's automatic join tables, then m's table, with
+// the dialect's quoting.
+func DropWithJoinTables(m *state.Model, quote func(string) string) []string {
+	var stmts []string
+	for _, f := range m.Fields {
+		if jt := JoinTableName(m, f); jt != "" {
+			stmts = append(stmts, "DROP TABLE "+quote(jt))
+		}
+	}
+	return append(stmts, "DROP TABLE "+quote(m.Table))
 }
 
 // JoinTables returns the automatic join tables of every many-to-many field of m.

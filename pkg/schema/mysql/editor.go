@@ -36,22 +36,7 @@ func (e *Editor) CreateModel(p *state.Project, m *state.Model) ([]string, error)
 	if m.Unmanaged {
 		return nil, nil
 	}
-	stmts, err := e.createTable(p, m)
-	if err != nil {
-		return nil, err
-	}
-	joins, err := schema.JoinTables(p, m)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: %w", err)
-	}
-	for _, jt := range joins {
-		more, err := e.createTable(p, jt)
-		if err != nil {
-			return nil, err
-		}
-		stmts = append(stmts, more...)
-	}
-	return stmts, nil
+	return schema.CreateWithJoinTables(p, m, e.createTable)
 }
 
 // DeleteModel drops m's automatic join tables, then its table. p is the
@@ -60,15 +45,7 @@ func (e *Editor) DeleteModel(p *state.Project, m *state.Model) ([]string, error)
 	if m.Unmanaged {
 		return nil, nil
 	}
-	joins, err := schema.JoinTables(p, m)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: %w", err)
-	}
-	var stmts []string
-	for _, jt := range joins {
-		stmts = append(stmts, "DROP TABLE "+e.Quote(jt.Table))
-	}
-	return append(stmts, "DROP TABLE "+e.Quote(m.Table)), nil
+	return schema.DropWithJoinTables(m, e.Quote), nil
 }
 
 // AlterModelTable renames the table, renames the field-level objects whose

@@ -383,35 +383,7 @@ func (e *Editor) CreateModel(p *state.Project, m *state.Model) ([]string, error)
 	if m.Unmanaged {
 		return nil, nil
 	}
-	stmts, err := e.createTable(p, m)
-	if err != nil {
-		return nil, err
-	}
-	joins, err := schema.JoinTables(p, m)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: %w", err)
-	}
-	for _, jt := range joins {
-		s, err := e.createTable(p, jt)
-		if err != nil {
-			return nil, err
-		}
-		stmts = append(stmts, s...)
-	}
-	return stmts, nil
-}
-
-// joinTableName is the automatic join table of a many-to-many field, "" when
-// a through model owns the table. Unlike schema.JoinTable it needs no
-// target, so tables can be dropped after their target left the state.
-func joinTableName(m *state.Model, f *state.Field) string {
-	if f.Kind != state.ManyToMany || f.Relation == nil || f.Relation.Through != "" {
-		return ""
-	}
-	if f.Relation.Table != "" {
-		return f.Relation.Table
-	}
-	return m.Table + "_" + f.Name
+	return schema.CreateWithJoinTables(p, m, e.createTable)
 }
 
 // DeleteModel drops m's automatic join tables, then its table.
@@ -419,13 +391,7 @@ func (e *Editor) DeleteModel(p *state.Project, m *state.Model) ([]string, error)
 	if m.Unmanaged {
 		return nil, nil
 	}
-	var stmts []string
-	for _, f := range m.Fields {
-		if jt := joinTableName(m, f); jt != "" {
-			stmts = append(stmts, "DROP TABLE "+quoteIdent(jt))
-		}
-	}
-	return append(stmts, "DROP TABLE "+quoteIdent(m.Table)), nil
+	return schema.DropWithJoinTables(m, quoteIdent), nil
 }
 
 // AlterModelTable renames the table and the objects named after it, then the
@@ -488,7 +454,7 @@ func (e *Editor) AlterModelTable(p *state.Project, from, to *state.Model) ([]str
 // resolved in pOld) into that of f (a field of to, resolved in p): table,
 // columns and generated object names, whatever changed.
 func renameJoinTable(pOld, p *state.Project, from, to *state.Model, old, f *state.Field) ([]string, error) {
-	if joinTableName(from, old) == "" || joinTableName(to, f) == "" {
+	if schema.JoinTableName(from, old) == "" || schema.JoinTableName(to, f) == "" {
 		return nil, nil
 	}
 	oldJT, err := schema.JoinTable(pOld, from, old)
@@ -693,7 +659,7 @@ func (e *Editor) RemoveField(p *state.Project, from, to *state.Model, field stri
 		return nil, fmt.Errorf("postgres: %s has no field %q", from.Label(), field)
 	}
 	if f.Kind == state.ManyToMany {
-		if jt := joinTableName(from, f); jt != "" {
+		if jt := schema.JoinTableName(from, f); jt != "" {
 			return []string{"DROP TABLE " + quoteIdent(jt)}, nil
 		}
 		return nil, nil

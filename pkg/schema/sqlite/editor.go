@@ -60,22 +60,7 @@ func (e *Editor) CreateModel(p *state.Project, m *state.Model) ([]string, error)
 	if unmanaged(m) {
 		return nil, nil
 	}
-	stmts, err := e.createTable(p, m)
-	if err != nil {
-		return nil, err
-	}
-	joins, err := schema.JoinTables(p, m)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: create %s: %w", m.Label(), err)
-	}
-	for _, jt := range joins {
-		more, err := e.createTable(p, jt)
-		if err != nil {
-			return nil, err
-		}
-		stmts = append(stmts, more...)
-	}
-	return stmts, nil
+	return schema.CreateWithJoinTables(p, m, e.createTable)
 }
 
 // createTable is CREATE TABLE for m followed by its indexes.
@@ -100,15 +85,7 @@ func (e *Editor) DeleteModel(p *state.Project, m *state.Model) ([]string, error)
 	if unmanaged(m) {
 		return nil, nil
 	}
-	joins, err := schema.JoinTables(p, m)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: delete %s: %w", m.Label(), err)
-	}
-	var stmts []string
-	for _, jt := range joins {
-		stmts = append(stmts, dropTable(jt.Table))
-	}
-	return append(stmts, dropTable(m.Table)), nil
+	return schema.DropWithJoinTables(m, quoteIdent), nil
 }
 
 func dropTable(table string) string { return "DROP TABLE " + quoteIdent(table) }
