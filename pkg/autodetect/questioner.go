@@ -50,6 +50,7 @@ func NonInteractive() Questioner { return nonInteractive{} }
 
 type nonInteractive struct{}
 
+// AskFill implements Questioner by refusing: nobody is there to answer.
 func (nonInteractive) AskFill(model, field string, alteration bool) (*string, error) {
 	return nil, &FillError{Model: model, Field: field, Alteration: alteration}
 }

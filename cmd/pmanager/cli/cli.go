@@ -71,6 +71,7 @@ type session struct {
 // --check flags, whose output already said why).
 type exitStatus int
 
+// Error implements error; the status itself is what Run returns.
 func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
 // run parses args, runs the command and turns its error into the one-line

@@ -377,6 +377,7 @@ func writeTemp(path string, data []byte) (string, error) {
 // whether there are changes, never writes them.
 type assumeFill struct{}
 
+// AskFill implements autodetect.Questioner with a placeholder value.
 func (assumeFill) AskFill(string, string, bool) (*string, error) {
 	v := "0"
 	return &v, nil
