@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// One struct per error of the models brief, plus the reader's own checks.
+// One struct per bad-model error the reader reports.
 
 type EUnknownOption struct {
 	Model
