@@ -260,10 +260,9 @@ func checkField(m *state.Model, f *state.Field) error {
 		return fmt.Errorf("%s.%s: unknown kind %q", m.Label(), f.Name, f.Kind)
 	case f.Kind.IsRelation() && (f.Relation == nil || f.Relation.To == ""):
 		return fmt.Errorf("%s.%s: a %s field needs Relation.To", m.Label(), f.Name, f.Kind)
-	case f.Kind == state.Char && f.MaxLength <= 0:
-		return fmt.Errorf("%s.%s: a char field needs MaxLength", m.Label(), f.Name)
-	case f.Kind == state.Decimal && (f.MaxDigits <= 0 || f.DecimalPlaces < 0 || f.DecimalPlaces > f.MaxDigits):
-		return fmt.Errorf("%s.%s: a decimal field needs MaxDigits ≥ DecimalPlaces ≥ 0", m.Label(), f.Name)
+	}
+	if err := f.CheckSize(); err != nil {
+		return fmt.Errorf("%s.%s: %w", m.Label(), f.Name, err)
 	}
 	return nil
 }

@@ -76,14 +76,21 @@ func CreateWithJoinTables(p *state.Project, m *state.Model, create func(*state.P
 	return stmts, nil
 }
 
+// DropJoinTable drops the automatic join table of f, with the dialect's
+// quoting; nothing for a field that has none.
+func DropJoinTable(m *state.Model, f *state.Field, quote func(string) string) []string {
+	if jt := JoinTableName(m, f); jt != "" {
+		return []string{"DROP TABLE " + quote(jt)}
+	}
+	return nil
+}
+
 // DropWithJoinTables drops m's automatic join tables, then m's table, with
 // the dialect's quoting.
 func DropWithJoinTables(m *state.Model, quote func(string) string) []string {
 	var stmts []string
 	for _, f := range m.Fields {
-		if jt := JoinTableName(m, f); jt != "" {
-			stmts = append(stmts, "DROP TABLE "+quote(jt))
-		}
+		stmts = append(stmts, DropJoinTable(m, f, quote)...)
 	}
 	return append(stmts, "DROP TABLE "+quote(m.Table))
 }

@@ -1,6 +1,9 @@
 package state
 
-import "strings"
+import (
+	"errors"
+	"strings"
+)
 
 // Kind names a field's logical type; dialect editors map it to a column type.
 type Kind string
@@ -127,6 +130,19 @@ func (f *Field) ColumnName() string {
 	default:
 		return f.Name
 	}
+}
+
+// CheckSize reports a char field without a positive MaxLength or a decimal
+// field whose digits do not fit; every stage that renders or accepts a field
+// relies on this one rule.
+func (f *Field) CheckSize() error {
+	switch {
+	case f.Kind == Char && f.MaxLength <= 0:
+		return errors.New("a char field needs MaxLength > 0 (max_length)")
+	case f.Kind == Decimal && (f.MaxDigits <= 0 || f.DecimalPlaces < 0 || f.DecimalPlaces > f.MaxDigits):
+		return errors.New("a decimal field needs MaxDigits > 0 and 0 <= DecimalPlaces <= MaxDigits (max_digits, decimal_places)")
+	}
+	return nil
 }
 
 // HasColumn reports whether the field is stored as a column of its model's table.

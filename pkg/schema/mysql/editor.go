@@ -361,14 +361,7 @@ func (e *Editor) RemoveField(p *state.Project, from, to *state.Model, field stri
 		return nil, fmt.Errorf("mysql: remove field: %s has no field %q", from.Label(), field)
 	}
 	if f.Kind == state.ManyToMany {
-		jt, err := schema.JoinTable(p, from, f)
-		if err != nil {
-			return nil, fmt.Errorf("mysql: %w", err)
-		}
-		if jt == nil {
-			return nil, nil
-		}
-		return []string{"DROP TABLE " + e.Quote(jt.Table)}, nil
+		return schema.DropJoinTable(from, f, e.Quote), nil
 	}
 	var stmts []string
 	if name, ok := fkName(from, f); ok {

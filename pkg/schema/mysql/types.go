@@ -78,8 +78,8 @@ func kindType(m *state.Model, f *state.Field) (string, error) {
 	case state.SmallInteger:
 		return "smallint", nil
 	case state.Char:
-		if f.MaxLength <= 0 {
-			return "", fmt.Errorf("mysql: %s.%s: char field needs a positive max_length", m.Label(), f.Name)
+		if err := f.CheckSize(); err != nil {
+			return "", fmt.Errorf("mysql: %s.%s: %w", m.Label(), f.Name, err)
 		}
 		return fmt.Sprintf("varchar(%d)", f.MaxLength), nil
 	case state.Text:
@@ -89,8 +89,8 @@ func kindType(m *state.Model, f *state.Field) (string, error) {
 	case state.Float:
 		return "double", nil
 	case state.Decimal:
-		if f.MaxDigits <= 0 || f.DecimalPlaces < 0 || f.DecimalPlaces > f.MaxDigits {
-			return "", fmt.Errorf("mysql: %s.%s: decimal needs max_digits > 0 and 0 <= decimal_places <= max_digits", m.Label(), f.Name)
+		if err := f.CheckSize(); err != nil {
+			return "", fmt.Errorf("mysql: %s.%s: %w", m.Label(), f.Name, err)
 		}
 		return fmt.Sprintf("decimal(%d,%d)", f.MaxDigits, f.DecimalPlaces), nil
 	case state.DateTime:

@@ -659,10 +659,7 @@ func (e *Editor) RemoveField(p *state.Project, from, to *state.Model, field stri
 		return nil, fmt.Errorf("postgres: %s has no field %q", from.Label(), field)
 	}
 	if f.Kind == state.ManyToMany {
-		if jt := schema.JoinTableName(from, f); jt != "" {
-			return []string{"DROP TABLE " + quoteIdent(jt)}, nil
-		}
-		return nil, nil
+		return schema.DropJoinTable(from, f, quoteIdent), nil
 	}
 	var stmts []string
 	if fk := objectNames(from, f).fk; fk != nil {

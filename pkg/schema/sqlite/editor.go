@@ -223,18 +223,6 @@ func (e *Editor) createJoinTable(p *state.Project, m *state.Model, f *state.Fiel
 	return e.createTable(p, jt)
 }
 
-// dropJoinTable drops the automatic join table of an M2M field, if any.
-func dropJoinTable(p *state.Project, m *state.Model, f *state.Field) ([]string, error) {
-	jt, err := schema.JoinTable(p, m, f)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: %w", err)
-	}
-	if jt == nil {
-		return nil, nil
-	}
-	return []string{dropTable(jt.Table)}, nil
-}
-
 // RemoveField rebuilds the table without the column (SQLite's DROP COLUMN
 // refuses indexed, unique and key columns); a many-to-many field drops its
 // join table instead.
@@ -247,7 +235,7 @@ func (e *Editor) RemoveField(p *state.Project, from, to *state.Model, field stri
 		return nil, fmt.Errorf("sqlite: remove field: %s has no field %q", from.Label(), field)
 	}
 	if f.Kind == state.ManyToMany {
-		return dropJoinTable(p, from, f)
+		return schema.DropJoinTable(from, f, quoteIdent), nil
 	}
 	copies, err := copyPlan(p, from, to, nil, "", nil)
 	if err != nil {

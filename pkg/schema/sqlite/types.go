@@ -93,8 +93,8 @@ func plainType(f *state.Field) (string, error) {
 	case state.SmallInteger:
 		return "smallint", nil
 	case state.Char:
-		if f.MaxLength <= 0 {
-			return "", errors.New("char needs a positive max_length")
+		if err := f.CheckSize(); err != nil {
+			return "", err
 		}
 		return "varchar(" + strconv.Itoa(f.MaxLength) + ")", nil
 	case state.Text, state.JSON:
