@@ -373,29 +373,13 @@ func writeTemp(path string, data []byte) (string, error) {
 	return tmp, nil
 }
 
-// assumeFill answers every question with a placeholder: migrate only asks
-// whether there are changes, never writes them.
+// assumeFill answers every question with a placeholder, for callers that
+// only ask whether there are changes and never write them (migrate's notice,
+// makemigrations --check).
 type assumeFill struct{}
 
 // AskFill implements autodetect.Questioner with a placeholder value.
 func (assumeFill) AskFill(string, string, bool) (*string, error) {
 	v := "0"
 	return &v, nil
-}
-
-// pendingChanges reports whether the models have changes no migration holds.
-func pendingChanges(g *migrations.Graph, apps []models.App) (bool, error) {
-	from, err := g.State()
-	if err != nil {
-		return false, err
-	}
-	to, err := models.Load(apps...)
-	if err != nil {
-		return false, err
-	}
-	changes, err := autodetect.Detect(from, to, assumeFill{})
-	if err != nil {
-		return false, err
-	}
-	return !changes.Empty(), nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pmanager/pmanager/cmd/pmanager/loader"
 	"github.com/pmanager/pmanager/migrations"
+	"github.com/pmanager/pmanager/pkg/autodetect"
 	"github.com/pmanager/pmanager/pkg/models"
 )
 
@@ -40,14 +41,16 @@ func (s *session) migrate(c *ucli.Context) error {
 		return fmt.Errorf("cli: migrate takes at most an app and a target: pmanager migrate [app [target|zero]]")
 	}
 	fmt.Fprintln(s.stdout, "Performing system checks ...")
-	if _, err := models.Load(s.apps...); err != nil {
+	current, err := models.Load(s.apps...)
+	if err != nil {
 		return err
 	}
 	g, err := s.graph()
 	if err != nil {
 		return err
 	}
-	if _, err := g.State(); err != nil {
+	migrated, err := g.State()
+	if err != nil {
 		return err
 	}
 	fmt.Fprintln(s.stdout, "System check identified 0 issues")
@@ -96,11 +99,11 @@ func (s *session) migrate(c *ucli.Context) error {
 	} else if err := s.runPlan(ex, c, plan); err != nil {
 		return err
 	}
-	pending, err := pendingChanges(g, s.apps)
+	changes, err := autodetect.Detect(migrated, current, assumeFill{})
 	if err != nil {
 		return err
 	}
-	if pending {
+	if !changes.Empty() {
 		fmt.Fprintln(s.stdout, "  Your models have changes that are not yet reflected in a migration, and so won't be applied.")
 		fmt.Fprintln(s.stdout, "  Run 'pmanager makemigrations' to make new migrations, and then re-run 'pmanager migrate' to apply them.")
 	}
