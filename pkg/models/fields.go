@@ -40,6 +40,7 @@ func (r *reader) readField(c candidate) (*state.Field, fieldSource, error) {
 		Default:    tag.Default,
 		Choices:    tag.Choices,
 		Comment:    tag.Comment,
+		Was:        tag.Was,
 	}
 	t := c.sf.Type
 	var err error

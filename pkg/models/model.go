@@ -37,6 +37,10 @@ type Meta struct {
 	VerboseName string
 	// Comment documents the model; state only.
 	Comment string
+	// Was is the Go type name the model had before a rename, in the same
+	// app. makemigrations then writes a RenameModel without asking; the
+	// hint is ignored once no model of that name is left in the migrations.
+	Was string
 }
 
 // Index describes one index of Meta.Indexes: fields by name (a "-" prefix

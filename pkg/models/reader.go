@@ -257,6 +257,12 @@ func (r *reader) readModel(e *entry) error {
 		return err
 	}
 	e.model = &state.Model{App: e.app, Name: e.t.Name(), Table: e.meta.Table, Unmanaged: e.meta.Unmanaged}
+	if was := e.meta.Was; was != "" {
+		if !isIdentifier(was) || was == e.t.Name() {
+			return fmt.Errorf("%s.Meta: Was %q is not another type name; write the model's old Go type name, e.g. Was: \"Vehicle\"", e.t, was)
+		}
+		e.model.Was = was
+	}
 	if e.model.Table == "" {
 		e.model.Table = state.SnakeCase(e.t.Name())
 	}

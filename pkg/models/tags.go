@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
+
+	"github.com/pmanager/pmanager/pkg/state"
 )
 
 // tagOption is one comma-separated item of a `pm:"..."` tag: a key, and a
@@ -99,7 +102,7 @@ const (
 // knownOptions lists every tag option, in the order error messages show them.
 const knownOptions = "primary_key, auto, null, blank, unique, index, default, max_length, max_digits, " +
 	"decimal_places, type, column, on_delete, to_field, no_constraint, related_name, one_to_one, " +
-	"m2m, through, table, choices, comment"
+	"m2m, through, table, choices, comment, was"
 
 // kindOf returns the kind of a known option; ok is false for an unknown one.
 func kindOf(key string) (optionKind, bool) {
@@ -110,7 +113,7 @@ func kindOf(key string) (optionKind, bool) {
 		return numberOption, true
 	case "default":
 		return emptyOption, true
-	case "type", "column", "on_delete", "to_field", "related_name", "through", "table", "choices", "comment":
+	case "type", "column", "on_delete", "to_field", "related_name", "through", "table", "choices", "comment", "was":
 		return stringOption, true
 	}
 	return 0, false
@@ -130,6 +133,9 @@ type fieldTag struct {
 	Type, Column, OnDelete, ToField      string
 	RelatedName, Through, Table, Comment string
 	Choices                              []string
+	// Was is the field's name or column before a rename (was=), in
+	// snake_case: a hint for makemigrations.
+	Was string
 }
 
 // has reports whether the tag named the option.
@@ -261,6 +267,11 @@ func (t *fieldTag) setString(key, value string) error {
 		t.Table = value
 	case "comment":
 		t.Comment = value
+	case "was":
+		if !isIdentifier(value) {
+			return fmt.Errorf("was=%s is not a field name; write the field's old Go name, e.g. was=Name", value)
+		}
+		t.Was = state.SnakeCase(value)
 	case "choices":
 		choices := strings.Split(value, "|")
 		seen := map[string]bool{}
@@ -276,4 +287,15 @@ func (t *fieldTag) setString(key, value string) error {
 		t.Choices = choices
 	}
 	return nil
+}
+
+// isIdentifier reports whether s is a Go-style identifier (letters, digits
+// and underscores, not starting with a digit), as a field name must be.
+func isIdentifier(s string) bool {
+	for i, r := range s {
+		if r != '_' && !unicode.IsLetter(r) && (i == 0 || !unicode.IsDigit(r)) {
+			return false
+		}
+	}
+	return s != ""
 }

@@ -105,6 +105,23 @@ func TestStateForwards(t *testing.T) {
 				t.Fatal(diff)
 			}
 		}},
+		{"rename model follows its referrers and derived table", RenameModel{OldName: "Manufacturer", NewName: "Maker"}, func(t *testing.T, p *state.Project) {
+			if p.Model("main", "manufacturer") != nil {
+				t.Fatal("the old model is still there")
+			}
+			m := p.Model("main", "maker")
+			if m == nil || m.Name != "Maker" || m.Table != "maker" {
+				t.Fatalf("renamed model = %+v, want Maker in table maker", m)
+			}
+			if got := p.Model("main", "car").Field("maker").Relation.To; got != "main.Maker" {
+				t.Fatalf("car.maker points at %q", got)
+			}
+		}},
+		{"rename model renames a derived table", RenameModel{OldName: "Car", NewName: "Auto"}, func(t *testing.T, p *state.Project) {
+			if got := p.Model("main", "auto").Table; got != "auto" {
+				t.Fatalf("table = %q, want the derived auto", got)
+			}
+		}},
 		{"delete model", DeleteModel{Name: "Car"}, func(t *testing.T, p *state.Project) {
 			if p.Model("main", "car") != nil {
 				t.Fatal("car still there")
@@ -154,6 +171,9 @@ func TestStateForwardsErrors(t *testing.T) {
 		{AddIndex{Model: "Car", Index: state.Index{Name: "i", Fields: []string{"nope"}}}, `has no field "nope"`},
 		{RemoveConstraint{Model: "Car", Name: "nope"}, "has no constraint nope"},
 		{AlterUniqueTogether{Name: "Car", UniqueTogether: [][]string{{"nope"}}}, `has no field "nope"`},
+		{RenameModel{OldName: "Boat", NewName: "Ship"}, "main.Boat does not exist"},
+		{RenameModel{OldName: "Car", NewName: "Manufacturer"}, "main.Manufacturer already exists"},
+		{RenameModel{OldName: "Car"}, "both OldName and NewName are needed"},
 	}
 	for _, tc := range cases {
 		err := tc.op.StateForwards("main", carProject(t))
@@ -180,5 +200,62 @@ func TestNarrows(t *testing.T) {
 		if got := Narrows(&tc.old, &tc.new); got != tc.want {
 			t.Errorf("Narrows(%v, %v) = %v, want %v", tc.old, tc.new, got, tc.want)
 		}
+	}
+}
+
+// TestRenameModelRelations checks that a model rename reaches every
+// relation naming the model, in its own app and others, as target or
+// through model, self-references included, and leaves an explicit table.
+func TestRenameModelRelations(t *testing.T) {
+	p := state.NewProject()
+	id := func() *state.Field { return &state.Field{Name: "id", Kind: state.BigAuto, PrimaryKey: true} }
+	models := []*state.Model{
+		{App: "main", Name: "Person", Table: "people", Fields: []*state.Field{id(),
+			{Name: "parent", Kind: state.ForeignKey, Null: true, Relation: &state.Relation{To: "Person", OnDelete: "SET_NULL"}},
+			{Name: "friends", Kind: state.ManyToMany, Relation: &state.Relation{To: "main.Person", Through: "Friendship"}},
+		}},
+		{App: "main", Name: "Friendship", Table: "friendship", Fields: []*state.Field{id(),
+			{Name: "a", Kind: state.ForeignKey, Relation: &state.Relation{To: "main.person", OnDelete: "CASCADE"}},
+			{Name: "b", Kind: state.ForeignKey, Relation: &state.Relation{To: "Person", OnDelete: "CASCADE"}},
+		}},
+		{App: "shop", Name: "Order", Table: "order", Fields: []*state.Field{id(),
+			{Name: "buyer", Kind: state.ForeignKey, Relation: &state.Relation{To: "main.Person", OnDelete: "PROTECT"}},
+			{Name: "seller", Kind: state.ForeignKey, Relation: &state.Relation{To: "Person", OnDelete: "PROTECT"}},
+		}},
+		{App: "shop", Name: "Person", Table: "shop_person", Fields: []*state.Field{id()}},
+	}
+	for _, m := range models {
+		if err := p.Add(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := p.Clone()
+	if err := (RenameModel{OldName: "Person", NewName: "Member"}).StateForwards("main", p); err != nil {
+		t.Fatal(err)
+	}
+	m := p.Model("main", "Member")
+	if m == nil || m.Table != "people" {
+		t.Fatalf("renamed model = %+v, want Member keeping table people", m)
+	}
+	want := map[string]string{
+		"main.member.parent":  "main.Member",
+		"main.member.friends": "main.Member",
+		"main.friendship.a":   "main.Member",
+		"main.friendship.b":   "main.Member",
+		"shop.order.buyer":    "main.Member",
+		"shop.order.seller":   "Person", // shop's own Person, untouched
+	}
+	for path, to := range want {
+		i := strings.LastIndexByte(path, '.')
+		f := p.Models[path[:i]].Field(path[i+1:])
+		if f.Relation.To != to {
+			t.Errorf("%s points at %q, want %q", path, f.Relation.To, to)
+		}
+	}
+	if got := m.Field("friends").Relation.Through; got != "Friendship" {
+		t.Errorf("through = %q, want Friendship untouched", got)
+	}
+	if diff := cmp.Diff(before.Model("shop", "Person"), p.Model("shop", "Person")); diff != "" {
+		t.Errorf("shop.Person changed:\n%s", diff)
 	}
 }

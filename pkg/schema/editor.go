@@ -3,6 +3,7 @@ package schema
 import (
 	"context"
 	"database/sql"
+	"fmt"
 
 	"github.com/pmanager/pmanager/pkg/state"
 )
@@ -71,6 +72,39 @@ type Editor interface {
 // before committing a migration.
 type IntegrityChecker interface {
 	CheckIntegrity(ctx context.Context, db ExecQuerier) error
+}
+
+// Recoverer is implemented by editors whose server can refuse a statement
+// because of stale bookkeeping of its own that the editor knows how to clear
+// (MariaDB's persistent statistics). Exec asks it once per failure.
+type Recoverer interface {
+	// Recover looks at err, returned by stmt. It reports true when it
+	// cleared the cause, so the statement is worth one more try, and an
+	// error when clearing the cause failed.
+	Recover(ctx context.Context, db ExecQuerier, stmt string, err error) (bool, error)
+}
+
+// Exec runs one rendered statement on db. When it fails and ed recognizes
+// the failure as one it can clear, the statement runs once more, so a
+// server-side hiccup does not leave a migration part-way.
+func Exec(ctx context.Context, ed Editor, db ExecQuerier, stmt string) error {
+	_, err := db.ExecContext(ctx, stmt)
+	if err == nil || ctx.Err() != nil {
+		return err
+	}
+	r, ok := ed.(Recoverer)
+	if !ok {
+		return err
+	}
+	retry, rerr := r.Recover(ctx, db, stmt, err)
+	if rerr != nil {
+		return fmt.Errorf("%w (clearing the cause failed: %v)", err, rerr)
+	}
+	if !retry {
+		return err
+	}
+	_, err = db.ExecContext(ctx, stmt)
+	return err
 }
 
 // Preparer is implemented by editors that must set up a connection before a

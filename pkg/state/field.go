@@ -94,6 +94,11 @@ type Field struct {
 	// Choices and Comment are state only: they never change the schema.
 	Choices []string `json:",omitempty"`
 	Comment string   `json:",omitempty"`
+	// Was is a hint read from the models (pm:"was=old_name"): the state name
+	// (or the column) the field had before a rename. It lets makemigrations pair a removed
+	// and an added field without asking. It takes no part in equality and
+	// is never written to a migration file.
+	Was string `json:"-"`
 }
 
 // Relation describes where a relation field points and how it behaves.
@@ -167,6 +172,14 @@ func (f *Field) Clone() *Field {
 		c.Choices = append([]string(nil), f.Choices...)
 	}
 	return &c
+}
+
+// WithoutHints returns a deep copy with the model-reading hints cleared,
+// for operations that must describe the field as migrations know it.
+func (f *Field) WithoutHints() *Field {
+	c := f.Clone()
+	c.Was = ""
+	return c
 }
 
 // Str returns a pointer to s; migration files use it for Default.

@@ -22,6 +22,11 @@ type Model struct {
 	Constraints    []Constraint `json:",omitempty"`
 	// Options are state-only settings (ordering, verbose name, comment).
 	Options Options `json:",omitempty"`
+	// Was is a hint read from the models (Meta{Was: "Old"}): the Go type
+	// name the model had before a rename, in the same app. It lets
+	// makemigrations pair a removed and an added model without asking. It
+	// takes no part in equality and is never written to a migration file.
+	Was string `json:"-"`
 }
 
 // Options are model settings that change the state and migration files but
@@ -178,6 +183,17 @@ func cloneGroups(groups [][]string) [][]string {
 		out[i] = append([]string(nil), g...)
 	}
 	return out
+}
+
+// WithoutHints returns a deep copy with the model-reading hints of the
+// model and its fields cleared.
+func (m *Model) WithoutHints() *Model {
+	c := m.Clone()
+	c.Was = ""
+	for _, f := range c.Fields {
+		f.Was = ""
+	}
+	return c
 }
 
 // Index returns the index called name, or nil.

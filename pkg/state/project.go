@@ -2,6 +2,7 @@ package state
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 )
@@ -60,13 +61,22 @@ func (p *Project) MustModel(app, name string) (*Model, error) {
 	return m, nil
 }
 
-// Sorted returns the models ordered by key, for deterministic output.
+// Sorted returns the models ordered by key, for deterministic output. Each
+// key is computed once: editors sort a large project for every operation.
 func (p *Project) Sorted() []*Model {
-	out := make([]*Model, 0, len(p.Models))
-	for _, m := range p.Models {
-		out = append(out, m)
+	type keyed struct {
+		key string
+		m   *Model
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Key() < out[j].Key() })
+	all := make([]keyed, 0, len(p.Models))
+	for _, m := range p.Models {
+		all = append(all, keyed{m.Key(), m})
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].key < all[j].key })
+	out := make([]*Model, len(all))
+	for i, k := range all {
+		out[i] = k.m
+	}
 	return out
 }
 
@@ -94,9 +104,10 @@ func (p *Project) Clone() *Project {
 // replace (never mutate) the models they change, so a shallow copy is a cheap
 // snapshot of p.
 func (p *Project) CloneShallow() *Project {
-	c := &Project{Models: make(map[string]*Model, len(p.Models))}
-	for k, m := range p.Models {
-		c.Models[k] = m
+	// maps.Clone copies the table as it is, without hashing every key again.
+	c := &Project{Models: maps.Clone(p.Models)}
+	if c.Models == nil {
+		c.Models = map[string]*Model{}
 	}
 	return c
 }

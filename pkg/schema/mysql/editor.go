@@ -344,7 +344,11 @@ func (e *Editor) checkFill(p *state.Project, m *state.Model, f *state.Field, fil
 	if err != nil {
 		return err
 	}
-	if _, err := literal(typ, fill); err != nil {
+	v, err := storedValue(p, m, f, fill)
+	if err != nil {
+		return err
+	}
+	if _, err := literal(typ, v); err != nil {
 		return fmt.Errorf("mysql: fill value for %s.%s: %w", m.Label(), f.Name, err)
 	}
 	return nil
@@ -536,7 +540,11 @@ func (e *Editor) alterColumn(p *state.Project, from, to *state.Model, of, nf *st
 		fill = nf.Default
 	}
 	if fill != nil && of.Null && !nf.Null {
-		lit, err := literal(c.newType, *fill)
+		v, err := storedValue(p, to, nf, *fill)
+		if err != nil {
+			return nil, err
+		}
+		lit, err := literal(c.newType, v)
 		if err != nil {
 			return nil, fmt.Errorf("mysql: fill value for %s.%s: %w", to.Label(), nf.Name, err)
 		}
@@ -618,6 +626,9 @@ type columnRef struct {
 // referencing lists the relation columns, in every table the editor manages
 // for p (join tables included), that reference field f of model m.
 func referencing(p *state.Project, m *state.Model, f *state.Field) ([]columnRef, error) {
+	if !f.PrimaryKey && !schema.MayBeReferenced(p, m, f.Name) {
+		return nil, nil
+	}
 	models, err := schema.Tables(p)
 	if err != nil {
 		return nil, err
@@ -822,7 +833,11 @@ func (e *Editor) spec(p *state.Project, m *state.Model, f *state.Field, def *str
 		b.WriteString(" NOT NULL")
 	}
 	if def != nil {
-		clause, err := defaultClause(typ, *def)
+		v, err := storedValue(p, m, f, *def)
+		if err != nil {
+			return "", err
+		}
+		clause, err := defaultClause(typ, v)
 		if err != nil {
 			return "", fmt.Errorf("mysql: default of %s.%s: %w", m.Label(), f.Name, err)
 		}

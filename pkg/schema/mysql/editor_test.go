@@ -882,3 +882,47 @@ func checkRows(t *testing.T, db *sql.DB, c *rowsCheck) {
 		t.Errorf("rows of %s (-want +got):\n%s", c.query, diff)
 	}
 }
+
+// TestUUIDValuesFitTheColumn checks that a UUID default or fill, written
+// with dashes as users write them, becomes the 32 hex digits char(32)
+// holds, and that a value that is no UUID is an error naming the field.
+func TestUUIDValuesFitTheColumn(t *testing.T) {
+	t.Parallel()
+	m := &state.Model{App: "main", Name: "Token", Table: "token", Fields: []*state.Field{
+		{Name: "id", Kind: state.BigAuto, PrimaryKey: true},
+		{Name: "key", Kind: state.UUID, Default: state.Str("0E984725-C51C-4BF4-9960-E1C80E27ABA0")},
+	}}
+	p := project(t, m)
+	e := New()
+	tests := []struct {
+		name string
+		run  func() ([]string, error)
+		want string
+	}{
+		{"create", func() ([]string, error) { return e.CreateModel(p, m) }, "DEFAULT '0e984725c51c4bf49960e1c80e27aba0'"},
+		{"fill", func() ([]string, error) {
+			return e.AddField(p, m, m, "key", state.Str("{00000000-0000-0000-0000-000000000001}"))
+		}, "DEFAULT '00000000000000000000000000000001'"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stmts, err := tt.run()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(stmts, "\n"); !strings.Contains(got, tt.want) {
+				t.Errorf("got\n%s\nwant it to contain %s", got, tt.want)
+			}
+		})
+	}
+	tables, err := e.Expected(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tables[0].Columns[1].Default; got == nil || *got != "0e984725c51c4bf49960e1c80e27aba0" {
+		t.Errorf("Expected default %v, want the hex digits", got)
+	}
+	if _, err := e.AddField(p, m, m, "key", state.Str("not-a-uuid")); err == nil || !strings.Contains(err.Error(), "main.Token.key") {
+		t.Errorf("a fill that is no UUID: err %v, want one naming main.Token.key", err)
+	}
+}

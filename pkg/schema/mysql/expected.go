@@ -33,10 +33,14 @@ func expectedTable(p *state.Project, m *state.Model) (schema.Table, error) {
 			AutoIncrement: f.Kind.IsAuto(),
 		}
 		if f.Default != nil {
-			if _, err := literal(typ, *f.Default); err != nil {
+			v, err := storedValue(p, m, f, *f.Default)
+			if err != nil {
+				return t, err
+			}
+			if _, err := literal(typ, v); err != nil {
 				return t, fmt.Errorf("mysql: default of %s.%s: %w", m.Label(), f.Name, err)
 			}
-			d := canonicalDefault(typ, *f.Default)
+			d := canonicalDefault(typ, v)
 			col.Default = &d
 		}
 		t.Columns = append(t.Columns, col)

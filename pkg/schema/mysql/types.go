@@ -42,6 +42,24 @@ func valueField(p *state.Project, m *state.Model, f *state.Field) (*state.Model,
 	return m, f, nil
 }
 
+// storedValue is how a default or one-off value for f's column is written:
+// a UUID as the 32 lower-case hex digits char(32) holds (dashes and braces
+// dropped, as Django stores it), anything else as given.
+func storedValue(p *state.Project, m *state.Model, f *state.Field, value string) (string, error) {
+	_, vf, err := valueField(p, m, f)
+	if err != nil {
+		return "", err
+	}
+	if vf.Kind != state.UUID {
+		return value, nil
+	}
+	hex := strings.ToLower(strings.NewReplacer("-", "", "{", "", "}", "").Replace(strings.TrimSpace(value)))
+	if len(hex) != 32 || strings.Trim(hex, "0123456789abcdef") != "" {
+		return "", fmt.Errorf("mysql: %s.%s: %q is not a UUID", m.Label(), f.Name, value)
+	}
+	return hex, nil
+}
+
 // relationTarget resolves the model and field a relation column references:
 // Relation.ToField, or the target's primary key.
 func relationTarget(p *state.Project, m *state.Model, f *state.Field) (*state.Model, *state.Field, error) {

@@ -289,7 +289,17 @@ func (e *Editor) createTable(p *state.Project, m *state.Model) ([]string, error)
 	if err != nil {
 		return nil, err
 	}
+	// CREATE TABLE silently leaves out a unique constraint over exactly the
+	// key's columns; added afterwards, it is kept, as the state expects.
+	keyCols := ""
+	if pk := m.PrimaryKey(); pk != nil {
+		keyCols = quoteIdent(pk.ColumnName())
+	}
 	for _, name := range names {
+		if groups[name] == keyCols {
+			after = append(after, addUniqueSQL(m.Table, name, groups[name]))
+			continue
+		}
 		defs = append(defs, "CONSTRAINT "+quoteIdent(name)+" UNIQUE ("+groups[name]+")")
 	}
 	for _, c := range m.Constraints {
@@ -300,6 +310,12 @@ func (e *Editor) createTable(p *state.Project, m *state.Model) ([]string, error)
 				return nil, err
 			}
 			after = append(after, s)
+		case c.Kind == state.UniqueConstraint && len(c.Fields) == 1 && m.PrimaryKey() != nil && m.Field(c.Fields[0]) == m.PrimaryKey():
+			def, err := constraintDef(m, c)
+			if err != nil {
+				return nil, err
+			}
+			after = append(after, "ALTER TABLE "+quoteIdent(m.Table)+" ADD "+def)
 		default:
 			def, err := constraintDef(m, c)
 			if err != nil {
@@ -1019,6 +1035,9 @@ func (a *columnAlteration) incomingForeignKeys() ([]referenceFK, error) {
 // references lists the relation columns of managed models, automatic join
 // tables included, that point at field f of model to and so share its type.
 func references(p *state.Project, to *state.Model, f *state.Field) ([]reference, error) {
+	if !f.PrimaryKey && !schema.MayBeReferenced(p, to, f.Name) {
+		return nil, nil
+	}
 	var out []reference
 	points := func(m *state.Model, rf *state.Field) bool {
 		if rf.Relation == nil {

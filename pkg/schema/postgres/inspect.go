@@ -139,6 +139,9 @@ func inspectColumns(ctx context.Context, db schema.ExecQuerier, tables map[strin
 			case defaultSequence:
 				col.AutoIncrement = true
 			case defaultValue:
+				if col.Type == "timestamp with time zone" {
+					value = canonicalTimestamp(value)
+				}
 				col.Default = &value
 			}
 		}

@@ -75,6 +75,14 @@ func TestCanonicalLiteral(t *testing.T) {
 		{state.Boolean, "FALSE", "false", false},
 		{state.Boolean, "yes", "", true},
 		{state.Text, " it's ", " it's ", false},
+		{state.UUID, "0E984725-C51C-4BF4-9960-E1C80E27ABA0", "0e984725-c51c-4bf4-9960-e1c80e27aba0", false},
+		{state.UUID, "{0e984725c51c4bf49960e1c80e27aba0}", "0e984725-c51c-4bf4-9960-e1c80e27aba0", false},
+		{state.UUID, "0e984725", "", true},
+		{state.DateTime, "2024-01-31 10:00:00", "2024-01-31 10:00:00+00", false},
+		{state.DateTime, "2024-01-31T12:30:00.5+02:00", "2024-01-31 10:30:00.5+00", false},
+		{state.DateTime, "2024-01-31 12:00:00+02", "2024-01-31 10:00:00+00", false},
+		{state.DateTime, "2024-01-31", "2024-01-31 00:00:00+00", false},
+		{state.DateTime, "now", "now", false},
 	}
 	for _, tt := range tests {
 		got, err := canonicalLiteral(tt.kind, tt.in)

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pmanager/pmanager/pkg/state"
 )
@@ -168,8 +169,45 @@ func canonicalLiteral(kind state.Kind, value string) (string, error) {
 			return "false", nil
 		}
 		return "", fmt.Errorf("boolean default %q is not one of true, false, 1, 0", value)
+	case state.UUID:
+		return canonicalUUID(value)
+	case state.DateTime:
+		return canonicalTimestamp(value), nil
 	}
 	return value, nil
+}
+
+// timestampLayouts are the spellings of a datetime default that
+// canonicalTimestamp understands; one without a zone is UTC.
+var timestampLayouts = []string{
+	"2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999Z07", "2006-01-02 15:04:05.999999999Z0700",
+	"2006-01-02T15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04", "2006-01-02",
+}
+
+// canonicalTimestamp writes a timestamp with time zone the way PostgreSQL
+// prints it in a UTC session (2024-01-31 10:00:00+00), so the DDL names the
+// instant whatever the server's time zone and Inspect, which reads it back
+// through the same function, reports what the state says. A value it cannot
+// read is left for PostgreSQL to judge.
+func canonicalTimestamp(value string) string {
+	v := strings.TrimSpace(value)
+	for _, layout := range timestampLayouts {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t.UTC().Format("2006-01-02 15:04:05.999999-07")
+		}
+	}
+	return value
+}
+
+// canonicalUUID writes a UUID the way uuid_out prints it: lower case, in
+// dashed groups, whatever dashes or braces it was written with.
+func canonicalUUID(value string) (string, error) {
+	hex := strings.ToLower(strings.NewReplacer("-", "", "{", "", "}", "").Replace(strings.TrimSpace(value)))
+	if len(hex) != 32 || strings.Trim(hex, "0123456789abcdef") != "" {
+		return "", fmt.Errorf("default %q is not a UUID", value)
+	}
+	return hex[:8] + "-" + hex[8:12] + "-" + hex[12:16] + "-" + hex[16:20] + "-" + hex[20:], nil
 }
 
 func canonicalInteger(kind state.Kind, value string) (string, error) {

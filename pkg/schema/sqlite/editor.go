@@ -130,6 +130,46 @@ func (e *Editor) AlterModelTable(p *state.Project, from, to *state.Model) ([]str
 		}
 		stmts = append(stmts, more...)
 	}
+	if from.Name == to.Name {
+		return stmts, nil
+	}
+	more, err := moveIncomingJoinTables(pFrom, p, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return append(stmts, more...), nil
+}
+
+// moveIncomingJoinTables moves the join tables of other models'
+// many-to-many fields pointing at a renamed model: their column named
+// after the model changes with it.
+func moveIncomingJoinTables(pFrom, p *state.Project, from, to *state.Model) ([]string, error) {
+	var stmts []string
+	for _, m := range p.Sorted() {
+		if m.Unmanaged || m.Key() == to.Key() {
+			continue
+		}
+		for _, f := range m.Fields {
+			if f.Kind != state.ManyToMany || f.Relation == nil || f.Relation.Through != "" || p.Resolve(m.App, f.Relation.To) != to {
+				continue
+			}
+			old := f.Clone()
+			old.Relation.To = from.Label()
+			oj, err := schema.JoinTable(pFrom, m, old)
+			if err != nil {
+				return nil, fmt.Errorf("sqlite: rename %s: %w", from.Table, err)
+			}
+			nj, err := schema.JoinTable(p, m, f)
+			if err != nil {
+				return nil, fmt.Errorf("sqlite: rename %s: %w", to.Table, err)
+			}
+			more, err := moveJoinTable(pFrom, p, oj, nj)
+			if err != nil {
+				return nil, err
+			}
+			stmts = append(stmts, more...)
+		}
+	}
 	return stmts, nil
 }
 

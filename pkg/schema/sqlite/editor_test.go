@@ -578,6 +578,8 @@ func TestLiteral(t *testing.T) {
 		{state.Text, `back\slash "q"`, `'back\slash "q"'`, ""},
 		{state.JSON, `{"a": 1}`, `'{"a": 1}'`, ""},
 		{state.DateTime, "2024-01-01 10:00:00", `'2024-01-01 10:00:00'`, ""},
+		{state.UUID, "0E984725-C51C-4BF4-9960-E1C80E27ABA0", `'0e984725c51c4bf49960e1c80e27aba0'`, ""},
+		{state.UUID, "0e984725", "", "not a UUID"},
 	}
 	for _, tt := range tests {
 		got, err := literal(tt.kind, tt.value)

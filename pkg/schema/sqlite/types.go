@@ -169,7 +169,24 @@ func literal(k state.Kind, value string) (string, error) {
 		}
 		return "0", nil
 	}
+	if k == state.UUID {
+		hex, err := uuidHex(value)
+		if err != nil {
+			return "", err
+		}
+		return quoteString(hex), nil
+	}
 	return quoteString(value), nil
+}
+
+// uuidHex is a UUID as the 32 lower-case hex digits its char(32) column
+// holds (as Django stores it), whatever dashes or braces it was written with.
+func uuidHex(value string) (string, error) {
+	hex := strings.ToLower(strings.NewReplacer("-", "", "{", "", "}", "").Replace(strings.TrimSpace(value)))
+	if len(hex) != 32 || strings.Trim(hex, "0123456789abcdef") != "" {
+		return "", fmt.Errorf("default %q is not a UUID", value)
+	}
+	return hex, nil
 }
 
 // parseBool accepts the boolean spellings of SPEC §2: true/false/1/0.
@@ -219,6 +236,11 @@ func expectedDefault(p *state.Project, m *state.Model, f *state.Field) (*string,
 			return nil, fmt.Errorf("sqlite: %s.%s: %w", m.Label(), f.Name, err)
 		}
 		value = strconv.FormatBool(b)
+	}
+	if vf.Kind == state.UUID {
+		if value, err = uuidHex(value); err != nil {
+			return nil, fmt.Errorf("sqlite: %s.%s: %w", m.Label(), f.Name, err)
+		}
 	}
 	return &value, nil
 }
