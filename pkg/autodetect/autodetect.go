@@ -37,7 +37,10 @@ func (c *Changes) Empty() bool {
 
 // Detect returns the operations that turn the from state (rebuilt from the
 // migration files) into the to state (read from the models). Models are
-// matched by key and fields by name; a renamed field is a removal and an
+// matched by key and fields by name, after renames: a model or field only
+// in from and one only in to are a rename when a hint of to names the old
+// one (Meta.Was, was=), or when their definitions are equal and q, if it is
+// a RenameQuestioner, confirms it; otherwise they are a removal and an
 // addition. q is asked for a value for existing rows when a NOT NULL field
 // without a default appears on an existing model; a nil q acts as
 // NonInteractive. A questioner error stops detection and is returned as it
@@ -56,7 +59,13 @@ func Detect(from, to *state.Project, q Questioner) (*Changes, error) {
 		return nil, err
 	}
 	d := &detector{from: from, to: to, q: q, removedEarly: map[fieldRef]bool{}}
-	for _, m := range sortedModels(from) {
+	if err := d.renameModels(); err != nil {
+		return nil, err
+	}
+	if err := d.renameFields(); err != nil {
+		return nil, err
+	}
+	for _, m := range sortedModels(d.from) {
 		switch n := to.Models[m.Key()]; {
 		case n == nil:
 			d.deleted = append(d.deleted, m)
@@ -65,7 +74,7 @@ func Detect(from, to *state.Project, q Questioner) (*Changes, error) {
 		}
 	}
 	for _, m := range sortedModels(to) {
-		if from.Models[m.Key()] == nil {
+		if d.from.Models[m.Key()] == nil {
 			d.created = append(d.created, m)
 		}
 	}
@@ -424,8 +433,6 @@ func (d *detector) alterModels() error {
 			}
 		}
 	}
-	// A rename pass would pair removed and added fields here, before they
-	// are generated, and emit RenameField for the pairs the questioner confirms.
 	for _, p := range d.kept {
 		for _, f := range p.old.Fields {
 			if d.goes(p, f) && !d.removedEarly[fieldRef{p.old.Key(), f.Name}] {

@@ -189,6 +189,9 @@ func TestSameFieldCoversEveryAttribute(t *testing.T) {
 	}
 	ft := reflect.TypeOf(state.Field{})
 	for i := range ft.NumField() {
+		if ft.Field(i).Tag.Get("json") == "-" {
+			continue // a model-reading hint, outside equality by design
+		}
 		f := base.Clone()
 		change(reflect.ValueOf(f).Elem().Field(i), ft.Field(i).Name)
 		if sameField("main", base, "main", f) {

@@ -29,7 +29,9 @@ var update = flag.Bool("update", false, "rewrite the expected sections of testda
 //	backward                 Detect(after, before)
 //	deps, backward-deps      Changes.Dependencies as "app: other", "(new)" for OnNew
 //	answers                  "Model.field = value" for the questioner; <nil> answers
-//	                         no value, !quit refuses (a *FillError)
+//	                         no value, !quit refuses (a *FillError); rename
+//	                         questions: "Model.old -> new = y|n" for a field,
+//	                         "app.Old -> New = y|n" for a model
 //	error, backward-error    a text the error must contain instead
 //
 // Every direction that succeeds is also replayed: its operations, applied
@@ -159,8 +161,12 @@ func checkReplay(t *testing.T, dir string, from, to *state.Project, ch *Changes)
 			if err := consistent(p); err != nil {
 				t.Errorf("%s: after %s: %v", dir, op.Describe(), err)
 			}
-			if a, ok := op.(operations.AddField); ok {
-				appended[state.ModelKey(app, a.Model)] = true
+			switch o := op.(type) {
+			case operations.AddField:
+				appended[state.ModelKey(app, o.Model)] = true
+			case operations.RenameField:
+				// A renamed field keeps the old one's place.
+				appended[state.ModelKey(app, o.Model)] = true
 			}
 		}
 	}
@@ -251,12 +257,14 @@ func consistent(p *state.Project) error {
 // blank, relation labels as model keys, indexes, constraints and
 // unique_together groups sorted (they are sets; AddIndex and AddConstraint
 // append), and the fields sorted by name in
-// the models that got an AddField (it appends, so their order is not the
-// operations' to choose).
+// the models that got an AddField or a RenameField (it appends, or keeps
+// the old field's place, so their order is not the operations' to choose).
 func normalize(p *state.Project, appended map[string]bool) *state.Project {
 	c := p.Clone()
 	for key, m := range c.Models {
+		m.Was = "" // hints are read from models, never replayed
 		for _, f := range m.Fields {
+			f.Was = ""
 			if f.Column != "" {
 				col := f.Column
 				f.Column = ""
@@ -306,6 +314,25 @@ func (s *scripted) AskFill(model, field string, alteration bool) (*string, error
 		return nil, errors.New("the terminal went away")
 	}
 	return &v, nil
+}
+
+func (s *scripted) AskRename(model, oldName, newName string, kind state.Kind) (bool, error) {
+	return s.yesNo(model + "." + oldName + " -> " + newName)
+}
+
+func (s *scripted) AskRenameModel(app, oldName, newName string) (bool, error) {
+	return s.yesNo(app + "." + oldName + " -> " + newName)
+}
+
+func (s *scripted) yesNo(key string) (bool, error) {
+	switch v, ok := s.answers[key]; {
+	case !ok:
+		return false, fmt.Errorf("unexpected rename question %s", key)
+	case v == "!fail":
+		return false, errors.New("the terminal went away")
+	default:
+		return v == "y", nil
+	}
 }
 
 func lines(s string) []string {

@@ -13,7 +13,14 @@
 // Django does, NonInteractive refuses with an error that says how to fix the
 // model.
 //
-// Detect works in the order Django's autodetector does: deleted models, then
+// Renames come first (renames.go): a model or field only in the migration
+// state and one only in the structs become a RenameModel or RenameField when
+// a hint names the old one (Meta.Was, was=) or when their definitions match
+// and a RenameQuestioner confirms; NonInteractive never confirms. The
+// renames are applied to the migration state before the rest of the
+// comparison, so nothing else is reported for them.
+//
+// Detect then works in the order Django's autodetector does: deleted models, then
 // created models, then the changes inside the models both states share
 // (removed indexes and constraints, removed, added and altered fields,
 // unique_together, added indexes and constraints, table names, options).

@@ -68,7 +68,9 @@ func canonicalLabel(app, label string) string {
 
 // replaced reports whether a field changes in a way AlterField cannot
 // express, so it is removed and added again: between many-to-many and a
-// column, or a many-to-many changing its through model.
+// column, or a many-to-many changing its through model or its target (its
+// join table's rows point at the old target, and PostgreSQL and MySQL
+// refuse to repoint a join table in place).
 func replaced(oldApp string, old *state.Field, newApp string, new *state.Field) bool {
 	oldM2M, newM2M := old.Kind == state.ManyToMany, new.Kind == state.ManyToMany
 	if oldM2M != newM2M {
@@ -77,7 +79,14 @@ func replaced(oldApp string, old *state.Field, newApp string, new *state.Field) 
 	if !oldM2M {
 		return false
 	}
-	return throughKey(oldApp, old) != throughKey(newApp, new)
+	return throughKey(oldApp, old) != throughKey(newApp, new) || targetKey(oldApp, old) != targetKey(newApp, new)
+}
+
+func targetKey(app string, f *state.Field) string {
+	if f.Relation == nil {
+		return ""
+	}
+	return canonicalLabel(app, f.Relation.To)
 }
 
 func throughKey(app string, f *state.Field) string {

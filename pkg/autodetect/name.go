@@ -55,6 +55,8 @@ func fragment(op operations.Operation) string {
 		parts = []string{"alter", o.Model, o.Name}
 	case operations.RenameField:
 		parts = []string{"rename", o.OldName, o.Model, o.NewName}
+	case operations.RenameModel:
+		parts = []string{"rename", o.OldName, o.NewName}
 	case operations.AlterModelTable:
 		parts = []string{"alter", o.Name, "table"}
 	case operations.AlterModelOptions:

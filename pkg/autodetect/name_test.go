@@ -28,6 +28,7 @@ func TestSuggestName(t *testing.T) {
 		{"add field without field", []operations.Operation{operations.AddField{Model: "Car"}}, false, "auto_20261121_1010"},
 		{"remove field", []operations.Operation{operations.RemoveField{Model: "Car", Name: "price"}}, false, "remove_car_price"},
 		{"alter field", []operations.Operation{operations.AlterField{Model: "Car", Name: "price"}}, false, "alter_car_price"},
+		{"rename model", []operations.Operation{operations.RenameModel{OldName: "Vehicle", NewName: "Car"}}, false, "rename_vehicle_car"},
 		{"rename field", []operations.Operation{operations.RenameField{Model: "Car", OldName: "a", NewName: "b"}}, false, "rename_a_car_b"},
 		{"create model", []operations.Operation{operations.CreateModel{Name: "BlogPost"}}, false, "blogpost"},
 		{"delete model", []operations.Operation{operations.DeleteModel{Name: "Car"}}, false, "delete_car"},

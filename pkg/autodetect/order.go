@@ -33,6 +33,9 @@ const (
 	tableFreed
 	// columnFreed: no field of the model uses that column any more.
 	columnFreed
+	// primaryKeyFreed: the model's old primary key field is gone or no
+	// longer the key, so another field may become it.
+	primaryKeyFreed
 )
 
 // token is one thing an operation provides or needs. model is a model key

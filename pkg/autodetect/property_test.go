@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pmanager/pmanager/pkg/operations"
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
@@ -15,6 +16,22 @@ import (
 // from there finds nothing. Both directions of every pair are checked.
 func TestRandomStatesReplay(t *testing.T) {
 	t.Parallel()
+	replayRandomStates(t, func() Questioner { return fillAll{} })
+}
+
+// TestRandomStatesReplayWithRenames is the same property when every rename
+// candidate is confirmed: removed and added models and fields with equal
+// definitions become RenameModel and RenameField.
+func TestRandomStatesReplayWithRenames(t *testing.T) {
+	t.Parallel()
+	if renames := replayRandomStates(t, func() Questioner { return &yesToAll{} }); renames < 20 {
+		t.Fatalf("only %d renames in all the random states; the property says little about them", renames)
+	}
+}
+
+// replayRandomStates checks the property for 1000 random pairs, both
+// directions, and returns how many rename operations were detected.
+func replayRandomStates(t *testing.T, questioner func() Questioner) (renames int) {
 	const seeds = 1000
 	refused := 0
 	for seed := int64(1); seed <= seeds; seed++ {
@@ -24,7 +41,7 @@ func TestRandomStatesReplay(t *testing.T) {
 			name     string
 			from, to *state.Project
 		}{{"forward", from, to}, {"backward", to, from}} {
-			ch, err := Detect(dir.from, dir.to, fillAll{})
+			ch, err := Detect(dir.from, dir.to, questioner())
 			if err != nil {
 				if strings.Contains(err.Error(), "need each other's new operations") {
 					refused++
@@ -33,6 +50,14 @@ func TestRandomStatesReplay(t *testing.T) {
 				t.Fatalf("seed %d %s: %v\nfrom:\n%s\nto:\n%s", seed, dir.name, err, dump(dir.from), dump(dir.to))
 			}
 			checkReplay(t, fmt.Sprintf("seed %d %s", seed, dir.name), dir.from, dir.to, ch)
+			for _, ops := range ch.Ops {
+				for _, op := range ops {
+					switch op.(type) {
+					case operations.RenameField, operations.RenameModel:
+						renames++
+					}
+				}
+			}
 			if t.Failed() {
 				t.Fatalf("seed %d %s: operations:\n%s\nfrom:\n%s\nto:\n%s", seed, dir.name,
 					strings.Join(renderChanges(ch), "\n"), dump(dir.from), dump(dir.to))
@@ -44,6 +69,7 @@ func TestRandomStatesReplay(t *testing.T) {
 	if refused > seeds/4 {
 		t.Fatalf("%d of %d directions were refused as cross-app cycles", refused, 2*seeds)
 	}
+	return renames
 }
 
 // fillAll answers every question with 0.

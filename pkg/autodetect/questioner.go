@@ -7,6 +7,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/pmanager/pmanager/pkg/state"
 )
 
 // Questioner answers what Detect cannot decide alone: the value existing
@@ -21,6 +23,18 @@ type Questioner interface {
 	// literal with a nil error means "no value": the operation is written
 	// without one (the Interactive prompt offers this for alterations only).
 	AskFill(model, field string, alteration bool) (*string, error)
+}
+
+// RenameQuestioner is the optional part of a Questioner that confirms
+// renames. Detect asks it only about pairs with equal definitions and no
+// hint (Meta.Was, was=); a Questioner without it answers no, so the pair
+// becomes a removal and an addition.
+type RenameQuestioner interface {
+	// AskRename asks whether field oldName of model (a Go type name) was
+	// renamed to newName, a field of the given kind.
+	AskRename(model, oldName, newName string, kind state.Kind) (bool, error)
+	// AskRenameModel asks whether the model oldName of app was renamed to newName.
+	AskRenameModel(app, oldName, newName string) (bool, error)
 }
 
 // FillError is what a questioner returns when no value is given for the
@@ -45,10 +59,17 @@ func (e *FillError) Error() string {
 }
 
 // NonInteractive returns the questioner of makemigrations --noinput: it
-// never invents a value and answers every question with a *FillError.
+// never invents a value and answers every fill question with a *FillError,
+// and never guesses a rename (only hints make one).
 func NonInteractive() Questioner { return nonInteractive{} }
 
 type nonInteractive struct{}
+
+// AskRename implements RenameQuestioner: no, nobody is there to confirm.
+func (nonInteractive) AskRename(string, string, string, state.Kind) (bool, error) { return false, nil }
+
+// AskRenameModel implements RenameQuestioner: no.
+func (nonInteractive) AskRenameModel(string, string, string) (bool, error) { return false, nil }
 
 // AskFill implements Questioner by refusing: nobody is there to answer.
 func (nonInteractive) AskFill(model, field string, alteration bool) (*string, error) {
@@ -121,6 +142,51 @@ func (q *interactive) AskFill(model, field string, alteration bool) (*string, er
 		}
 		if err := q.say("Please select a valid option: "); err != nil {
 			return nil, err
+		}
+	}
+}
+
+// AskRename implements RenameQuestioner with Django's question.
+func (q *interactive) AskRename(model, oldName, newName string, kind state.Kind) (bool, error) {
+	m := strings.ToLower(model)
+	return q.askYesNo(fmt.Sprintf("Did you rename %s.%s to %s.%s (a %s field)? [y/N] ", m, oldName, m, newName, kindName(kind)))
+}
+
+// AskRenameModel implements RenameQuestioner with Django's question.
+func (q *interactive) AskRenameModel(app, oldName, newName string) (bool, error) {
+	return q.askYesNo(fmt.Sprintf("Did you rename the %s.%s model to %s? [y/N] ", app, oldName, newName))
+}
+
+// kindName is the name a question gives a kind ("Char", "ForeignKey").
+func kindName(k state.Kind) string {
+	if name, ok := k.ConstName(); ok {
+		return name
+	}
+	return string(k)
+}
+
+// askYesNo asks until the answer is yes or no; an empty answer or the end
+// of the input is no.
+func (q *interactive) askYesNo(question string) (bool, error) {
+	if err := q.say(question); err != nil {
+		return false, err
+	}
+	for {
+		line, eof, err := q.readLine()
+		if err != nil {
+			return false, err
+		}
+		switch strings.ToLower(strings.TrimSpace(line)) {
+		case "y", "yes":
+			return true, nil
+		case "", "n", "no":
+			return false, nil
+		}
+		if eof {
+			return false, nil
+		}
+		if err := q.say("Please answer yes or no: "); err != nil {
+			return false, err
 		}
 	}
 }

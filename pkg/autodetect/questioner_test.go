@@ -5,6 +5,11 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/pmanager/pmanager/pkg/operations"
+	"github.com/pmanager/pmanager/pkg/state"
 )
 
 func TestNonInteractive(t *testing.T) {
@@ -150,4 +155,191 @@ func show(v *string) string {
 		return "<nil>"
 	}
 	return "&" + *v
+}
+
+func TestInteractiveRename(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		input  string
+		want   bool
+		prompt string
+	}{
+		{"y", "y\n", true, "Did you rename car.name to car.title (a Char field)? [y/N] "},
+		{"yes in capitals", "YES\n", true, ""},
+		{"n", "n\n", false, ""},
+		{"empty is no", "\n", false, ""},
+		{"end of input is no", "", false, ""},
+		{"last line without newline", "y", true, ""},
+		{"anything else asks again", "maybe\ny\n", true, "Please answer yes or no: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var out bytes.Buffer
+			q := Interactive(strings.NewReader(tt.input), &out).(RenameQuestioner)
+			got, err := q.AskRename("Car", "name", "title", state.Char)
+			if err != nil || got != tt.want {
+				t.Fatalf("got %v, %v; want %v", got, err, tt.want)
+			}
+			if !strings.Contains(out.String(), tt.prompt) {
+				t.Errorf("output lacks %q:\n%s", tt.prompt, out.String())
+			}
+		})
+	}
+}
+
+func TestInteractiveRenameModel(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	q := Interactive(strings.NewReader("y\nn\n"), &out).(RenameQuestioner)
+	for _, want := range []bool{true, false} {
+		got, err := q.AskRenameModel("main", "Vehicle", "Car")
+		if err != nil || got != want {
+			t.Fatalf("got %v, %v; want %v", got, err, want)
+		}
+	}
+	if want := "Did you rename the main.Vehicle model to Car? [y/N] "; !strings.Contains(out.String(), want) {
+		t.Errorf("output lacks %q:\n%s", want, out.String())
+	}
+	if _, err := Interactive(failingReader{}, &bytes.Buffer{}).(RenameQuestioner).AskRenameModel("main", "A", "B"); err == nil {
+		t.Error("a failing terminal: got no error")
+	}
+}
+
+// TestNonInteractiveNeverRenames checks --noinput never guesses a rename:
+// a candidate without a hint is a removal and an addition; a hint renames.
+func TestNonInteractiveNeverRenames(t *testing.T) {
+	t.Parallel()
+	before := `
+model main.Vehicle
+  name char max=30 null
+`
+	tests := []struct {
+		name, after string
+		want        []string
+	}{
+		{"no hints", `
+model main.Car
+  title char max=30 null
+`, []string{"main: Delete Model Vehicle", "main: Create Model Car fields=id,title"}},
+		{"hints", `
+model main.Car was=Vehicle
+  title char max=30 null was=name
+`, []string{"main: Rename Model Vehicle To Car", "main: Rename field name on Car to title"}},
+	}
+	for _, tt := range tests {
+		from, err := parseProject(before)
+		if err != nil {
+			t.Fatal(err)
+		}
+		to, err := parseProject(tt.after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []Questioner{NonInteractive(), nil} {
+			ch, err := Detect(from, to, q)
+			if err != nil {
+				t.Fatalf("%s: %v", tt.name, err)
+			}
+			if diff := cmp.Diff(tt.want, renderChanges(ch)); diff != "" {
+				t.Errorf("%s (questioner %T): (-want +got)\n%s", tt.name, q, diff)
+			}
+		}
+	}
+}
+
+// yesToAll confirms every rename, to show questions are asked only about
+// candidates.
+type yesToAll struct{ asked []string }
+
+func (y *yesToAll) AskFill(string, string, bool) (*string, error) { return state.Str("0"), nil }
+
+func (y *yesToAll) AskRename(model, oldName, newName string, kind state.Kind) (bool, error) {
+	y.asked = append(y.asked, model+"."+oldName+">"+newName)
+	return true, nil
+}
+
+func (y *yesToAll) AskRenameModel(app, oldName, newName string) (bool, error) {
+	y.asked = append(y.asked, app+"."+oldName+">"+newName)
+	return true, nil
+}
+
+// TestRenameQuestionsOnlyForCandidates checks that fields or models whose
+// definitions differ are never offered as renames.
+func TestRenameQuestionsOnlyForCandidates(t *testing.T) {
+	t.Parallel()
+	from, err := parseProject(`
+model main.Vehicle
+  name char max=30
+model main.Article
+  headline char max=100
+  rank integer null
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	to, err := parseProject(`
+model main.Car
+  name char max=40
+model main.Article
+  title char max=100 null
+  score integer null
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := &yesToAll{}
+	if _, err := Detect(from, to, q); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"Article.rank>score"}, q.asked); diff != "" {
+		t.Errorf("questions (-want +got):\n%s", diff)
+	}
+}
+
+// TestHintsStayOutOfOperations checks that hints that pair nothing (a
+// typo, a stale name) never reach the operations a migration file holds.
+func TestHintsStayOutOfOperations(t *testing.T) {
+	t.Parallel()
+	from, err := parseProject(`
+model main.Article
+  title char max=30 null
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	to, err := parseProject(`
+model main.Article
+  title char max=40 null was=headline
+  rank integer null was=nope
+model main.Car was=Nope
+  name char max=30 was=label
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, err := Detect(from, to, NonInteractive())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fields []*state.Field
+	for _, op := range ch.Ops["main"] {
+		switch o := op.(type) {
+		case operations.CreateModel:
+			fields = append(fields, o.Fields...)
+		case operations.AddField:
+			fields = append(fields, o.Field)
+		case operations.AlterField:
+			fields = append(fields, o.Field)
+		}
+	}
+	if len(fields) != 4 {
+		t.Fatalf("got operations %v, want a created model with two fields, an added and an altered field", renderChanges(ch))
+	}
+	for _, f := range fields {
+		if f.Was != "" {
+			t.Errorf("field %s of an operation carries the hint %q", f.Name, f.Was)
+		}
+	}
 }

@@ -13,7 +13,7 @@ import (
 // without the indexes, constraints and groups that use them (check
 // constraints go too, as their SQL may use any column).
 func createModelOp(m *state.Model, cut map[string]bool) operations.CreateModel {
-	c := m.Clone()
+	c := m.WithoutHints()
 	op := operations.CreateModel{Name: c.Name, Table: c.Table, Unmanaged: c.Unmanaged, Options: c.Options}
 	for _, f := range c.Fields {
 		if !cut[f.Name] {
@@ -121,6 +121,9 @@ func (d *detector) removeField(m *state.Model, name string, f *state.Field) {
 	if f.HasColumn() {
 		s.provide(token{kind: columnFreed, model: key, name: f.ColumnName()})
 	}
+	if f.PrimaryKey {
+		s.provide(token{kind: primaryKeyFreed, model: key})
+	}
 	one := map[string]bool{f.Name: true}
 	for _, idx := range m.Indexes {
 		if mentions(idx.Fields, one) {
@@ -185,20 +188,29 @@ func (d *detector) toFieldReferrers(key, field string) []fieldRef {
 
 // addField adds field f to m (as in to) with an optional one-off fill.
 func (d *detector) addField(m *state.Model, f *state.Field, fill *string) {
-	s := d.add(m.App, operations.AddField{Model: m.Name, Field: f.Clone(), Fill: fill})
+	s := d.add(m.App, operations.AddField{Model: m.Name, Field: f.WithoutHints(), Fill: fill})
 	key := m.Key()
 	s.provide(token{kind: fieldAdded, model: key, name: f.Name})
 	s.need(token{kind: modelCreated, model: key}, token{kind: fieldRemoved, model: key, name: f.Name})
 	if f.HasColumn() {
 		s.need(token{kind: columnFreed, model: key, name: f.ColumnName()})
 	}
+	if f.PrimaryKey {
+		s.need(token{kind: primaryKeyFreed, model: key})
+	}
 	d.relationNeeds(s, m, f)
 }
 
 func (d *detector) alterField(p pair, old, f *state.Field, fill *string) {
-	s := d.add(p.new.App, operations.AlterField{Model: p.new.Name, Name: f.Name, Field: f.Clone(), Fill: fill})
+	s := d.add(p.new.App, operations.AlterField{Model: p.new.Name, Name: f.Name, Field: f.WithoutHints(), Fill: fill})
 	key := p.new.Key()
 	s.provide(token{kind: fieldAltered, model: key, name: f.Name})
+	switch {
+	case old.PrimaryKey && !f.PrimaryKey:
+		s.provide(token{kind: primaryKeyFreed, model: key})
+	case !old.PrimaryKey && f.PrimaryKey:
+		s.need(token{kind: primaryKeyFreed, model: key})
+	}
 	if oldCol, newCol := old.ColumnName(), f.ColumnName(); oldCol != newCol {
 		if oldCol != "" {
 			s.provide(token{kind: columnFreed, model: key, name: oldCol})
