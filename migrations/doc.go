@@ -4,13 +4,18 @@
 // finds leaves and conflicts and replays their operations into the
 // state.Project they build up; the History records what ran in the
 // pmanager_migrations table; the Executor plans which migrations to apply or
-// unapply for a target and runs them, one transaction per migration where
-// the dialect allows it; Render writes the Go source of a new migration
-// file, and Checksum fingerprints a migration so edits after it was applied
+// unapply for a target and runs them under a database-wide lock, one
+// transaction per migration where the dialect allows it and statement by
+// statement, recorded as it goes, where it does not (Pending and Latest plan
+// by a number of steps instead, for migration:up/down); squash.go folds a
+// range into one migration that replaces it; Render writes the Go source of
+// a new migration file, and Checksum fingerprints a migration so edits after it was applied
 // can be reported.
 //
 // It follows Django's map of concerns: migration.go (Migration), registry.go
 // (loader), graph.go (graph), history.go (recorder), executor.go (executor),
-// writer.go (writer). It knows nothing of struct reflection: the models
+// lock.go (the run's lock), partial.go (migrations left part-way: resume
+// and rollback), steps.go (step-wise plans), squash.go (squashing),
+// seed.go (seeders), writer.go (writer). It knows nothing of struct reflection: the models
 // stage and the autodetector come before it.
 package migrations

@@ -47,6 +47,25 @@ type Options struct {
 	// Progress, when set, is called before (done=false) and after (done=true)
 	// each migration; faked says it was only recorded.
 	Progress func(step PlanStep, done bool, faked bool, elapsed time.Duration)
+	// LockTimeout bounds the wait for another run's migration lock: 0
+	// means DefaultLockTimeout, a negative value not to wait at all.
+	LockTimeout time.Duration
+	// LockWait, when set, is called once when another run holds the lock
+	// and this one starts waiting for it.
+	LockWait func(holder schema.LockHolder)
+	// Resume finishes the migrations an earlier run left part-way (see
+	// Partial) before anything else; without Resume or RollbackPartial such
+	// a migration stops the run with a *PartialError.
+	Resume bool
+	// RollbackPartial undoes what ran of them instead.
+	RollbackPartial bool
+	// Recovering, when set, is called before (done=false) and after
+	// (done=true) each partial migration is resumed or rolled back.
+	Recovering func(p Partial, rollback bool, done bool)
+	// AcceptEdited lists applied migrations whose edits the user accepts:
+	// their new checksums are recorded and the run no longer refuses to
+	// pass over them.
+	AcceptEdited []Key
 }
 
 // Executor plans and runs migrations against one database: Django's executor.
@@ -55,6 +74,36 @@ type Executor struct {
 	ed      schema.Editor
 	g       *Graph
 	history *History
+	// conn, during a run, is the connection that holds the migration lock
+	// and runs every statement of the run; nil outside a run.
+	conn *sql.Conn
+}
+
+// querier is what the executor reads and writes through: the run's
+// connection during a run, else the pool.
+func (e *Executor) querier() schema.ExecQuerier {
+	if e.conn != nil {
+		return e.conn
+	}
+	return e.db
+}
+
+// connection returns a connection for one migration: the run's own, or one
+// of the pool that done gives back.
+func (e *Executor) connection(ctx context.Context) (*sql.Conn, func() error, error) {
+	if e.conn != nil {
+		return e.conn, func() error { return nil }, nil
+	}
+	conn, err := e.db.Conn(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("migrations: get a connection: %w", err)
+	}
+	return conn, func() error {
+		if err := conn.Close(); err != nil {
+			return fmt.Errorf("migrations: release connection: %w", err)
+		}
+		return nil
+	}, nil
 }
 
 // NewExecutor returns an executor for the migrations of g on db, whose
@@ -108,25 +157,52 @@ func (e *MigrateError) Error() string {
 	if e.Failed.Backwards {
 		verb = "unapplying"
 	}
+	key := e.Failed.Migration.Key()
 	var b strings.Builder
-	fmt.Fprintf(&b, "migrations: %s %s failed", verb, e.Failed.Migration.Key())
+	if e.Interrupted() {
+		fmt.Fprintf(&b, "migrations: interrupted: %s %s stopped", verb, key)
+	} else {
+		fmt.Fprintf(&b, "migrations: %s %s failed", verb, key)
+	}
 	if e.Operation > 0 {
 		fmt.Fprintf(&b, " at operation %d (%s)", e.Operation, e.Description)
 	} else if e.Description != "" {
 		fmt.Fprintf(&b, " (%s)", e.Description)
 	}
-	fmt.Fprintf(&b, ": %v", e.Err)
-	if e.Partial {
-		fmt.Fprintf(&b, "; this database cannot roll back DDL, so what ran before the failure stays in place and %s is not recorded: "+
-			"undo those changes by hand and migrate again, or finish them by hand and record the migration with --fake",
-			e.Failed.Migration.Key())
-	} else if e.NonAtomic {
-		fmt.Fprintf(&b, "; no statement of %s ran in this attempt, and it is not recorded "+
-			"(changes an earlier failed attempt made are still in place)", e.Failed.Migration.Key())
-	} else {
-		fmt.Fprintf(&b, "; nothing of %s was kept", e.Failed.Migration.Key())
+	if !e.Interrupted() {
+		fmt.Fprintf(&b, ": %v", e.Err)
+	}
+	why := "this database cannot roll back DDL"
+	if !e.NonAtomic {
+		why = key.String() + " runs outside a transaction (NonAtomic)"
+	}
+	switch {
+	case e.Partial:
+		fmt.Fprintf(&b, "; %s, so what ran before the failure stays in place, and the history records how far %s got: "+
+			"run `pmanager migrate --resume` to run the rest once the cause is fixed, or `pmanager migrate --rollback-partial` to undo what ran", why, key)
+	case e.NonAtomic:
+		fmt.Fprintf(&b, "; no statement of %s ran in this attempt, and it is not recorded", key)
+	default:
+		fmt.Fprintf(&b, "; nothing of %s was kept", key)
+	}
+	if e.Interrupted() && len(e.Done) > 0 {
+		names := make([]string, len(e.Done))
+		for i, d := range e.Done {
+			names[i] = d.Migration.Key().String()
+		}
+		done := "applied"
+		if e.Failed.Backwards {
+			done = "unapplied"
+		}
+		fmt.Fprintf(&b, "; %s stayed %s", strings.Join(names, ", "), done)
 	}
 	return b.String()
+}
+
+// Interrupted reports whether the run stopped because its context was
+// cancelled (an interrupt signal) rather than because a statement failed.
+func (e *MigrateError) Interrupted() bool {
+	return errors.Is(e.Err, context.Canceled) || errors.Is(e.Err, context.DeadlineExceeded)
 }
 
 // Unwrap returns the database's error.
@@ -161,6 +237,87 @@ func Edited(g *Graph, applied map[Key]Applied) []Key {
 	return out
 }
 
+// EditedError refuses a plan that builds on (or unapplies) applied
+// migrations whose files changed since they ran: the database has what the
+// old files said, so running on would compute SQL against a schema that is
+// not there.
+type EditedError struct {
+	Migrations []Key
+}
+
+// Error implements error.
+func (e *EditedError) Error() string {
+	names := make([]string, len(e.Migrations))
+	for i, k := range e.Migrations {
+		names[i] = k.String()
+	}
+	return fmt.Sprintf("migrations: %s was edited after it was applied, and the migrations to run depend on it; the database has what it said then: "+
+		"undo the edit and write a new migration for the change, or, if the database already matches the edited file, accept it with --accept-edited %s",
+		strings.Join(names, ", "), strings.Join(names, " --accept-edited "))
+}
+
+// checkEdited refuses a plan that passes over an edited migration: one it
+// unapplies, or an applied ancestor of one it applies.
+func (e *Executor) checkEdited(plan []PlanStep, applied map[Key]Applied, done map[Key]bool) error {
+	edited := map[Key]bool{}
+	for _, k := range Edited(e.g, applied) {
+		edited[k] = true
+	}
+	if len(edited) == 0 {
+		return nil
+	}
+	hit := map[Key]bool{}
+	for _, s := range plan {
+		k := s.Migration.Key()
+		if s.Backwards {
+			if edited[k] {
+				hit[k] = true
+			}
+			continue
+		}
+		for _, a := range e.g.Ancestors(k) {
+			if ak := a.Key(); edited[ak] && done[ak] {
+				hit[ak] = true
+			}
+		}
+	}
+	if len(hit) == 0 {
+		return nil
+	}
+	var keys []Key
+	for _, m := range e.g.Order() {
+		if hit[m.Key()] {
+			keys = append(keys, m.Key())
+		}
+	}
+	return &EditedError{Migrations: keys}
+}
+
+// acceptEdited records the current checksum of each accepted migration,
+// which must be applied, and updates applied to match.
+func (e *Executor) acceptEdited(ctx context.Context, applied map[Key]Applied, accept []Key) error {
+	for _, k := range accept {
+		m := e.g.Migration(k)
+		if m == nil {
+			return fmt.Errorf("migrations: --accept-edited %s: no such migration", k)
+		}
+		a, ok := applied[k]
+		if !ok {
+			continue // a partial migration's edit is accepted when it is resumed
+		}
+		sum := Checksum(m)
+		if a.Checksum == sum {
+			continue
+		}
+		if err := e.history.Accept(ctx, e.querier(), k, sum); err != nil {
+			return err
+		}
+		a.Checksum = sum
+		applied[k] = a
+	}
+	return nil
+}
+
 // Plan works out which migrations to apply or unapply to reach targets
 // (nil: every app's leaf), from the history in the database.
 func (e *Executor) Plan(ctx context.Context, targets []Target) ([]PlanStep, error) {
@@ -168,7 +325,23 @@ func (e *Executor) Plan(ctx context.Context, targets []Target) ([]PlanStep, erro
 	if err != nil {
 		return nil, err
 	}
-	return e.plan(applied, targets)
+	x, err := e.forHistory(applied)
+	if err != nil {
+		return nil, err
+	}
+	return x.plan(applied, targets)
+}
+
+// forHistory returns a copy of e whose graph is resolved for the history
+// applied: squashed migrations or the ones they replace, by Django's rule.
+func (e *Executor) forHistory(applied map[Key]Applied) (*Executor, error) {
+	g, err := e.g.ForHistory(applied)
+	if err != nil {
+		return nil, err
+	}
+	x := *e
+	x.g = g
+	return &x, nil
 }
 
 // plan is Plan on a history already read. Django's semantics: a target not
@@ -269,57 +442,73 @@ func (e *Executor) checkConflicts() error {
 // appliedSet marks the migrations of the graph that count as applied and
 // checks that each one's dependencies are applied too.
 func (e *Executor) appliedSet(applied map[Key]Applied) (map[Key]bool, error) {
+	if err := CheckConsistent(e.g, applied); err != nil {
+		return nil, err
+	}
 	done := map[Key]bool{}
 	for _, m := range e.g.order {
 		if IsApplied(applied, m) {
 			done[m.Key()] = true
 		}
 	}
-	for _, m := range e.g.order {
-		if !done[m.Key()] {
-			continue
-		}
-		for _, d := range e.g.dependencies(m.Key()) {
-			if !done[d] {
-				return nil, fmt.Errorf("migrations: inconsistent history: %s is applied but its dependency %s is not; "+
-					"fix the %s table (migrate --fake) before migrating", m.Key(), d, schema.HistoryTable)
-			}
-		}
-	}
 	return done, nil
 }
 
 // Migrate runs plan: each migration applied (or unapplied) and recorded as
-// one transaction where the dialect has transactional DDL. Unapplying an
-// irreversible operation is refused before anything runs. A failure returns
-// a *MigrateError; what completed before it stays applied and recorded.
+// one transaction where the dialect has transactional DDL, and statement by
+// statement, with its progress in the history, where it has not (MySQL) or
+// the migration is NonAtomic. The whole run holds the database's migration
+// lock and works from the history read after taking it: steps another run
+// completed meanwhile are skipped. Unapplying an irreversible operation is
+// refused before anything runs. A failure returns a *MigrateError; what
+// completed before it stays applied and recorded.
 func (e *Executor) Migrate(ctx context.Context, plan []PlanStep, opts Options) error {
 	if err := e.checkPlan(plan, opts); err != nil {
 		return err
 	}
-	unlock, err := e.lock(ctx)
-	if err != nil {
-		return err
-	}
-	err = e.migrate(ctx, plan, opts)
-	if uerr := unlock(); uerr != nil && err == nil {
-		err = uerr
-	}
+	_, err := e.locked(ctx, opts, func(map[Key]Applied) ([]PlanStep, error) { return plan, nil })
 	return err
 }
 
-// lock is the seam where migrate takes the database-wide migration lock
-// (SPEC §5: two runs never apply a migration twice), before history is read;
-// the returned function releases it. Not implemented yet: it takes nothing.
-func (e *Executor) lock(context.Context) (func() error, error) {
-	return func() error { return nil }, nil
+// MigrateTo plans the way to targets (nil: every app's leaf) under the
+// migration lock, from the history as it is once the lock is taken, and
+// runs that plan as Migrate does. It returns the plan it ran.
+func (e *Executor) MigrateTo(ctx context.Context, targets []Target, opts Options) ([]PlanStep, error) {
+	return e.locked(ctx, opts, func(applied map[Key]Applied) ([]PlanStep, error) {
+		x, err := e.forHistory(applied)
+		if err != nil {
+			return nil, err
+		}
+		plan, err := x.plan(applied, targets)
+		if err != nil {
+			return nil, err
+		}
+		return plan, x.checkPlan(plan, opts)
+	})
+}
+
+// locked takes the lock, runs the planned migrations on the connection
+// that holds it, and releases it.
+func (e *Executor) locked(ctx context.Context, opts Options, plan func(map[Key]Applied) ([]PlanStep, error)) ([]PlanStep, error) {
+	conn, unlock, err := e.lock(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	run := *e
+	run.conn = conn
+	run.history = NewHistory(conn, e.ed)
+	steps, err := run.migrate(ctx, plan, opts)
+	if uerr := unlock(); uerr != nil && err == nil {
+		err = fmt.Errorf("migrations: %w", uerr)
+	}
+	return steps, err
 }
 
 // checkPlan rejects plans that mix directions, name unknown migrations or
 // would unapply an irreversible operation.
 func (e *Executor) checkPlan(plan []PlanStep, opts Options) error {
 	for i, s := range plan {
-		if s.Migration == nil || e.g.Migration(s.Migration.Key()) != s.Migration {
+		if s.Migration == nil || e.g.Registered(s.Migration.Key()) != s.Migration {
 			return fmt.Errorf("migrations: plan step %d is not a migration of the graph", i+1)
 		}
 		if s.Backwards != plan[0].Backwards {
@@ -345,26 +534,47 @@ func irreversible(m *Migration) error {
 	return nil
 }
 
-// migrate runs the plan under the lock, on a history read after taking it.
-func (e *Executor) migrate(ctx context.Context, plan []PlanStep, opts Options) error {
+// migrate runs under the lock: it makes sure the history table is there,
+// deals with migrations an earlier run left part-way, records accepted
+// edits, plans from the history as it is now and runs the plan.
+func (e *Executor) migrate(ctx context.Context, planFor func(map[Key]Applied) ([]PlanStep, error), opts Options) ([]PlanStep, error) {
 	if err := e.history.Ensure(ctx); err != nil {
-		return err
+		return nil, err
+	}
+	if err := e.recoverPartials(ctx, opts); err != nil {
+		return nil, err
 	}
 	applied, err := e.history.Applied(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	done, err := e.appliedSet(applied)
+	if err := e.acceptEdited(ctx, applied, opts.AcceptEdited); err != nil {
+		return nil, err
+	}
+	x, err := e.forHistory(applied)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if len(plan) == 0 {
-		return nil
+	done, err := x.appliedSet(applied)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := planFor(applied)
+	if err != nil || len(plan) == 0 {
+		return plan, err
+	}
+	if err := x.checkEdited(plan, applied, done); err != nil {
+		return nil, err
+	}
+	for _, s := range plan {
+		if x.g.Migration(s.Migration.Key()) == nil {
+			return nil, fmt.Errorf("migrations: %s no longer takes part for this database's history (a squashed migration or the ones it replaces were applied meanwhile); plan again", s.Migration.Key())
+		}
 	}
 	if plan[0].Backwards {
-		return e.backwards(ctx, plan, done, opts)
+		return plan, x.backwards(ctx, plan, done, opts)
 	}
-	return e.forwards(ctx, plan, done, opts)
+	return plan, x.forwards(ctx, plan, done, opts)
 }
 
 // forwards applies the plan, carrying the state from one migration to the
@@ -406,18 +616,9 @@ func (e *Executor) backwards(ctx context.Context, plan []PlanStep, done map[Key]
 	for _, s := range plan {
 		wanted[s.Migration.Key()] = true
 	}
-	before := map[Key]*state.Project{}
-	cur := state.NewProject()
-	for _, m := range e.g.order {
-		if !done[m.Key()] {
-			continue
-		}
-		if wanted[m.Key()] {
-			before[m.Key()] = cur.CloneShallow()
-		}
-		if err := operations.Apply(m.App, m.Operations, cur); err != nil {
-			return fmt.Errorf("migrations: replay %s: %w", m.Key(), err)
-		}
+	before, err := e.statesBefore(plan, done, wanted)
+	if err != nil {
+		return err
 	}
 	var completed []PlanStep
 	for _, s := range plan {
@@ -436,6 +637,58 @@ func (e *Executor) backwards(ctx context.Context, plan []PlanStep, done map[Key]
 		completed = append(completed, s)
 	}
 	return nil
+}
+
+// statesBefore returns, for each migration plan unapplies, the state its
+// backward operations start from. When everything applied after it in the
+// graph's order is unapplied first, that is the replay of what precedes it.
+// When some later migration stays applied (another app's, which does not
+// depend on it), the tables it changed stay as it left them, so the state is
+// the replay of every migration still applied at that point of the plan,
+// leaving out the one being unapplied.
+func (e *Executor) statesBefore(plan []PlanStep, done, wanted map[Key]bool) (map[Key]*state.Project, error) {
+	before := map[Key]*state.Project{}
+	staysAfter := map[Key]bool{}
+	later := false
+	for i := len(e.g.order) - 1; i >= 0; i-- {
+		k := e.g.order[i].Key()
+		if wanted[k] {
+			staysAfter[k] = later
+		} else if done[k] {
+			later = true
+		}
+	}
+	cur := state.NewProject()
+	for _, m := range e.g.order {
+		if !done[m.Key()] {
+			continue
+		}
+		if wanted[m.Key()] && !staysAfter[m.Key()] {
+			before[m.Key()] = cur.CloneShallow()
+		}
+		if err := operations.Apply(m.App, m.Operations, cur); err != nil {
+			return nil, fmt.Errorf("migrations: replay %s: %w", m.Key(), err)
+		}
+	}
+	gone := map[Key]bool{}
+	for _, s := range plan {
+		k := s.Migration.Key()
+		gone[k] = true
+		if !staysAfter[k] {
+			continue
+		}
+		p := state.NewProject()
+		for _, m := range e.g.order {
+			if !done[m.Key()] || gone[m.Key()] {
+				continue
+			}
+			if err := operations.Apply(m.App, m.Operations, p); err != nil {
+				return nil, fmt.Errorf("migrations: replay %s: %w", m.Key(), err)
+			}
+		}
+		before[k] = p
+	}
+	return before, nil
 }
 
 // run applies or unapplies one migration that starts from before (the
@@ -461,7 +714,7 @@ func (e *Executor) run(ctx context.Context, s PlanStep, before *state.Project, o
 		}
 	}
 	if faked {
-		err = e.record(ctx, e.db, s)
+		err = e.record(ctx, e.querier(), s)
 		if err != nil {
 			return nil, fail(0, "", "", false, err)
 		}
@@ -523,7 +776,7 @@ func (e *Executor) tablesExist(ctx context.Context, m *Migration, after *state.P
 	if len(want) == 0 {
 		return false, nil
 	}
-	tables, err := e.ed.Inspect(ctx, e.db)
+	tables, err := e.ed.Inspect(ctx, e.querier())
 	if err != nil {
 		return false, err
 	}
@@ -589,50 +842,33 @@ func (e *execError) Unwrap() error { return e.err }
 
 // execute runs one migration's steps and records it, on one connection:
 // inside one transaction when the dialect has transactional DDL, else
-// statement by statement with the record written only after all succeeded.
-func (e *Executor) execute(ctx context.Context, s PlanStep, ops []OpSteps) (err error) {
-	conn, err := e.db.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("migrations: get a connection: %w", err)
-	}
-	defer func() {
-		if cerr := conn.Close(); cerr != nil && err == nil {
-			err = fmt.Errorf("migrations: release connection: %w", cerr)
+// statement by statement with its progress recorded as it goes.
+func (e *Executor) execute(ctx context.Context, s PlanStep, ops []OpSteps) error {
+	return e.onConn(ctx, func(conn *sql.Conn) error {
+		if !e.atomic(s.Migration) {
+			return e.executeTracked(ctx, conn, s, ops)
 		}
-	}()
-	if !e.ed.AtomicDDL() {
-		if err := e.runSteps(ctx, conn, ops, true); err != nil {
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return &execError{desc: "beginning its transaction", err: err}
+		}
+		if err := e.inTx(ctx, tx, s, ops); err != nil {
+			if rerr := tx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
+				return &execError{desc: "rolling back", err: errors.Join(err, rerr)}
+			}
 			return err
 		}
-		if err := e.record(ctx, conn, s); err != nil {
-			return &execError{desc: "recording it", partial: hasSteps(ops), err: err}
+		if err := tx.Commit(); err != nil {
+			return &execError{desc: "committing", err: err}
 		}
 		return nil
-	}
-	if p, ok := e.ed.(schema.Preparer); ok {
-		if err := p.Prepare(ctx, conn); err != nil {
-			return &execError{desc: "preparing the connection", err: err}
-		}
-		defer func() {
-			if rerr := p.Restore(ctx, conn); rerr != nil && err == nil {
-				err = &execError{desc: "restoring the connection", err: rerr}
-			}
-		}()
-	}
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return &execError{desc: "beginning its transaction", err: err}
-	}
-	if err := e.inTx(ctx, tx, s, ops); err != nil {
-		if rerr := tx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
-			return &execError{desc: "rolling back", err: errors.Join(err, rerr)}
-		}
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return &execError{desc: "committing", err: err}
-	}
-	return nil
+	})
+}
+
+// atomic reports whether m runs as one transaction: the dialect rolls DDL
+// back and m does not ask to run outside a transaction.
+func (e *Executor) atomic(m *Migration) bool {
+	return e.ed.AtomicDDL() && !m.NonAtomic
 }
 
 // inTx runs the steps, checks integrity and records the migration inside tx.
@@ -663,7 +899,7 @@ func (e *Executor) runSteps(ctx context.Context, db schema.ExecQuerier, ops []Op
 				stmt = "Go function " + st.Name
 				err = st.Go(ctx, db)
 			} else {
-				_, err = db.ExecContext(ctx, st.SQL)
+				err = schema.Exec(ctx, e.ed, db, st.SQL)
 			}
 			if err != nil {
 				return &execError{op: o.Number, desc: o.Operation.Describe(), stmt: stmt, partial: nonAtomic && ran, err: err}
@@ -684,11 +920,29 @@ func hasSteps(ops []OpSteps) bool {
 	return false
 }
 
+// recordReplaced records, through q, every migration a squashed m replaces,
+// so the history stays right whichever of them the files keep.
+func (e *Executor) recordReplaced(ctx context.Context, q schema.ExecQuerier, m *Migration) error {
+	for _, r := range m.Replaces {
+		sum := ""
+		if orig := e.g.Registered(r); orig != nil {
+			sum = Checksum(orig)
+		}
+		if err := e.history.Record(ctx, q, r, sum); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // record writes the step's outcome to the history through q: the migration
 // recorded, or, when unapplying, it and any migrations it replaces forgotten.
 func (e *Executor) record(ctx context.Context, q schema.ExecQuerier, s PlanStep) error {
 	m := s.Migration
 	if !s.Backwards {
+		if err := e.recordReplaced(ctx, q, m); err != nil {
+			return err
+		}
 		return e.history.Record(ctx, q, m.Key(), Checksum(m))
 	}
 	for _, k := range append([]Key{m.Key()}, m.Replaces...) {

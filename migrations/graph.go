@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/pmanager/pmanager/pkg/operations"
+	"github.com/pmanager/pmanager/pkg/schema"
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
@@ -15,11 +16,15 @@ import (
 // and never changes, so every answer (order, leaves, replayed state) is
 // deterministic.
 //
-// A squashed migration (one with Replaces) stands in for the migrations it
-// replaces once they are deleted: dependencies on them point at it instead.
-// While the replaced migrations are still present they are used and the
-// squashed one is left out, as Django does when their history is unknown.
+// A squashed migration (one with Replaces) and the migrations it replaces
+// are never both in the graph; which of them is depends on a database's
+// history, by Django's rule (see ForHistory). A graph built without a
+// history (NewGraph) treats every replaced migration as unapplied, so the
+// squashed migration stands in for them, and dependencies on them point at it.
 type Graph struct {
+	// all is every migration given, the left-out ones included, so the graph
+	// can be resolved again for a history.
+	all   []*Migration
 	nodes map[Key]*node
 	order []*Migration
 	// position is each key's index in order.
@@ -35,17 +40,31 @@ type node struct {
 }
 
 // NewGraph checks ms (no nil or unnamed migration, no duplicate key, every
-// dependency present, no cycle) and orders them.
-func NewGraph(ms []*Migration) (*Graph, error) {
+// dependency present, no cycle) and orders them, as for a database that
+// applied nothing.
+func NewGraph(ms []*Migration) (*Graph, error) { return newGraph(ms, nil) }
+
+// ForHistory returns the graph as it stands for a database whose history is
+// applied, by Django's rule for each squashed migration: when the database
+// applied every migration it replaces, or none of them, the squashed
+// migration takes their place (it counts as applied in the first case);
+// when it applied only some, the replaced migrations stay, so the rest of
+// them are applied one by one, and dependencies on the squashed migration
+// point at the last one it replaces.
+func (g *Graph) ForHistory(applied map[Key]Applied) (*Graph, error) {
+	return newGraph(g.all, applied)
+}
+
+func newGraph(ms []*Migration, applied map[Key]Applied) (*Graph, error) {
 	byKey, err := indexMigrations(ms)
 	if err != nil {
 		return nil, err
 	}
-	remap, err := resolveReplacements(byKey)
+	remap, err := resolveReplacements(byKey, applied)
 	if err != nil {
 		return nil, err
 	}
-	g := &Graph{nodes: map[Key]*node{}, position: map[Key]int{}}
+	g := &Graph{all: append([]*Migration(nil), ms...), nodes: map[Key]*node{}, position: map[Key]int{}}
 	var errs []error
 	for _, k := range sortedKeys(byKey) {
 		m := byKey[k]
@@ -56,7 +75,7 @@ func NewGraph(ms []*Migration) (*Graph, error) {
 				d = to
 			}
 			if _, ok := byKey[d]; !ok {
-				errs = append(errs, fmt.Errorf("migrations: %s depends on %s, which does not exist", k, d))
+				errs = append(errs, fmt.Errorf("migrations: %s depends on %s, which does not exist; restore that migration, or fix the dependency in %s", k, d, k))
 				continue
 			}
 			if !seen[d] {
@@ -110,9 +129,10 @@ func indexMigrations(ms []*Migration) (map[Key]*Migration, error) {
 }
 
 // resolveReplacements decides, for every squashed migration, whether it or
-// the migrations it replaces take part in the graph. It deletes the losers
-// from byKey and returns where dependencies on them now point.
-func resolveReplacements(byKey map[Key]*Migration) (map[Key]Key, error) {
+// the migrations it replaces take part in the graph, given what the
+// database applied (see ForHistory). It deletes the losers from byKey and
+// returns where dependencies on them now point.
+func resolveReplacements(byKey map[Key]*Migration, applied map[Key]Applied) (map[Key]Key, error) {
 	remap := map[Key]Key{}
 	var errs []error
 	for _, k := range sortedKeys(byKey) {
@@ -121,30 +141,50 @@ func resolveReplacements(byKey map[Key]*Migration) (map[Key]Key, error) {
 			continue
 		}
 		var present, missing []string
+		done := 0
 		for _, r := range m.Replaces {
 			if _, ok := byKey[r]; ok {
 				present = append(present, r.String())
 			} else {
 				missing = append(missing, r.String())
 			}
+			if _, ok := applied[r]; ok {
+				done++
+			}
 		}
 		switch {
-		case len(present) == 0:
+		case len(present) > 0 && len(missing) > 0:
+			errs = append(errs, fmt.Errorf("migrations: %s replaces %s, which are present, and %s, which are not; keep every replaced migration or none",
+				k, strings.Join(present, ", "), strings.Join(missing, ", ")))
+		case len(present) > 0 && done > 0 && done < len(m.Replaces):
+			delete(byKey, k)
+			remap[k] = m.Replaces[len(m.Replaces)-1]
+		default:
 			for _, r := range m.Replaces {
 				if other, ok := remap[r]; ok && other != k {
 					errs = append(errs, fmt.Errorf("migrations: %s and %s both replace %s", other, k, r))
 				}
 				remap[r] = k
+				delete(byKey, r)
 			}
-		case len(missing) == 0:
-			delete(byKey, k)
-			remap[k] = m.Replaces[len(m.Replaces)-1]
-		default:
-			errs = append(errs, fmt.Errorf("migrations: %s replaces %s, which are present, and %s, which are not; keep every replaced migration or none",
-				k, strings.Join(present, ", "), strings.Join(missing, ", ")))
 		}
 	}
-	return remap, errors.Join(errs...)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	// A squashed migration may depend on (or replace) one that another
+	// squash replaced; follow the chain to what is in the graph.
+	for from, to := range remap {
+		for seen := 0; seen <= len(remap); seen++ {
+			next, ok := remap[to]
+			if !ok {
+				break
+			}
+			to = next
+		}
+		remap[from] = to
+	}
+	return remap, nil
 }
 
 // sort orders the nodes topologically, taking the smallest (app, name)
@@ -200,7 +240,7 @@ func (g *Graph) cycleError(waiting map[Key]int) error {
 			for j, l := range loop {
 				names[j] = l.String()
 			}
-			return fmt.Errorf("migrations: dependency cycle: %s (each depends on the next)", strings.Join(names, " → "))
+			return fmt.Errorf("migrations: dependency cycle: %s (each depends on the next); remove one of these dependencies", strings.Join(names, " → "))
 		}
 		seen[k] = len(path)
 		path = append(path, k)
@@ -286,6 +326,9 @@ func (g *Graph) Find(app, prefix string) (*Migration, error) {
 	case 1:
 		return found[0], nil
 	case 0:
+		if by := g.replacedBy(app, prefix); by != nil {
+			return nil, fmt.Errorf("migrations: %s.%s is replaced by %s here; name %s instead", app, prefix, by.Key(), by.Name)
+		}
 		names := make([]string, len(ms))
 		for i, m := range ms {
 			names[i] = m.Name
@@ -297,6 +340,22 @@ func (g *Graph) Find(app, prefix string) (*Migration, error) {
 		names[i] = m.Name
 	}
 	return nil, fmt.Errorf("migrations: more than one migration of app %s matches %q: %s; give more of the name", app, prefix, strings.Join(names, ", "))
+}
+
+// replacedBy returns the squashed migration in the graph that replaces a
+// migration of app whose name is prefix or starts with it, or nil.
+func (g *Graph) replacedBy(app, prefix string) *Migration {
+	if prefix == "" {
+		return nil
+	}
+	for _, m := range g.order {
+		for _, r := range m.Replaces {
+			if r.App == app && strings.HasPrefix(r.Name, prefix) {
+				return m
+			}
+		}
+	}
+	return nil
 }
 
 // Order returns every migration in a deterministic topological order: a
@@ -387,16 +446,62 @@ func replay(p *state.Project, ms []*Migration) (*state.Project, error) {
 	return p, nil
 }
 
+// CheckConsistent reports every applied migration of g one of whose
+// dependencies is not applied: a history no plan can start from, which
+// only a hand edit of the history table (or of the files) puts right.
+// applied is the history the graph was resolved for (see ForHistory).
+func CheckConsistent(g *Graph, applied map[Key]Applied) error {
+	var errs []error
+	for _, m := range g.order {
+		if !IsApplied(applied, m) {
+			continue
+		}
+		for _, d := range g.dependencies(m.Key()) {
+			if dep := g.Migration(d); dep != nil && !IsApplied(applied, dep) {
+				errs = append(errs, fmt.Errorf("migrations: migration %s is applied before its dependency %s; "+
+					"if the changes of %s are in the database, add its row to the %s table, "+
+					"otherwise delete the row of %s from that table and undo its changes by hand",
+					m.Key(), d, d, schema.HistoryTable, m.Key()))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // NextNumber returns the number the next migration of app gets: one more
-// than the highest leading NNNN of its migration names (1 for a new app).
+// than the highest number among its migration names (1 for a new app),
+// counting the migrations a squash stands in for, which may still be on
+// disk, and the last number a squash's name carries (0001_squashed_0020
+// counts as 20).
 func (g *Graph) NextNumber(app string) int {
 	highest := 0
-	for _, m := range g.Migrations(app) {
-		if n := leadingNumber(m.Name); n > highest {
-			highest = n
+	for _, m := range g.all {
+		if m == nil || m.App != app {
+			continue
+		}
+		n := leadingNumber(m.Name)
+		if i := strings.LastIndex(m.Name, "_squashed_"); i >= 0 {
+			n = max(n, leadingNumber(m.Name[i+len("_squashed_"):]))
+		}
+		highest = max(highest, n)
+		for _, r := range m.Replaces {
+			if r.App == app {
+				highest = max(highest, leadingNumber(r.Name))
+			}
 		}
 	}
 	return highest + 1
+}
+
+// Registered returns the migration with key k among every migration the
+// graph was built from, those a squash stands in for included, or nil.
+func (g *Graph) Registered(k Key) *Migration {
+	for _, m := range g.all {
+		if m != nil && m.Key() == k {
+			return m
+		}
+	}
+	return nil
 }
 
 // leadingNumber parses the digits a migration name starts with (0 if none).

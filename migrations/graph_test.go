@@ -304,21 +304,38 @@ func TestGraphState(t *testing.T) {
 func TestGraphReplaces(t *testing.T) {
 	t.Parallel()
 	squash := &Migration{App: "main", Name: "0001_squashed_0002", Replaces: []Key{key("main.0001_initial"), key("main.0002_b")}}
+	originals := []*Migration{mig("main", "0001_initial"), mig("main", "0002_b", "main.0001_initial"), squash}
+	history := func(names ...string) map[Key]Applied {
+		out := map[Key]Applied{}
+		for _, n := range names {
+			out[key(n)] = Applied{}
+		}
+		return out
+	}
 	tests := []struct {
-		name   string
-		ms     []*Migration
-		order  []string
-		leaves []string
+		name    string
+		ms      []*Migration
+		applied map[Key]Applied
+		order   []string
+		leaves  []string
+		next    int
 	}{
-		{"originals present: they are used", []*Migration{mig("main", "0001_initial"), mig("main", "0002_b", "main.0001_initial"), squash,
-			mig("main", "0003_c", "main.0002_b")},
-			[]string{"main.0001_initial", "main.0002_b", "main.0003_c"}, []string{"main.0003_c"}},
-		{"originals present, later migration on the squash", []*Migration{mig("main", "0001_initial"), mig("main", "0002_b", "main.0001_initial"), squash,
-			mig("main", "0003_c", "main.0001_squashed_0002")},
-			[]string{"main.0001_initial", "main.0002_b", "main.0003_c"}, []string{"main.0003_c"}},
+		{"originals present, nothing applied: the squash is used", append(originals[:3:3], mig("main", "0003_c", "main.0002_b")), nil,
+			[]string{"main.0001_squashed_0002", "main.0003_c"}, []string{"main.0003_c"}, 4},
+		{"originals present, all applied: the squash is used", append(originals[:3:3], mig("main", "0003_c", "main.0002_b")),
+			history("main.0001_initial", "main.0002_b"),
+			[]string{"main.0001_squashed_0002", "main.0003_c"}, []string{"main.0003_c"}, 4},
+		{"originals present, some applied: the originals are used", append(originals[:3:3], mig("main", "0003_c", "main.0002_b")),
+			history("main.0001_initial"),
+			[]string{"main.0001_initial", "main.0002_b", "main.0003_c"}, []string{"main.0003_c"}, 4},
+		{"some applied, a later migration on the squash follows the last original", append(originals[:3:3], mig("main", "0003_c", "main.0001_squashed_0002")),
+			history("main.0001_initial"),
+			[]string{"main.0001_initial", "main.0002_b", "main.0003_c"}, []string{"main.0003_c"}, 4},
 		{"originals deleted: dependencies follow the squash", []*Migration{squash, mig("main", "0003_c", "main.0002_b"),
-			mig("blog", "0001", "main.0001_initial")},
-			[]string{"main.0001_squashed_0002", "blog.0001", "main.0003_c"}, []string{"main.0003_c"}},
+			mig("blog", "0001", "main.0001_initial")}, history("main.0001_initial", "main.0002_b"),
+			[]string{"main.0001_squashed_0002", "blog.0001", "main.0003_c"}, []string{"main.0003_c"}, 4},
+		{"only the squash: numbering goes on after what it replaces", []*Migration{squash}, nil,
+			[]string{"main.0001_squashed_0002"}, []string{"main.0001_squashed_0002"}, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -327,11 +344,67 @@ func TestGraphReplaces(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if g, err = g.ForHistory(tt.applied); err != nil {
+				t.Fatal(err)
+			}
 			if diff := cmp.Diff(tt.order, keysOf(g.Order())); diff != "" {
 				t.Errorf("Order() (-want +got):\n%s", diff)
 			}
 			if diff := cmp.Diff(tt.leaves, strs(g.Leaves("main"))); diff != "" {
 				t.Errorf("Leaves(main) (-want +got):\n%s", diff)
+			}
+			if got := g.NextNumber("main"); got != tt.next {
+				t.Errorf("NextNumber(main) = %d, want %d", got, tt.next)
+			}
+		})
+	}
+}
+
+func TestCheckConsistent(t *testing.T) {
+	t.Parallel()
+	squash := &Migration{App: "main", Name: "0001_squashed_0002", Replaces: []Key{key("main.0001_a"), key("main.0002_b")}}
+	ms := []*Migration{squash, mig("main", "0003_c", "main.0002_b"), mig("blog", "0001_x", "main.0003_c")}
+	tests := []struct {
+		name    string
+		applied []string
+		want    []string
+	}{
+		{"nothing applied", nil, nil},
+		{"a prefix applied", []string{"main.0001_squashed_0002", "main.0003_c"}, nil},
+		{"the squash counts as applied through what it replaces", []string{"main.0001_a", "main.0002_b", "main.0003_c"}, nil},
+		{"a gap", []string{"main.0001_squashed_0002", "blog.0001_x"},
+			[]string{"migration blog.0001_x is applied before its dependency main.0003_c; if the changes of main.0003_c are in the database, add its row"}},
+		{"a gap under a squash", []string{"main.0003_c"},
+			[]string{"migration main.0003_c is applied before its dependency main.0001_squashed_0002"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			applied := map[Key]Applied{}
+			for _, a := range tt.applied {
+				applied[key(a)] = Applied{}
+			}
+			g, err := NewGraph(ms)
+			if err == nil {
+				g, err = g.ForHistory(applied)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = CheckConsistent(g, applied)
+			if len(tt.want) == 0 {
+				if err != nil {
+					t.Fatalf("CheckConsistent: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("CheckConsistent: no error, want %q", tt.want)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("CheckConsistent: %v\nwant it to contain %q", err, w)
+				}
 			}
 		})
 	}
@@ -358,5 +431,21 @@ func TestRegistry(t *testing.T) {
 	}
 	if Default() == nil || Default() != Default() {
 		t.Error("Default() is not one registry")
+	}
+}
+
+func TestGraphFindReplaced(t *testing.T) {
+	t.Parallel()
+	squash := &Migration{App: "main", Name: "0001_squashed_0002_b", Replaces: []Key{key("main.0001_a"), key("main.0002_b")}}
+	g, err := NewGraph([]*Migration{mig("main", "0001_a"), mig("main", "0002_b", "main.0001_a"), squash})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = g.Find("main", "0002")
+	if err == nil || !strings.Contains(err.Error(), "main.0002 is replaced by main.0001_squashed_0002_b here") {
+		t.Errorf("Find of a replaced migration: %v", err)
+	}
+	if m, err := g.Find("main", "0001_sq"); err != nil || m != squash {
+		t.Errorf("Find(0001_sq) = %v, %v; want the squash", m, err)
 	}
 }

@@ -3,6 +3,8 @@ package migrations
 import (
 	"context"
 	"fmt"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,7 +31,9 @@ func NewHistory(db schema.ExecQuerier, ed schema.Editor) *History {
 	return &History{db: db, ed: ed}
 }
 
-// Ensure creates the history table when it does not exist yet.
+// Ensure creates the history table when it does not exist yet, and adds
+// the progress columns to a table that an earlier release created without
+// them (its rows stay, as applied migrations).
 func (h *History) Ensure(ctx context.Context) error {
 	stmts, err := h.createSQL()
 	if err != nil {
@@ -40,7 +44,72 @@ func (h *History) Ensure(ctx context.Context) error {
 			return fmt.Errorf("migrations: create history table %s: %w", schema.HistoryTable, err)
 		}
 	}
+	have, err := h.columns(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range progressColumns {
+		if have[c.name] {
+			continue
+		}
+		stmt := "ALTER TABLE " + h.ed.Quote(schema.HistoryTable) + " ADD COLUMN " + h.ed.Quote(c.name) + " " + c.def
+		if _, err := h.db.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("migrations: add column %s to history table %s: %w", c.name, schema.HistoryTable, err)
+		}
+	}
 	return nil
+}
+
+// progressColumns are the history table's columns that follow a migration
+// while it runs outside a transaction (always on MySQL, whose DDL commits
+// itself, and for migrations marked NonAtomic): its state, how far it got
+// and the error that stopped it. A finished migration's row has state
+// "applied", no progress and no error.
+var progressColumns = []struct{ name, def string }{
+	{"state", "varchar(16) NOT NULL DEFAULT 'applied'"},
+	{"ops_done", "integer NOT NULL DEFAULT 0"},
+	{"statements_done", "integer NOT NULL DEFAULT 0"},
+	{"error", "varchar(2000) NOT NULL DEFAULT ''"},
+}
+
+// The values of the state column.
+const (
+	stateApplied    = "applied"
+	stateApplying   = "applying"
+	stateUnapplying = "unapplying"
+)
+
+// maxErrorLen bounds the error kept in the history (the column's width).
+const maxErrorLen = 2000
+
+// columns returns the names of the history table's columns.
+func (h *History) columns(ctx context.Context) (map[string]bool, error) {
+	var query string
+	switch h.ed.Dialect() {
+	case schema.Postgres:
+		query = "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1"
+	case schema.MySQL:
+		query = "SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ?"
+	default:
+		query = "SELECT name FROM pragma_table_info(?)"
+	}
+	rows, err := h.db.QueryContext(ctx, query, schema.HistoryTable)
+	if err != nil {
+		return nil, fmt.Errorf("migrations: read the columns of history table %s: %w", schema.HistoryTable, err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, fmt.Errorf("migrations: read the columns of history table %s: %w", schema.HistoryTable, err)
+		}
+		out[strings.ToLower(name)] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("migrations: read the columns of history table %s: %w", schema.HistoryTable, err)
+	}
+	return out, nil
 }
 
 // createSQL renders the statements that create the history table if it is
@@ -67,6 +136,9 @@ func (h *History) createSQL() ([]string, error) {
 		q("name") + " varchar(255) NOT NULL",
 		q("applied_at") + " " + appliedAt + " NOT NULL",
 		q("checksum") + " varchar(64) NOT NULL",
+	}
+	for _, c := range progressColumns {
+		cols = append(cols, q(c.name)+" "+c.def)
 	}
 	table := q(schema.HistoryTable)
 	if h.ed.Dialect() == schema.SQLite {
@@ -110,36 +182,164 @@ func (h *History) exists(ctx context.Context) (bool, error) {
 	return found, nil
 }
 
-// Applied returns every recorded migration; the map is empty when the
-// history table does not exist yet.
+// Applied returns every migration recorded as applied (one being unapplied
+// part-way still counts); the map is empty when the history table does not
+// exist yet. Migrations applied part-way are not in it: see Partials.
 func (h *History) Applied(ctx context.Context) (map[Key]Applied, error) {
+	rows, err := h.rows(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := map[Key]Applied{}
+	for _, r := range rows {
+		if r.state != stateApplying {
+			out[r.Key] = r.Applied
+		}
+	}
+	return out, nil
+}
+
+// Partial is a migration that a run left part-way, outside a transaction:
+// the history says how far it got, so the next run can finish it or undo it.
+type Partial struct {
+	Key Key
+	// Backwards is true when it was being unapplied.
+	Backwards bool
+	// OpsDone counts the operations that completed, in the order the
+	// direction runs them (backwards: from the last one).
+	OpsDone int
+	// StatementsDone counts the statements of the next operation that
+	// completed before the run stopped.
+	StatementsDone int
+	// Checksum is the checksum of the migration that ran.
+	Checksum string
+	// Error is the error that stopped the run; "" when the run was killed
+	// before it could say, in which case the statement after the last one
+	// recorded may or may not have taken effect.
+	Error string
+	// Since is when the run started applying the migration; for one being
+	// unapplied, when it was applied.
+	Since time.Time
+}
+
+// Partials returns the migrations that a run left part-way, in the order
+// they were started.
+func (h *History) Partials(ctx context.Context) ([]Partial, error) {
+	rows, err := h.rows(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Partial
+	for _, r := range rows {
+		if r.state == stateApplied || r.state == "" {
+			continue
+		}
+		out = append(out, Partial{Key: r.Key, Backwards: r.state == stateUnapplying, OpsDone: r.opsDone,
+			StatementsDone: r.statementsDone, Checksum: r.Checksum, Error: r.err, Since: r.AppliedAt})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Since.Before(out[j].Since) })
+	return out, nil
+}
+
+// historyRow is one row of the history table as stored.
+type historyRow struct {
+	Applied
+	state                   string
+	opsDone, statementsDone int
+	err                     string
+}
+
+// rows reads the whole history table. It selects every column and picks
+// them by name, so a table created by an earlier release, without the
+// progress columns, reads the same (every row applied).
+func (h *History) rows(ctx context.Context) ([]historyRow, error) {
 	ok, err := h.exists(ctx)
 	if err != nil || !ok {
-		return out, err
+		return nil, err
 	}
-	q := h.ed.Quote
-	query := fmt.Sprintf("SELECT %s, %s, %s, %s FROM %s", q("app"), q("name"), q("applied_at"), q("checksum"), q(schema.HistoryTable))
-	rows, err := h.db.QueryContext(ctx, query)
+	rows, err := h.db.QueryContext(ctx, "SELECT * FROM "+h.ed.Quote(schema.HistoryTable))
 	if err != nil {
 		return nil, fmt.Errorf("migrations: read history table: %w", err)
 	}
 	defer rows.Close()
+	names, err := rows.Columns()
+	if err != nil {
+		return nil, fmt.Errorf("migrations: read history table: %w", err)
+	}
+	var out []historyRow
 	for rows.Next() {
-		var a Applied
-		var at any
-		if err := rows.Scan(&a.Key.App, &a.Key.Name, &at, &a.Checksum); err != nil {
+		vals := make([]any, len(names))
+		ptrs := make([]any, len(names))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
 			return nil, fmt.Errorf("migrations: read history table: %w", err)
 		}
-		if a.AppliedAt, err = parseTime(at); err != nil {
-			return nil, fmt.Errorf("migrations: read history table: applied_at of %s: %w", a.Key, err)
+		r := historyRow{state: stateApplied}
+		var at any
+		for i, name := range names {
+			v := vals[i]
+			switch strings.ToLower(name) {
+			case "app":
+				r.Key.App = asString(v)
+			case "name":
+				r.Key.Name = asString(v)
+			case "checksum":
+				r.Checksum = asString(v)
+			case "applied_at":
+				at = v
+			case "state":
+				r.state = asString(v)
+			case "ops_done":
+				r.opsDone = asInt(v)
+			case "statements_done":
+				r.statementsDone = asInt(v)
+			case "error":
+				r.err = asString(v)
+			}
 		}
-		out[a.Key] = a
+		if r.AppliedAt, err = parseTime(at); err != nil {
+			return nil, fmt.Errorf("migrations: read history table: applied_at of %s: %w", r.Key, err)
+		}
+		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("migrations: read history table: %w", err)
 	}
 	return out, nil
+}
+
+// asString reads a text column whatever Go type the driver chose.
+func asString(v any) string {
+	switch t := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return t
+	case []byte:
+		return string(t)
+	}
+	return fmt.Sprint(v)
+}
+
+// asInt reads an integer column whatever Go type the driver chose.
+func asInt(v any) int {
+	switch t := v.(type) {
+	case int64:
+		return int(t)
+	case int32:
+		return int(t)
+	case int:
+		return t
+	case []byte:
+		n, _ := strconv.Atoi(string(t)) // a driver's decimal text; garbage reads as 0
+		return n
+	case string:
+		n, _ := strconv.Atoi(t)
+		return n
+	}
+	return 0
 }
 
 // timeLayouts are the spellings of applied_at that drivers hand back as text.
@@ -207,4 +407,92 @@ func (h *History) placeholders(n int) string {
 		}
 	}
 	return strings.Join(ps, ", ")
+}
+
+// Begin notes, through q, that k starts to run outside a transaction: a
+// row in state "applying" (forwards), or k's row turned "unapplying".
+// Progress then follows each statement, and Finish or Abandon ends it.
+func (h *History) Begin(ctx context.Context, q schema.ExecQuerier, k Key, checksum string, backwards bool) error {
+	quote := h.ed.Quote
+	if backwards {
+		return h.update(ctx, q, k, "mark "+k.String()+" as being unapplied", map[string]any{
+			"state": stateUnapplying, "ops_done": 0, "statements_done": 0, "error": ""})
+	}
+	stmt := fmt.Sprintf("INSERT INTO %s (%s, %s, %s, %s, %s) VALUES (%s)", quote(schema.HistoryTable),
+		quote("app"), quote("name"), quote("applied_at"), quote("checksum"), quote("state"), h.placeholders(5))
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	if _, err := q.ExecContext(ctx, stmt, k.App, k.Name, now, checksum, stateApplying); err != nil {
+		return fmt.Errorf("migrations: mark %s as being applied: %w", k, err)
+	}
+	return nil
+}
+
+// Progress records, through q, that k has completed ops operations and
+// statements statements of the next one.
+func (h *History) Progress(ctx context.Context, q schema.ExecQuerier, k Key, ops, statements int) error {
+	return h.update(ctx, q, k, "record the progress of "+k.String(), map[string]any{"ops_done": ops, "statements_done": statements})
+}
+
+// Fail records, through q, the error that stopped k part-way.
+func (h *History) Fail(ctx context.Context, q schema.ExecQuerier, k Key, cause error) error {
+	msg := cause.Error()
+	if len(msg) > maxErrorLen {
+		msg = msg[:maxErrorLen]
+	}
+	return h.update(ctx, q, k, "record the failure of "+k.String(), map[string]any{"error": msg})
+}
+
+// Finish records, through q, that k ran to its end: applied now
+// (forwards), or forgotten with any migrations it replaces (backwards).
+func (h *History) Finish(ctx context.Context, q schema.ExecQuerier, k Key, replaces []Key, backwards bool) error {
+	if backwards {
+		for _, r := range append([]Key{k}, replaces...) {
+			if err := h.Unrecord(ctx, q, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return h.update(ctx, q, k, "record "+k.String()+" as applied", map[string]any{
+		"state": stateApplied, "applied_at": time.Now().UTC().Truncate(time.Microsecond),
+		"ops_done": 0, "statements_done": 0, "error": ""})
+}
+
+// Abandon records, through q, that what ran of a partial k was undone: a
+// migration being applied is forgotten, one being unapplied is applied again.
+func (h *History) Abandon(ctx context.Context, q schema.ExecQuerier, p Partial) error {
+	if !p.Backwards {
+		return h.Unrecord(ctx, q, p.Key)
+	}
+	return h.update(ctx, q, p.Key, "record "+p.Key.String()+" as applied again", map[string]any{
+		"state": stateApplied, "ops_done": 0, "statements_done": 0, "error": ""})
+}
+
+// Accept records checksum as k's, through q: the user accepts that the
+// applied migration k was edited.
+func (h *History) Accept(ctx context.Context, q schema.ExecQuerier, k Key, checksum string) error {
+	return h.update(ctx, q, k, "record the new checksum of "+k.String(), map[string]any{"checksum": checksum})
+}
+
+// update sets columns of k's row (in a fixed order, for readable SQL).
+func (h *History) update(ctx context.Context, q schema.ExecQuerier, k Key, what string, set map[string]any) error {
+	names := make([]string, 0, len(set))
+	for name := range set {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	ph := strings.Split(h.placeholders(len(names)+2), ", ")
+	assign := make([]string, len(names))
+	args := make([]any, 0, len(names)+2)
+	for i, name := range names {
+		assign[i] = h.ed.Quote(name) + " = " + ph[i]
+		args = append(args, set[name])
+	}
+	args = append(args, k.App, k.Name)
+	stmt := fmt.Sprintf("UPDATE %s SET %s WHERE %s = %s AND %s = %s", h.ed.Quote(schema.HistoryTable), strings.Join(assign, ", "),
+		h.ed.Quote("app"), ph[len(names)], h.ed.Quote("name"), ph[len(names)+1])
+	if _, err := q.ExecContext(ctx, stmt, args...); err != nil {
+		return fmt.Errorf("migrations: %s: %w", what, err)
+	}
+	return nil
 }

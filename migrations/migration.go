@@ -29,6 +29,11 @@ type Migration struct {
 	// Initial marks a migration that creates an app's first tables, which
 	// migrate --fake-initial may record without running.
 	Initial bool
+	// NonAtomic runs the migration outside a transaction, for statements a
+	// transaction cannot hold (CREATE INDEX CONCURRENTLY): each statement
+	// commits as it runs and the history records each one's completion, so
+	// a failure leaves the database exact about what ran (as on MySQL).
+	NonAtomic bool
 }
 
 // Key returns the migration's key.

@@ -12,6 +12,10 @@ type Registry struct {
 	mu   sync.Mutex
 	ms   []*Migration
 	errs []error
+	// seeders and seedErrs are the seeding functions and the problems of
+	// their registration (seed.go).
+	seeders  []Seeder
+	seedErrs []error
 }
 
 // NewRegistry returns an empty registry, for tests and programs that load

@@ -22,6 +22,7 @@
 //   - Raw SQL operation
 //   - Raw SQL operation
 //   - Custom state/database change combination (1 database, 1 state operations)
+//   - Rename Model Manufacturer To Maker
 
 package migrations_test
 
@@ -31,123 +32,125 @@ import (
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
-func init() {
-	migrations.Register(&migrations.Migration{
-		App:  "main",
-		Name: "0002_everything",
-		Dependencies: []migrations.Key{
-			{App: "main", Name: "0001_initial"},
-			{App: "auth", Name: "0003_user_email"},
-		},
-		Operations: []operations.Operation{
-			operations.CreateModel{
-				Name:  "Manufacturer",
-				Table: "manufacturer",
-				Fields: []*state.Field{
-					{Name: "id", Kind: state.BigAuto, PrimaryKey: true},
-					{Name: "name", Kind: state.Char, MaxLength: 100, Unique: true},
-				},
-			},
-			operations.CreateModel{
-				Name:  "Car",
-				Table: "local_car",
-				Fields: []*state.Field{
-					{Name: "id", Kind: state.BigAuto, PrimaryKey: true},
-					{Name: "name", Kind: state.Char, MaxLength: 30, Blank: true, Index: true, Comment: "the model's \"name\""},
-					{
-						Name:     "manufacturer",
-						Kind:     state.ForeignKey,
-						Relation: &state.Relation{To: "main.Manufacturer", OnDelete: "CASCADE", RelatedName: "cars"},
-					},
-					{
-						Name:     "owner",
-						Kind:     state.ForeignKey,
-						Column:   "owner_ref",
-						Null:     true,
-						Relation: &state.Relation{To: "auth.User", ToField: "email", OnDelete: "SET_NULL", NoConstraint: true},
-					},
-					{Name: "price", Kind: state.Decimal, MaxDigits: 10, DecimalPlaces: 2, Default: state.Str("0.00")},
-					{Name: "country", Kind: state.Char, MaxLength: 2, Default: state.Str("KE"), Choices: []string{"KE", "UG", "TZ"}},
-					{Name: "notes", Kind: state.Text, Default: state.Str("")},
-					{Name: "features", Kind: state.ManyToMany, Relation: &state.Relation{To: "Feature", Table: "car_features_x"}},
-					{Name: "drivers", Kind: state.ManyToMany, Relation: &state.Relation{To: "auth.User", Through: "main.Driving"}},
-					{Name: "spec", Kind: state.OneToOne, Relation: &state.Relation{To: "main.Spec", OnDelete: "PROTECT"}},
-				},
-				UniqueTogether: [][]string{{"manufacturer", "name"}},
-				Indexes: []state.Index{
-					{Name: "car_name_idx", Fields: []string{"name", "-price"}, Condition: "price > 0"},
-				},
-				Constraints: []state.Constraint{
-					{Kind: state.CheckConstraint, Name: "price_gte_0", Check: "price >= 0"},
-					{
-						Kind:      state.UniqueConstraint,
-						Name:      "car_owner_uniq",
-						Fields:    []string{"owner", "name"},
-						Condition: "owner_ref IS NOT NULL",
-					},
-				},
-				Options: state.Options{Ordering: []string{"-price", "name"}, VerboseName: "car", Comment: "Cars on sale"},
-			},
-			operations.CreateModel{
-				Name:      "Legacy",
-				Table:     "legacy",
-				Fields:    []*state.Field{{Name: "code", Kind: state.Char, MaxLength: 8, PrimaryKey: true}},
-				Unmanaged: true,
-			},
-			operations.DeleteModel{Name: "Old"},
-			operations.AlterModelTable{Name: "Car", Table: "car"},
-			operations.AlterModelOptions{Name: "Car", Options: state.Options{Ordering: []string{"name"}}},
-			operations.AlterModelOptions{Name: "Manufacturer"},
-			operations.AlterUniqueTogether{
-				Name: "Car",
-				UniqueTogether: [][]string{
-					{"manufacturer", "name"},
-					{"owner", "country"},
-				},
-			},
-			operations.AlterUniqueTogether{Name: "Car", UniqueTogether: [][]string{}},
-			operations.AddField{Model: "Car", Field: &state.Field{Name: "released", Kind: state.Date, Null: true}},
-			operations.AddField{Model: "Car", Field: &state.Field{Name: "wheels", Kind: state.SmallInteger}, Fill: state.Str("4")},
-			operations.RemoveField{Model: "Car", Name: "notes"},
-			operations.AlterField{
-				Model: "Car",
-				Name:  "name",
-				Field: &state.Field{Name: "name", Kind: state.Char, MaxLength: 60},
-				Fill:  state.Str("unnamed"),
-			},
-			operations.RenameField{Model: "Car", OldName: "released", NewName: "released_on"},
-			operations.AddIndex{Model: "Car", Index: state.Index{Name: "car_released_idx", Fields: []string{"-released_on"}}},
-			operations.RemoveIndex{Model: "Car", Name: "car_name_idx"},
-			operations.RenameIndex{Model: "Car", OldName: "car_released_idx", NewName: "car_released_on_idx"},
-			operations.AddConstraint{
-				Model:      "Car",
-				Constraint: state.Constraint{Kind: state.UniqueConstraint, Name: "car_name_uniq", Fields: []string{"name"}},
-			},
-			operations.RemoveConstraint{Model: "Car", Name: "price_gte_0"},
-			operations.RunSQL{SQL: []string{"UPDATE car SET wheels = 4 WHERE wheels IS NULL"}},
-			operations.RunSQL{
-				SQL: []string{
-					"INSERT INTO manufacturer (name) VALUES ('Toyota')",
-					"INSERT INTO manufacturer (name) VALUES ('Subaru, the one with \"boxer\" engines and a long name')",
-				},
-				Reverse: []string{},
-			},
-			operations.SeparateDatabaseAndState{
-				Database: []operations.Operation{
-					operations.RunSQL{
-						SQL:     []string{"ALTER TABLE legacy RENAME TO legacy_codes"},
-						Reverse: []string{"ALTER TABLE legacy_codes RENAME TO legacy"},
-					},
-				},
-				State: []operations.Operation{
-					operations.AlterModelTable{Name: "Legacy", Table: "legacy_codes"},
-				},
+func init() { migrations.Register(migration_0002_everything) }
+
+var migration_0002_everything = &migrations.Migration{
+	App:  "main",
+	Name: "0002_everything",
+	Dependencies: []migrations.Key{
+		{App: "main", Name: "0001_initial"},
+		{App: "auth", Name: "0003_user_email"},
+	},
+	Operations: []operations.Operation{
+		operations.CreateModel{
+			Name:  "Manufacturer",
+			Table: "manufacturer",
+			Fields: []*state.Field{
+				{Name: "id", Kind: state.BigAuto, PrimaryKey: true},
+				{Name: "name", Kind: state.Char, MaxLength: 100, Unique: true},
 			},
 		},
-		Replaces: []migrations.Key{
-			{App: "main", Name: "0002_a"},
-			{App: "main", Name: "0003_b"},
+		operations.CreateModel{
+			Name:  "Car",
+			Table: "local_car",
+			Fields: []*state.Field{
+				{Name: "id", Kind: state.BigAuto, PrimaryKey: true},
+				{Name: "name", Kind: state.Char, MaxLength: 30, Blank: true, Index: true, Comment: "the model's \"name\""},
+				{
+					Name:     "manufacturer",
+					Kind:     state.ForeignKey,
+					Relation: &state.Relation{To: "main.Manufacturer", OnDelete: "CASCADE", RelatedName: "cars"},
+				},
+				{
+					Name:     "owner",
+					Kind:     state.ForeignKey,
+					Column:   "owner_ref",
+					Null:     true,
+					Relation: &state.Relation{To: "auth.User", ToField: "email", OnDelete: "SET_NULL", NoConstraint: true},
+				},
+				{Name: "price", Kind: state.Decimal, MaxDigits: 10, DecimalPlaces: 2, Default: state.Str("0.00")},
+				{Name: "country", Kind: state.Char, MaxLength: 2, Default: state.Str("KE"), Choices: []string{"KE", "UG", "TZ"}},
+				{Name: "notes", Kind: state.Text, Default: state.Str("")},
+				{Name: "features", Kind: state.ManyToMany, Relation: &state.Relation{To: "Feature", Table: "car_features_x"}},
+				{Name: "drivers", Kind: state.ManyToMany, Relation: &state.Relation{To: "auth.User", Through: "main.Driving"}},
+				{Name: "spec", Kind: state.OneToOne, Relation: &state.Relation{To: "main.Spec", OnDelete: "PROTECT"}},
+			},
+			UniqueTogether: [][]string{{"manufacturer", "name"}},
+			Indexes: []state.Index{
+				{Name: "car_name_idx", Fields: []string{"name", "-price"}, Condition: "price > 0"},
+			},
+			Constraints: []state.Constraint{
+				{Kind: state.CheckConstraint, Name: "price_gte_0", Check: "price >= 0"},
+				{
+					Kind:      state.UniqueConstraint,
+					Name:      "car_owner_uniq",
+					Fields:    []string{"owner", "name"},
+					Condition: "owner_ref IS NOT NULL",
+				},
+			},
+			Options: state.Options{Ordering: []string{"-price", "name"}, VerboseName: "car", Comment: "Cars on sale"},
 		},
-		Initial: true,
-	})
+		operations.CreateModel{
+			Name:      "Legacy",
+			Table:     "legacy",
+			Fields:    []*state.Field{{Name: "code", Kind: state.Char, MaxLength: 8, PrimaryKey: true}},
+			Unmanaged: true,
+		},
+		operations.DeleteModel{Name: "Old"},
+		operations.AlterModelTable{Name: "Car", Table: "car"},
+		operations.AlterModelOptions{Name: "Car", Options: state.Options{Ordering: []string{"name"}}},
+		operations.AlterModelOptions{Name: "Manufacturer"},
+		operations.AlterUniqueTogether{
+			Name: "Car",
+			UniqueTogether: [][]string{
+				{"manufacturer", "name"},
+				{"owner", "country"},
+			},
+		},
+		operations.AlterUniqueTogether{Name: "Car", UniqueTogether: [][]string{}},
+		operations.AddField{Model: "Car", Field: &state.Field{Name: "released", Kind: state.Date, Null: true}},
+		operations.AddField{Model: "Car", Field: &state.Field{Name: "wheels", Kind: state.SmallInteger}, Fill: state.Str("4")},
+		operations.RemoveField{Model: "Car", Name: "notes"},
+		operations.AlterField{
+			Model: "Car",
+			Name:  "name",
+			Field: &state.Field{Name: "name", Kind: state.Char, MaxLength: 60},
+			Fill:  state.Str("unnamed"),
+		},
+		operations.RenameField{Model: "Car", OldName: "released", NewName: "released_on"},
+		operations.AddIndex{Model: "Car", Index: state.Index{Name: "car_released_idx", Fields: []string{"-released_on"}}},
+		operations.RemoveIndex{Model: "Car", Name: "car_name_idx"},
+		operations.RenameIndex{Model: "Car", OldName: "car_released_idx", NewName: "car_released_on_idx"},
+		operations.AddConstraint{
+			Model:      "Car",
+			Constraint: state.Constraint{Kind: state.UniqueConstraint, Name: "car_name_uniq", Fields: []string{"name"}},
+		},
+		operations.RemoveConstraint{Model: "Car", Name: "price_gte_0"},
+		operations.RunSQL{SQL: []string{"UPDATE car SET wheels = 4 WHERE wheels IS NULL"}},
+		operations.RunSQL{
+			SQL: []string{
+				"INSERT INTO manufacturer (name) VALUES ('Toyota')",
+				"INSERT INTO manufacturer (name) VALUES ('Subaru, the one with \"boxer\" engines and a long name')",
+			},
+			Reverse: []string{},
+		},
+		operations.SeparateDatabaseAndState{
+			Database: []operations.Operation{
+				operations.RunSQL{
+					SQL:     []string{"ALTER TABLE legacy RENAME TO legacy_codes"},
+					Reverse: []string{"ALTER TABLE legacy_codes RENAME TO legacy"},
+				},
+			},
+			State: []operations.Operation{
+				operations.AlterModelTable{Name: "Legacy", Table: "legacy_codes"},
+			},
+		},
+		operations.RenameModel{OldName: "Manufacturer", NewName: "Maker"},
+	},
+	Replaces: []migrations.Key{
+		{App: "main", Name: "0002_a"},
+		{App: "main", Name: "0003_b"},
+	},
+	Initial:   true,
+	NonAtomic: true,
 }

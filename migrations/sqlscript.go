@@ -77,7 +77,7 @@ func RenderSteps(m *Migration, ed schema.Editor, before *state.Project, backward
 // WriteSQL writes the SQL script of migrating m (sqlmigrate's output): each
 // operation as a "-- <Describe>" comment ("-- Undo <Describe>" backwards) and its statements ending in ";",
 // Go steps as a comment, the whole wrapped in BEGIN/COMMIT where the
-// dialect's DDL is transactional.
+// dialect's DDL is transactional and the migration is not NonAtomic.
 func WriteSQL(w io.Writer, m *Migration, ed schema.Editor, before *state.Project, backwards bool) error {
 	if backwards {
 		if err := irreversible(m); err != nil {
@@ -89,7 +89,7 @@ func WriteSQL(w io.Writer, m *Migration, ed schema.Editor, before *state.Project
 		return fmt.Errorf("migrations: %s: %w", m.Key(), err)
 	}
 	var b strings.Builder
-	if ed.AtomicDDL() {
+	if ed.AtomicDDL() && !m.NonAtomic {
 		b.WriteString("BEGIN;\n")
 	}
 	undo := ""
@@ -109,7 +109,7 @@ func WriteSQL(w io.Writer, m *Migration, ed schema.Editor, before *state.Project
 			fmt.Fprintf(&b, "%s;\n", strings.TrimRight(strings.TrimSpace(st.SQL), "; \t\n"))
 		}
 	}
-	if ed.AtomicDDL() {
+	if ed.AtomicDDL() && !m.NonAtomic {
 		b.WriteString("COMMIT;\n")
 	}
 	_, err = io.WriteString(w, b.String())

@@ -40,7 +40,8 @@ var statePkg = reflect.TypeOf(state.Kind("")).PkgPath()
 // Render returns the gofmt'd Go source of a migration file for m in package
 // pkg: a header saying which pmanager version generated it and when, with
 // one line per operation, then an init function that registers m. Fields
-// left at their zero value are not written. RunGo operations cannot be
+// left at their zero value are not written. The migration is declared as
+// the variable migration_<name>, registered by init. RunGo operations cannot be
 // rendered: their functions exist only in Go source the user writes.
 func Render(m *Migration, pkg, version string, now time.Time) ([]byte, error) {
 	if m == nil {
@@ -53,6 +54,10 @@ func Render(m *Migration, pkg, version string, now time.Time) ([]byte, error) {
 		if _, ok := op.(operations.RunGo); ok {
 			return nil, fmt.Errorf("migrations: render %s: operation %d is RunGo, whose Go functions cannot be generated; write that migration by hand", m.Key(), i+1)
 		}
+	}
+	ident := "migration_" + m.Name
+	if !token.IsIdentifier(ident) {
+		return nil, fmt.Errorf("migrations: render %s: the name %q cannot be part of a Go identifier; use letters, digits and underscores", m.Key(), m.Name)
 	}
 	r := &renderer{imports: map[string]bool{"migrations": true}}
 	lit, err := r.value(reflect.ValueOf(m), false)
@@ -77,9 +82,13 @@ func Render(m *Migration, pkg, version string, now time.Time) ([]byte, error) {
 	for _, name := range names {
 		fmt.Fprintf(&b, "\t%q\n", importPaths[name])
 	}
-	b.WriteString(")\n\nfunc init() {\n\tmigrations.Register(")
-	lit.write(&b, 1)
-	b.WriteString(")\n}\n")
+	// The migration is a package-level variable that init registers, not
+	// a literal built inside init: the compiler lays a variable out as
+	// static data, while one huge init function (an initial migration of
+	// hundreds of models) takes it seconds to compile.
+	fmt.Fprintf(&b, ")\n\nfunc init() { migrations.Register(%s) }\n\nvar %s = ", ident, ident)
+	lit.write(&b, 0)
+	b.WriteString("\n")
 	src, err := format.Source(b.Bytes())
 	if err != nil {
 		return nil, fmt.Errorf("migrations: render %s: gofmt: %w", m.Key(), err)
@@ -284,7 +293,9 @@ func (r *renderer) structure(v reflect.Value, elided bool) (*literal, error) {
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		fv := v.Field(i)
-		if fv.IsZero() {
+		if fv.IsZero() || f.Tag.Get("json") == "-" {
+			// json:"-" marks what a state type carries for reading models
+			// only (rename hints): never part of what a migration says.
 			continue
 		}
 		if !f.IsExported() {

@@ -37,6 +37,8 @@ func EveryOperation() *Migration {
 		},
 		Replaces: []Key{{App: "main", Name: "0002_a"}, {App: "main", Name: "0003_b"}},
 		Initial:  true,
+		// NonAtomic is written like any other field.
+		NonAtomic: true,
 		Operations: []operations.Operation{
 			operations.CreateModel{
 				Name:  "Manufacturer",
@@ -94,6 +96,7 @@ func EveryOperation() *Migration {
 				Database: []operations.Operation{operations.RunSQL{SQL: []string{"ALTER TABLE legacy RENAME TO legacy_codes"}, Reverse: []string{"ALTER TABLE legacy_codes RENAME TO legacy"}}},
 				State:    []operations.Operation{operations.AlterModelTable{Name: "Legacy", Table: "legacy_codes"}},
 			},
+			operations.RenameModel{OldName: "Manufacturer", NewName: "Maker"},
 		},
 	}
 }
@@ -267,5 +270,24 @@ func TestDescribe(t *testing.T) {
 	}
 	if got := Describe(&Migration{App: "main", Name: "0001"}, nil); len(got) != 0 {
 		t.Errorf("Describe(empty) = %v", got)
+	}
+}
+
+// TestRenderLeavesOutHints checks that the rename hints a state read from
+// models may carry never reach a migration file.
+func TestRenderLeavesOutHints(t *testing.T) {
+	t.Parallel()
+	m := &Migration{App: "main", Name: "0002_hints", Operations: []operations.Operation{
+		operations.AddField{Model: "Car", Field: &state.Field{Name: "title", Kind: state.Text, Null: true, Was: "name"}},
+	}}
+	src, err := Render(m, "migrations", "0.1.0", goldenTime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(src, []byte("Was")) {
+		t.Errorf("the hint was written:\n%s", src)
+	}
+	if !bytes.Contains(src, []byte(`Name: "title"`)) {
+		t.Errorf("the field itself is missing:\n%s", src)
 	}
 }

@@ -1,0 +1,127 @@
+package migrate
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/pmanager/pmanager/migrations"
+	"github.com/pmanager/pmanager/pkg/schema"
+	"github.com/pmanager/pmanager/pkg/schema/connect"
+)
+
+// Option changes how Latest runs.
+type Option func(*options)
+
+type options struct {
+	progress io.Writer
+	// open is set while a progress line waits for its outcome.
+	open bool
+}
+
+// WithProgress writes a line per migration applied to w, in the words of
+// `pmanager migrate` ("Applying main.0001_initial... OK"), for start-up logs.
+func WithProgress(w io.Writer) Option { return func(o *options) { o.progress = w } }
+
+// Latest applies every migration of reg not yet applied to db, a database
+// of the given dialect, in dependency order; a nil reg is the default
+// registry that generated migration files fill. It returns nil when
+// nothing was pending. A failure is returned as the executor reports it
+// (*migrations.MigrateError says what ran before it).
+func Latest(ctx context.Context, db *sql.DB, dialect schema.Dialect, reg *migrations.Registry, opts ...Option) error {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	switch dialect {
+	case schema.Postgres, schema.MySQL, schema.SQLite:
+	default:
+		return fmt.Errorf("migrate: unknown dialect %q; use schema.Postgres, schema.MySQL or schema.SQLite", dialect)
+	}
+	if reg == nil {
+		reg = migrations.Default()
+	}
+	g, err := reg.Graph()
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if err := conflictError(g.Conflicts()); err != nil {
+		return err
+	}
+	ed := connect.EditorFor(dialect)
+	if err := migrations.NewHistory(db, ed).Ensure(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	ex := migrations.NewExecutor(db, ed, g)
+	plan, err := ex.Plan(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if len(plan) == 0 {
+		return nil
+	}
+	err = ex.Migrate(ctx, plan, migrations.Options{Progress: o.report})
+	if o.open {
+		fmt.Fprintln(o.progress, " FAILED")
+	}
+	return err
+}
+
+// conflictError names the apps with more than one leaf migration, which
+// must be merged before anything can be applied.
+func conflictError(conflicts map[string][]migrations.Key) error {
+	if len(conflicts) == 0 {
+		return nil
+	}
+	apps := make([]string, 0, len(conflicts))
+	for app := range conflicts {
+		apps = append(apps, app)
+	}
+	sort.Strings(apps)
+	parts := make([]string, len(apps))
+	for i, app := range apps {
+		names := make([]string, len(conflicts[app]))
+		for j, k := range conflicts[app] {
+			names[j] = k.Name
+		}
+		parts[i] = app + ": " + strings.Join(names, ", ")
+	}
+	return fmt.Errorf("migrate: conflicting migrations, more than one leaf (%s); run 'pmanager makemigrations --merge' and ship the merge migration", strings.Join(parts, "; "))
+}
+
+// report prints a migration's progress when WithProgress asked for it.
+func (o *options) report(step migrations.PlanStep, done, faked bool, _ time.Duration) {
+	if o.progress == nil {
+		return
+	}
+	if !done {
+		fmt.Fprintf(o.progress, "Applying %s...", step.Migration.Key())
+		o.open = true
+		return
+	}
+	fmt.Fprintln(o.progress, " OK")
+	o.open = false
+}
+
+// LatestURL is Latest for a pmanager connection URL (postgres://,
+// mysql://, sqlite://path): it opens the database, migrates it and closes
+// it again.
+func LatestURL(ctx context.Context, url string, reg *migrations.Registry, opts ...Option) error {
+	t, err := connect.Parse(url, "")
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	db, _, err := t.Open()
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	err = Latest(ctx, db, t.Dialect, reg, opts...)
+	if cerr := db.Close(); cerr != nil && err == nil {
+		err = fmt.Errorf("migrate: close %s: %w", t.Redacted, cerr)
+	}
+	return err
+}

@@ -1,0 +1,101 @@
+package migrate
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/pmanager/pmanager/internal/dbtest"
+	"github.com/pmanager/pmanager/migrations"
+	"github.com/pmanager/pmanager/pkg/operations"
+	"github.com/pmanager/pmanager/pkg/schema"
+	"github.com/pmanager/pmanager/pkg/schema/connect"
+	"github.com/pmanager/pmanager/pkg/state"
+)
+
+// blog registers 0001 (post) and 0002 (tag) of app main, plus extra.
+func blog(extra ...*migrations.Migration) *migrations.Registry {
+	create := func(name, table string) operations.Operation {
+		return operations.CreateModel{Name: name, Table: table, Fields: []*state.Field{
+			{Name: "id", Kind: state.BigAuto, PrimaryKey: true},
+			{Name: "name", Kind: state.Char, MaxLength: 50},
+		}}
+	}
+	m1 := &migrations.Migration{App: "main", Name: "0001_initial", Initial: true, Operations: []operations.Operation{create("Post", "post")}}
+	m2 := &migrations.Migration{App: "main", Name: "0002_tag", Dependencies: []migrations.Key{m1.Key()}, Operations: []operations.Operation{create("Tag", "tag")}}
+	reg := migrations.NewRegistry()
+	for _, m := range append([]*migrations.Migration{m1, m2}, extra...) {
+		reg.Register(m)
+	}
+	return reg
+}
+
+// TestLatest migrates a fresh database of every dialect, then finds nothing
+// to do on the second call.
+func TestLatest(t *testing.T) {
+	t.Parallel()
+	for _, d := range dbtest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			db := dbtest.Open(t, d)
+			ctx := context.Background()
+			var out bytes.Buffer
+			if err := Latest(ctx, db.DB, d, blog(), WithProgress(&out)); err != nil {
+				t.Fatalf("Latest: %v", err)
+			}
+			if want := "Applying main.0001_initial... OK\nApplying main.0002_tag... OK\n"; out.String() != want {
+				t.Errorf("progress = %q, want %q", out.String(), want)
+			}
+			tables, err := connect.EditorFor(d).Inspect(ctx, db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, tb := range tables {
+				names = append(names, tb.Name)
+			}
+			if got := strings.Join(names, " "); got != "pmanager_migrations post tag" {
+				t.Errorf("tables = %s", got)
+			}
+			out.Reset()
+			if err := LatestURL(ctx, db.URL, blog(), WithProgress(&out)); err != nil || out.Len() != 0 {
+				t.Errorf("second run: %v, progress %q; want nothing to do", err, out.String())
+			}
+		})
+	}
+}
+
+func TestLatestErrors(t *testing.T) {
+	t.Parallel()
+	db := dbtest.Open(t, schema.SQLite)
+	ctx := context.Background()
+	branch := &migrations.Migration{App: "main", Name: "0002_other", Dependencies: []migrations.Key{{App: "main", Name: "0001_initial"}}}
+	broken := &migrations.Migration{App: "main", Name: "0003_bad", Dependencies: []migrations.Key{{App: "main", Name: "0002_tag"}},
+		Operations: []operations.Operation{operations.RunSQL{SQL: []string{"SELECT nothing FROM nowhere"}}}}
+	tests := []struct {
+		name    string
+		dialect schema.Dialect
+		reg     *migrations.Registry
+		want    string
+	}{
+		{"unknown dialect", "oracle", blog(), `migrate: unknown dialect "oracle"`},
+		{"two leaves", schema.SQLite, blog(branch), "migrate: conflicting migrations, more than one leaf (main: 0002_other, 0002_tag); run 'pmanager makemigrations --merge'"},
+		{"failing migration", schema.SQLite, blog(broken), "applying main.0003_bad failed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			err := Latest(ctx, db.DB, tt.dialect, tt.reg, WithProgress(&out))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Latest error = %v, want %q", err, tt.want)
+			}
+			if tt.name == "failing migration" && !strings.HasSuffix(out.String(), "Applying main.0003_bad... FAILED\n") {
+				t.Errorf("progress = %q, want the failed migration marked", out.String())
+			}
+		})
+	}
+	if err := LatestURL(ctx, "ftp://x/y", blog()); err == nil || !strings.Contains(err.Error(), `unknown database URL scheme "ftp"`) {
+		t.Errorf("LatestURL with a bad URL: %v", err)
+	}
+}

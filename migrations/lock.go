@@ -1,0 +1,120 @@
+package migrations
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pmanager/pmanager/pkg/schema"
+)
+
+// DefaultLockTimeout is how long a run waits for another run's migration
+// lock when Options.LockTimeout is zero.
+const DefaultLockTimeout = 60 * time.Second
+
+// ErrLocked is what a *LockError matches with errors.Is: another run held
+// the database's migration lock for longer than this run would wait.
+var ErrLocked = errors.New("migrations: the database is locked by another migrate run")
+
+// LockError says who held the migration lock and how long this run waited.
+type LockError struct {
+	Holder schema.LockHolder
+	Waited time.Duration
+}
+
+// Error implements error.
+func (e *LockError) Error() string {
+	return fmt.Sprintf("migrations: another migrate run holds the migration lock of this database (%s); gave up after waiting %s; "+
+		"try again when it has finished, or wait longer with --lock-timeout", e.Holder, e.Waited.Round(time.Millisecond))
+}
+
+// Is makes errors.Is(err, ErrLocked) hold for a *LockError.
+func (e *LockError) Is(target error) bool { return target == ErrLocked }
+
+// lockPoll bounds the pause between two attempts at a held lock.
+const (
+	lockPollMin = 20 * time.Millisecond
+	lockPollMax = 500 * time.Millisecond
+)
+
+// lock takes the database-wide migration lock (SPEC §5: two runs never
+// apply a migration twice) on a connection of its own, waiting up to the
+// timeout of opts for another run to release it. The run uses that
+// connection for everything, so the database keeps the lock until the
+// run's last statement ends, even when the process was killed mid-way. The
+// returned function releases the lock and the connection. An editor that
+// cannot lock (none of pmanager's) runs unlocked on the connection.
+func (e *Executor) lock(ctx context.Context, opts Options) (*sql.Conn, func() error, error) {
+	conn, err := e.db.Conn(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("migrations: get a connection: %w", err)
+	}
+	release, err := e.waitLock(ctx, conn, opts)
+	if err != nil {
+		return nil, nil, errors.Join(err, conn.Close())
+	}
+	done := func() error {
+		uerr := release()
+		if uerr != nil {
+			// A connection that could not unlock is not given back to
+			// the pool: closing it ends the session, and the lock with it.
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		if cerr := conn.Close(); cerr != nil && uerr == nil && !errors.Is(cerr, sql.ErrConnDone) {
+			return fmt.Errorf("migrations: release connection: %w", cerr)
+		}
+		if uerr != nil && ctx.Err() == nil {
+			return uerr
+		}
+		return nil
+	}
+	return conn, done, nil
+}
+
+// waitLock tries the lock on conn until it is taken, the timeout passes or
+// ctx is cancelled, calling opts.LockWait once when it has to wait (a
+// negative timeout does not wait, and does not call it).
+func (e *Executor) waitLock(ctx context.Context, conn *sql.Conn, opts Options) (func() error, error) {
+	locker, ok := e.ed.(schema.Locker)
+	if !ok {
+		return func() error { return nil }, nil
+	}
+	timeout := opts.LockTimeout
+	if timeout == 0 {
+		timeout = DefaultLockTimeout
+	}
+	start := time.Now()
+	pause := lockPollMin
+	told := false
+	for {
+		release, holder, err := locker.TryLock(ctx, conn, schema.HistoryTable)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("migrations: interrupted while waiting for the migration lock; nothing was changed: %w", ctx.Err())
+			}
+			return nil, fmt.Errorf("migrations: %w", err)
+		}
+		if release != nil {
+			return release, nil
+		}
+		if !told && opts.LockWait != nil && timeout > 0 {
+			opts.LockWait(*holder)
+		}
+		told = true
+		waited := time.Since(start)
+		if waited >= timeout {
+			return nil, &LockError{Holder: *holder, Waited: waited}
+		}
+		t := time.NewTimer(min(pause, timeout-waited))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("migrations: interrupted while waiting for the migration lock; nothing was changed: %w", ctx.Err())
+		case <-t.C:
+		}
+		pause = min(2*pause, lockPollMax)
+	}
+}
