@@ -7,11 +7,17 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 )
 
 // run starts the built program with this process's standard streams and
-// returns its exit status.
+// returns its exit status. An interrupt reaches the program from the
+// console by itself; this process only ignores it while it waits, so the
+// program can roll back and say what stayed before both exit with its status.
 func run(bin string, args []string) int {
+	interrupts := make(chan os.Signal, 1)
+	signal.Notify(interrupts, os.Interrupt)
+	defer signal.Stop(interrupts)
 	cmd := exec.Command(bin, args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	err := cmd.Run()

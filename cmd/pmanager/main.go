@@ -5,15 +5,20 @@
 // generates .pmanager/main.go in it (an import of the models and migrations
 // packages plus a call to cli.Run), builds it with the Go toolchain and runs
 // the result with the same arguments. init, version and help without a
-// project need no build and run here.
+// project need no build and run here. build writes a second main, for a
+// standalone program that never rebuilds, and compiles it where -o says
+// (build.go).
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 
 	"github.com/pmanager/pmanager/cmd/pmanager/cli"
 	"github.com/pmanager/pmanager/cmd/pmanager/loader"
@@ -48,7 +53,15 @@ func launch(args []string) int {
 		}
 		return fail(err)
 	}
+	if len(rest) > 0 && rest[0] == "build" && !isHelp(rest) {
+		return buildBinary(p, rest[1:])
+	}
 	if _, err := loader.Prepare(p); err != nil {
+		if isHelp(rest) {
+			// Help needs no models; a project that cannot be built yet
+			// still gets it.
+			return cli.Run(rest, nil, nil)
+		}
 		return fail(err)
 	}
 	bin, err := build(p.Root)
@@ -58,9 +71,10 @@ func launch(args []string) int {
 	return run(bin, rest)
 }
 
-// local reports whether the command needs no project: init and version.
+// local reports whether the command needs no project build: init,
+// version and the Assegai commands that only read pmanager.toml.
 func local(args []string) bool {
-	return len(args) > 0 && (args[0] == "init" || args[0] == "version")
+	return len(args) > 0 && (args[0] == "init" || args[0] == "version" || cli.Local(args[0]))
 }
 
 // isHelp reports whether the command line asks for help (or is empty, which
@@ -83,27 +97,116 @@ func isHelp(args []string) bool {
 // errBuild marks a build failure whose compiler output was already shown.
 var errBuild = errors.New("build failed")
 
-// build compiles the generated main into .pmanager/pmanager. The compiler's
-// messages go straight to stderr; a failed build is exit status 1 with
-// nothing added.
+// build compiles the generated main into .pmanager/pmanager, unless the
+// program there was built from exactly the files and Go environment there
+// are now (loader.BuildKey), in which case it is reused as it is. The
+// compiler's messages go straight to stderr; a failed build is exit status 1
+// with nothing added.
 func build(root string) (string, error) {
+	goTool, err := goCommand()
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(root, loader.GeneratedDir, loader.BinaryName)
+	keyPath := filepath.Join(root, loader.GeneratedDir, loader.BuildKeyFile)
+	mod, err := loader.FindModule(root)
+	if err != nil {
+		return "", err
+	}
+	key, keyed, err := loader.BuildKey(mod, goTool, os.Environ())
+	if err != nil {
+		return "", err
+	}
+	if keyed && builtFrom(bin, keyPath) == key {
+		return bin, nil
+	}
+	// A stale key must not survive a build that fails half-way.
+	if err := os.Remove(keyPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("run go build: %w", err)
+	}
+	if err := goBuild(root, bin, "./"+loader.GeneratedDir); err != nil {
+		return "", err
+	}
+	if keyed {
+		if stamp, ok := binaryStamp(bin); ok {
+			// The key was taken before the build: a file changed during it
+			// changes the next key, and that run builds again.
+			if err := loader.WriteFileAtomic(keyPath, []byte(key+"\n"+stamp+"\n")); err != nil {
+				return "", err
+			}
+		}
+	}
+	return bin, nil
+}
+
+// goCommand finds the go command, as an absolute path so that the build key
+// names the same toolchain whatever the working folder.
+func goCommand() (string, error) {
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		return "", fmt.Errorf("the go command was not found in PATH; pmanager builds your models with the Go toolchain (https://go.dev/dl)")
 	}
-	bin := filepath.Join(root, loader.GeneratedDir, loader.BinaryName)
-	cmd := exec.Command(goTool, "build", "-o", bin, "./"+loader.GeneratedDir)
-	cmd.Dir = root
-	cmd.Stdout = os.Stderr
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		var exitErr *exec.ExitError
-		if errors.As(err, &exitErr) {
-			return "", errBuild
-		}
+	goTool, err = filepath.Abs(goTool)
+	if err != nil {
 		return "", fmt.Errorf("run go build: %w", err)
 	}
-	return bin, nil
+	return goTool, nil
+}
+
+// goBuild runs go build -o bin pkg in root.
+func goBuild(root, bin, pkg string) error {
+	goTool, err := goCommand()
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(goTool, "build", "-o", bin, pkg)
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
+	_, _ = os.Stderr.Write(compilerLines(out)) // stderr is where a failed write would be reported
+	if err != nil {
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) {
+			return errBuild
+		}
+		return fmt.Errorf("run go build: %w", err)
+	}
+	return nil
+}
+
+// compilerLines drops the "# package" headers go build puts above each
+// package's errors: every error line already starts with its file, so
+// what is left is one line per error.
+func compilerLines(out []byte) []byte {
+	var kept []byte
+	for _, line := range bytes.SplitAfter(out, []byte("\n")) {
+		if !bytes.HasPrefix(line, []byte("# ")) {
+			kept = append(kept, line...)
+		}
+	}
+	return kept
+}
+
+// builtFrom returns the build key recorded beside bin, "" when there is
+// none or bin is not the file it was recorded for.
+func builtFrom(bin, keyPath string) string {
+	data, err := os.ReadFile(keyPath)
+	if err != nil {
+		return ""
+	}
+	key, stamp, _ := strings.Cut(strings.TrimSpace(string(data)), "\n")
+	if now, ok := binaryStamp(bin); !ok || now != stamp {
+		return ""
+	}
+	return key
+}
+
+// binaryStamp identifies the built program file by size and modification time.
+func binaryStamp(bin string) (string, bool) {
+	info, err := os.Stat(bin)
+	if err != nil || !info.Mode().IsRegular() {
+		return "", false
+	}
+	return fmt.Sprintf("%d %d", info.Size(), info.ModTime().UnixNano()), true
 }
 
 // fail prints the one-line error and returns status 1; a build failure

@@ -110,7 +110,10 @@ func serverEnv(d schema.Dialect) string {
 // Commands: pmanager (this test binary as the launcher), gomod <module>,
 // createdb postgres|mysql VAR, urlpassword VAR PASSWORD, dbschema
 // [-tables] [-anyorder] [table...], dbquery SQL, dbexec SQL (both may be
-// negated: the statement must fail), cmpmigration generated.go want.go.
+// negated: the statement must fail), cmpmigration generated.go want.go,
+// and the bad-input commands of badinput_test.go: reject [-prefix] LINE
+// command..., capture command..., createuser DIALECT VAR PASSWORD, urlset
+// VAR part=value....
 // Conditions: [sqlite], [postgres], [mysql] (the dialect of the run) and
 // [server:postgres], [server:mysql] (a server is configured).
 func runScripts(t *testing.T, dir string, d schema.Dialect, extra func(*testscript.Env) error) {
@@ -162,6 +165,11 @@ func runScripts(t *testing.T, dir string, d schema.Dialect, extra func(*testscri
 			"dbexec":       cmdDBExec,
 			"cmpmigration": cmdCmpMigration,
 			"urlpassword":  cmdURLPassword,
+			"urlparts":     cmdURLParts,
+			"reject":       cmdReject,
+			"capture":      cmdCapture,
+			"createuser":   cmdCreateUser,
+			"urlset":       cmdURLSet,
 		},
 	})
 }

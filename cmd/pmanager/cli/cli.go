@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	ucli "github.com/urfave/cli/v2"
@@ -28,8 +29,15 @@ const Version = "0.1.0"
 // reg, and returns the exit status. apps and reg may be nil for the
 // commands that need no project (init, version, help).
 func Run(args []string, apps []models.App, reg *migrations.Registry) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// An interrupt or a termination request cancels the context: the
+	// running statement is cancelled and its transaction rolled back. A
+	// second signal, once the first has been seen, ends the process at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	s := &session{
 		stdin:  os.Stdin,
 		stdout: os.Stdout,
@@ -65,6 +73,8 @@ type session struct {
 	reg            *migrations.Registry
 	// dir is where the command runs: the working directory, or -C's.
 	dir string
+	// binary is set in a program compiled by `pmanager build` (RunBinary).
+	binary bool
 }
 
 // exitStatus ends a command with a status and no message of its own (the
@@ -230,6 +240,13 @@ func (s *session) newApp() *ucli.App {
 		s.migrateCommand(),
 		s.showmigrationsCommand(),
 		s.sqlmigrateCommand(),
+		s.loadCommand(),
+		s.seedCommand(),
+		s.buildCommand(),
+		s.squashCommand(),
+	}
+	commands = append(commands, s.assegaiCommands()...)
+	commands = append(commands, []*ucli.Command{
 		{
 			Name:  "version",
 			Usage: "print the pmanager version",
@@ -238,6 +255,9 @@ func (s *session) newApp() *ucli.App {
 				return nil
 			},
 		},
+	}...)
+	if s.binary {
+		commands = binaryCommands(commands)
 	}
 	for _, c := range commands {
 		c.OnUsageError = usageError

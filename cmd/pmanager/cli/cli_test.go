@@ -129,6 +129,7 @@ func TestInit(t *testing.T) {
 		"Created pmanager.toml",
 		"Created models/models.go",
 		"Created migrations/doc.go",
+		"Created seeders/doc.go",
 		"Updated .gitignore (.pmanager/)",
 		"Next: go get github.com/pmanager/pmanager",
 		"Then describe your models and run: pmanager makemigrations && pmanager migrate",
@@ -155,6 +156,7 @@ func TestInit(t *testing.T) {
 		"pmanager.toml already exists; left as it is",
 		"models/ already has Go files; left as it is",
 		"migrations/ already has Go files; left as it is",
+		"seeders/ already has Go files; left as it is",
 		"Next: go get github.com/pmanager/pmanager",
 		"Then describe your models and run: pmanager makemigrations && pmanager migrate",
 	}

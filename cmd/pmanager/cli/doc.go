@@ -1,5 +1,8 @@
 // Package cli is the pmanager command line: init, makemigrations, migrate,
-// showmigrations, sqlmigrate and version, on github.com/urfave/cli/v2.
+// showmigrations, sqlmigrate and version, on github.com/urfave/cli/v2, and
+// the Assegai family (database:configure, database:setup, migration:setup,
+// migration:create/up/down/redo/refresh/list), which name a connection of
+// pmanager.toml and run on the same executor as migrate.
 //
 // Run is the single entry point. The launcher (cmd/pmanager) generates a
 // small main inside the user's module that calls Run with the user's model

@@ -17,7 +17,7 @@ import (
 func (s *session) initCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:  "init",
-		Usage: "scaffold pmanager.toml, models/ and migrations/ in the current Go module",
+		Usage: "scaffold pmanager.toml, models/, migrations/ and seeders/ in the current Go module",
 		Action: func(c *ucli.Context) error {
 			if c.Args().Present() {
 				return fmt.Errorf("cli: init takes no arguments; run it in the folder that should hold pmanager.toml (or use pmanager -C <dir> init)")
@@ -41,6 +41,29 @@ package models
 //		models.Model
 //		Name  string ` + "`" + `pm:"max_length=30"` + "`" + `
 //		Price models.Decimal ` + "`" + `pm:"max_digits=10,decimal_places=2"` + "`" + `
+//	}
+`
+
+// seedersTemplate is the seeders package init writes: database:seed runs
+// what it registers. The example is commented out, so it compiles before
+// the project requires pmanager.
+const seedersTemplate = `// Package seeders fills a database with data: pmanager database:seed runs
+// the seeders registered here, in order, each in its own transaction.
+package seeders
+
+// An example; uncomment it (and the imports):
+//
+//	import (
+//		"context"
+//
+//		"github.com/pmanager/pmanager/migrations"
+//	)
+//
+//	func init() {
+//		migrations.RegisterSeeder("cars", func(ctx context.Context, tx *migrations.SeedTx) error {
+//			_, err := tx.Exec(ctx, "INSERT INTO "+tx.Quote("car")+" (name, price) VALUES (?, ?)", "Beetle", "9999.00")
+//			return err
+//		})
 //	}
 `
 
@@ -99,6 +122,7 @@ func scaffoldApp(cfg *config.Config, app config.App) ([]string, error) {
 	}{
 		{app.Models, "models.go", []byte(modelsTemplate)},
 		{app.Migrations, "doc.go", loader.MigrationsDoc(app.Label)},
+		{app.Seeders, "doc.go", []byte(seedersTemplate)},
 	} {
 		dir := cfg.Path(f.folder)
 		has, err := hasGoFile(dir)

@@ -65,6 +65,9 @@ func (s *session) makemigrations(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.checkHistory(c.Context, p, g); err != nil {
+		return err
+	}
 	if c.Bool("merge") {
 		return s.merge(c, p, g, named, name)
 	}
@@ -181,7 +184,7 @@ func (s *session) detect(g *migrations.Graph, named []string, name string, now t
 	created := map[string]*migrations.Migration{}
 	var out []*migrations.Migration
 	for _, app := range apps {
-		ops := changes.Ops[app]
+		ops := autodetect.Optimize(app, changes.Ops[app])
 		leaves := g.Leaves(app)
 		n := name
 		if n == "" {

@@ -185,7 +185,7 @@ func TestMakemigrationsNext(t *testing.T) {
 			reg:    registry(m2),
 			args:   []string{"makemigrations"},
 			code:   1,
-			stderr: "pmanager: main.0002_car depends on main.0001_initial, which does not exist\n",
+			stderr: "pmanager: main.0002_car depends on main.0001_initial, which does not exist; restore that migration, or fix the dependency in main.0002_car\n",
 		},
 		{
 			name:   "check never prompts",

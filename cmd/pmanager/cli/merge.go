@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -10,6 +11,8 @@ import (
 
 	"github.com/pmanager/pmanager/cmd/pmanager/loader"
 	"github.com/pmanager/pmanager/migrations"
+	"github.com/pmanager/pmanager/pkg/operations"
+	"github.com/pmanager/pmanager/pkg/state"
 )
 
 // maxMergeName bounds the generated part of a merge migration's name.
@@ -37,6 +40,14 @@ func (s *session) merge(c *ucli.Context, p *loader.Project, g *migrations.Graph,
 	for _, app := range apps {
 		leaves := conflicts[app]
 		s.showBranches(g, app, leaves)
+		clashes := branchClashes(g, app, leaves)
+		for _, cl := range clashes {
+			fmt.Fprintf(s.stdout, "  Both branches change %s\n", cl)
+		}
+		if len(clashes) > 0 && c.Bool("noinput") {
+			return fmt.Errorf("cli: cannot merge the migrations of app %s without asking: both branches change %s; "+
+				"run 'pmanager makemigrations --merge' without --noinput to review and merge them, or change one branch", app, strings.Join(clashes, ", "))
+		}
 		if ask && !s.confirm(in, "Merge migration branches? [y/N] ") {
 			continue
 		}
@@ -66,6 +77,191 @@ func (s *session) merge(c *ucli.Context, p *loader.Project, g *migrations.Graph,
 		return nil
 	}
 	return writeAll(files)
+}
+
+// branchOps returns, per leaf, the operations of the migrations of app
+// that only that leaf's branch has.
+func branchOps(g *migrations.Graph, app string, leaves []migrations.Key) [][]branchOp {
+	seen := map[migrations.Key]int{}
+	for _, leaf := range leaves {
+		for _, m := range g.Ancestors(leaf) {
+			seen[m.Key()]++
+		}
+	}
+	out := make([][]branchOp, len(leaves))
+	for i, leaf := range leaves {
+		for _, m := range g.Ancestors(leaf) {
+			if m.App != app || seen[m.Key()] == len(leaves) {
+				continue
+			}
+			for _, op := range m.Operations {
+				out[i] = append(out[i], branchOp{m: m.Key(), op: op})
+			}
+		}
+	}
+	return out
+}
+
+// branchOp is one operation of a branch and the migration it is in.
+type branchOp struct {
+	m  migrations.Key
+	op operations.Operation
+}
+
+// branchClashes names what two branches both change, or what one changes
+// and the other relies on ("Car.color", "model Car"), sorted; merging such
+// branches needs a person to look. Raw SQL and Go operations name nothing
+// and are left to that review.
+func branchClashes(g *migrations.Graph, app string, leaves []migrations.Key) []string {
+	branches := branchOps(g, app, leaves)
+	found := map[string]bool{}
+	for i := range branches {
+		for j := i + 1; j < len(branches); j++ {
+			for _, a := range branches[i] {
+				for _, b := range branches[j] {
+					for _, cl := range clash(app, a.op, b.op) {
+						found[fmt.Sprintf("%s (%s and %s)", cl, a.m.Name, b.m.Name)] = true
+					}
+				}
+			}
+		}
+	}
+	out := make([]string, 0, len(found))
+	for cl := range found {
+		out = append(out, cl)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// part is a piece of a model an operation changes or relies on: a field,
+// a named option ("#index car_idx"), or the whole model ("").
+type part struct {
+	model string // the model's name as the operation spells it
+	what  string
+}
+
+func (p part) key(app string) string {
+	return state.ModelKey(state.SplitLabel(app, p.model)) + "/" + p.what
+}
+
+func (p part) String() string {
+	if p.what == "" {
+		return "model " + p.model
+	}
+	if strings.HasPrefix(p.what, "#") {
+		return p.model + " " + p.what[1:]
+	}
+	return p.model + "." + p.what
+}
+
+// clash lists what a and b, from two branches, both change, or what one
+// changes and the other relies on. A change of a whole model meets
+// anything of that model; a reliance on a whole model (a relation's
+// target) meets only a change of the whole model.
+func clash(app string, a, b operations.Operation) []string {
+	aw, ar := parts(a)
+	bw, br := parts(b)
+	var out []string
+	same := func(x, y part) bool {
+		return state.ModelKey(state.SplitLabel(app, x.model)) == state.ModelKey(state.SplitLabel(app, y.model))
+	}
+	name := func(x, y part) string {
+		if y.what == "" {
+			return y.String()
+		}
+		return x.String()
+	}
+	for _, x := range aw {
+		for _, y := range bw {
+			if same(x, y) && (x.what == "" || y.what == "" || x.what == y.what) {
+				out = append(out, name(x, y))
+			}
+		}
+	}
+	relies := func(w, r []part) {
+		for _, x := range w {
+			for _, y := range r {
+				if same(x, y) && (x.what == "" || x.what == y.what) {
+					out = append(out, x.String())
+				}
+			}
+		}
+	}
+	relies(aw, br)
+	relies(bw, ar)
+	return out
+}
+
+// parts returns what op changes and what it relies on without changing.
+func parts(op operations.Operation) (writes, reads []part) {
+	if v := reflect.ValueOf(op); v.Kind() == reflect.Pointer && !v.IsNil() {
+		if o, ok := v.Elem().Interface().(operations.Operation); ok {
+			op = o
+		}
+	}
+	related := func(f *state.Field) {
+		if f != nil && f.Relation != nil {
+			for _, to := range []string{f.Relation.To, f.Relation.Through} {
+				if to != "" {
+					reads = append(reads, part{model: to})
+				}
+			}
+		}
+	}
+	fields := func(model string, names []string) {
+		for _, n := range names {
+			reads = append(reads, part{model: model, what: strings.TrimPrefix(n, "-")})
+		}
+	}
+	switch o := op.(type) {
+	case operations.CreateModel:
+		writes = append(writes, part{model: o.Name})
+		for _, f := range o.Fields {
+			related(f)
+		}
+	case operations.DeleteModel:
+		writes = append(writes, part{model: o.Name})
+	case operations.AlterModelTable:
+		writes = append(writes, part{model: o.Name})
+	case operations.AlterModelOptions:
+		writes = append(writes, part{model: o.Name, what: "#options"})
+	case operations.AlterUniqueTogether:
+		writes = append(writes, part{model: o.Name, what: "#unique_together"})
+		for _, g := range o.UniqueTogether {
+			fields(o.Name, g)
+		}
+	case operations.AddField:
+		if o.Field != nil {
+			writes = append(writes, part{model: o.Model, what: o.Field.Name})
+			related(o.Field)
+		}
+	case operations.RemoveField:
+		writes = append(writes, part{model: o.Model, what: o.Name})
+	case operations.AlterField:
+		writes = append(writes, part{model: o.Model, what: o.Name})
+		related(o.Field)
+	case operations.RenameField:
+		writes = append(writes, part{model: o.Model, what: o.OldName}, part{model: o.Model, what: o.NewName})
+	case operations.AddIndex:
+		writes = append(writes, part{model: o.Model, what: "#index " + o.Index.Name})
+		fields(o.Model, o.Index.Fields)
+	case operations.RemoveIndex:
+		writes = append(writes, part{model: o.Model, what: "#index " + o.Name})
+	case operations.RenameIndex:
+		writes = append(writes, part{model: o.Model, what: "#index " + o.OldName}, part{model: o.Model, what: "#index " + o.NewName})
+	case operations.AddConstraint:
+		writes = append(writes, part{model: o.Model, what: "#constraint " + o.Constraint.Name})
+		fields(o.Model, o.Constraint.Fields)
+	case operations.RemoveConstraint:
+		writes = append(writes, part{model: o.Model, what: "#constraint " + o.Name})
+	case operations.SeparateDatabaseAndState:
+		for _, s := range o.State {
+			w, r := parts(s)
+			writes, reads = append(writes, w...), append(reads, r...)
+		}
+	}
+	return writes, reads
 }
 
 // showBranches prints, for each leaf, the operations of the migrations only

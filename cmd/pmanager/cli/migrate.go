@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	ucli "github.com/urfave/cli/v2"
@@ -10,6 +11,7 @@ import (
 	"github.com/pmanager/pmanager/migrations"
 	"github.com/pmanager/pmanager/pkg/autodetect"
 	"github.com/pmanager/pmanager/pkg/models"
+	"github.com/pmanager/pmanager/pkg/schema"
 )
 
 func databaseFlag() ucli.Flag {
@@ -27,6 +29,10 @@ func (s *session) migrateCommand() *ucli.Command {
 			&ucli.BoolFlag{Name: "fake", Usage: "record the migrations as applied (or unapplied) without running them"},
 			&ucli.BoolFlag{Name: "fake-initial", Usage: "record an initial migration without running it when its tables all exist"},
 			&ucli.BoolFlag{Name: "check", Usage: "exit 1 when there are migrations to apply; run nothing"},
+			lockTimeoutFlag(),
+			&ucli.BoolFlag{Name: "resume", Usage: "finish a migration an earlier run left part-way, then go on"},
+			&ucli.BoolFlag{Name: "rollback-partial", Usage: "undo what ran of a migration an earlier run left part-way, then go on"},
+			&ucli.StringSliceFlag{Name: "accept-edited", Usage: "record the edited applied migration `APP.NAME` as it is now (repeatable)"},
 		},
 		Action: s.migrate,
 	}
@@ -67,36 +73,43 @@ func (s *session) migrate(c *ucli.Context) error {
 		return err
 	}
 	defer db.Close()
-	history := migrations.NewHistory(db, ed)
-	readOnly := c.Bool("plan") || c.Bool("check")
-	if !readOnly {
-		if err := history.Ensure(ctx); err != nil {
-			return err
-		}
+	accept, err := acceptedEdits(g, c.StringSlice("accept-edited"))
+	if err != nil {
+		return err
 	}
+	history := migrations.NewHistory(db, ed)
 	applied, err := history.Applied(ctx)
 	if err != nil {
 		return err
 	}
-	s.warnEdited(g, applied)
-	ex := migrations.NewExecutor(db, ed, g)
-	plan, err := ex.Plan(ctx, targets)
-	if err != nil {
+	if g, err = historyGraph(g, applied); err != nil {
 		return err
 	}
+	s.warnEdited(g, withoutKeys(applied, accept))
+	ex := migrations.NewExecutor(db, ed, g)
 	switch {
-	case c.Bool("plan"):
-		return s.printPlan(g, plan)
-	case c.Bool("check"):
+	case c.Bool("plan"), c.Bool("check"):
+		plan, err := ex.Plan(ctx, targets)
+		if err != nil {
+			return err
+		}
+		if c.Bool("plan") {
+			return s.printPlan(g, plan)
+		}
 		if len(plan) > 0 {
 			return exitStatus(1)
 		}
 		return nil
 	}
+	t, _, err := s.target(p, c.String("database"))
+	if err != nil {
+		return err
+	}
 	fmt.Fprintln(s.stdout, "Running migrations:")
-	if len(plan) == 0 {
-		fmt.Fprintln(s.stdout, "  No migrations to apply.")
-	} else if err := s.runPlan(ex, c, plan); err != nil {
+	migrate := func(opts migrations.Options) ([]migrations.PlanStep, error) {
+		return ex.MigrateTo(c.Context, targets, opts)
+	}
+	if err := s.runPlan(c, migrate, accept, t.Redacted); err != nil {
 		return err
 	}
 	changes, err := autodetect.Detect(migrated, current, assumeFill{})
@@ -110,12 +123,46 @@ func (s *session) migrate(c *ucli.Context) error {
 	return nil
 }
 
-// runPlan applies the plan, printing a line per migration as it goes.
-func (s *session) runPlan(ex *migrations.Executor, c *ucli.Context, plan []migrations.PlanStep) error {
+// lockTimeoutFlag is --lock-timeout, for every command that migrates.
+func lockTimeoutFlag() ucli.Flag {
+	return &ucli.DurationFlag{Name: "lock-timeout", Value: migrations.DefaultLockTimeout,
+		Usage: "how long to wait for another migrate run on the same database (0 or less: do not wait)"}
+}
+
+// runPlan migrates (run is MigrateTo, or Migrate of a plan made beforehand)
+// under the migration lock, printing a line
+// per migration as it goes (and one when it has to wait for the lock).
+func (s *session) runPlan(c *ucli.Context, run func(migrations.Options) ([]migrations.PlanStep, error), accept []migrations.Key, where string) error {
 	open := false
+	lockTimeout := c.Duration("lock-timeout")
+	if lockTimeout <= 0 {
+		lockTimeout = -1 // the executor's "do not wait"
+	}
+	recovered := false
 	opts := migrations.Options{
-		Fake:        c.Bool("fake"),
-		FakeInitial: c.Bool("fake-initial"),
+		Fake:            c.Bool("fake"),
+		FakeInitial:     c.Bool("fake-initial"),
+		LockTimeout:     lockTimeout,
+		Resume:          c.Bool("resume"),
+		RollbackPartial: c.Bool("rollback-partial"),
+		AcceptEdited:    accept,
+		LockWait: func(h schema.LockHolder) {
+			fmt.Fprintf(s.stderr, "pmanager: waiting for another migrate on %s (%s)\n", where, h)
+		},
+		Recovering: func(p migrations.Partial, rollback, done bool) {
+			recovered = true
+			if done {
+				fmt.Fprintln(s.stdout, " OK")
+				open = false
+				return
+			}
+			if rollback {
+				fmt.Fprintf(s.stdout, "  Rolling back what ran of %s...", p.Key)
+			} else {
+				fmt.Fprintf(s.stdout, "  Resuming %s...", p.Key)
+			}
+			open = true
+		},
 		Progress: func(step migrations.PlanStep, done, faked bool, _ time.Duration) {
 			if !done {
 				verb := "Applying"
@@ -134,11 +181,48 @@ func (s *session) runPlan(ex *migrations.Executor, c *ucli.Context, plan []migra
 			open = false
 		},
 	}
-	err := ex.Migrate(c.Context, plan, opts)
+	plan, err := run(opts)
 	if open {
 		fmt.Fprintln(s.stdout, " FAILED")
 	}
+	if err == nil && len(plan) == 0 && !recovered {
+		fmt.Fprintln(s.stdout, "  No migrations to apply.")
+	}
 	return err
+}
+
+// withoutKeys returns applied without the migrations ks (the edits the
+// user accepts, which need no warning).
+func withoutKeys(applied map[migrations.Key]migrations.Applied, ks []migrations.Key) map[migrations.Key]migrations.Applied {
+	if len(ks) == 0 {
+		return applied
+	}
+	out := make(map[migrations.Key]migrations.Applied, len(applied))
+	for k, a := range applied {
+		out[k] = a
+	}
+	for _, k := range ks {
+		delete(out, k)
+	}
+	return out
+}
+
+// acceptedEdits reads the --accept-edited values: APP.NAME, where NAME may
+// be a unique prefix.
+func acceptedEdits(g *migrations.Graph, values []string) ([]migrations.Key, error) {
+	var out []migrations.Key
+	for _, v := range values {
+		app, name, ok := strings.Cut(v, ".")
+		if !ok || app == "" || name == "" {
+			return nil, fmt.Errorf("cli: --accept-edited %s: name the migration as app.name, for example main.0001_initial", v)
+		}
+		m, err := g.Find(app, name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m.Key())
+	}
+	return out, nil
 }
 
 // migrateTargets reads `[app [target|zero]]`.

@@ -128,8 +128,17 @@ func TestMigrateEditedAndPending(t *testing.T) {
 	}, []step{
 		{args: []string{"showmigrations"}, stdout: []string{"main", " [X] 0001_initial (edited after it was applied)", " [ ] 0002_car"}},
 		{args: []string{"showmigrations", "--plan"}, stdout: []string{"[X]  main.0001_initial (edited after it was applied)", "[ ]  main.0002_car"}},
-		{args: []string{"migrate"}, stdout: append(append([]string(nil), checks...), "Running migrations:", "  Applying main.0002_car... OK"),
-			stderr: "pmanager: warning: migration main.0001_initial was edited after it was applied; the database has what it said then (undo the edit and write a new migration instead)\n"},
+		// Applying 0002 would build on the edited 0001: refused, nothing runs.
+		{args: []string{"migrate"}, code: 1, stdout: append(append([]string(nil), checks...), "Running migrations:"),
+			stderr: "pmanager: warning: migration main.0001_initial was edited after it was applied; the database has what it said then (undo the edit and write a new migration instead)\n" +
+				"pmanager: main.0001_initial was edited after it was applied, and the migrations to run depend on it; the database has what it said then: " +
+				"undo the edit and write a new migration for the change, or, if the database already matches the edited file, accept it with --accept-edited main.0001_initial\n"},
+		{args: []string{"showmigrations"}, stdout: []string{"main", " [X] 0001_initial (edited after it was applied)", " [ ] 0002_car"}},
+		// Accepting the edit records the new checksum, without a warning, and goes on.
+		{args: []string{"migrate", "--accept-edited", "main.0001"}, stdout: append(append([]string(nil), checks...), "Running migrations:", "  Applying main.0002_car... OK")},
+		{args: []string{"showmigrations"}, stdout: []string{"main", " [X] 0001_initial", " [X] 0002_car"}},
+		{args: []string{"migrate", "--accept-edited", "main"}, code: 1,
+			stderr: "pmanager: --accept-edited main: name the migration as app.name, for example main.0001_initial\n"},
 	})
 }
 

@@ -28,7 +28,11 @@ func (s *session) project() (*loader.Project, error) {
 	if s.reg == nil {
 		return nil, fmt.Errorf("cli: this command needs the project's models and migrations; run it through the pmanager command, which builds them in")
 	}
-	p, err := loader.Find(s.dir, s.lookup)
+	find := loader.Find
+	if s.binary {
+		find = s.binaryProject
+	}
+	p, err := find(s.dir, s.lookup)
 	if err != nil {
 		return nil, err
 	}
@@ -59,6 +63,19 @@ func (s *session) graph() (*migrations.Graph, error) {
 	g, err := s.reg.Graph()
 	if err != nil {
 		return nil, err
+	}
+	// A migration registered for an app the project does not have would
+	// be applied and recorded under that app, out of reach of every
+	// command that names an app.
+	built := make([]string, len(s.apps))
+	for i, a := range s.apps {
+		built[i] = a.Label
+	}
+	for _, app := range g.Apps() {
+		if !contains(built, app) {
+			k := g.Migrations(app)[0].Key()
+			return nil, fmt.Errorf("cli: migration %s is registered for app %s, which this project does not have (apps: %s); set App in that migration to the app whose migrations folder holds it", k, app, strings.Join(built, ", "))
+		}
 	}
 	return g, nil
 }
@@ -148,29 +165,53 @@ func (s *session) open(ctx context.Context, p *loader.Project, name string) (*sq
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
 		_ = db.Close() // nothing was opened that could fail to close
-		return nil, nil, scrub(fmt.Errorf("cli: cannot connect to %s: %w", t.Redacted, err), raw)
+		return nil, nil, scrub(fmt.Errorf("cli: cannot connect to %s: %w; %s", t.Redacted, err, connectHint(t.Dialect)), raw)
 	}
 	return db, ed, nil
+}
+
+// connectHint says what to check when a database does not answer.
+func connectHint(d schema.Dialect) string {
+	if d == schema.SQLite {
+		return "check that the file's folder exists and is writable"
+	}
+	return "check that the server is running and the URL's host, port, user, password and database name"
 }
 
 // applied reads the history of a connection without changing anything: an
 // SQLite file that does not exist yet has applied nothing, and is not created.
 func (s *session) applied(ctx context.Context, p *loader.Project, name string) (map[migrations.Key]migrations.Applied, error) {
+	applied, _, err := s.history(ctx, p, name)
+	return applied, err
+}
+
+// history reads the connection's history: what is applied, and what an
+// earlier run left part-way. Like applied, it creates no SQLite file.
+func (s *session) history(ctx context.Context, p *loader.Project, name string) (map[migrations.Key]migrations.Applied, []migrations.Partial, error) {
 	t, _, err := s.target(p, name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if t.Dialect == schema.SQLite {
 		if _, err := os.Stat(t.Database); errors.Is(err, fs.ErrNotExist) {
-			return map[migrations.Key]migrations.Applied{}, nil
+			return map[migrations.Key]migrations.Applied{}, nil, nil
 		}
 	}
 	db, ed, err := s.open(ctx, p, name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer db.Close()
-	return migrations.NewHistory(db, ed).Applied(ctx)
+	h := migrations.NewHistory(db, ed)
+	applied, err := h.Applied(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	partials, err := h.Partials(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return applied, partials, nil
 }
 
 // scrub removes the password of raw from err's message, in case a driver

@@ -35,8 +35,11 @@ func (s *session) showmigrations(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	applied, err := s.applied(c.Context, p, c.String("database"))
+	applied, partials, err := s.history(c.Context, p, c.String("database"))
 	if err != nil {
+		return err
+	}
+	if g, err = historyGraph(g, applied); err != nil {
 		return err
 	}
 	if c.Bool("plan") {
@@ -44,7 +47,7 @@ func (s *session) showmigrations(c *ucli.Context) error {
 		if c.Args().Present() {
 			only = named
 		}
-		s.showPlan(g, applied, only)
+		s.showPlan(g, applied, partials, only)
 		return nil
 	}
 	apps := named
@@ -58,7 +61,7 @@ func (s *session) showmigrations(c *ucli.Context) error {
 			fmt.Fprintln(s.stdout, " (no migrations)")
 		}
 		for _, m := range ms {
-			fmt.Fprintf(s.stdout, " %s %s%s\n", mark(m, applied), m.Name, editedNote(m, applied))
+			fmt.Fprintf(s.stdout, " %s %s%s%s\n", mark(m, applied), m.Name, editedNote(m, applied), partialNote(m, partials))
 		}
 	}
 	return nil
@@ -66,7 +69,7 @@ func (s *session) showmigrations(c *ucli.Context) error {
 
 // showPlan lists migrations in graph order; with apps named, only theirs
 // and what they depend on.
-func (s *session) showPlan(g *migrations.Graph, applied map[migrations.Key]migrations.Applied, only []string) {
+func (s *session) showPlan(g *migrations.Graph, applied map[migrations.Key]migrations.Applied, partials []migrations.Partial, only []string) {
 	list := g.Order()
 	if len(only) > 0 {
 		keep := map[migrations.Key]bool{}
@@ -89,7 +92,7 @@ func (s *session) showPlan(g *migrations.Graph, applied map[migrations.Key]migra
 		fmt.Fprintln(s.stdout, "(no migrations)")
 	}
 	for _, m := range list {
-		fmt.Fprintf(s.stdout, "%s  %s%s\n", mark(m, applied), m.Key(), editedNote(m, applied))
+		fmt.Fprintf(s.stdout, "%s  %s%s%s\n", mark(m, applied), m.Key(), editedNote(m, applied), partialNote(m, partials))
 	}
 }
 
@@ -98,6 +101,22 @@ func mark(m *migrations.Migration, applied map[migrations.Key]migrations.Applied
 		return "[X]"
 	}
 	return "[ ]"
+}
+
+// partialNote flags a migration an earlier run left part-way (MySQL, or a
+// NonAtomic migration), so a listing never passes over it silently.
+func partialNote(m *migrations.Migration, partials []migrations.Partial) string {
+	for _, p := range partials {
+		if p.Key != m.Key() {
+			continue
+		}
+		verb := "applying"
+		if p.Backwards {
+			verb = "unapplying"
+		}
+		return fmt.Sprintf(" (%s stopped after %d operations; run pmanager migrate --resume or --rollback-partial)", verb, p.OpsDone)
+	}
+	return ""
 }
 
 func editedNote(m *migrations.Migration, applied map[migrations.Key]migrations.Applied) string {

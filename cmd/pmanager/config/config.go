@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -76,6 +77,15 @@ type App struct {
 	// Config.Dir unless absolute.
 	Models     string
 	Migrations string
+	// Seeders is the folder of the app's seeders package: as configured,
+	// or "seeders" beside the models folder, used when it exists.
+	Seeders string
+	// SeedersSet reports whether pmanager.toml names Seeders, which must
+	// then exist.
+	SeedersSet bool
+	// Connection names the connection the migration:* commands run this
+	// app's migrations on; "" when the app is bound to none.
+	Connection string
 }
 
 // Error is a configuration problem: the file, the line when known, and a
@@ -115,6 +125,8 @@ type connectionFile struct {
 type appFile struct {
 	Models     *string `toml:"models"`
 	Migrations *string `toml:"migrations"`
+	Seeders    *string `toml:"seeders"`
+	Connection *string `toml:"connection"`
 }
 
 // Read loads dir/pmanager.toml, or the defaults when the file does not exist.
@@ -139,12 +151,21 @@ func Default(dir string, lookup LookupFunc) *Config {
 		Dir:               dir,
 		DefaultConnection: DefaultConnectionName,
 		Connections:       map[string]Connection{DefaultConnectionName: {Name: DefaultConnectionName, URL: DefaultURL}},
-		Apps:              []App{{Label: DefaultApp, Models: "models", Migrations: "migrations"}},
+		Apps:              []App{defaultApp()},
 		lookup:            lookupOrEnv(lookup),
 	}
 	c.applyOverride()
 	return c
 }
+
+// defaultApp is the single app of a project whose pmanager.toml has no [apps].
+func defaultApp() App {
+	return App{Label: DefaultApp, Models: "models", Migrations: "migrations", Seeders: defaultSeeders("models")}
+}
+
+// defaultSeeders is the seeders folder of an app that names none: beside
+// its models folder.
+func defaultSeeders(models string) string { return path.Join(path.Dir(models), "seeders") }
 
 func lookupOrEnv(lookup LookupFunc) LookupFunc {
 	if lookup == nil {
@@ -162,6 +183,14 @@ func Parse(path string, data []byte, lookup LookupFunc) (*Config, error) {
 		return nil, decodeError(path, data, err)
 	}
 	lines := newLineIndex(data)
+	// The decoder leaves a table field alone when the document gives it a
+	// plain value (connections = "x"); that is an error too.
+	for _, name := range [...]string{"connections", "apps"} {
+		// A table defined only by its [name.x] headers has no type of its own.
+		if t := md.Type(name); t != "" && t != "Hash" {
+			return nil, &Error{File: path, Line: lines.find(toml.Key{name}), Msg: wrongTypeMsg(name, tomlKind(t))}
+		}
+	}
 	if undecoded := md.Undecoded(); len(undecoded) > 0 {
 		k := undecoded[0]
 		return nil, &Error{File: path, Line: lines.find(k), Msg: unknownKeyMsg(k)}
@@ -191,7 +220,7 @@ func decodeError(path string, data []byte, err error) error {
 			// The lexer counts a line ended by the offending newline as the next one.
 			line = 1 + bytes.Count(data[:start], []byte("\n"))
 		}
-		return &Error{File: path, Line: line, Msg: pe.Message + "; fix the TOML syntax (https://toml.io)"}
+		return &Error{File: path, Line: line, Msg: strings.TrimSuffix(pe.Message, ".") + "; fix the TOML syntax (https://toml.io)"}
 	}
 	msg := strings.TrimPrefix(err.Error(), "toml: ")
 	line := 0
@@ -200,7 +229,65 @@ func decodeError(path string, data []byte, err error) error {
 			msg = msg[i+3:]
 		}
 	}
+	if m := lastKey.FindStringSubmatch(err.Error()); m != nil {
+		if found := foundType.FindStringSubmatch(msg); found != nil {
+			return &Error{File: path, Line: line, Msg: wrongTypeMsg(m[1], tomlType(found[1]))}
+		}
+	}
 	return &Error{File: path, Line: line, Msg: msg + "; connection urls and app folders are strings"}
+}
+
+// The decoder's type errors name the key and the Go type of what it found.
+var (
+	lastKey   = regexp.MustCompile(`\(last key "([^"]*)"\)`)
+	foundType = regexp.MustCompile(`(?:TOML value has type|but found) ([^;\s]+)`)
+)
+
+// wrongTypeMsg says what a key holds and what it must hold: connections and
+// apps (and their entries) are tables, everything else is a string.
+func wrongTypeMsg(key, found string) string {
+	parts := strings.Split(key, ".")
+	if (parts[0] == "connections" || parts[0] == "apps") && len(parts) == 1 {
+		return fmt.Sprintf("%s is %s, but must be a table of tables; write a [%s.<name>] header for each entry, with its keys on the lines below", key, found, key)
+	}
+	if (parts[0] == "connections" || parts[0] == "apps") && len(parts) == 2 {
+		return fmt.Sprintf("%s is %s, but must be a table; write it as a [%s] header with its keys on the lines below", key, found, key)
+	}
+	return fmt.Sprintf("%s is %s, but must be a string; write %s = \"...\" with the value in double quotes", key, found, parts[len(parts)-1])
+}
+
+// tomlKind names, in TOML's words, a type as MetaData.Type reports it.
+func tomlKind(t string) string {
+	switch t {
+	case "Integer":
+		return "an integer"
+	case "Array", "ArrayHash":
+		return "an array"
+	case "Bool":
+		return "a boolean"
+	}
+	return "a " + strings.ToLower(t)
+}
+
+// tomlType names, in TOML's words, the Go type the decoder found.
+func tomlType(goType string) string {
+	switch {
+	case strings.HasPrefix(goType, "int") || strings.HasPrefix(goType, "uint"):
+		return "an integer"
+	case strings.HasPrefix(goType, "float"):
+		return "a float"
+	case goType == "bool":
+		return "a boolean"
+	case goType == "string":
+		return "a string"
+	case strings.HasPrefix(goType, "[]"):
+		return "an array"
+	case strings.HasPrefix(goType, "map"):
+		return "a table"
+	case strings.Contains(goType, "Time") || strings.Contains(goType, "Local"):
+		return "a date or time"
+	}
+	return "a " + goType
 }
 
 func unknownKeyMsg(k toml.Key) string {
@@ -209,7 +296,7 @@ func unknownKeyMsg(k toml.Key) string {
 	case len(k) == 3 && k[0] == "connections":
 		return fmt.Sprintf("unknown key %q in [connections.%s]; a connection takes only url", k[2], k[1])
 	case len(k) == 3 && k[0] == "apps":
-		return fmt.Sprintf("unknown key %q in [apps.%s]; an app takes models and migrations", k[2], k[1])
+		return fmt.Sprintf("unknown key %q in [apps.%s]; an app takes models, migrations, seeders and connection", k[2], k[1])
 	default:
 		if k[0] != "connections" && k[0] != "apps" {
 			name = k[0]
@@ -256,7 +343,7 @@ func (c *Config) readConnections(f file, lines lineIndex) error {
 
 func (c *Config) readApps(f file, lines lineIndex) error {
 	if len(f.Apps) == 0 {
-		c.Apps = []App{{Label: DefaultApp, Models: "models", Migrations: "migrations"}}
+		c.Apps = []App{defaultApp()}
 		return nil
 	}
 	owners := map[string]string{}
@@ -284,7 +371,21 @@ func (c *Config) readApps(f file, lines lineIndex) error {
 				Msg: fmt.Sprintf("apps %s and %s share the migrations folder %q; give each app a folder of its own", other, label, migrations)}
 		}
 		owners[migrations] = label
-		c.Apps = append(c.Apps, App{Label: label, Models: models, Migrations: migrations})
+		app := App{Label: label, Models: models, Migrations: migrations, Seeders: defaultSeeders(models)}
+		if af.Seeders != nil {
+			if app.Seeders, err = c.folder(*af.Seeders, lines.find(toml.Key{"apps", label, "seeders"})); err != nil {
+				return err
+			}
+			app.SeedersSet = true
+		}
+		if af.Connection != nil {
+			conn, err := c.expand(*af.Connection, lines.find(toml.Key{"apps", label, "connection"}))
+			if err != nil {
+				return err
+			}
+			app.Connection = strings.TrimSpace(conn)
+		}
+		c.Apps = append(c.Apps, app)
 	}
 	return nil
 }

@@ -73,14 +73,14 @@ func TestParse(t *testing.T) {
 			toml:        "",
 			wantDefault: "default",
 			wantURLs:    map[string]string{"default": DefaultURL},
-			wantApps:    []App{{Label: "main", Models: "models", Migrations: "migrations"}},
+			wantApps:    []App{{Label: "main", Models: "models", Migrations: "migrations", Seeders: "seeders"}},
 		},
 		{
 			name:        "template is the defaults",
 			toml:        Template,
 			wantDefault: "default",
 			wantURLs:    map[string]string{"default": DefaultURL},
-			wantApps:    []App{{Label: "main", Models: "models", Migrations: "migrations"}},
+			wantApps:    []App{{Label: "main", Models: "models", Migrations: "migrations", Seeders: "seeders"}},
 		},
 		{
 			name: "two connections and two apps, expanded",
@@ -91,6 +91,7 @@ url = "sqlite://dev.db"
 url = "postgres://app:${DB_PASSWORD}@db:5432/app"
 [apps.shop]
 models = "shop/models/"
+seeders = "db/seed"
 [apps.blog]
 models = "./blog/models"
 migrations = "${MIG_DIR:-blog/migrations}"
@@ -99,8 +100,8 @@ migrations = "${MIG_DIR:-blog/migrations}"
 			wantDefault: "dev",
 			wantURLs:    map[string]string{"dev": "sqlite://dev.db", "prod": "postgres://app:s3cret@db:5432/app"},
 			wantApps: []App{
-				{Label: "blog", Models: "blog/models", Migrations: "blog/migrations"},
-				{Label: "shop", Models: "shop/models", Migrations: "shop/migrations"},
+				{Label: "blog", Models: "blog/models", Migrations: "blog/migrations", Seeders: "blog/seeders"},
+				{Label: "shop", Models: "shop/models", Migrations: "shop/migrations", Seeders: "db/seed", SeedersSet: true},
 			},
 		},
 		{
@@ -108,7 +109,7 @@ migrations = "${MIG_DIR:-blog/migrations}"
 			toml:        "[connections.local]\nurl = \"mysql://root@localhost/app\"\n",
 			wantDefault: "local",
 			wantURLs:    map[string]string{"local": "mysql://root@localhost/app"},
-			wantApps:    []App{{Label: "main", Models: "models", Migrations: "migrations"}},
+			wantApps:    []App{{Label: "main", Models: "models", Migrations: "migrations", Seeders: "seeders"}},
 		},
 		{
 			name:        "PMANAGER_DATABASE_URL wins over DATABASE_URL and the file",
@@ -116,7 +117,7 @@ migrations = "${MIG_DIR:-blog/migrations}"
 			env:         env("PMANAGER_DATABASE_URL", "postgres://a@h/p", "DATABASE_URL", "postgres://b@h/d"),
 			wantDefault: "default",
 			wantURLs:    map[string]string{"default": "postgres://a@h/p", "other": "sqlite://y.db"},
-			wantApps:    []App{{Label: "main", Models: "models", Migrations: "migrations"}},
+			wantApps:    []App{{Label: "main", Models: "models", Migrations: "migrations", Seeders: "seeders"}},
 		},
 		{
 			name:        "DATABASE_URL overrides a url with an unset variable",
@@ -124,14 +125,14 @@ migrations = "${MIG_DIR:-blog/migrations}"
 			env:         env("DATABASE_URL", "postgres://b@h/d", "PMANAGER_DATABASE_URL", ""),
 			wantDefault: "default",
 			wantURLs:    map[string]string{"default": "postgres://b@h/d"},
-			wantApps:    []App{{Label: "main", Models: "models", Migrations: "migrations"}},
+			wantApps:    []App{{Label: "main", Models: "models", Migrations: "migrations", Seeders: "seeders"}},
 		},
 		{
 			name:        "migrations default to a sibling of models",
 			toml:        "[apps.blog]\nmodels = \"internal/blog/models\"\n",
 			wantDefault: "default",
 			wantURLs:    map[string]string{"default": DefaultURL},
-			wantApps:    []App{{Label: "blog", Models: "internal/blog/models", Migrations: "internal/blog/migrations"}},
+			wantApps:    []App{{Label: "blog", Models: "internal/blog/models", Migrations: "internal/blog/migrations", Seeders: "internal/blog/seeders"}},
 		},
 	}
 	for _, tt := range tests {
@@ -190,7 +191,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "unknown app key",
 			toml: "[apps.main]\nmodels = \"models\"\n  modles = \"x\"\n",
-			want: path + `:3: unknown key "modles" in [apps.main]; an app takes models and migrations`,
+			want: path + `:3: unknown key "modles" in [apps.main]; an app takes models, migrations, seeders and connection`,
 		},
 		{
 			name: "unknown connection key",
@@ -200,7 +201,17 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "wrong type",
 			toml: "[apps.main]\nmodels = 3\n",
-			want: path + `:2: incompatible types: TOML value has type int64; destination has type string; connection urls and app folders are strings`,
+			want: path + `:2: apps.main.models is an integer, but must be a string; write models = "..." with the value in double quotes`,
+		},
+		{
+			name: "app that is not a table",
+			toml: "[apps]\nmain = \"models\"\n",
+			want: path + `:2: apps.main is a string, but must be a table; write it as a [apps.main] header with its keys on the lines below`,
+		},
+		{
+			name: "connections that are not a table",
+			toml: "connections = \"sqlite://x\"\n",
+			want: path + `:1: connections is a string, but must be a table of tables; write a [connections.<name>] header for each entry, with its keys on the lines below`,
 		},
 		{
 			name: "unknown default connection",

@@ -18,4 +18,5 @@ url = "sqlite://pmanager.db"
 [apps.main]
 models = "models"          # folder of the models package, relative to this file
 migrations = "migrations"  # folder of the migrations package
+# seeders = "seeders"      # folder of the seeders package (database:seed); used when it exists
 `

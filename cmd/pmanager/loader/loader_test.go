@@ -240,7 +240,7 @@ func TestFind(t *testing.T) {
 func TestRenderMainGolden(t *testing.T) {
 	t.Parallel()
 	src, err := RenderMain([]AppSource{
-		{Label: "main", ModelsImport: "example.com/app/models", MigrationsImport: "example.com/app/migrations", Types: []string{"Car", "Manufacturer", "User"}},
+		{Label: "main", ModelsImport: "example.com/app/models", MigrationsImport: "example.com/app/migrations", SeedersImport: "example.com/app/seeders", Types: []string{"Car", "Manufacturer", "User"}},
 		{Label: "blog", ModelsImport: "example.com/app/blog/models", MigrationsImport: "example.com/app/blog/migrations", Types: []string{"Post"}},
 		{Label: "empty", ModelsImport: "example.com/app/empty", MigrationsImport: "example.com/app/empty", Types: nil},
 	})
@@ -390,5 +390,78 @@ func TestPackageName(t *testing.T) {
 		if err != nil || got != tt.want {
 			t.Errorf("PackageName(%s) = %q, %v; want %q", tt.dir, got, err, tt.want)
 		}
+	}
+}
+
+// TestPrepareSeeders: the default seeders folder is imported when it holds
+// Go files and left out otherwise; a folder pmanager.toml names must exist.
+func TestPrepareSeeders(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		files   map[string]string
+		want    string
+		wantErr string
+	}{
+		{
+			name:  "default folder with a package",
+			files: map[string]string{"seeders/seed.go": "package seeders\n"},
+			want:  `_ "example.com/big/seeders"`,
+		},
+		{
+			name:  "default folder absent",
+			files: map[string]string{},
+		},
+		{
+			name:  "configured folder",
+			files: map[string]string{"pmanager.toml": "[apps.main]\nmodels = \"models\"\nseeders = \"db/seed\"\n", "db/seed/seed.go": "package seed\n"},
+			want:  `_ "example.com/big/db/seed"`,
+		},
+		{
+			name:    "configured folder absent",
+			files:   map[string]string{"pmanager.toml": "[apps.main]\nmodels = \"models\"\nseeders = \"db/seed\"\n"},
+			wantErr: "loader: the seeders folder db/seed of app main has no Go files; create the seeders package there (pmanager init writes one) or take seeders out of pmanager.toml",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			root := t.TempDir()
+			tt.files["go.mod"] = requiringGoMod
+			tt.files["models/m.go"] = "package models\n\ntype Car struct{}\n"
+			writeFiles(t, root, tt.files)
+			p, err := Find(root, noEnv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir, err := Prepare(p)
+			if tt.wantErr != "" {
+				if err == nil || err.Error() != tt.wantErr {
+					t.Fatalf("Prepare error = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			src, err := os.ReadFile(filepath.Join(dir, "main.go"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.want != "" && !strings.Contains(string(src), tt.want) {
+				t.Errorf("generated main lacks %s:\n%s", tt.want, src)
+			}
+			if tt.want == "" && strings.Contains(string(src), "seed") {
+				t.Errorf("generated main imports seeders that do not exist:\n%s", src)
+			}
+			bin, err := PrepareBinary(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			src, err = os.ReadFile(filepath.Join(bin, "main.go"))
+			if err != nil || !strings.Contains(string(src), "pmcli.RunBinary(") {
+				t.Errorf("binary main = %s, %v; want a call of RunBinary", src, err)
+			}
+		})
 	}
 }
