@@ -10,23 +10,23 @@ import (
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
-func init() {
-	migrations.Register(&migrations.Migration{
-		App:  "main",
-		Name: "0001_initial",
-		Operations: []operations.Operation{
-			operations.CreateModel{
-				Name:  "User",
-				Table: "local_user",
-				Fields: []*state.Field{
-					{Name: "id", Kind: state.BigAuto, PrimaryKey: true},
-					{Name: "username", Kind: state.Char, MaxLength: 150, Unique: true},
-					{Name: "email", Kind: state.Char, MaxLength: 254, Blank: true},
-					{Name: "joined", Kind: state.Date},
-					{Name: "active", Kind: state.Boolean, Default: state.Str("true")},
-				},
+func init() { migrations.Register(migration_0001_initial) }
+
+var migration_0001_initial = &migrations.Migration{
+	App:  "main",
+	Name: "0001_initial",
+	Operations: []operations.Operation{
+		operations.CreateModel{
+			Name:  "User",
+			Table: "local_user",
+			Fields: []*state.Field{
+				{Name: "id", Kind: state.BigAuto, PrimaryKey: true},
+				{Name: "username", Kind: state.Char, MaxLength: 150, Unique: true},
+				{Name: "email", Kind: state.Char, MaxLength: 254, Blank: true},
+				{Name: "joined", Kind: state.Date},
+				{Name: "active", Kind: state.Boolean, Default: state.Str("true")},
 			},
 		},
-		Initial: true,
-	})
+	},
+	Initial: true,
 }

@@ -11,43 +11,43 @@ import (
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
-func init() {
-	migrations.Register(&migrations.Migration{
-		App:          "main",
-		Name:         "0002_car_manufacturer",
-		Dependencies: []migrations.Key{{App: "main", Name: "0001_initial"}},
-		Operations: []operations.Operation{
-			operations.CreateModel{
-				Name:  "Manufacturer",
-				Table: "manufacturer",
-				Fields: []*state.Field{
-					{Name: "id", Kind: state.BigAuto, PrimaryKey: true},
-					{Name: "name", Kind: state.Char, MaxLength: 100, Unique: true},
-					{Name: "country", Kind: state.Char, MaxLength: 2, Default: state.Str("KE")},
-				},
-			},
-			operations.CreateModel{
-				Name:  "Car",
-				Table: "car",
-				Fields: []*state.Field{
-					{Name: "id", Kind: state.BigAuto, PrimaryKey: true},
-					{Name: "name", Kind: state.Char, MaxLength: 30},
-					{
-						Name:     "manufacturer",
-						Kind:     state.ForeignKey,
-						Relation: &state.Relation{To: "main.Manufacturer", OnDelete: "CASCADE", RelatedName: "cars"},
-					},
-					{Name: "owner", Kind: state.ForeignKey, Null: true, Relation: &state.Relation{To: "main.User", OnDelete: "SET_NULL"}},
-					{Name: "price", Kind: state.Decimal, MaxDigits: 10, DecimalPlaces: 2, Default: state.Str("0")},
-					{Name: "released", Kind: state.DateTime, Null: true},
-					{Name: "notes", Kind: state.Text, Blank: true},
-				},
-				UniqueTogether: [][]string{{"manufacturer", "name"}},
-				Indexes:        []state.Index{{Name: "car_name_idx", Fields: []string{"name", "-released"}}},
-				Constraints: []state.Constraint{
-					{Kind: state.CheckConstraint, Name: "price_gte_0", Check: "price >= 0"},
-				},
+func init() { migrations.Register(migration_0002_car_manufacturer) }
+
+var migration_0002_car_manufacturer = &migrations.Migration{
+	App:          "main",
+	Name:         "0002_car_manufacturer",
+	Dependencies: []migrations.Key{{App: "main", Name: "0001_initial"}},
+	Operations: []operations.Operation{
+		operations.CreateModel{
+			Name:  "Manufacturer",
+			Table: "manufacturer",
+			Fields: []*state.Field{
+				{Name: "id", Kind: state.BigAuto, PrimaryKey: true},
+				{Name: "name", Kind: state.Char, MaxLength: 100, Unique: true},
+				{Name: "country", Kind: state.Char, MaxLength: 2, Default: state.Str("KE")},
 			},
 		},
-	})
+		operations.CreateModel{
+			Name:  "Car",
+			Table: "car",
+			Fields: []*state.Field{
+				{Name: "id", Kind: state.BigAuto, PrimaryKey: true},
+				{Name: "name", Kind: state.Char, MaxLength: 30},
+				{
+					Name:     "manufacturer",
+					Kind:     state.ForeignKey,
+					Relation: &state.Relation{To: "main.Manufacturer", OnDelete: "CASCADE", RelatedName: "cars"},
+				},
+				{Name: "owner", Kind: state.ForeignKey, Null: true, Relation: &state.Relation{To: "main.User", OnDelete: "SET_NULL"}},
+				{Name: "price", Kind: state.Decimal, MaxDigits: 10, DecimalPlaces: 2, Default: state.Str("0")},
+				{Name: "released", Kind: state.DateTime, Null: true},
+				{Name: "notes", Kind: state.Text, Blank: true},
+			},
+			UniqueTogether: [][]string{{"manufacturer", "name"}},
+			Indexes:        []state.Index{{Name: "car_name_idx", Fields: []string{"name", "-released"}}},
+			Constraints: []state.Constraint{
+				{Kind: state.CheckConstraint, Name: "price_gte_0", Check: "price >= 0"},
+			},
+		},
+	},
 }
