@@ -1,0 +1,333 @@
+package autocases
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/pmanager/pmanager/internal/dbtest"
+	"github.com/pmanager/pmanager/internal/statedsl"
+	"github.com/pmanager/pmanager/migrations"
+	"github.com/pmanager/pmanager/pkg/autodetect"
+	"github.com/pmanager/pmanager/pkg/operations"
+	"github.com/pmanager/pmanager/pkg/schema"
+	"github.com/pmanager/pmanager/pkg/schema/connect"
+	"github.com/pmanager/pmanager/pkg/state"
+)
+
+var update = flag.Bool("update", false, "rewrite the forward, backward and SQL sections of testdata/*.txtar")
+
+// minCases keeps the suite from quietly shrinking.
+const minCases = 80
+
+// TestCases runs every case: the detected operations and the SQL of each
+// dialect against the goldens, then the migration itself on each live
+// database, forwards and backwards.
+func TestCases(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob(filepath.Join("testdata", "*.txtar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < minCases {
+		t.Fatalf("found %d case files, want at least %d", len(files), minCases)
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+			t.Parallel()
+			runCase(t, file)
+		})
+	}
+}
+
+// prepared is a case with its states and migrations worked out.
+type prepared struct {
+	before, after *state.Project
+	rows          []string
+	untouched     []string
+	prior, added  []*migrations.Migration
+	graph         *migrations.Graph
+}
+
+func runCase(t *testing.T, file string) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := prepare(t, c)
+	got := map[string]string{}
+	got["forward"] = detectLines(t, p.before, p.after, c)
+	got["backward"] = detectLines(t, p.after, p.before, c)
+	for _, d := range dbtest.Dialects {
+		ed := connect.EditorFor(d)
+		got[UpSection(d)] = RenderSQL(p.graph, p.added, ed, false)
+		got[DownSection(d)] = RenderSQL(p.graph, p.added, ed, true)
+	}
+	if *update {
+		for _, name := range sectionNames {
+			if v, ok := got[name]; ok {
+				c.Set(name, v)
+			}
+		}
+		if err := os.WriteFile(file, c.Format(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range sectionNames {
+		want, ok := got[name]
+		if !ok {
+			continue
+		}
+		if diff := cmp.Diff(c.Lines(name), Lines(want), cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s (-golden +now; go test -update rewrites it):\n%s", name, diff)
+		}
+	}
+	for _, d := range dbtest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			migrateLive(t, d, p, strings.Contains(got[UpSection(d)], "\nerror: "))
+		})
+	}
+}
+
+// prepare parses the states and builds the migration of before (from
+// nothing) and the one of the forward change on top of it.
+func prepare(t *testing.T, c *Case) *prepared {
+	t.Helper()
+	p := &prepared{rows: c.Lines("rows"), untouched: c.Lines("untouched")}
+	var err error
+	if p.before, err = statedsl.Parse(c.Section("before")); err != nil {
+		t.Fatalf("before: %v", err)
+	}
+	if p.after, err = statedsl.Parse(c.Section("after")); err != nil {
+		t.Fatalf("after: %v", err)
+	}
+	answers, err := c.Answers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	initial, err := autodetect.Detect(state.NewProject(), p.before, answers)
+	if err != nil {
+		t.Fatalf("detect the before state from nothing: %v", err)
+	}
+	p.prior = Next(nil, initial, "before")
+	forward, err := autodetect.Detect(p.before, p.after, answers)
+	if err != nil {
+		t.Fatalf("detect forward: %v", err)
+	}
+	p.added = Next(p.prior, forward, "after")
+	if len(p.added) == 0 {
+		t.Fatal("the case changes nothing: before and after detect no operations")
+	}
+	if p.graph, err = migrations.NewGraph(append(append([]*migrations.Migration(nil), p.prior...), p.added...)); err != nil {
+		t.Fatalf("graph: %v", err)
+	}
+	replayed, err := p.graph.State()
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := autodetect.Detect(replayed, p.after, answers)
+	if err != nil || !again.Empty() {
+		t.Fatalf("after replaying the migrations, Detect still finds %v (err %v)", describe(again), err)
+	}
+	return p
+}
+
+// detectLines renders Detect(from, to) as "app: Describe" lines, or the
+// error it returns as one "error: ..." line.
+func detectLines(t *testing.T, from, to *state.Project, c *Case) string {
+	t.Helper()
+	answers, err := c.Answers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, err := autodetect.Detect(from, to, answers)
+	if err != nil {
+		return "error: " + err.Error() + "\n"
+	}
+	return strings.Join(describe(ch), "\n") + "\n"
+}
+
+func describe(ch *autodetect.Changes) []string {
+	if ch == nil {
+		return nil
+	}
+	var out []string
+	for _, app := range sortedApps(ch) {
+		for _, op := range ch.Ops[app] {
+			out = append(out, app+": "+op.Describe()+fillOf(op))
+		}
+	}
+	return out
+}
+
+// fillOf shows the one-off value an operation gives existing rows, which
+// Describe leaves out.
+func fillOf(op operations.Operation) string {
+	var fill *string
+	switch o := op.(type) {
+	case operations.AddField:
+		fill = o.Fill
+	case operations.AlterField:
+		fill = o.Fill
+	}
+	if fill == nil {
+		return ""
+	}
+	return fmt.Sprintf(" (fill %q)", *fill)
+}
+
+func sortedApps(ch *autodetect.Changes) []string {
+	var apps []string
+	for app := range ch.Ops {
+		apps = append(apps, app)
+	}
+	sort.Strings(apps)
+	return apps
+}
+
+// migrateLive applies the case on a fresh database of dialect d and checks
+// the schema and the rows after each direction. refused says the forward
+// SQL could not be rendered on d, so migrating must fail and change nothing.
+func migrateLive(t *testing.T, d schema.Dialect, p *prepared, refused bool) {
+	ctx := context.Background()
+	db := dbtest.Open(t, d)
+	ed := connect.EditorFor(d)
+	g0, err := migrations.NewGraph(p.prior)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apply(t, migrations.NewExecutor(db.DB, ed, g0), nil)
+	checkSchema(t, ed, db, p.untouched, p.before, "after migrating before")
+	counts := insertRows(t, ed, db, p.rows)
+
+	ex := migrations.NewExecutor(db.DB, ed, p.graph)
+	plan, err := ex.Plan(ctx, nil)
+	if err != nil {
+		t.Fatalf("plan forwards: %v", err)
+	}
+	if err := ex.Migrate(ctx, plan, migrations.Options{}); err != nil {
+		if !refused {
+			t.Fatalf("migrate forwards: %v", err)
+		}
+		checkSchema(t, ed, db, p.untouched, p.before, "after the refused migration")
+		return
+	}
+	if refused {
+		t.Fatal("migrating forwards succeeded though its SQL could not be rendered")
+	}
+	checkSchema(t, ed, db, p.untouched, p.after, "forwards")
+	checkRows(t, ed, db, Survivors(p.before, p.after, counts), counts, "forwards")
+
+	back, err := ex.Plan(ctx, Targets(p.prior, p.added))
+	if err != nil {
+		t.Fatalf("plan backwards: %v", err)
+	}
+	if err := ex.Migrate(ctx, back, migrations.Options{}); err != nil {
+		t.Fatalf("migrate backwards: %v", err)
+	}
+	checkSchema(t, ed, db, p.untouched, p.before, "backwards")
+	kept := map[string]string{}
+	for table := range Survivors(p.before, p.after, counts) {
+		kept[table] = table
+	}
+	checkRows(t, ed, db, kept, counts, "backwards")
+}
+
+// apply migrates ex's graph to targets (nil: every leaf).
+func apply(t *testing.T, ex *migrations.Executor, targets []migrations.Target) {
+	t.Helper()
+	ctx := context.Background()
+	plan, err := ex.Plan(ctx, targets)
+	if err != nil {
+		t.Fatalf("plan: %v", err)
+	}
+	if err := ex.Migrate(ctx, plan, migrations.Options{}); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+}
+
+// checkSchema compares what the database holds with what p implies.
+func checkSchema(t *testing.T, ed schema.Editor, db schema.ExecQuerier, untouched []string, p *state.Project, when string) {
+	t.Helper()
+	want, err := ed.Expected(p)
+	if err != nil {
+		t.Fatalf("%s: Expected: %v", when, err)
+	}
+	got, err := UserTables(context.Background(), ed, db)
+	if err != nil {
+		t.Fatalf("%s: %v", when, err)
+	}
+	if diff := cmp.Diff(Comparable(ed.Dialect(), without(want, untouched)), Comparable(ed.Dialect(), without(got, untouched)), cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("%s: the database differs from the state (-want +got):\n%s", when, diff)
+	}
+}
+
+var insertTable = regexp.MustCompile(`(?i)^INSERT\s+INTO\s+(\w+)`)
+
+// insertRows runs a case's rows section (quoting its table names for the
+// dialect) and returns how many rows each table then holds.
+func insertRows(t *testing.T, ed schema.Editor, db schema.ExecQuerier, rows []string) map[string]int {
+	t.Helper()
+	ctx := context.Background()
+	counts := map[string]int{}
+	for _, stmt := range rows {
+		m := insertTable.FindStringSubmatch(stmt)
+		if m == nil {
+			t.Fatalf("rows: want INSERT INTO table ..., got %q", stmt)
+		}
+		quoted := stmt[:len(m[0])-len(m[1])] + ed.Quote(m[1]) + stmt[len(m[0]):]
+		if _, err := db.ExecContext(ctx, quoted); err != nil {
+			t.Fatalf("rows: %s: %v", stmt, err)
+		}
+		counts[m[1]] = 0
+	}
+	for table := range counts {
+		n, err := CountRows(ctx, ed, db, table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts[table] = n
+	}
+	return counts
+}
+
+// checkRows checks every table of moved (old table → table now) still
+// holds the rows counted before.
+func checkRows(t *testing.T, ed schema.Editor, db schema.ExecQuerier, moved map[string]string, counts map[string]int, when string) {
+	t.Helper()
+	for old, now := range moved {
+		n, err := CountRows(context.Background(), ed, db, now)
+		if err != nil {
+			t.Errorf("%s: %v", when, err)
+			continue
+		}
+		if n != counts[old] {
+			t.Errorf("%s: table %s holds %d rows, want the %d of %s", when, now, n, counts[old], old)
+		}
+	}
+}
+
+// without leaves the named tables out of tables.
+func without(tables []schema.Table, names []string) []schema.Table {
+	var out []schema.Table
+	for _, t := range tables {
+		if !contains(names, t.Name) {
+			out = append(out, t)
+		}
+	}
+	return out
+}

@@ -1,0 +1,454 @@
+package autocases
+
+import (
+	"fmt"
+	"math/rand"
+	"strings"
+
+	"github.com/pmanager/pmanager/pkg/schema"
+	"github.com/pmanager/pmanager/pkg/state"
+)
+
+// editKinds are the model edits the generator makes; every one is tried in
+// turn whenever the one drawn does not fit the current state.
+var editKinds = []string{
+	"add model", "remove model", "add field", "remove field", "alter field",
+	"add foreign key", "alter foreign key", "add many-to-many", "add index", "remove index",
+	"add unique", "add check", "remove constraint", "unique together", "rename table", "state only",
+}
+
+// editor makes random, valid edits to a state, as a developer editing
+// structs would: new names come from counters, so nothing is reused.
+type editor struct {
+	r       *rand.Rand
+	dialect schema.Dialect
+	next    int
+}
+
+func (e *editor) name(prefix string) string {
+	e.next++
+	return fmt.Sprintf("%s%d", prefix, e.next)
+}
+
+// edit returns a changed copy of p and what kind of edit it made.
+func (e *editor) edit(p *state.Project) (*state.Project, string) {
+	start := e.r.Intn(len(editKinds))
+	for i := range editKinds {
+		kind := editKinds[(start+i)%len(editKinds)]
+		c := cloneDeep(p)
+		if e.apply(kind, c) {
+			sanitize(c)
+			return c, kind
+		}
+	}
+	c := cloneDeep(p)
+	e.addModel(c)
+	return c, "add model"
+}
+
+// cloneDeep copies p and each of its models, so edits never reach p.
+func cloneDeep(p *state.Project) *state.Project {
+	c := state.NewProject()
+	for k, m := range p.Models {
+		c.Models[k] = m.Clone()
+	}
+	return c
+}
+
+func (e *editor) apply(kind string, p *state.Project) bool {
+	models := managed(p)
+	if kind != "add model" && len(models) == 0 {
+		return false
+	}
+	pick := func() *state.Model {
+		if len(models) == 0 {
+			return nil
+		}
+		return models[e.r.Intn(len(models))]
+	}
+	m := pick()
+	switch kind {
+	case "add model":
+		if len(models) >= 6 {
+			return false
+		}
+		e.addModel(p)
+	case "remove model":
+		if len(models) < 3 {
+			return false
+		}
+		removeModel(p, m)
+	case "add field":
+		m.Fields = append(m.Fields, e.plainField())
+	case "remove field":
+		f := e.pickField(m, func(f *state.Field) bool { return !f.PrimaryKey })
+		if f == nil {
+			return false
+		}
+		m.Fields = dropField(m.Fields, f)
+	case "alter field":
+		f := e.pickField(m, func(f *state.Field) bool { return !f.PrimaryKey && !f.Kind.IsRelation() })
+		if f == nil {
+			return false
+		}
+		e.alterField(f)
+	case "add foreign key":
+		to := pick()
+		f := &state.Field{Name: e.name("r"), Kind: state.ForeignKey, Null: true,
+			Relation: &state.Relation{To: to.Label(), OnDelete: "SET_NULL"}}
+		switch e.r.Intn(4) {
+		case 0:
+			f.Kind, f.Relation.OnDelete = state.OneToOne, "CASCADE"
+		case 1:
+			f.Null, f.Relation.OnDelete = false, "CASCADE"
+		}
+		m.Fields = append(m.Fields, f)
+	case "alter foreign key":
+		var fks []*state.Field
+		for _, m := range models {
+			for _, f := range m.Fields {
+				if f.Kind == state.ForeignKey || f.Kind == state.OneToOne {
+					fks = append(fks, f)
+				}
+			}
+		}
+		if len(fks) == 0 {
+			return false
+		}
+		e.alterRelation(fks[e.r.Intn(len(fks))], pick())
+	case "add many-to-many":
+		m.Fields = append(m.Fields, &state.Field{Name: e.name("m"), Kind: state.ManyToMany,
+			Relation: &state.Relation{To: pick().Label()}})
+	case "add index":
+		cols := e.indexable(m, 2)
+		if len(cols) == 0 {
+			return false
+		}
+		idx := state.Index{Name: e.name(strings.ToLower(m.Name) + "_i"), Fields: cols}
+		if e.r.Intn(3) == 0 {
+			idx.Fields[0] = "-" + idx.Fields[0]
+		}
+		if e.dialect != schema.MySQL && e.r.Intn(4) == 0 {
+			// Partial, over the key column, which no edit renames.
+			idx.Condition = m.PrimaryKey().ColumnName() + ">0"
+		}
+		m.Indexes = append(m.Indexes, idx)
+	case "remove index":
+		if len(m.Indexes) == 0 {
+			return false
+		}
+		i := e.r.Intn(len(m.Indexes))
+		m.Indexes = append(m.Indexes[:i:i], m.Indexes[i+1:]...)
+	case "add unique":
+		cols := e.indexable(m, 2)
+		if len(cols) == 0 {
+			return false
+		}
+		m.Constraints = append(m.Constraints, state.Constraint{Kind: state.UniqueConstraint,
+			Name: e.name(strings.ToLower(m.Name) + "_u"), Fields: cols})
+	case "add check":
+		f := e.pickField(m, func(f *state.Field) bool { return isNumber(f.Kind) })
+		if f == nil {
+			return false
+		}
+		m.Constraints = append(m.Constraints, state.Constraint{Kind: state.CheckConstraint,
+			Name: e.name(strings.ToLower(m.Name) + "_c"), Check: f.ColumnName() + " >= 0"})
+	case "remove constraint":
+		if len(m.Constraints) == 0 {
+			return false
+		}
+		i := e.r.Intn(len(m.Constraints))
+		m.Constraints = append(m.Constraints[:i:i], m.Constraints[i+1:]...)
+	case "unique together":
+		cols := e.indexable(m, 2)
+		if len(cols) < 2 || e.r.Intn(3) == 0 {
+			if len(m.UniqueTogether) == 0 {
+				return false
+			}
+			m.UniqueTogether = nil
+			break
+		}
+		m.UniqueTogether = [][]string{cols}
+	case "rename table":
+		m.Table = e.name(strings.ToLower(m.Name) + "_t")
+	case "state only":
+		switch e.r.Intn(3) {
+		case 0:
+			m.Options.Ordering = []string{"-id"}
+		case 1:
+			m.Options.VerboseName = e.name("v")
+		default:
+			f := e.pickField(m, func(f *state.Field) bool { return !f.PrimaryKey })
+			if f == nil {
+				return false
+			}
+			f.Comment = e.name("note")
+		}
+	default:
+		panic("autocases: unknown edit " + kind)
+	}
+	return true
+}
+
+// managed lists the models of p, sorted, for the edits to choose from.
+func managed(p *state.Project) []*state.Model {
+	var out []*state.Model
+	for _, m := range p.Sorted() {
+		if !m.Unmanaged {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func (e *editor) addModel(p *state.Project) {
+	app := "main"
+	if e.r.Intn(4) == 0 {
+		app = "shop"
+	}
+	m := &state.Model{App: app, Name: e.name("M"), Fields: []*state.Field{{Name: "id", Kind: state.BigAuto, PrimaryKey: true}}}
+	m.Table = strings.ToLower(m.Name)
+	for range 1 + e.r.Intn(3) {
+		m.Fields = append(m.Fields, e.plainField())
+	}
+	if err := p.Add(m); err != nil {
+		panic(err) // names come from a counter and never repeat
+	}
+}
+
+// removeModel deletes m and every relation field elsewhere that points at it.
+func removeModel(p *state.Project, m *state.Model) {
+	if err := p.Remove(m.App, m.Name); err != nil {
+		panic(err)
+	}
+	for _, other := range p.Models {
+		var keep []*state.Field
+		for _, f := range other.Fields {
+			if f.Relation == nil || p.Resolve(other.App, f.Relation.To) != nil {
+				keep = append(keep, f)
+			}
+		}
+		other.Fields = keep
+	}
+}
+
+var plainKinds = []state.Kind{state.Char, state.Text, state.Integer, state.BigInteger, state.SmallInteger,
+	state.Boolean, state.Float, state.Decimal, state.Date, state.DateTime, state.JSON, state.UUID}
+
+// plainField returns a new non-relation field: nullable, or with a
+// default, or NOT NULL with neither (a one-off fill then serves the rows).
+func (e *editor) plainField() *state.Field {
+	f := &state.Field{Name: e.name("f")}
+	e.setKind(f, plainKinds[e.r.Intn(len(plainKinds))])
+	switch e.r.Intn(3) {
+	case 0:
+		f.Null = true
+	case 1:
+		f.Default = defaultFor(f.Kind)
+	}
+	if indexableKind(f.Kind) {
+		switch e.r.Intn(5) {
+		case 0:
+			f.Unique, f.Null = true, true
+		case 1:
+			f.Index = true
+		}
+	}
+	if e.r.Intn(6) == 0 {
+		f.Column = "c_" + f.Name
+	}
+	return f
+}
+
+// setKind changes f's kind and the attributes that come with it.
+func (e *editor) setKind(f *state.Field, k state.Kind) {
+	f.Kind, f.MaxLength, f.MaxDigits, f.DecimalPlaces = k, 0, 0, 0
+	switch k {
+	case state.Char:
+		f.MaxLength = 10 * (1 + e.r.Intn(5))
+	case state.Decimal:
+		f.MaxDigits, f.DecimalPlaces = 8+e.r.Intn(4), 2
+	}
+	if f.Default != nil {
+		f.Default = defaultFor(k)
+	}
+}
+
+// families are the kinds a field may change between with its values kept.
+var families = [][]state.Kind{
+	{state.Char, state.Text},
+	{state.SmallInteger, state.Integer, state.BigInteger},
+	{state.Float, state.Decimal},
+	{state.Date, state.DateTime},
+}
+
+func (e *editor) alterField(f *state.Field) {
+	switch e.r.Intn(7) {
+	case 0:
+		f.Null = !f.Null
+	case 1:
+		if f.Default == nil {
+			f.Default = defaultFor(f.Kind)
+		} else {
+			f.Default = nil
+		}
+	case 2:
+		for _, fam := range families {
+			for _, k := range fam {
+				if k == f.Kind {
+					e.setKind(f, fam[e.r.Intn(len(fam))])
+					return
+				}
+			}
+		}
+		f.Null = !f.Null
+	case 3:
+		f.Unique = !f.Unique && indexableKind(f.Kind)
+	case 4:
+		f.Index = !f.Index && indexableKind(f.Kind)
+	case 5:
+		if f.Column == "" {
+			f.Column = e.name("col")
+		} else {
+			f.Column = ""
+		}
+	default:
+		if f.Kind == state.Char {
+			f.MaxLength = 10 * (1 + e.r.Intn(5))
+		} else {
+			f.Comment = e.name("note")
+		}
+	}
+}
+
+func (e *editor) alterRelation(f *state.Field, target *state.Model) {
+	switch e.r.Intn(4) {
+	case 0:
+		f.Relation.To = target.Label()
+	case 1:
+		f.Null = !f.Null
+	case 2:
+		if f.Kind == state.ForeignKey {
+			f.Kind = state.OneToOne
+		} else {
+			f.Kind = state.ForeignKey
+		}
+	default:
+		f.Relation.OnDelete = []string{"CASCADE", "PROTECT", "DO_NOTHING", "SET_NULL"}[e.r.Intn(4)]
+	}
+	if f.Relation.OnDelete == "SET_NULL" && !f.Null {
+		f.Relation.OnDelete = "CASCADE"
+	}
+}
+
+func (e *editor) pickField(m *state.Model, ok func(*state.Field) bool) *state.Field {
+	var fs []*state.Field
+	for _, f := range m.Fields {
+		if ok(f) {
+			fs = append(fs, f)
+		}
+	}
+	if len(fs) == 0 {
+		return nil
+	}
+	return fs[e.r.Intn(len(fs))]
+}
+
+// indexable returns up to n distinct field names of m that may be indexed.
+func (e *editor) indexable(m *state.Model, n int) []string {
+	var names []string
+	for _, i := range e.r.Perm(len(m.Fields)) {
+		if f := m.Fields[i]; f.HasColumn() && indexableKind(f.Kind) && len(names) < n {
+			names = append(names, f.Name)
+		}
+	}
+	return names
+}
+
+// indexableKind excludes the kinds MySQL cannot index without a prefix
+// length, which no state can express.
+func indexableKind(k state.Kind) bool {
+	return k != state.Text && k != state.JSON && k != state.Binary
+}
+
+func isNumber(k state.Kind) bool {
+	return k == state.Integer || k == state.BigInteger || k == state.SmallInteger || k == state.Decimal || k == state.Float
+}
+
+// defaultFor is a literal every dialect accepts for a column of kind k.
+func defaultFor(k state.Kind) *string {
+	switch k {
+	case state.Char, state.Text:
+		return state.Str("x")
+	case state.Boolean:
+		return state.Str("false")
+	case state.Date:
+		return state.Str("2024-01-31")
+	case state.DateTime:
+		return state.Str("2024-01-31")
+	case state.JSON:
+		return state.Str("{}")
+	case state.UUID:
+		return state.Str("00000000-0000-0000-0000-000000000001")
+	}
+	return state.Str("0")
+}
+
+func dropField(fs []*state.Field, f *state.Field) []*state.Field {
+	var out []*state.Field
+	for _, x := range fs {
+		if x != f {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// sanitize drops what an edit left invalid: unique or index flags on kinds
+// that cannot have them, and indexes, constraints and groups naming fields
+// that went away or cannot be indexed.
+func sanitize(p *state.Project) {
+	for _, m := range p.Models {
+		for _, f := range m.Fields {
+			if !indexableKind(f.Kind) {
+				f.Unique, f.Index = false, false
+			}
+		}
+		usable := func(names []string) bool {
+			for _, n := range names {
+				f := m.Field(strings.TrimPrefix(n, "-"))
+				if f == nil || !f.HasColumn() || !indexableKind(f.Kind) {
+					return false
+				}
+			}
+			return true
+		}
+		var idx []state.Index
+		for _, i := range m.Indexes {
+			if usable(i.Fields) {
+				idx = append(idx, i)
+			}
+		}
+		m.Indexes = idx
+		var cons []state.Constraint
+		for _, c := range m.Constraints {
+			if c.Kind == state.CheckConstraint {
+				col, _, _ := strings.Cut(c.Check, " ")
+				if f := m.FieldByColumn(col); f == nil || !isNumber(f.Kind) {
+					continue
+				}
+			} else if !usable(c.Fields) {
+				continue
+			}
+			cons = append(cons, c)
+		}
+		m.Constraints = cons
+		var groups [][]string
+		for _, g := range m.UniqueTogether {
+			if usable(g) {
+				groups = append(groups, g)
+			}
+		}
+		m.UniqueTogether = groups
+	}
+}
