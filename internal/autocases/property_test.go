@@ -135,7 +135,7 @@ func (s *sequence) step(n int, kind string, cur, next *state.Project, roundTrip 
 	ctx := context.Background()
 	fail := func(format string, args ...any) {
 		s.t.Helper()
-		s.t.Fatalf("seed %d, step %d (%s): %s\nrerun: go test -run 'TestLiveEdits/%s/' -autocases.seed=%d -autocases.steps=%d ./internal/autocases/\nstate before:\n%s\nstate after:\n%s",
+		s.t.Fatalf("seed %d, step %d (%s): %s\nrerun: go test -run 'TestLiveEdits/%s/' ./internal/autocases/ -autocases.seed=%d -autocases.steps=%d\nstate before:\n%s\nstate after:\n%s",
 			s.seed, n, kind, fmt.Sprintf(format, args...), s.d, s.seed, n, dsl(cur), dsl(next))
 	}
 	ch, err := autodetect.Detect(cur, next, filler{next})
