@@ -84,26 +84,37 @@ type Recoverer interface {
 	Recover(ctx context.Context, db ExecQuerier, stmt string, err error) (bool, error)
 }
 
+// Explainer is implemented by editors that can add to a server's error
+// what a user should do about it, where the server's words alone do not
+// say (PostgreSQL's "out of shared memory" is about its lock table).
+type Explainer interface {
+	// Explain returns err, wrapped with advice when there is some.
+	Explain(err error) error
+}
+
 // Exec runs one rendered statement on db. When it fails and ed recognizes
 // the failure as one it can clear, the statement runs once more, so a
-// server-side hiccup does not leave a migration part-way.
+// server-side hiccup does not leave a migration part-way; a failure that
+// stays is explained where ed knows how.
 func Exec(ctx context.Context, ed Editor, db ExecQuerier, stmt string) error {
 	_, err := db.ExecContext(ctx, stmt)
 	if err == nil || ctx.Err() != nil {
 		return err
 	}
-	r, ok := ed.(Recoverer)
-	if !ok {
-		return err
+	if r, ok := ed.(Recoverer); ok {
+		retry, rerr := r.Recover(ctx, db, stmt, err)
+		switch {
+		case rerr != nil:
+			err = fmt.Errorf("%w (clearing the cause failed: %v)", err, rerr)
+		case retry:
+			if _, err = db.ExecContext(ctx, stmt); err == nil {
+				return nil
+			}
+		}
 	}
-	retry, rerr := r.Recover(ctx, db, stmt, err)
-	if rerr != nil {
-		return fmt.Errorf("%w (clearing the cause failed: %v)", err, rerr)
+	if x, ok := ed.(Explainer); ok {
+		return x.Explain(err)
 	}
-	if !retry {
-		return err
-	}
-	_, err = db.ExecContext(ctx, stmt)
 	return err
 }
 
