@@ -199,14 +199,14 @@ func (e *Executor) resume(ctx context.Context, p Partial, opts Options) error {
 			return e.history.Progress(ctx, q, p.Key, opsDone, statements)
 		}
 		from, stmts := p.OpsDone, p.StatementsDone
-		completed, err := e.runTracked(ctx, conn, ops, from, stmts, record)
+		completed, err := e.runTracked(ctx, conn, ops, from, stmts, true, record)
 		if err != nil && completed == 0 && p.Error == "" && ctx.Err() == nil && e.tookEffect(ctx, conn, m, before, p, ops) {
 			// The run was killed after the statement in doubt took effect
 			// and before its record: record it and go on after it.
 			if rerr := record(conn, from+1, 0); rerr != nil {
 				return rerr
 			}
-			_, err = e.runTracked(ctx, conn, ops, from+1, 0, record)
+			_, err = e.runTracked(ctx, conn, ops, from+1, 0, true, record)
 		}
 		if err != nil {
 			return err
@@ -234,8 +234,7 @@ func (e *Executor) tookEffect(ctx context.Context, q schema.ExecQuerier, m *Migr
 	if p.OpsDone >= len(ops) || p.StatementsDone != len(ops[p.OpsDone].Steps)-1 {
 		return false
 	}
-	switch ops[p.OpsDone].Operation.(type) {
-	case operations.RunSQL, operations.RunGo, operations.SeparateDatabaseAndState:
+	if changesData(ops[p.OpsDone].Operation) {
 		return false
 	}
 	upTo := p.OpsDone + 1
@@ -261,6 +260,16 @@ func (e *Executor) tookEffect(ctx context.Context, q schema.ExecQuerier, m *Migr
 		}
 	}
 	return sameValue(reflect.ValueOf(want), reflect.ValueOf(have))
+}
+
+// changesData reports whether op may change rows, not only the schema: the
+// live schema cannot tell whether such an operation ran.
+func changesData(op operations.Operation) bool {
+	switch op.(type) {
+	case operations.RunSQL, operations.RunGo, operations.SeparateDatabaseAndState:
+		return true
+	}
+	return false
 }
 
 // sameValue compares two values deeply, taking a nil slice or map to equal
@@ -361,7 +370,7 @@ func (e *Executor) rollbackPartial(ctx context.Context, p Partial) error {
 			}
 			return e.history.Progress(ctx, q, p.Key, p.OpsDone-opsDone, 0)
 		}
-		if _, err := e.runTracked(ctx, conn, ops, 0, 0, record); err != nil {
+		if _, err := e.runTracked(ctx, conn, ops, 0, 0, false, record); err != nil {
 			return err
 		}
 		return e.history.Abandon(ctx, conn, p)
@@ -412,7 +421,7 @@ func (e *Executor) executeTracked(ctx context.Context, conn *sql.Conn, s PlanSte
 	record := func(q schema.ExecQuerier, opsDone, statements int) error {
 		return e.history.Progress(ctx, q, k, opsDone, statements)
 	}
-	completed, err := e.runTracked(ctx, conn, ops, 0, 0, record)
+	completed, err := e.runTracked(ctx, conn, ops, 0, 0, true, record)
 	if err == nil {
 		err = e.finishTracked(ctx, conn, s)
 	}
@@ -484,13 +493,20 @@ func (e *Executor) finishTracked(ctx context.Context, conn *sql.Conn, s PlanStep
 // position reached: whole operations done and statements of the next. It
 // returns how many statements it completed.
 //
+// When finishFollows, the caller records the migration's end right after,
+// so the position after the last statement is not recorded when that
+// statement only changes the schema: a run killed between the two leaves
+// it in doubt, and --resume reads the live schema to settle it (see
+// tookEffect). On MySQL that saves a commit per migration, a third of the
+// history writes of a one-statement migration.
+//
 // Where DDL commits itself (MySQL), each statement runs in a transaction
 // with its record: a data change (RunSQL, RunGo) and the note that it ran
 // commit together, so a killed run never repeats one; DDL commits on its
 // own, and only the instant between it and its record is left in doubt.
 // Elsewhere (a NonAtomic migration) statements run as they are, since
 // some, like CREATE INDEX CONCURRENTLY, refuse a transaction.
-func (e *Executor) runTracked(ctx context.Context, conn *sql.Conn, ops []OpSteps, skipOps, skipStmts int, record func(q schema.ExecQuerier, opsDone, statements int) error) (int, error) {
+func (e *Executor) runTracked(ctx context.Context, conn *sql.Conn, ops []OpSteps, skipOps, skipStmts int, finishFollows bool, record func(q schema.ExecQuerier, opsDone, statements int) error) (int, error) {
 	completed := 0
 	for i := skipOps; i < len(ops); i++ {
 		o := ops[i]
@@ -503,12 +519,16 @@ func (e *Executor) runTracked(ctx context.Context, conn *sql.Conn, ops []OpSteps
 			if next == len(o.Steps) {
 				done, next = i+1, 0
 			}
-			if err := e.runStatement(ctx, conn, o, o.Steps[j], func(q schema.ExecQuerier) error { return record(q, done, next) }); err != nil {
+			rec := func(q schema.ExecQuerier) error { return record(q, done, next) }
+			if finishFollows && done == len(ops) && !changesData(o.Operation) {
+				rec = nil
+			}
+			if err := e.runStatement(ctx, conn, o, o.Steps[j], rec); err != nil {
 				return completed, err
 			}
 			completed++
 		}
-		if len(o.Steps) == 0 {
+		if len(o.Steps) == 0 && !(finishFollows && i+1 == len(ops)) {
 			if err := record(conn, i+1, 0); err != nil {
 				return completed, &execError{op: o.Number, desc: o.Operation.Describe(), err: err}
 			}
@@ -518,11 +538,12 @@ func (e *Executor) runTracked(ctx context.Context, conn *sql.Conn, ops []OpSteps
 }
 
 // runStatement runs one step of o and its record, together in a
-// transaction where DDL commits itself (see runTracked).
+// transaction where DDL commits itself (see runTracked). A nil record runs
+// the step alone.
 func (e *Executor) runStatement(ctx context.Context, conn *sql.Conn, o OpSteps, st operations.Step, record func(schema.ExecQuerier) error) error {
 	var q schema.ExecQuerier = conn
 	var tx *sql.Tx
-	if !e.ed.AtomicDDL() {
+	if !e.ed.AtomicDDL() && record != nil {
 		var err error
 		if tx, err = conn.BeginTx(ctx, nil); err != nil {
 			return &execError{op: o.Number, desc: o.Operation.Describe(), err: err}
@@ -548,8 +569,10 @@ func (e *Executor) runStatement(ctx context.Context, conn *sql.Conn, o OpSteps, 
 	if err != nil {
 		return &execError{op: o.Number, desc: o.Operation.Describe(), stmt: stmt, err: rollback(err)}
 	}
-	if err := record(q); err != nil {
-		return &execError{op: o.Number, desc: o.Operation.Describe(), err: rollback(err)}
+	if record != nil {
+		if err := record(q); err != nil {
+			return &execError{op: o.Number, desc: o.Operation.Describe(), err: rollback(err)}
+		}
 	}
 	if tx != nil {
 		if err := tx.Commit(); err != nil {

@@ -152,6 +152,53 @@ func TestResumeAfterFailure(t *testing.T) {
 	})
 }
 
+// TestResumeAfterKillBeforeFinish leaves the history the way a run killed
+// right after its last statement leaves it: that statement ran, its
+// completion is not recorded (the migration's end would have recorded it)
+// and the migration is not applied. migrate must refuse; --resume must read
+// the live schema, see that the statement ran, and record the migration.
+func TestResumeAfterKillBeforeFinish(t *testing.T) {
+	trackedCases(t, func(t *testing.T, db *dbtest.DB, ed schema.Editor, ms []*Migration) {
+		ctx := context.Background()
+		e, _ := newExecutor(t, db, ed, ms)
+		if _, err := e.MigrateTo(ctx, []Target{{App: "main", Name: "0001_initial"}}, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		m := ms[1]
+		steps, err := e.Steps(m, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := e.History()
+		if err := h.Begin(ctx, db, m.Key(), Checksum(m), false); err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range steps {
+			if _, err := db.ExecContext(ctx, st.SQL); err != nil {
+				t.Fatalf("%s: %v", st.SQL, err)
+			}
+		}
+		if err := h.Progress(ctx, db, m.Key(), 2, 0); err != nil {
+			t.Fatal(err)
+		}
+
+		_, err = e.MigrateTo(ctx, nil, Options{})
+		if !errors.Is(err, ErrPartial) || !strings.Contains(err.Error(), "the run stopped in operation 3 (Create index item_extra_idx on field(s) extra of model Item) without recording why") {
+			t.Fatalf("migrate after the kill = %v; want the refusal naming operation 3 as in doubt", err)
+		}
+		if _, err := e.MigrateTo(ctx, nil, Options{Resume: true}); err != nil {
+			t.Fatalf("resume after the kill: %v", err)
+		}
+		if diff := cmp.Diff([]string{"main.0001_initial", "main.0002_unique"}, appliedKeys(t, h)); diff != "" {
+			t.Errorf("applied after resuming (-want +got):\n%s", diff)
+		}
+		if partials, err := h.Partials(ctx); err != nil || len(partials) != 0 {
+			t.Errorf("partials after resuming = %+v, %v", partials, err)
+		}
+		checkSchema(t, db, ed, stateWith(t, ms, 3), "after resuming")
+	})
+}
+
 func TestRollbackPartial(t *testing.T) {
 	trackedCases(t, func(t *testing.T, db *dbtest.DB, ed schema.Editor, ms []*Migration) {
 		ctx := context.Background()
