@@ -38,6 +38,11 @@ func Run(args []string, apps []models.App, reg *migrations.Registry) int {
 		<-ctx.Done()
 		stop()
 	}()
+	stopProfile, err := startProfile(os.LookupEnv)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "pmanager: %v\n", err)
+		return 1
+	}
 	s := &session{
 		stdin:  os.Stdin,
 		stdout: os.Stdout,
@@ -47,7 +52,12 @@ func Run(args []string, apps []models.App, reg *migrations.Registry) int {
 		apps:   apps,
 		reg:    reg,
 	}
-	return s.run(ctx, args)
+	status := s.run(ctx, args)
+	if err := stopProfile(); err != nil {
+		fmt.Fprintf(os.Stderr, "pmanager: %v\n", err)
+		return 1
+	}
+	return status
 }
 
 // clock returns the time makemigrations writes into names and headers: now,
