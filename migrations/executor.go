@@ -588,6 +588,7 @@ func (e *Executor) forwards(ctx context.Context, plan []PlanStep, done map[Key]b
 			}
 		}
 	}
+	r := NewRenderer(e.ed, cur)
 	var completed []PlanStep
 	for _, s := range plan {
 		if done[s.Migration.Key()] {
@@ -598,11 +599,9 @@ func (e *Executor) forwards(ctx context.Context, plan []PlanStep, done map[Key]b
 				return fmt.Errorf("migrations: cannot apply %s: its dependency %s is neither applied nor earlier in the plan", s.Migration.Key(), d)
 			}
 		}
-		after, err := e.run(ctx, s, cur, opts, completed)
-		if err != nil {
+		if err := e.run(ctx, s, r, nil, opts, completed); err != nil {
 			return err
 		}
-		cur = after
 		done[s.Migration.Key()] = true
 		completed = append(completed, s)
 	}
@@ -630,7 +629,7 @@ func (e *Executor) backwards(ctx context.Context, plan []PlanStep, done map[Key]
 				return fmt.Errorf("migrations: cannot unapply %s: %s depends on it and is still applied", s.Migration.Key(), c)
 			}
 		}
-		if _, err := e.run(ctx, s, before[s.Migration.Key()], opts, completed); err != nil {
+		if err := e.run(ctx, s, nil, before[s.Migration.Key()], opts, completed); err != nil {
 			return err
 		}
 		done[s.Migration.Key()] = false
@@ -691,9 +690,9 @@ func (e *Executor) statesBefore(plan []PlanStep, done, wanted map[Key]bool) (map
 	return before, nil
 }
 
-// run applies or unapplies one migration that starts from before (the
-// state before it, in the forward sense) and returns the state after it.
-func (e *Executor) run(ctx context.Context, s PlanStep, before *state.Project, opts Options, completed []PlanStep) (*state.Project, error) {
+// run applies or unapplies one migration. Forwards, r holds the state
+// before it and is moved past it; backwards, before is that state.
+func (e *Executor) run(ctx context.Context, s PlanStep, r *Renderer, before *state.Project, opts Options, completed []PlanStep) error {
 	m := s.Migration
 	fail := func(op int, desc, stmt string, partial bool, err error) error {
 		return &MigrateError{Done: completed, Failed: s, Operation: op, Description: desc, Statement: stmt,
@@ -703,42 +702,52 @@ func (e *Executor) run(ctx context.Context, s PlanStep, before *state.Project, o
 		opts.Progress(s, false, false, 0)
 	}
 	start := time.Now()
-	after, err := stateAfter(m, before)
-	if err != nil {
-		return nil, fail(0, "", "", false, err)
-	}
 	faked := opts.Fake
 	if !faked && opts.FakeInitial && !s.Backwards && m.Initial {
+		after, err := stateAfter(m, r.State())
+		if err != nil {
+			return fail(0, "", "", false, err)
+		}
 		if faked, err = e.tablesExist(ctx, m, after); err != nil {
-			return nil, fail(0, "looking for its tables", "", false, err)
+			return fail(0, "looking for its tables", "", false, err)
 		}
 	}
 	if faked {
-		err = e.record(ctx, e.querier(), s)
-		if err != nil {
-			return nil, fail(0, "", "", false, err)
+		if err := e.record(ctx, e.querier(), s); err != nil {
+			return fail(0, "", "", false, err)
+		}
+		if r != nil {
+			if err := r.Skip(m); err != nil {
+				return fail(0, "", "", false, err)
+			}
 		}
 	} else {
-		ops, err := e.render(m, before, s.Backwards)
+		var ops []OpSteps
+		var err error
+		if r != nil {
+			ops, err = r.Forwards(m)
+		} else {
+			ops, err = e.render(m, before, s.Backwards)
+		}
 		if err != nil {
 			var re *renderError
 			if errors.As(err, &re) {
-				return nil, fail(re.op, re.desc, "", false, re.err)
+				return fail(re.op, re.desc, "", false, re.err)
 			}
-			return nil, fail(0, "", "", false, err)
+			return fail(0, "", "", false, err)
 		}
 		if err := e.execute(ctx, s, ops); err != nil {
 			var xe *execError
 			if errors.As(err, &xe) {
-				return nil, fail(xe.op, xe.desc, xe.stmt, xe.partial, xe.err)
+				return fail(xe.op, xe.desc, xe.stmt, xe.partial, xe.err)
 			}
-			return nil, fail(0, "", "", false, err)
+			return fail(0, "", "", false, err)
 		}
 	}
 	if opts.Progress != nil {
 		opts.Progress(s, true, faked, time.Since(start))
 	}
-	return after, nil
+	return nil
 }
 
 // stateAfter replays m's operations on a snapshot of before.

@@ -41,6 +41,9 @@ func RenderSteps(m *Migration, ed schema.Editor, before *state.Project, backward
 	if before == nil {
 		before = state.NewProject()
 	}
+	if !backwards {
+		return NewRenderer(ed, before.CloneShallow()).Forwards(m)
+	}
 	snapshots := []*state.Project{before}
 	for i, op := range m.Operations {
 		next := snapshots[i].CloneShallow()

@@ -134,22 +134,15 @@ func BenchmarkRenderSQL(b *testing.B) {
 		b.Run(string(d), func(b *testing.B) {
 			ed := connect.EditorFor(d)
 			loop(b, func() {
-				cur := state.NewProject()
+				r := migrations.NewRenderer(ed, state.NewProject())
 				for _, m := range hist {
-					blocks, err := migrations.RenderSteps(m, ed, cur, false)
+					blocks, err := r.Forwards(m)
 					if err != nil {
 						b.Fatal(err)
 					}
 					if len(blocks) != len(m.Operations) {
 						b.Fatalf("%s: %d blocks for %d operations", m.Key(), len(blocks), len(m.Operations))
 					}
-					next := cur.CloneShallow()
-					for _, op := range m.Operations {
-						if err := op.StateForwards(m.App, next); err != nil {
-							b.Fatal(err)
-						}
-					}
-					cur = next
 				}
 			})
 		})
