@@ -38,6 +38,7 @@ func TestMayBeReferenced(t *testing.T) {
 		{renamed, "uid", true}, // the given model's key
 		{renamed, "id", true},  // the project's model's key
 		{renamed, "name", false},
+		{maker, "gone", false}, // no such field, and no to_field names it
 	}
 	for _, tt := range tests {
 		if got := MayBeReferenced(p, tt.model, tt.field); got != tt.want {
