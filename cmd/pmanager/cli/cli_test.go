@@ -95,7 +95,7 @@ func TestLocalCommands(t *testing.T) {
 	var errOut strings.Builder
 	s := session{stdout: io.Discard, stderr: &errOut}
 	missing := filepath.Join(p.dir, "missing")
-	if code := s.run(t.Context(), []string{"-C", missing, "version"}); code != 1 || errOut.String() != "pmanager: -C "+missing+": no such directory\n" {
+	if code := runSession(t.Context(), &s, []string{"-C", missing, "version"}); code != 1 || errOut.String() != "pmanager: -C "+missing+": no such directory\n" {
 		t.Errorf("-C to a missing folder: exit %d, stderr %q", code, errOut.String())
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -82,6 +83,19 @@ type result struct {
 	stdout, stderr string
 }
 
+// sessionMu lets one in-process session run at a time. urfave/cli keeps
+// its help flag and help command in package variables and writes to them
+// on every run; a pmanager process runs one session, but parallel tests
+// in one process would race on them.
+var sessionMu sync.Mutex
+
+// runSession runs s with args while no other test's session runs.
+func runSession(ctx context.Context, s *session, args []string) int {
+	sessionMu.Lock()
+	defer sessionMu.Unlock()
+	return s.run(ctx, args)
+}
+
 // run runs a command line in the project, in-process.
 func (p *project) run(apps []models.App, reg *migrations.Registry, stdin string, args ...string) result {
 	p.t.Helper()
@@ -95,7 +109,7 @@ func (p *project) run(apps []models.App, reg *migrations.Registry, stdin string,
 		apps:   apps,
 		reg:    reg,
 	}
-	code := s.run(context.Background(), append([]string{"-C", p.dir}, args...))
+	code := runSession(context.Background(), s, append([]string{"-C", p.dir}, args...))
 	return result{code: code, stdout: out.String(), stderr: errOut.String()}
 }
 
