@@ -849,6 +849,18 @@ func (e *execError) Error() string { return e.err.Error() }
 // Unwrap returns the database's error.
 func (e *execError) Unwrap() error { return e.err }
 
+// rollback rolls tx back after a failure and returns the rollback's own
+// error when it is worth reporting beside the failure. Once ctx is
+// cancelled, database/sql rolls the transaction back by itself, and
+// Rollback may then report the cancellation rather than ErrTxDone,
+// depending on which of the two gets there first.
+func rollback(ctx context.Context, tx *sql.Tx) error {
+	if err := tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) && ctx.Err() == nil {
+		return err
+	}
+	return nil
+}
+
 // execute runs one migration's steps and records it, on one connection:
 // inside one transaction when the dialect has transactional DDL, else
 // statement by statement with its progress recorded as it goes.
@@ -862,7 +874,7 @@ func (e *Executor) execute(ctx context.Context, s PlanStep, ops []OpSteps) error
 			return &execError{desc: "beginning its transaction", err: err}
 		}
 		if err := e.inTx(ctx, tx, s, ops); err != nil {
-			if rerr := tx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
+			if rerr := rollback(ctx, tx); rerr != nil {
 				return &execError{desc: "rolling back", err: errors.Join(err, rerr)}
 			}
 			return err

@@ -475,11 +475,11 @@ func (e *Executor) finishTracked(ctx context.Context, conn *sql.Conn, s PlanStep
 		return &execError{desc: "recording it", err: err}
 	}
 	if err := e.history.Finish(ctx, tx, s.Migration.Key(), s.Migration.Replaces, s.Backwards); err != nil {
-		return &execError{desc: "recording it", err: errors.Join(err, tx.Rollback())}
+		return &execError{desc: "recording it", err: errors.Join(err, rollback(ctx, tx))}
 	}
 	if !s.Backwards {
 		if err := e.recordReplaced(ctx, tx, s.Migration); err != nil {
-			return &execError{desc: "recording it", err: errors.Join(err, tx.Rollback())}
+			return &execError{desc: "recording it", err: errors.Join(err, rollback(ctx, tx))}
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -550,11 +550,9 @@ func (e *Executor) runStatement(ctx context.Context, conn *sql.Conn, o OpSteps, 
 		}
 		q = tx
 	}
-	rollback := func(err error) error {
+	undo := func(err error) error {
 		if tx != nil {
-			if rerr := tx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) && ctx.Err() == nil {
-				return errors.Join(err, rerr)
-			}
+			return errors.Join(err, rollback(ctx, tx))
 		}
 		return err
 	}
@@ -567,11 +565,11 @@ func (e *Executor) runStatement(ctx context.Context, conn *sql.Conn, o OpSteps, 
 		err = schema.Exec(ctx, e.ed, q, st.SQL)
 	}
 	if err != nil {
-		return &execError{op: o.Number, desc: o.Operation.Describe(), stmt: stmt, err: rollback(err)}
+		return &execError{op: o.Number, desc: o.Operation.Describe(), stmt: stmt, err: undo(err)}
 	}
 	if record != nil {
 		if err := record(q); err != nil {
-			return &execError{op: o.Number, desc: o.Operation.Describe(), err: rollback(err)}
+			return &execError{op: o.Number, desc: o.Operation.Describe(), err: undo(err)}
 		}
 	}
 	if tx != nil {

@@ -140,7 +140,7 @@ func seedOne(ctx context.Context, db *sql.DB, ed schema.Editor, s Seeder) (err e
 	}
 	defer func() {
 		if err != nil {
-			if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
+			if rbErr := rollback(ctx, tx); rbErr != nil {
 				err = errors.Join(err, fmt.Errorf("migrations: seeder %s: rollback: %w", s.Name, rbErr))
 			}
 		}
