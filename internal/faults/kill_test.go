@@ -1,10 +1,12 @@
 package faults
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strings"
 	"syscall"
@@ -98,11 +100,16 @@ func killTrial(t *testing.T, tg *target, d schema.Dialect, delay time.Duration, 
 	case <-exited:
 		st.finished++
 	case <-time.After(delay):
-		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
+		err := cmd.Process.Signal(syscall.SIGKILL)
 		<-exited
-		st.killed++
+		switch {
+		case errors.Is(err, os.ErrProcessDone):
+			st.finished++ // it ended as the delay ran out
+		case err != nil:
+			t.Fatal(err)
+		default:
+			st.killed++
+		}
 	}
 	tg.settle()
 	applied, partials := tg.history()
