@@ -55,6 +55,37 @@ func TestRenameOverStaleStatistics(t *testing.T) {
 	}
 }
 
+// TestRenameIndexOverStaleStatistics is the same fault for an index: rows
+// left under an index name no index of the table has any more.
+func TestRenameIndexOverStaleStatistics(t *testing.T) {
+	db := dbtest.Open(t, schema.MySQL)
+	ctx := context.Background()
+	for _, stmt := range []string{
+		"CREATE TABLE `a` (`id` int PRIMARY KEY, `x` int, KEY `i1` (`x`)) ENGINE=InnoDB",
+		"INSERT INTO `a` VALUES (1, 1), (2, 2)",
+		"ANALYZE TABLE `a`",
+		"INSERT INTO mysql.innodb_index_stats (database_name, table_name, index_name, last_update, stat_name, stat_value, sample_size, stat_description) VALUES (DATABASE(), 'a', 'i2', NOW(), 'size', 1, NULL, 'stale')",
+	} {
+		if _, err := db.ExecContext(ctx, stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	rename := "ALTER TABLE `a` RENAME INDEX `i1` TO `i2`"
+	if _, err := db.ExecContext(ctx, rename); err == nil {
+		t.Fatal("the server renamed the index over stale statistics without help; this test no longer sets up the fault")
+	}
+	if err := schema.Exec(ctx, New(), db, rename); err != nil {
+		t.Fatalf("rename the index over stale statistics: %v", err)
+	}
+	var primary int
+	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM mysql.innodb_index_stats WHERE database_name = DATABASE() AND table_name = 'a' AND index_name = 'PRIMARY'").Scan(&primary); err != nil {
+		t.Fatal(err)
+	}
+	if primary == 0 {
+		t.Fatal("the statistics of the live primary key were deleted")
+	}
+}
+
 // TestRecoverIgnoresOtherErrors keeps Recover from deleting anything or
 // asking for a retry on failures that are not about stale statistics.
 func TestRecoverIgnoresOtherErrors(t *testing.T) {
