@@ -9,6 +9,16 @@ import (
 	"github.com/pmanager/pmanager/pkg/schema"
 )
 
+// execAll runs each statement on db, stopping the test at the first failure.
+func execAll(t *testing.T, db *dbtest.DB, stmts ...string) {
+	t.Helper()
+	for _, stmt := range stmts {
+		if _, err := db.ExecContext(context.Background(), stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+}
+
 // TestRenameOverStaleStatistics plants what InnoDB's statistics thread can
 // leave behind when a table is renamed away while its statistics are being
 // saved: rows under a name no table has. A rename to that name must still
@@ -17,18 +27,14 @@ func TestRenameOverStaleStatistics(t *testing.T) {
 	db := dbtest.Open(t, schema.MySQL)
 	ctx := context.Background()
 	ed := New()
-	for _, stmt := range []string{
+	execAll(t, db,
 		"CREATE TABLE `a` (`id` int PRIMARY KEY, `x` int, KEY `a_x` (`x`)) ENGINE=InnoDB",
 		"CREATE TABLE `keep` (`id` int PRIMARY KEY) ENGINE=InnoDB",
 		"INSERT INTO `a` VALUES (1, 1), (2, 2)",
 		"ANALYZE TABLE `a`, `keep`",
 		"INSERT INTO mysql.innodb_table_stats (database_name, table_name, last_update, n_rows, clustered_index_size, sum_of_other_index_sizes) VALUES (DATABASE(), 'b', NOW(), 2, 1, 1)",
 		"INSERT INTO mysql.innodb_index_stats (database_name, table_name, index_name, last_update, stat_name, stat_value, sample_size, stat_description) VALUES (DATABASE(), 'b', 'PRIMARY', NOW(), 'size', 1, NULL, 'stale')",
-	} {
-		if _, err := db.ExecContext(ctx, stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
+	)
 	if _, err := db.ExecContext(ctx, "RENAME TABLE `a` TO `b`"); err == nil {
 		t.Fatal("the server renamed over stale statistics without help; this test no longer sets up the fault")
 	}
@@ -60,16 +66,12 @@ func TestRenameOverStaleStatistics(t *testing.T) {
 func TestRenameIndexOverStaleStatistics(t *testing.T) {
 	db := dbtest.Open(t, schema.MySQL)
 	ctx := context.Background()
-	for _, stmt := range []string{
+	execAll(t, db,
 		"CREATE TABLE `a` (`id` int PRIMARY KEY, `x` int, KEY `i1` (`x`)) ENGINE=InnoDB",
 		"INSERT INTO `a` VALUES (1, 1), (2, 2)",
 		"ANALYZE TABLE `a`",
 		"INSERT INTO mysql.innodb_index_stats (database_name, table_name, index_name, last_update, stat_name, stat_value, sample_size, stat_description) VALUES (DATABASE(), 'a', 'i2', NOW(), 'size', 1, NULL, 'stale')",
-	} {
-		if _, err := db.ExecContext(ctx, stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
+	)
 	rename := "ALTER TABLE `a` RENAME INDEX `i1` TO `i2`"
 	if _, err := db.ExecContext(ctx, rename); err == nil {
 		t.Fatal("the server renamed the index over stale statistics without help; this test no longer sets up the fault")
