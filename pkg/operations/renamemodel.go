@@ -87,13 +87,23 @@ func labelKey(app, label string) string {
 	return state.ModelKey(a, name)
 }
 
-// Forwards implements Operation.
-func (o RenameModel) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+// models returns the renamed model as from holds it (old name) and as to
+// holds it (new name).
+func (o RenameModel) models(app string, from, to *state.Project) (*state.Model, *state.Model, error) {
 	fm, err := from.MustModel(app, o.OldName)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	tm, err := to.MustModel(app, o.NewName)
+	if err != nil {
+		return nil, nil, err
+	}
+	return fm, tm, nil
+}
+
+// Forwards implements Operation.
+func (o RenameModel) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+	fm, tm, err := o.models(app, from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -102,11 +112,7 @@ func (o RenameModel) Forwards(app string, ed schema.Editor, from, to *state.Proj
 
 // Backwards implements Operation.
 func (o RenameModel) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
-	fm, err := from.MustModel(app, o.OldName)
-	if err != nil {
-		return nil, err
-	}
-	tm, err := to.MustModel(app, o.NewName)
+	fm, tm, err := o.models(app, from, to)
 	if err != nil {
 		return nil, err
 	}
