@@ -15,7 +15,6 @@ import (
 	"github.com/pmanager/pmanager/cmd/pmanager/config"
 	"github.com/pmanager/pmanager/cmd/pmanager/loader"
 	"github.com/pmanager/pmanager/migrations"
-	"github.com/pmanager/pmanager/pkg/autodetect"
 	"github.com/pmanager/pmanager/pkg/schema"
 )
 
@@ -206,25 +205,14 @@ func (s *session) migrationCreate(c *ucli.Context) error {
 		return err
 	}
 	now := s.now().UTC()
-	q := autodetect.Interactive(s.stdin, s.stdout)
-	if c.Bool("noinput") {
-		q = autodetect.NonInteractive()
-	}
-	ms, err := s.detect(g, named, name, now, q)
+	ms, empty, err := s.newMigrations(p, g, named, name, now, questioner(c, s), false, true)
 	if err != nil {
 		return err
 	}
-	empty := len(ms) == 0
-	if empty {
-		if ms, err = s.emptyMigrations(p, g, named, name, now); err != nil {
-			return err
-		}
-	}
-	files, err := s.render(p, g, ms, now)
+	files, err := s.renderAndList(p, g, ms, now)
 	if err != nil {
 		return err
 	}
-	s.printCreated(p, files)
 	if err := writeAll(files); err != nil {
 		return err
 	}

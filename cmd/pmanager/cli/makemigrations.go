@@ -75,12 +75,7 @@ func (s *session) makemigrations(c *ucli.Context) error {
 		return err
 	}
 	now := s.now().UTC()
-	var ms []*migrations.Migration
-	if c.Bool("empty") {
-		ms, err = s.emptyMigrations(p, g, named, name, now)
-	} else {
-		ms, err = s.detect(g, named, name, now, questioner(c, s))
-	}
+	ms, _, err := s.newMigrations(p, g, named, name, now, questioner(c, s), c.Bool("empty"), false)
 	if err != nil {
 		return err
 	}
@@ -88,11 +83,10 @@ func (s *session) makemigrations(c *ucli.Context) error {
 		s.noChanges(named)
 		return nil
 	}
-	files, err := s.render(p, g, ms, now)
+	files, err := s.renderAndList(p, g, ms, now)
 	if err != nil {
 		return err
 	}
-	s.printCreated(p, files)
 	switch {
 	case c.Bool("check"):
 		return exitStatus(1)
@@ -100,6 +94,32 @@ func (s *session) makemigrations(c *ucli.Context) error {
 		return nil
 	}
 	return writeAll(files)
+}
+
+// newMigrations works out what makemigrations and migration:create write
+// for the named apps: empty migrations when empty asks for them, else the
+// detected changes, or empty migrations when nothing changed and
+// emptyIfNone asks for that. It reports whether it laid out empty ones.
+func (s *session) newMigrations(p *loader.Project, g *migrations.Graph, named []string, name string, now time.Time, q autodetect.Questioner, empty, emptyIfNone bool) ([]*migrations.Migration, bool, error) {
+	if !empty {
+		ms, err := s.detect(g, named, name, now, q)
+		if err != nil || len(ms) > 0 || !emptyIfNone {
+			return ms, false, err
+		}
+	}
+	ms, err := s.emptyMigrations(p, g, named, name, now)
+	return ms, true, err
+}
+
+// renderAndList renders the new migrations ms and lists them as created;
+// it writes nothing.
+func (s *session) renderAndList(p *loader.Project, g *migrations.Graph, ms []*migrations.Migration, now time.Time) ([]newMigration, error) {
+	files, err := s.render(p, g, ms, now)
+	if err != nil {
+		return nil, err
+	}
+	s.printCreated(p, files)
+	return files, nil
 }
 
 // questioner picks who answers autodetect's questions: nobody with
