@@ -201,6 +201,9 @@ func (s *session) migrationCreate(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.checkHistory(c.Context, p, g); err != nil {
+		return err
+	}
 	if err := conflictError(g.Conflicts(), named); err != nil {
 		return err
 	}
