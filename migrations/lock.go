@@ -40,7 +40,7 @@ const (
 	lockPollMax = 500 * time.Millisecond
 )
 
-// lock takes the database-wide migration lock (SPEC §5: two runs never
+// lock takes the database-wide migration lock (two runs must never
 // apply a migration twice) on a connection of its own, waiting up to the
 // timeout of opts for another run to release it. The run uses that
 // connection for everything, so the database keeps the lock until the

@@ -2,7 +2,7 @@ package oracle
 
 // The lists below say where pmanager and the Django 3.2 record part ways.
 // knownFailures are pmanager bugs, to be fixed and removed; the others are
-// deliberate differences (SPEC or a documented design choice), each with the
+// deliberate differences (documented model rules or design choices), each with the
 // reason. The test fails when an entry no longer matches what happens, so
 // every list stays exact.
 
@@ -45,7 +45,7 @@ var opDifferences = []opDifference{
 			"(only keys in a cycle are cut first); Django 3.2 first removes every relation field of a deleted " +
 			"model. Same schema"},
 	{"s21_alter_field_type", 2, nil,
-		"pmanager's implicit key is already a big auto-increment (SPEC §2), so declaring id as a BigAutoField " +
+		"pmanager's implicit key is already a big auto-increment, so declaring id as a BigAutoField " +
 			"changes nothing; Django 3.2's implicit key is an integer AutoField that this step widens"},
 }
 
@@ -60,7 +60,7 @@ type migrateFailure struct {
 
 // expectedMigrateFailures lists where pmanager refuses, by design, at migrate time.
 var expectedMigrateFailures = []migrateFailure{
-	{schema.MySQL, "s14_check_constraint", 3, "SPEC §2: a conditional (partial) unique constraint is an error on MySQL; " +
+	{schema.MySQL, "s14_check_constraint", 3, "a conditional (partial) unique constraint is an error on MySQL, which cannot build one; " +
 		"Django 3.2 silently skips it there (models.W036), leaving no constraint"},
 }
 

@@ -256,7 +256,7 @@ var (
 // "char(N)", "text", "jsonb", "boolean", "date", "datetime", "time",
 // "decimal(P,S)" (SQLite: "decimal"), "float", "binary", "uuid". On SQLite
 // bigint and int are one family: SQLite has a single integer storage class
-// and SPEC §2 spells every integer "integer" there. JSON on MySQL and
+// and pmanager spells every integer "integer" there. JSON on MySQL and
 // SQLite is text, as both Django and the servers store it.
 func TypeFamily(d schema.Dialect, raw string) string {
 	t := strings.ToLower(strings.TrimSpace(raw))
@@ -313,7 +313,7 @@ func TypeFamily(d schema.Dialect, raw string) string {
 // agree; wantName and gotName label the two sides ("Django", "pmanager").
 // Integer and bigint columns compare equal where they are a key or foreign
 // key column of want: Django 3.2 makes integer AutoField keys, pmanager big
-// ones (SPEC §2), and foreign key columns follow their target's key.
+// ones, and foreign key columns follow their target's key.
 func Diff(want, got Schema, wantName, gotName string) []string {
 	var out []string
 	for _, name := range want.TableNames() {

@@ -29,8 +29,8 @@ const (
 	aspectHistory   = "history"   // the history table disagrees with what ran
 	aspectPending   = "pending"   // after migrate, the models still differ from the migration state
 	aspectSchema    = "schema"    // the introspected schema differs from Django's
-	aspectDefault   = "default"   // a default= did not become a column DEFAULT (SPEC §2)
-	aspectOnDelete  = "ondelete"  // an on_delete did not become the key's ON DELETE (SPEC §2)
+	aspectDefault   = "default"   // a default= did not become a column DEFAULT
+	aspectOnDelete  = "ondelete"  // an on_delete did not become the key's ON DELETE
 	aspectBackwards = "backwards" // unapplying a migration did not restore the earlier schema
 	aspectZero      = "zero"      // after migrating to zero, more than the history table is left
 )
@@ -430,8 +430,8 @@ func (r *run) checkHistory(ctx context.Context, i int, want []*migrations.Migrat
 	}
 }
 
-// checkDefaults holds pmanager to SPEC §2 where it differs from Django on
-// purpose: a literal default= is the column's DEFAULT.
+// checkDefaults holds pmanager to its own model rules where it differs from
+// Django on purpose: a literal default= is the column's DEFAULT.
 func (r *run) checkDefaults(i int, p *state.Project, tables []schema.Table) {
 	byName := map[string]schema.Table{}
 	for _, tb := range tables {
@@ -455,8 +455,8 @@ func (r *run) checkDefaults(i int, p *state.Project, tables []schema.Table) {
 	}
 }
 
-// checkOnDelete holds pmanager to SPEC §2 where it differs from Django on
-// purpose: on_delete is the database key's ON DELETE action (Django 3.2
+// checkOnDelete holds pmanager to its own model rules where it differs from
+// Django on purpose: on_delete is the database key's ON DELETE action (Django 3.2
 // emulates it and leaves NO ACTION / RESTRICT in the database). Automatic
 // join tables cascade on both sides.
 func (r *run) checkOnDelete(i int, p *state.Project, tables []schema.Table) {

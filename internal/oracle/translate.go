@@ -16,7 +16,7 @@ const App = "app"
 // Translate turns one step's neutral models into the pmanager state a user
 // would get from the equivalent Go structs: app "app", Django's table naming
 // (app_<model lower case>) unless db_table says otherwise, an implicit
-// big auto-increment "id" key unless a field is the primary key (SPEC §2),
+// big auto-increment "id" key unless a field is the primary key,
 // and Django's field types mapped onto pmanager kinds.
 func Translate(models []ModelSpec) (*state.Project, error) {
 	known := map[string]string{}

@@ -84,7 +84,7 @@ func TestSuggestName(t *testing.T) {
 	}
 }
 
-// TestSuggestNameOfDetected names what Detect returns for the SPEC's
+// TestSuggestNameOfDetected names what Detect returns for the README's
 // walk-through: two new models with a foreign key between them.
 func TestSuggestNameOfDetected(t *testing.T) {
 	t.Parallel()

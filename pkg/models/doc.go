@@ -2,13 +2,14 @@
 // that turns those Go structs into the plain-data state the rest of pmanager
 // works on.
 //
-// It is the first stage of the road (see ARCHITECTURE.md): a user's exported
+// It is the first stage of pmanager's pipeline: a user's exported
 // structs that embed Model, described by `pm:"..."` tags and an optional
 // value-receiver Meta method, are read by reflection into a *state.Project
 // with Load. The autodetector then diffs that state against the state the
 // migration files build up. The package knows nothing of SQL or files.
 //
-// Reading follows SPEC §2. Rules the SPEC leaves open, decided here:
+// docs/models.md is the user's reference for types, tag options and Meta.
+// Rules worth knowing when reading the code:
 //
 //   - Fields are collected in declaration order with embedded structs in
 //     place, and Go's shadowing rules apply: a field declared on the model

@@ -81,7 +81,7 @@ func isStructSlice(t reflect.Type) bool {
 	return elem.Kind() == reflect.Struct && !isValueStruct(elem)
 }
 
-// unsupported is the error for a Go type the SPEC table does not map.
+// unsupported is the error for a Go type that maps to no field kind.
 func unsupported(t reflect.Type) error {
 	if t.Kind() == reflect.Pointer {
 		t = t.Elem()

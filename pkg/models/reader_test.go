@@ -12,7 +12,7 @@ import (
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
-// ---- every row of the SPEC §2 type table ----
+// ---- every row of the Go type → field kind table ----
 
 type Color string
 type Level int32

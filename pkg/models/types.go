@@ -37,7 +37,7 @@ func isInteger(k state.Kind) bool {
 	return k == state.BigInteger || k == state.Integer || k == state.SmallInteger
 }
 
-// scalarType maps a Go type to its kind per the SPEC §2 table. ok is false
+// scalarType maps a Go type to its kind per the Go type table of docs/models.md. ok is false
 // for a type the table does not list ([16]byte included: it needs type=uuid).
 // Pointers and sql.Null* types set Null; time.Duration is checked before
 // int64 and json.RawMessage before []byte.

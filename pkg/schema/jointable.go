@@ -8,7 +8,7 @@ import (
 )
 
 // JoinTable synthesises the model of the automatic join table behind a
-// many-to-many field (SPEC §2: table <table>_<field>, an id key, one foreign
+// many-to-many field (table <table>_<field>, an id key, one foreign
 // key to each side, unique together), so editors create, drop and inspect it
 // like any other model. It returns nil for a field with an explicit through
 // model, which owns its own table.

@@ -8,7 +8,7 @@ import (
 // Kind names a field's logical type; dialect editors map it to a column type.
 type Kind string
 
-// The field kinds of SPEC §2. Auto kinds are integer keys the database fills.
+// The field kinds a model field can have. Auto kinds are integer keys the database fills.
 const (
 	BigAuto      Kind = "bigauto"
 	Auto         Kind = "auto"
@@ -185,7 +185,7 @@ func (f *Field) WithoutHints() *Field {
 // Str returns a pointer to s; migration files use it for Default.
 func Str(s string) *string { return &s }
 
-// SnakeCase converts a Go identifier to snake_case the way SPEC §2 names
+// SnakeCase converts a Go identifier to snake_case the way pmanager names
 // columns and tables: FirstName → first_name, HTTPPort → http_port.
 func SnakeCase(s string) string {
 	var b strings.Builder

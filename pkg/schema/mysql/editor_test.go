@@ -13,7 +13,7 @@ import (
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
-// carProject is the SPEC §2 walk-through, small enough to read its DDL.
+// carProject is the README's cars walk-through, small enough to read its DDL.
 func carProject(t testing.TB) *state.Project {
 	manufacturer := &state.Model{App: "main", Name: "Manufacturer", Table: "manufacturer", Fields: []*state.Field{
 		{Name: "id", Kind: state.BigAuto, PrimaryKey: true},

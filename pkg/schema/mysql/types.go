@@ -86,7 +86,7 @@ func relationTarget(p *state.Project, m *state.Model, f *state.Field) (*state.Mo
 	return target, tf, nil
 }
 
-// kindType maps a non-relation field kind to its MySQL column type (SPEC §2).
+// kindType maps a non-relation field kind to its MySQL column type.
 func kindType(m *state.Model, f *state.Field) (string, error) {
 	switch f.Kind {
 	case state.BigAuto, state.BigInteger, state.Duration:
@@ -229,7 +229,7 @@ func quoteString(s string) string {
 
 var errNotBool = errors.New("is not a boolean (want true, false, 1 or 0)")
 
-// parseBool accepts the boolean spellings of SPEC §2: true, false, 1, 0.
+// parseBool accepts the boolean spellings a default= may use: true, false, 1, 0.
 func parseBool(v string) (bool, error) {
 	switch strings.ToLower(strings.TrimSpace(v)) {
 	case "true", "1":

@@ -88,7 +88,7 @@ func plainKind(k state.Kind) state.Kind {
 	return k
 }
 
-// baseType is the PostgreSQL type of a non-relation field (SPEC §2).
+// baseType is the PostgreSQL type of a non-relation field.
 func baseType(m *state.Model, f *state.Field) (string, error) {
 	switch f.Kind {
 	case state.BigAuto, state.BigInteger:

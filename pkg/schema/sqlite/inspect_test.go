@@ -38,7 +38,7 @@ func everyKind() *state.Model {
 	)
 }
 
-// carsProject is the SPEC's walk-through with every relation form: FK,
+// carsProject is the README's walk-through with every relation form: FK,
 // to_field FK, no-constraint FK, self FK, one-to-one, M2M (automatic, self
 // and through), unique_together, desc and partial indexes, a check and a
 // partial unique constraint, a char primary key, tables named user and

@@ -71,7 +71,7 @@ func targetField(m *state.Model, f *state.Field, target *state.Model) (*state.Fi
 	return pk, nil
 }
 
-// columnType is the SQLite type of f's column (SPEC §2); a relation column
+// columnType is the SQLite type of f's column; a relation column
 // takes the type of the column it refers to.
 func columnType(p *state.Project, m *state.Model, f *state.Field) (string, error) {
 	vm, vf, err := valueField(p, m, f)
@@ -189,7 +189,7 @@ func uuidHex(value string) (string, error) {
 	return hex, nil
 }
 
-// parseBool accepts the boolean spellings of SPEC §2: true/false/1/0.
+// parseBool accepts the boolean spellings a default= may use: true/false/1/0.
 func parseBool(value string) (bool, error) {
 	switch strings.ToLower(value) {
 	case "true", "1":
