@@ -66,6 +66,15 @@ type Options struct {
 	// their new checksums are recorded and the run no longer refuses to
 	// pass over them.
 	AcceptEdited []Key
+	// AssumeDone and AssumeNotDone are the user's word, for the statement
+	// in doubt in operation number N (from 1) of a partial migration whose
+	// outcome the database cannot show (see DoubtError), that it took
+	// effect or did not; 0 when not given.
+	AssumeDone, AssumeNotDone int
+	// Command is how the user runs migrate against this database (for
+	// example "pmanager migrate --database reporting"), quoted in the
+	// commands that messages suggest; "" means "pmanager migrate".
+	Command string
 }
 
 // Executor plans and runs migrations against one database: Django's executor.

@@ -3,6 +3,7 @@ package migrations
 import (
 	"context"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,6 +49,13 @@ func (h *History) Ensure(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	names := make([]string, 0, len(have))
+	for n := range have {
+		names = append(names, n)
+	}
+	if err := checkLayout(names); err != nil {
+		return err
+	}
 	for _, c := range progressColumns {
 		if have[c.name] {
 			continue
@@ -56,6 +64,14 @@ func (h *History) Ensure(ctx context.Context) error {
 		if _, err := h.db.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("migrations: add column %s to history table %s: %w", c.name, schema.HistoryTable, err)
 		}
+		if c.name == "statement_started" {
+			// A release that did not note starts left the statement after
+			// the recorded position of a part-way row in doubt.
+			stmt := fmt.Sprintf("UPDATE %s SET %s = 1 WHERE %s <> '%s'", h.ed.Quote(schema.HistoryTable), h.ed.Quote(c.name), h.ed.Quote("state"), stateApplied)
+			if _, err := h.db.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("migrations: upgrade history table %s: %w", schema.HistoryTable, err)
+			}
+		}
 	}
 	return nil
 }
@@ -63,13 +79,17 @@ func (h *History) Ensure(ctx context.Context) error {
 // progressColumns are the history table's columns that follow a migration
 // while it runs outside a transaction (always on MySQL, whose DDL commits
 // itself, and for migrations marked NonAtomic): its state, how far it got
-// and the error that stopped it. A finished migration's row has state
-// "applied", no progress and no error.
+// and the error that stopped it, and whether the statement after the
+// recorded position was started (statement_started = 1: it was sent to the
+// server and may have taken effect; 0: it never began, or nothing of it
+// committed). A finished migration's row has state "applied", no progress
+// and no error.
 var progressColumns = []struct{ name, def string }{
 	{"state", "varchar(16) NOT NULL DEFAULT 'applied'"},
 	{"ops_done", "integer NOT NULL DEFAULT 0"},
 	{"statements_done", "integer NOT NULL DEFAULT 0"},
 	{"error", "varchar(2000) NOT NULL DEFAULT ''"},
+	{"statement_started", "integer NOT NULL DEFAULT 0"},
 }
 
 // The values of the state column.
@@ -220,6 +240,10 @@ type Partial struct {
 	// Since is when the run started applying the migration; for one being
 	// unapplied, when it was applied.
 	Since time.Time
+	// Started is true when the statement after the recorded position was
+	// sent to the server and its end is not recorded: it may have taken
+	// effect, and recovery asks the database (or the user) whether it did.
+	Started bool
 }
 
 // Partials returns the migrations that a run left part-way, in the order
@@ -235,7 +259,7 @@ func (h *History) Partials(ctx context.Context) ([]Partial, error) {
 			continue
 		}
 		out = append(out, Partial{Key: r.Key, Backwards: r.state == stateUnapplying, OpsDone: r.opsDone,
-			StatementsDone: r.statementsDone, Checksum: r.Checksum, Error: r.err, Since: r.AppliedAt})
+			StatementsDone: r.statementsDone, Checksum: r.Checksum, Error: r.err, Since: r.AppliedAt, Started: r.started})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Since.Before(out[j].Since) })
 	return out, nil
@@ -246,12 +270,15 @@ type historyRow struct {
 	Applied
 	state                   string
 	opsDone, statementsDone int
+	started                 bool
 	err                     string
 }
 
 // rows reads the whole history table. It selects every column and picks
 // them by name, so a table created by an earlier release, without the
-// progress columns, reads the same (every row applied).
+// progress columns, reads the same (every row applied). A row no run of
+// pmanager writes (edited by hand, or a table of another tool under the
+// same name) stops the read with one line naming the row and the fix.
 func (h *History) rows(ctx context.Context) ([]historyRow, error) {
 	ok, err := h.exists(ctx)
 	if err != nil || !ok {
@@ -266,6 +293,9 @@ func (h *History) rows(ctx context.Context) ([]historyRow, error) {
 	if err != nil {
 		return nil, fmt.Errorf("migrations: read history table: %w", err)
 	}
+	if err := checkLayout(names); err != nil {
+		return nil, err
+	}
 	var out []historyRow
 	for rows.Next() {
 		vals := make([]any, len(names))
@@ -276,31 +306,9 @@ func (h *History) rows(ctx context.Context) ([]historyRow, error) {
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, fmt.Errorf("migrations: read history table: %w", err)
 		}
-		r := historyRow{state: stateApplied}
-		var at any
-		for i, name := range names {
-			v := vals[i]
-			switch strings.ToLower(name) {
-			case "app":
-				r.Key.App = asString(v)
-			case "name":
-				r.Key.Name = asString(v)
-			case "checksum":
-				r.Checksum = asString(v)
-			case "applied_at":
-				at = v
-			case "state":
-				r.state = asString(v)
-			case "ops_done":
-				r.opsDone = asInt(v)
-			case "statements_done":
-				r.statementsDone = asInt(v)
-			case "error":
-				r.err = asString(v)
-			}
-		}
-		if r.AppliedAt, err = parseTime(at); err != nil {
-			return nil, fmt.Errorf("migrations: read history table: applied_at of %s: %w", r.Key, err)
+		r, err := parseRow(names, vals)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, r)
 	}
@@ -308,6 +316,117 @@ func (h *History) rows(ctx context.Context) ([]historyRow, error) {
 		return nil, fmt.Errorf("migrations: read history table: %w", err)
 	}
 	return out, nil
+}
+
+// requiredColumns are the history columns every release of pmanager wrote.
+var requiredColumns = []string{"app", "name", "applied_at", "checksum"}
+
+// checkLayout refuses a table under the history's name that is not
+// pmanager's: Django's django_migrations layout (app, name, applied) is
+// named as such, since it is the likely one.
+func checkLayout(names []string) error {
+	have := map[string]bool{}
+	for _, n := range names {
+		have[strings.ToLower(n)] = true
+	}
+	var missing []string
+	for _, c := range requiredColumns {
+		if !have[c] {
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	table := schema.HistoryTable
+	if have["app"] && have["name"] && have["applied"] {
+		return fmt.Errorf("migrations: table %s has the layout of Django's django_migrations (app, name, applied), not pmanager's history (it lacks %s): "+
+			"rename it (ALTER TABLE %s RENAME TO django_migrations_copy), then record the migrations already in the database with `pmanager migrate --fake`",
+			table, strings.Join(missing, ", "), table)
+	}
+	return fmt.Errorf("migrations: table %s is not pmanager's history (it lacks the columns %s): rename it or drop it, "+
+		"then record the migrations already in the database with `pmanager migrate --fake`", table, strings.Join(missing, ", "))
+}
+
+// parseRow reads one history row from the column names and the values a
+// driver scanned. It refuses what no run writes: an unknown state, a
+// negative or unreadable count, a missing name or applied_at.
+func parseRow(names []string, vals []any) (historyRow, error) {
+	r := historyRow{state: stateApplied}
+	var at any
+	var bad []string
+	count := func(name string, v any) int {
+		n, ok := asInt(v)
+		if !ok || n < 0 {
+			bad = append(bad, fmt.Sprintf("%s = %s", name, shown(v)))
+			return 0
+		}
+		return n
+	}
+	for i, name := range names {
+		if i >= len(vals) {
+			break
+		}
+		v := vals[i]
+		switch strings.ToLower(name) {
+		case "app":
+			r.Key.App = asString(v)
+		case "name":
+			r.Key.Name = asString(v)
+		case "checksum":
+			r.Checksum = asString(v)
+		case "applied_at":
+			at = v
+		case "state":
+			r.state = asString(v)
+		case "ops_done":
+			r.opsDone = count("ops_done", v)
+		case "statements_done":
+			r.statementsDone = count("statements_done", v)
+		case "statement_started":
+			r.started = count("statement_started", v) != 0
+		case "error":
+			r.err = asString(v)
+		}
+	}
+	row := fmt.Sprintf("row %s.%s of history table %s", r.Key.App, r.Key.Name, schema.HistoryTable)
+	if r.Key.App == "" || r.Key.Name == "" {
+		return r, fmt.Errorf("migrations: history table %s has a row with app %s and name %s, which names no migration: delete that row",
+			schema.HistoryTable, shown(r.Key.App), shown(r.Key.Name))
+	}
+	switch r.state {
+	case stateApplied, stateApplying, stateUnapplying:
+	default:
+		return r, fmt.Errorf("migrations: %s has state %s, which pmanager never writes (it writes %s, %s or %s): "+
+			"set it to '%s' if the migration ran completely, or delete the row if it never ran",
+			row, shown(r.state), stateApplied, stateApplying, stateUnapplying, stateApplied)
+	}
+	if len(bad) > 0 && r.state != stateApplied {
+		return r, fmt.Errorf("migrations: %s has %s, which pmanager never writes: put back the counts pmanager wrote "+
+			"(ops_done: operations that completed; statements_done: statements of the next one that completed; both 0 or more), or delete the row if nothing of the migration ran",
+			row, strings.Join(bad, " and "))
+	}
+	if r.state == stateApplied {
+		r.opsDone, r.statementsDone, r.started = 0, 0, false
+	}
+	var err error
+	if r.AppliedAt, err = parseTime(at); err != nil {
+		return r, fmt.Errorf("migrations: %s has applied_at %s (%v): set it to the time the migration was applied", row, shown(at), err)
+	}
+	return r, nil
+}
+
+// shown spells a scanned value for a message: text quoted, NULL as such.
+func shown(v any) string {
+	switch t := v.(type) {
+	case nil:
+		return "NULL"
+	case string:
+		return fmt.Sprintf("%q", t)
+	case []byte:
+		return fmt.Sprintf("%q", string(t))
+	}
+	return fmt.Sprint(v)
 }
 
 // asString reads a text column whatever Go type the driver chose.
@@ -323,23 +442,34 @@ func asString(v any) string {
 	return fmt.Sprint(v)
 }
 
-// asInt reads an integer column whatever Go type the driver chose.
-func asInt(v any) int {
+// asInt reads an integer column whatever Go type the driver chose; false
+// when the value is not an integer that fits an int32 (the column's type).
+func asInt(v any) (int, bool) {
+	var n int64
 	switch t := v.(type) {
 	case int64:
-		return int(t)
+		n = t
 	case int32:
-		return int(t)
+		n = int64(t)
 	case int:
-		return t
+		n = int64(t)
 	case []byte:
-		n, _ := strconv.Atoi(string(t)) // a driver's decimal text; garbage reads as 0
-		return n
+		var err error
+		if n, err = strconv.ParseInt(string(t), 10, 32); err != nil {
+			return 0, false
+		}
 	case string:
-		n, _ := strconv.Atoi(t)
-		return n
+		var err error
+		if n, err = strconv.ParseInt(t, 10, 32); err != nil {
+			return 0, false
+		}
+	default:
+		return 0, false
 	}
-	return 0
+	if n < math.MinInt32 || n > math.MaxInt32 {
+		return 0, false
+	}
+	return int(n), true
 }
 
 // timeLayouts are the spellings of applied_at that drivers hand back as text.
@@ -416,7 +546,7 @@ func (h *History) Begin(ctx context.Context, q schema.ExecQuerier, k Key, checks
 	quote := h.ed.Quote
 	if backwards {
 		return h.update(ctx, q, k, "mark "+k.String()+" as being unapplied", map[string]any{
-			"state": stateUnapplying, "ops_done": 0, "statements_done": 0, "error": ""})
+			"state": stateUnapplying, "ops_done": 0, "statements_done": 0, "error": "", "statement_started": 0})
 	}
 	stmt := fmt.Sprintf("INSERT INTO %s (%s, %s, %s, %s, %s) VALUES (%s)", quote(schema.HistoryTable),
 		quote("app"), quote("name"), quote("applied_at"), quote("checksum"), quote("state"), h.placeholders(5))
@@ -430,7 +560,22 @@ func (h *History) Begin(ctx context.Context, q schema.ExecQuerier, k Key, checks
 // Progress records, through q, that k has completed ops operations and
 // statements statements of the next one.
 func (h *History) Progress(ctx context.Context, q schema.ExecQuerier, k Key, ops, statements int) error {
-	return h.update(ctx, q, k, "record the progress of "+k.String(), map[string]any{"ops_done": ops, "statements_done": statements})
+	return h.update(ctx, q, k, "record the progress of "+k.String(), map[string]any{"ops_done": ops, "statements_done": statements, "statement_started": 0})
+}
+
+// Start notes, through q, that the statement after k's recorded position
+// is about to be sent to the server (see Partial.Started). Written in the
+// statement's own transaction, it commits only if something of the
+// statement can commit without its record.
+func (h *History) Start(ctx context.Context, q schema.ExecQuerier, k Key) error {
+	return h.update(ctx, q, k, "record that a statement of "+k.String()+" starts", map[string]any{"statement_started": 1})
+}
+
+// Settle records, through q, that the statement in doubt after k's
+// recorded position did not take effect (the database shows it, or the
+// user says so), so it runs again.
+func (h *History) Settle(ctx context.Context, q schema.ExecQuerier, k Key) error {
+	return h.update(ctx, q, k, "record that a statement of "+k.String()+" did not take effect", map[string]any{"statement_started": 0})
 }
 
 // Fail records, through q, the error that stopped k part-way.
@@ -455,7 +600,7 @@ func (h *History) Finish(ctx context.Context, q schema.ExecQuerier, k Key, repla
 	}
 	return h.update(ctx, q, k, "record "+k.String()+" as applied", map[string]any{
 		"state": stateApplied, "applied_at": time.Now().UTC().Truncate(time.Microsecond),
-		"ops_done": 0, "statements_done": 0, "error": ""})
+		"ops_done": 0, "statements_done": 0, "error": "", "statement_started": 0})
 }
 
 // Abandon records, through q, that what ran of a partial k was undone: a
@@ -465,7 +610,7 @@ func (h *History) Abandon(ctx context.Context, q schema.ExecQuerier, p Partial) 
 		return h.Unrecord(ctx, q, p.Key)
 	}
 	return h.update(ctx, q, p.Key, "record "+p.Key.String()+" as applied again", map[string]any{
-		"state": stateApplied, "ops_done": 0, "statements_done": 0, "error": ""})
+		"state": stateApplied, "ops_done": 0, "statements_done": 0, "error": "", "statement_started": 0})
 }
 
 // Accept records checksum as k's, through q: the user accepts that the

@@ -42,7 +42,7 @@ func TestHistory(t *testing.T) {
 				t.Errorf("history column %s is nullable", c.Name)
 			}
 		}
-		if diff := cmp.Diff([]string{"id", "app", "name", "applied_at", "checksum", "state", "ops_done", "statements_done", "error"}, cols); diff != "" {
+		if diff := cmp.Diff([]string{"id", "app", "name", "applied_at", "checksum", "state", "ops_done", "statements_done", "error", "statement_started"}, cols); diff != "" {
 			t.Errorf("history columns (-want +got):\n%s", diff)
 		}
 		wantUnique := []schema.Unique{{Name: "pmanager_migrations_app_name_uniq", Columns: []string{"app", "name"}}}
@@ -187,7 +187,7 @@ func TestHistoryUpgrade(t *testing.T) {
 		for _, c := range tables[0].Columns {
 			cols = append(cols, c.Name)
 		}
-		if diff := cmp.Diff([]string{"id", "app", "name", "applied_at", "checksum", "state", "ops_done", "statements_done", "error"}, cols); diff != "" {
+		if diff := cmp.Diff([]string{"id", "app", "name", "applied_at", "checksum", "state", "ops_done", "statements_done", "error", "statement_started"}, cols); diff != "" {
 			t.Errorf("upgraded history columns (-want +got):\n%s", diff)
 		}
 	})

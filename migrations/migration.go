@@ -29,10 +29,12 @@ type Migration struct {
 	// Initial marks a migration that creates an app's first tables, which
 	// migrate --fake-initial may record without running.
 	Initial bool
-	// NonAtomic runs the migration outside a transaction, for statements a
-	// transaction cannot hold (CREATE INDEX CONCURRENTLY): each statement
-	// commits as it runs and the history records each one's completion, so
-	// a failure leaves the database exact about what ran (as on MySQL).
+	// NonAtomic runs the migration statement by statement instead of as one
+	// transaction, for statements a transaction cannot hold (CREATE INDEX
+	// CONCURRENTLY): those run on their own; every other statement, RunSQL
+	// and RunGo steps included, commits in a transaction of its own together
+	// with the history's record of its completion, so a failure or a kill
+	// leaves the database exact about what ran (as on MySQL).
 	NonAtomic bool
 }
 

@@ -23,29 +23,60 @@ type PartialError struct {
 	Partials []Partial
 	// Reports describe each partial migration in one sentence.
 	Reports []string
+	// Command is how the user runs migrate here (Options.Command).
+	Command string
 }
 
 // Error implements error.
 func (e *PartialError) Error() string {
+	cmd := commandOr(e.Command)
 	return "migrations: " + strings.Join(e.Reports, "\n") +
-		"\nrun `pmanager migrate --resume` to run the rest once the cause is fixed, or `pmanager migrate --rollback-partial` to undo what ran"
+		fmt.Sprintf("\nrun `%s --resume` to run the rest once the cause is fixed, or `%s --rollback-partial` to undo what ran", cmd, cmd)
 }
 
 // Is makes errors.Is(err, ErrPartial) hold for a *PartialError.
 func (e *PartialError) Is(target error) bool { return target == ErrPartial }
 
+// commandOr returns cmd, or the plain migrate command when it is "".
+func commandOr(cmd string) string {
+	if cmd == "" {
+		return "pmanager migrate"
+	}
+	return cmd
+}
+
 // recoverPartials refuses to go on while a migration is part-way, or, as
-// opts ask, finishes (Resume) or undoes (RollbackPartial) each one.
+// opts ask, finishes (Resume) or undoes (RollbackPartial) each one. A
+// migration recorded as started of which nothing committed (killed inside
+// its first statement's transaction) is simply forgotten: the history
+// shows that nothing of it is in the database.
 func (e *Executor) recoverPartials(ctx context.Context, opts Options) error {
 	partials, err := e.history.Partials(ctx)
 	if err != nil || len(partials) == 0 {
 		return err
 	}
+	var left []Partial
+	for _, p := range partials {
+		if p.OpsDone == 0 && p.StatementsDone == 0 && !p.Started && p.Error == "" && e.g.Migration(p.Key) != nil {
+			if err := e.history.Abandon(ctx, e.querier(), p); err != nil {
+				return err
+			}
+			continue
+		}
+		left = append(left, p)
+	}
+	partials = left
+	if err := e.checkAssumptions(partials, opts); err != nil {
+		return err
+	}
+	if len(partials) == 0 {
+		return nil
+	}
 	switch {
 	case opts.Resume && opts.RollbackPartial:
 		return errors.New("migrations: --resume and --rollback-partial are two different ways on; choose one")
 	case !opts.Resume && !opts.RollbackPartial:
-		pe := &PartialError{Partials: partials}
+		pe := &PartialError{Partials: partials, Command: opts.Command}
 		for _, p := range partials {
 			pe.Reports = append(pe.Reports, e.describePartial(p))
 		}
@@ -61,7 +92,7 @@ func (e *Executor) recoverPartials(ctx context.Context, opts Options) error {
 			opts.Recovering(p, opts.RollbackPartial, false)
 		}
 		if opts.RollbackPartial {
-			err = e.rollbackPartial(ctx, p)
+			err = e.rollbackPartial(ctx, p, opts)
 		} else {
 			err = e.resume(ctx, p, opts)
 		}
@@ -73,6 +104,41 @@ func (e *Executor) recoverPartials(ctx context.Context, opts Options) error {
 		}
 	}
 	return nil
+}
+
+// checkAssumptions refuses --assume-done / --assume-not-done that do not
+// name the operation of a statement in doubt: a word given for another
+// state of the database must not settle this one.
+func (e *Executor) checkAssumptions(partials []Partial, opts Options) error {
+	if opts.AssumeDone == 0 && opts.AssumeNotDone == 0 {
+		return nil
+	}
+	if opts.AssumeDone != 0 && opts.AssumeNotDone != 0 {
+		return errors.New("migrations: --assume-done and --assume-not-done say opposite things; give one")
+	}
+	n, flag := opts.AssumeDone, "--assume-done"
+	if n == 0 {
+		n, flag = opts.AssumeNotDone, "--assume-not-done"
+	}
+	if !opts.Resume && !opts.RollbackPartial {
+		return fmt.Errorf("migrations: %s %d settles a statement in doubt for --resume or --rollback-partial; add one of them", flag, n)
+	}
+	var doubts []string
+	for _, p := range partials {
+		m := e.g.Migration(p.Key)
+		if m == nil || !p.Started || p.OpsDone >= len(m.Operations) {
+			continue
+		}
+		op := runOrder(m, p.Backwards)[p.OpsDone] + 1
+		if op == n {
+			return nil
+		}
+		doubts = append(doubts, fmt.Sprintf("operation %d of %s", op, p.Key))
+	}
+	if len(doubts) == 0 {
+		return fmt.Errorf("migrations: %s %d: no statement is in doubt, so there is nothing to settle; run again without it", flag, n)
+	}
+	return fmt.Errorf("migrations: %s %d: the statement in doubt is in %s, not in operation %d; check that one and name its operation", flag, n, strings.Join(doubts, ", "), n)
 }
 
 // describePartial says in one sentence what ran of p and where it stopped.
@@ -116,10 +182,14 @@ func (e *Executor) describePartial(p Partial) string {
 	if p.StatementsDone > 0 {
 		stopped += fmt.Sprintf(", after %d of its statements", p.StatementsDone)
 	}
-	if p.Error != "" {
+	switch {
+	case p.Error != "":
 		fmt.Fprintf(&b, "; %s failed: %s", stopped, p.Error)
-	} else {
-		fmt.Fprintf(&b, "; the run stopped in %s without recording why (it was killed or lost its connection), so that operation may have run in part", stopped)
+	case p.Started:
+		fmt.Fprintf(&b, "; the run stopped in %s without recording why (it was killed or lost its connection) while the server ran its next statement, "+
+			"which may have taken effect: --resume and --rollback-partial first ask the database whether it did", stopped)
+	default:
+		fmt.Fprintf(&b, "; the run stopped in %s without recording why (it was killed or lost its connection), before its next statement took effect", stopped)
 	}
 	return b.String()
 }
@@ -179,7 +249,9 @@ func (e *Executor) stateBefore(ctx context.Context, k Key) (*state.Project, erro
 }
 
 // resume runs the rest of p, from the first statement the history does not
-// record as done, and records the migration as applied (or unapplied).
+// record as done, and records the migration as applied (or unapplied). A
+// statement in doubt is settled first, by asking the database about the
+// objects it touches or by the user's word (see settleDoubt).
 func (e *Executor) resume(ctx context.Context, p Partial, opts Options) error {
 	m, err := e.partialMigration(ctx, p, opts.AcceptEdited)
 	if err != nil {
@@ -194,26 +266,30 @@ func (e *Executor) resume(ctx context.Context, p Partial, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("migrations: resume %s: %w", p.Key, err)
 	}
+	if err := checkPosition(p, m, ops); err != nil {
+		return err
+	}
 	err = e.onConn(ctx, func(conn *sql.Conn) error {
 		record := func(q schema.ExecQuerier, opsDone, statements int) error {
 			return e.history.Progress(ctx, q, p.Key, opsDone, statements)
 		}
 		from, stmts := p.OpsDone, p.StatementsDone
-		completed, err := e.runTracked(ctx, conn, ops, from, stmts, true, record)
-		if err != nil && completed == 0 && p.Error == "" && ctx.Err() == nil && e.tookEffect(ctx, conn, m, before, p, ops) {
-			// The run was killed after the statement in doubt took effect
-			// and before its record: record it and go on after it.
-			if rerr := record(conn, from+1, 0); rerr != nil {
-				return rerr
+		if p.Started && from < len(ops) {
+			var err error
+			if from, stmts, err = e.settleDoubt(ctx, conn, m, before, p, ops, opts, "--resume"); err != nil {
+				return err
 			}
-			_, err = e.runTracked(ctx, conn, ops, from+1, 0, true, record)
 		}
-		if err != nil {
+		if _, err := e.runTracked(ctx, conn, ops, from, stmts, true, record, &p.Key); err != nil {
 			return err
 		}
 		return e.finishTracked(ctx, conn, s)
 	})
 	if err != nil {
+		var de *DoubtError
+		if errors.As(err, &de) {
+			return err
+		}
 		err = e.trackedFailure(ctx, s, err, true)
 		var xe *execError
 		if errors.As(err, &xe) {
@@ -225,41 +301,22 @@ func (e *Executor) resume(ctx context.Context, p Partial, opts Options) error {
 	return nil
 }
 
-// tookEffect decides whether the statement in doubt after a killed run
-// (the first one the history does not record) had taken effect: when it is
-// the last statement of its operation and that operation changes only the
-// schema, the live schema shows it, if it is exactly the schema that the
-// state after the operation implies.
-func (e *Executor) tookEffect(ctx context.Context, q schema.ExecQuerier, m *Migration, before *state.Project, p Partial, ops []OpSteps) bool {
-	if p.OpsDone >= len(ops) || p.StatementsDone != len(ops[p.OpsDone].Steps)-1 {
-		return false
+// checkPosition refuses a history position that no run of m writes (ops_done
+// past the last operation, statements_done past the operation's statements),
+// before anything runs: a row edited by hand, or a file edited since.
+func checkPosition(p Partial, m *Migration, ops []OpSteps) error {
+	bad := p.OpsDone > len(ops) || p.OpsDone == len(ops) && p.StatementsDone > 0 ||
+		p.OpsDone < len(ops) && p.StatementsDone > len(ops[p.OpsDone].Steps)
+	if !bad {
+		return nil
 	}
-	if changesData(ops[p.OpsDone].Operation) {
-		return false
+	have := fmt.Sprintf("%s has %d operations", p.Key, len(m.Operations))
+	if p.OpsDone < len(ops) {
+		have += fmt.Sprintf(" and operation %d has %d statements on this database", ops[p.OpsDone].Number, len(ops[p.OpsDone].Steps))
 	}
-	upTo := p.OpsDone + 1
-	if p.Backwards {
-		upTo = len(m.Operations) - p.OpsDone - 1
-	}
-	after := before.CloneShallow()
-	if err := operations.Apply(m.App, m.Operations[:upTo], after); err != nil {
-		return false
-	}
-	want, err := e.ed.Expected(after)
-	if err != nil {
-		return false
-	}
-	tables, err := e.ed.Inspect(ctx, q)
-	if err != nil {
-		return false
-	}
-	var have []schema.Table
-	for _, t := range tables {
-		if t.Name != schema.HistoryTable {
-			have = append(have, t)
-		}
-	}
-	return sameValue(reflect.ValueOf(want), reflect.ValueOf(have))
+	return fmt.Errorf("migrations: row %s of history table %s has ops_done = %d and statements_done = %d, but %s: "+
+		"put back the counts pmanager wrote, or delete the row if nothing of the migration ran",
+		p.Key, schema.HistoryTable, p.OpsDone, p.StatementsDone, have)
 }
 
 // changesData reports whether op may change rows, not only the schema: the
@@ -321,61 +378,73 @@ func sameValue(a, b reflect.Value) bool {
 	return a.Equal(b)
 }
 
-// rollbackPartial undoes the operations of p that the history records as
-// done, newest first, keeping the history exact after each one, then
-// forgets p (or, for an unapply, records the migration as applied again).
-func (e *Executor) rollbackPartial(ctx context.Context, p Partial) error {
+// rollbackPartial undoes what ran of p, newest first, keeping the history
+// exact after each whole operation, then forgets p (or, for an unapply,
+// records the migration as applied again). A statement in doubt is
+// settled first, as for resume. An operation that ran in part is undone
+// statement by statement where each undo statement's object can be looked
+// up (only the ones still needed run); otherwise it is finished first and
+// then undone whole, so rolling back always moves on.
+func (e *Executor) rollbackPartial(ctx context.Context, p Partial, opts Options) error {
 	m, err := e.partialMigration(ctx, p, nil)
 	if err != nil {
 		return err
-	}
-	if p.StatementsDone > 0 || (p.Error == "" && p.OpsDone < len(m.Operations)) {
-		i := runOrder(m, p.Backwards)[min(p.OpsDone, len(m.Operations)-1)]
-		return fmt.Errorf("migrations: cannot roll back %s: operation %d (%s) may have run in part, and only whole operations can be undone; "+
-			"run `pmanager migrate --resume` to finish it instead", p.Key, i+1, m.Operations[i].Describe())
 	}
 	before, err := e.stateBefore(ctx, p.Key)
 	if err != nil {
 		return err
 	}
-	n := len(m.Operations)
-	sub := &Migration{App: m.App, Name: m.Name}
-	undoBackwards := !p.Backwards
-	if undoBackwards {
-		sub.Operations = m.Operations[:p.OpsDone]
-		if err := irreversible(sub); err != nil {
-			return fmt.Errorf("migrations: cannot roll back %s: %w", p.Key, err)
-		}
-	} else {
-		// Operations n-OpsDone+1..n were unapplied: apply them again, from
-		// the state the ones before them build.
-		if err := operations.Apply(m.App, m.Operations[:n-p.OpsDone], before); err != nil {
-			return fmt.Errorf("migrations: replay %s: %w", p.Key, err)
-		}
-		sub.Operations = m.Operations[n-p.OpsDone:]
-	}
-	ops, err := RenderSteps(sub, e.ed, before, undoBackwards)
+	ops, err := RenderSteps(m, e.ed, before, p.Backwards)
 	if err != nil {
 		return fmt.Errorf("migrations: roll back %s: %w", p.Key, err)
 	}
-	if !undoBackwards {
-		for i := range ops {
-			ops[i].Number += n - p.OpsDone
+	if err := checkPosition(p, m, ops); err != nil {
+		return err
+	}
+	order := runOrder(m, p.Backwards)
+	if !p.Backwards {
+		last := p.OpsDone
+		if p.StatementsDone > 0 || p.Started {
+			last++
+		}
+		sub := &Migration{App: m.App, Name: m.Name, Operations: m.Operations[:min(last, len(m.Operations))]}
+		if err := irreversible(sub); err != nil {
+			return fmt.Errorf("migrations: cannot roll back %s: %w; run `%s --resume` to finish it instead", p.Key, err, commandOr(opts.Command))
 		}
 	}
 	err = e.onConn(ctx, func(conn *sql.Conn) error {
 		record := func(q schema.ExecQuerier, opsDone, statements int) error {
-			if statements > 0 {
-				return nil // only whole operations count as undone
+			return e.history.Progress(ctx, q, p.Key, opsDone, statements)
+		}
+		done, stmts := p.OpsDone, p.StatementsDone
+		if p.Started && done < len(ops) {
+			var err error
+			if done, stmts, err = e.settleDoubt(ctx, conn, m, before, p, ops, opts, "--rollback-partial"); err != nil {
+				return err
 			}
-			return e.history.Progress(ctx, q, p.Key, p.OpsDone-opsDone, 0)
 		}
-		if _, err := e.runTracked(ctx, conn, ops, 0, 0, false, record); err != nil {
-			return err
+		if stmts > 0 {
+			undone, err := e.undoPart(ctx, conn, m, before, p.Backwards, order[done])
+			if err != nil {
+				return err
+			}
+			if !undone {
+				// Finish the operation, so it can be undone whole.
+				if _, err := e.runTracked(ctx, conn, ops[:done+1], done, stmts, false, record, &p.Key); err != nil {
+					return err
+				}
+				done++
+			} else if err := record(conn, done, 0); err != nil {
+				return err
+			}
 		}
-		return e.history.Abandon(ctx, conn, p)
+		return e.undoWhole(ctx, conn, m, before, p, done)
 	})
 	if err != nil {
+		var de *DoubtError
+		if errors.As(err, &de) {
+			return err
+		}
 		var xe *execError
 		if errors.As(err, &xe) {
 			return fmt.Errorf("migrations: rolling back %s failed at operation %d (%s): %w; the history still records what stays applied",
@@ -384,6 +453,45 @@ func (e *Executor) rollbackPartial(ctx context.Context, p Partial) error {
 		return fmt.Errorf("migrations: rolling back %s: %w", p.Key, err)
 	}
 	return nil
+}
+
+// undoWhole undoes the first done operations of p (in its run order),
+// newest first, recording each, then forgets p's attempt.
+func (e *Executor) undoWhole(ctx context.Context, conn *sql.Conn, m *Migration, before *state.Project, p Partial, done int) error {
+	n := len(m.Operations)
+	sub := &Migration{App: m.App, Name: m.Name}
+	undoBackwards := !p.Backwards
+	from := before
+	if undoBackwards {
+		sub.Operations = m.Operations[:done]
+	} else {
+		// Operations n-done+1..n were unapplied: apply them again, from
+		// the state the ones before them build.
+		from = before.CloneShallow()
+		if err := operations.Apply(m.App, m.Operations[:n-done], from); err != nil {
+			return fmt.Errorf("replay %s: %w", p.Key, err)
+		}
+		sub.Operations = m.Operations[n-done:]
+	}
+	ops, err := RenderSteps(sub, e.ed, from, undoBackwards)
+	if err != nil {
+		return err
+	}
+	if !undoBackwards {
+		for i := range ops {
+			ops[i].Number += n - done
+		}
+	}
+	record := func(q schema.ExecQuerier, opsDone, statements int) error {
+		if statements > 0 {
+			return nil // only whole operations count as undone
+		}
+		return e.history.Progress(ctx, q, p.Key, done-opsDone, 0)
+	}
+	if _, err := e.runTracked(ctx, conn, ops, 0, 0, false, record, nil); err != nil {
+		return err
+	}
+	return e.history.Abandon(ctx, conn, p)
 }
 
 // onConn runs f on a connection of its own, prepared for a migration.
@@ -421,7 +529,7 @@ func (e *Executor) executeTracked(ctx context.Context, conn *sql.Conn, s PlanSte
 	record := func(q schema.ExecQuerier, opsDone, statements int) error {
 		return e.history.Progress(ctx, q, k, opsDone, statements)
 	}
-	completed, err := e.runTracked(ctx, conn, ops, 0, 0, true, record)
+	completed, err := e.runTracked(ctx, conn, ops, 0, 0, true, record, &k)
 	if err == nil {
 		err = e.finishTracked(ctx, conn, s)
 	}
@@ -491,39 +599,42 @@ func (e *Executor) finishTracked(ctx context.Context, conn *sql.Conn, s PlanStep
 // runTracked runs ops in order from statement skipStmts of operation
 // skipOps (positions in ops), calling record after each statement with the
 // position reached: whole operations done and statements of the next. It
-// returns how many statements it completed.
+// returns how many statements it completed. When noted is not nil, the
+// history notes before each statement that it is about to run (see
+// History.Start); noted is the migration's key.
+//
+// Each statement runs in a transaction of its own together with its
+// record, so a killed run never repeats one, except the statements that
+// cannot: on PostgreSQL and SQLite those a transaction refuses (see
+// mustRunAlone), which run alone after their start is noted; on MySQL,
+// DDL, which commits by itself, and so commits the start note with it
+// before it runs. Either way the history then says exactly which statement
+// may have taken effect, and recovery asks the database about its objects.
 //
 // When finishFollows, the caller records the migration's end right after,
-// so the position after the last statement is not recorded when that
-// statement only changes the schema: a run killed between the two leaves
-// it in doubt, and --resume reads the live schema to settle it (see
-// tookEffect). On MySQL that saves a commit per migration, a third of the
-// history writes of a one-statement migration.
-//
-// Where DDL commits itself (MySQL), each statement runs in a transaction
-// with its record: a data change (RunSQL, RunGo) and the note that it ran
-// commit together, so a killed run never repeats one; DDL commits on its
-// own, and only the instant between it and its record is left in doubt.
-// Elsewhere (a NonAtomic migration) statements run as they are, since
-// some, like CREATE INDEX CONCURRENTLY, refuse a transaction.
-func (e *Executor) runTracked(ctx context.Context, conn *sql.Conn, ops []OpSteps, skipOps, skipStmts int, finishFollows bool, record func(q schema.ExecQuerier, opsDone, statements int) error) (int, error) {
+// so on MySQL the position after a last statement that commits by itself
+// is not recorded: the migration's end records it. That saves a commit per
+// migration, a third of the history writes of a one-statement migration.
+func (e *Executor) runTracked(ctx context.Context, conn *sql.Conn, ops []OpSteps, skipOps, skipStmts int, finishFollows bool,
+	record func(q schema.ExecQuerier, opsDone, statements int) error, noted *Key) (int, error) {
 	completed := 0
 	for i := skipOps; i < len(ops); i++ {
 		o := ops[i]
-		start := 0
+		first := 0
 		if i == skipOps {
-			start = min(skipStmts, len(o.Steps))
+			first = min(skipStmts, len(o.Steps))
 		}
-		for j := start; j < len(o.Steps); j++ {
+		for j := first; j < len(o.Steps); j++ {
 			done, next := i, j+1
 			if next == len(o.Steps) {
 				done, next = i+1, 0
 			}
+			st := o.Steps[j]
 			rec := func(q schema.ExecQuerier) error { return record(q, done, next) }
-			if finishFollows && done == len(ops) && !changesData(o.Operation) {
+			if finishFollows && done == len(ops) && !e.ed.AtomicDDL() && st.Go == nil && commitsOnItsOwn(st.SQL) {
 				rec = nil
 			}
-			if err := e.runStatement(ctx, conn, o, o.Steps[j], rec); err != nil {
+			if err := e.runStatement(ctx, conn, o, st, rec, noted); err != nil {
 				return completed, err
 			}
 			completed++
@@ -537,45 +648,65 @@ func (e *Executor) runTracked(ctx context.Context, conn *sql.Conn, ops []OpSteps
 	return completed, nil
 }
 
-// runStatement runs one step of o and its record, together in a
-// transaction where DDL commits itself (see runTracked). A nil record runs
-// the step alone.
-func (e *Executor) runStatement(ctx context.Context, conn *sql.Conn, o OpSteps, st operations.Step, record func(schema.ExecQuerier) error) error {
-	var q schema.ExecQuerier = conn
-	var tx *sql.Tx
-	if !e.ed.AtomicDDL() && record != nil {
-		var err error
-		if tx, err = conn.BeginTx(ctx, nil); err != nil {
-			return &execError{op: o.Number, desc: o.Operation.Describe(), err: err}
-		}
-		q = tx
+// runStatement runs one step of o with its record (see runTracked): in a
+// transaction together, unless the statement must run alone. A nil record
+// runs the step without one; a nil noted notes nothing of its start.
+func (e *Executor) runStatement(ctx context.Context, conn *sql.Conn, o OpSteps, st operations.Step, record func(schema.ExecQuerier) error, noted *Key) error {
+	fail := func(stmt string, err error) error {
+		return &execError{op: o.Number, desc: o.Operation.Describe(), stmt: stmt, err: err}
 	}
-	undo := func(err error) error {
-		if tx != nil {
-			return errors.Join(err, rollback(ctx, tx))
+	if st.Go == nil && e.ed.AtomicDDL() && mustRunAlone(e.ed.Dialect(), st.SQL) {
+		if noted != nil {
+			if err := e.history.Start(ctx, conn, *noted); err != nil {
+				return fail("", err)
+			}
 		}
-		return err
+		if err := schema.Exec(ctx, e.ed, conn, st.SQL); err != nil {
+			return fail(st.SQL, err)
+		}
+		if record != nil {
+			if err := record(conn); err != nil {
+				return fail("", err)
+			}
+		}
+		return nil
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fail("", err)
+	}
+	undo := func(err error) error { return errors.Join(err, rollback(ctx, tx)) }
+	if noted != nil && !e.ed.AtomicDDL() {
+		// Commits only if the statement commits by itself (MySQL DDL).
+		if err := e.history.Start(ctx, tx, *noted); err != nil {
+			return fail("", undo(err))
+		}
 	}
 	stmt := st.SQL
-	var err error
 	if st.Go != nil {
 		stmt = "Go function " + st.Name
-		err = st.Go(ctx, q)
+		err = st.Go(ctx, tx)
 	} else {
-		err = schema.Exec(ctx, e.ed, q, st.SQL)
+		err = schema.Exec(ctx, e.ed, tx, st.SQL)
 	}
 	if err != nil {
-		return &execError{op: o.Number, desc: o.Operation.Describe(), stmt: stmt, err: undo(err)}
+		err = undo(err)
+		if noted != nil && !e.ed.AtomicDDL() && st.Go == nil && serverRefused(err) {
+			// The server refused the statement, and its DDL is atomic:
+			// nothing of it stays, whatever its start note says.
+			if serr := e.history.Settle(context.WithoutCancel(ctx), conn, *noted); serr != nil {
+				err = errors.Join(err, serr)
+			}
+		}
+		return fail(stmt, err)
 	}
 	if record != nil {
-		if err := record(q); err != nil {
-			return &execError{op: o.Number, desc: o.Operation.Describe(), err: undo(err)}
+		if err := record(tx); err != nil {
+			return fail("", undo(err))
 		}
 	}
-	if tx != nil {
-		if err := tx.Commit(); err != nil {
-			return &execError{op: o.Number, desc: o.Operation.Describe(), err: err}
-		}
+	if err := tx.Commit(); err != nil {
+		return fail("", err)
 	}
 	return nil
 }

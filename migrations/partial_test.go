@@ -154,9 +154,10 @@ func TestResumeAfterFailure(t *testing.T) {
 
 // TestResumeAfterKillBeforeFinish leaves the history the way a run killed
 // right after its last statement leaves it: that statement ran, its
-// completion is not recorded (the migration's end would have recorded it)
-// and the migration is not applied. migrate must refuse; --resume must read
-// the live schema, see that the statement ran, and record the migration.
+// completion is not recorded (the migration's end would have recorded it),
+// its start is, and the migration is not applied. migrate must refuse;
+// --resume must look the statement's index up, see that it ran, and record
+// the migration.
 func TestResumeAfterKillBeforeFinish(t *testing.T) {
 	trackedCases(t, func(t *testing.T, db *dbtest.DB, ed schema.Editor, ms []*Migration) {
 		ctx := context.Background()
@@ -179,6 +180,9 @@ func TestResumeAfterKillBeforeFinish(t *testing.T) {
 			}
 		}
 		if err := h.Progress(ctx, db, m.Key(), 2, 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.Start(ctx, db, m.Key()); err != nil {
 			t.Fatal(err)
 		}
 

@@ -129,7 +129,7 @@ func killTrial(t *testing.T, tg *target, d schema.Dialect, delay time.Duration, 
 		}
 	}
 	o := tg.run("migrate")
-	if len(partials) > 0 {
+	if len(partials) > 0 && !nothingCommitted(partials[0]) {
 		if o.code != 1 || !strings.Contains(o.stderr, "was left part-way") || !strings.Contains(o.stderr, "--resume") {
 			t.Fatalf("migrate after a kill that left %s part-way: exit %d, want 1 and the way on\n%s", partials[0].Key, o.code, o.stderr)
 		}
@@ -142,6 +142,13 @@ func killTrial(t *testing.T, tg *target, d schema.Dialect, delay time.Duration, 
 	lost, dup := tg.checkComplete("after recovering")
 	st.lost += lost
 	st.duplicated += dup
+}
+
+// nothingCommitted reports whether p is a migration whose start is
+// recorded and nothing else: killed inside its first statement's
+// transaction. The next migrate forgets it and applies it afresh.
+func nothingCommitted(p migrations.Partial) bool {
+	return p.OpsDone == 0 && p.StatementsDone == 0 && !p.Started && p.Error == ""
 }
 
 // checkPartial checks that a migration left part-way is exactly what the
