@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pmanager/pmanager/internal/dsn"
 	"github.com/pmanager/pmanager/migrations"
 	"github.com/pmanager/pmanager/pkg/schema"
 	"github.com/pmanager/pmanager/pkg/schema/connect"
@@ -117,11 +118,12 @@ func LatestURL(ctx context.Context, url string, reg *migrations.Registry, opts .
 	}
 	db, _, err := t.Open()
 	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return dsn.ScrubError(fmt.Errorf("migrate: %w", err), url)
 	}
 	err = Latest(ctx, db, t.Dialect, reg, opts...)
 	if cerr := db.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("migrate: close %s: %w", t.Redacted, cerr)
 	}
-	return err
+	// A driver error may quote the connection string back.
+	return dsn.ScrubError(err, url)
 }

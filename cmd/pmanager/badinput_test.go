@@ -342,12 +342,13 @@ func dropUser(ts *testscript.TestScript, d schema.Dialect, admin *url.URL, dbNam
 }
 
 // cmdURLSet changes parts of the URL held by a variable, to point a case
-// at a user, password, host or database that is not the working one:
+// at a user, password, host or database that is not the working one, or
+// to move the password out of the user info into a query parameter NAME:
 //
-//	urlset VAR [user=U] [password=P] [host=H:PORT] [db=NAME]
+//	urlset VAR [user=U] [password=P] [host=H:PORT] [db=NAME] [passparam=NAME]
 func cmdURLSet(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
-		ts.Fatalf("usage: urlset VAR [user=U] [password=P] [host=H:PORT] [db=NAME]")
+		ts.Fatalf("usage: urlset VAR [user=U] [password=P] [host=H:PORT] [db=NAME] [passparam=NAME]")
 	}
 	u, err := url.Parse(ts.Getenv(args[0]))
 	ts.Check(err)
@@ -373,8 +374,16 @@ func cmdURLSet(ts *testscript.TestScript, neg bool, args []string) {
 			u.Host = v
 		case "db":
 			u.Path = "/" + v
+		case "passparam":
+			if !hasPass {
+				ts.Fatalf("urlset: passparam: the URL has no password to move")
+			}
+			u.User = url.User(u.User.Username())
+			q := u.Query()
+			q.Set(v, pass)
+			u.RawQuery = q.Encode()
 		default:
-			ts.Fatalf("urlset: unknown part %q; use user, password, host or db", k)
+			ts.Fatalf("urlset: unknown part %q; use user, password, host, db or passparam", k)
 		}
 	}
 	ts.Setenv(args[0], u.String())

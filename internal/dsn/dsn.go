@@ -17,13 +17,21 @@ func SQLite(path string) string {
 	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_txlock=immediate"
 }
 
-// MySQL converts a mysql:// URL into a go-sql-driver DSN.
+// MySQL converts a mysql:// URL into a go-sql-driver DSN. The password is
+// the URL's own or, when it has none, a password query parameter (as
+// PostgreSQL URLs allow); the driver would otherwise send that parameter
+// to the server as a variable to set.
 func MySQL(u *url.URL) string {
 	auth := u.User.Username()
-	if pass, ok := u.User.Password(); ok && pass != "" {
+	q := u.Query()
+	pass, ok := u.User.Password()
+	if !ok || pass == "" {
+		pass = q.Get("password")
+	}
+	q.Del("password")
+	if pass != "" {
 		auth += ":" + pass
 	}
-	q := u.Query()
 	q.Set("parseTime", "true")
 	q.Set("multiStatements", "false")
 	host := u.Host

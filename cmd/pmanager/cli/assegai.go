@@ -95,6 +95,7 @@ func (s *session) connectionOf(c *ucli.Context) (string, *loader.Project, *conne
 	if err != nil {
 		return "", nil, nil, "", err
 	}
+	s.rememberSecrets(p)
 	t, raw, err := connTarget(c, p, conn)
 	if err != nil {
 		return "", nil, nil, "", err

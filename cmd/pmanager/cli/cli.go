@@ -85,6 +85,12 @@ type session struct {
 	dir string
 	// binary is set in a program compiled by `pmanager build` (RunBinary).
 	binary bool
+	// secrets are the connection secrets read so far; stdout and stderr
+	// mask them.
+	secrets secrets
+	// noMask turns that masking off, for tests that check every message
+	// is redacted where it is made.
+	noMask bool
 }
 
 // exitStatus ends a command with a status and no message of its own (the
@@ -97,6 +103,18 @@ func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)
 // run parses args, runs the command and turns its error into the one-line
 // message and status.
 func (s *session) run(ctx context.Context, args []string) int {
+	for _, env := range [...]string{"PMANAGER_DATABASE_URL", "DATABASE_URL"} {
+		if s.lookup == nil {
+			break
+		}
+		if raw, ok := s.lookup(env); ok {
+			s.secrets.remember(raw)
+		}
+	}
+	if !s.noMask {
+		s.stdout = maskingWriter{w: s.stdout, ss: &s.secrets}
+		s.stderr = maskingWriter{w: s.stderr, ss: &s.secrets}
+	}
 	dir, rest, err := ChdirArgs(args)
 	if err == nil {
 		s.dir, err = s.resolveDir(dir)

@@ -99,8 +99,16 @@ func runSession(ctx context.Context, s *session, args []string) int {
 // run runs a command line in the project, in-process.
 func (p *project) run(apps []models.App, reg *migrations.Registry, stdin string, args ...string) result {
 	p.t.Helper()
+	return p.runMasked(true, apps, reg, stdin, args...)
+}
+
+// runMasked is run with the session's last-resort masking of secrets in
+// its output on or off, to test that each message redacts by itself.
+func (p *project) runMasked(mask bool, apps []models.App, reg *migrations.Registry, stdin string, args ...string) result {
+	p.t.Helper()
 	var out, errOut bytes.Buffer
 	s := &session{
+		noMask: !mask,
 		stdin:  strings.NewReader(stdin),
 		stdout: &out,
 		stderr: &errOut,

@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/pmanager/pmanager/cmd/pmanager/loader"
+	"github.com/pmanager/pmanager/internal/dsn"
 	"github.com/pmanager/pmanager/migrations"
 	"github.com/pmanager/pmanager/pkg/schema"
 	"github.com/pmanager/pmanager/pkg/schema/connect"
@@ -36,6 +36,7 @@ func (s *session) project() (*loader.Project, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.rememberSecrets(p)
 	built := map[string]bool{}
 	for _, a := range s.apps {
 		built[a.Label] = true
@@ -49,6 +50,16 @@ func (s *session) project() (*loader.Project, error) {
 		}
 	}
 	return p, nil
+}
+
+// rememberSecrets records the secrets of every connection of the project,
+// so the session's output masks them whichever message quotes them.
+func (s *session) rememberSecrets(p *loader.Project) {
+	for name := range p.Config.Connections {
+		if raw, err := p.Config.URL(name); err == nil {
+			s.secrets.remember(raw)
+		}
+	}
 }
 
 func configName(p *loader.Project) string {
@@ -144,6 +155,7 @@ func (s *session) target(p *loader.Project, name string) (*connect.Target, strin
 	if err != nil {
 		return nil, "", err
 	}
+	s.secrets.remember(raw)
 	t, err := connect.Parse(raw, p.Root)
 	if err != nil {
 		return nil, "", scrub(err, raw)
@@ -214,19 +226,10 @@ func (s *session) history(ctx context.Context, p *loader.Project, name string) (
 	return applied, partials, nil
 }
 
-// scrub removes the password of raw from err's message, in case a driver
-// ever quotes it back.
-func scrub(err error, raw string) error {
-	u, perr := url.Parse(strings.TrimSpace(raw))
-	if perr != nil || u.User == nil {
-		return err
-	}
-	pass, ok := u.User.Password()
-	if !ok || pass == "" || !strings.Contains(err.Error(), pass) {
-		return err
-	}
-	return fmt.Errorf("%s", strings.ReplaceAll(err.Error(), pass, "xxxxx"))
-}
+// scrub removes every secret of the connection string raw (password,
+// secret query parameters) from err's message, for drivers that quote the
+// connection string back.
+func scrub(err error, raw string) error { return dsn.ScrubError(err, raw) }
 
 // edited reports whether a migration that ran has changed since: its
 // recorded checksum differs from the checksum of its operations now.

@@ -53,9 +53,12 @@ func Parse(raw, dir string) (*Target, error) {
 		}
 		return &Target{Dialect: schema.SQLite, Driver: "sqlite", DSN: dsn.SQLite(path), Database: path, Redacted: "sqlite://" + path}, nil
 	}
+	if !strings.Contains(raw, "://") {
+		return nil, notAURL(raw)
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("connect: database URL is not a URL (%s); write postgres://user:password@host:5432/name", redactRaw(raw))
+		return nil, fmt.Errorf("connect: database URL is not a URL (%s); write postgres://user:password@host:5432/name", dsn.Redact(raw))
 	}
 	t := &Target{url: u, Database: strings.TrimPrefix(u.Path, "/"), Redacted: Redact(u)}
 	switch u.Scheme {
@@ -66,7 +69,7 @@ func Parse(raw, dir string) (*Target, error) {
 		t.Dialect, t.Driver = schema.MySQL, "mysql"
 		t.DSN = dsn.MySQL(u)
 	default:
-		return nil, fmt.Errorf("connect: unknown database URL scheme %q in %s; use postgres://, mysql:// or sqlite://", u.Scheme, t.Redacted)
+		return nil, fmt.Errorf("connect: unknown database URL scheme %q in %s; use postgres://, mysql:// or sqlite://", u.Scheme, dsn.Redact(raw))
 	}
 	if t.Database == "" {
 		return nil, fmt.Errorf("connect: database URL %s names no database; add /name after the host", t.Redacted)
@@ -107,6 +110,19 @@ func (t *Target) Open() (*sql.DB, schema.Editor, error) {
 	return db, EditorFor(t.Dialect), nil
 }
 
+// notAURL explains a connection string without a scheme: a driver DSN or a
+// key=value conninfo is named as such, with the URL to write instead.
+func notAURL(raw string) error {
+	shown := dsn.Redact(raw)
+	switch {
+	case strings.Contains(raw, "@tcp(") || strings.Contains(raw, "@unix(") || strings.Contains(raw, "@/"):
+		return fmt.Errorf("connect: database URL %s is a Go MySQL driver DSN, not a URL; write mysql://user:password@host:3306/name", shown)
+	case strings.Contains(raw, "=") && !strings.ContainsAny(strings.TrimSpace(raw), "/@"):
+		return fmt.Errorf("connect: database URL %s is a key=value connection string, not a URL; write postgres://user:password@host:5432/name", shown)
+	}
+	return fmt.Errorf("connect: database URL %s has no scheme; write postgres://user:password@host:5432/name, mysql://… or sqlite://path", shown)
+}
+
 // EditorFor returns the schema editor of a dialect.
 func EditorFor(d schema.Dialect) schema.Editor {
 	switch d {
@@ -132,30 +148,11 @@ func ParseDialect(name string) (schema.Dialect, error) {
 	return "", fmt.Errorf("connect: unknown dialect %q; use postgres, mysql or sqlite", name)
 }
 
-// Redact renders u with its password replaced by "xxxxx".
-func Redact(u *url.URL) string {
-	if u.User == nil {
-		return u.String()
-	}
-	if _, ok := u.User.Password(); !ok {
-		return u.String()
-	}
-	c := *u
-	c.User = url.UserPassword(u.User.Username(), "xxxxx")
-	return c.String()
-}
+// Redact renders u for printing: the password of its user info and the
+// values of its secret query parameters (password, sslpassword, any name
+// holding pass, secret, token or key) are replaced by "xxxxx".
+func Redact(u *url.URL) string { return dsn.RedactURL(u) }
 
-// redactRaw hides anything between "://user:" and "@" in a string that did
-// not parse as a URL.
-func redactRaw(raw string) string {
-	scheme := strings.Index(raw, "://")
-	at := strings.LastIndex(raw, "@")
-	if scheme < 0 || at < scheme {
-		return raw
-	}
-	creds := raw[scheme+3 : at]
-	if i := strings.IndexByte(creds, ':'); i >= 0 {
-		return raw[:scheme+3] + creds[:i] + ":xxxxx" + raw[at:]
-	}
-	return raw
-}
+// RedactString renders a connection string of any form (URL, driver DSN,
+// key=value conninfo) with every secret in it replaced by "xxxxx".
+func RedactString(raw string) string { return dsn.Redact(raw) }

@@ -18,6 +18,9 @@ func TestParse(t *testing.T) {
 		{"postgres://u:s3cret@db:5432/shop?sslmode=disable", schema.Postgres, "shop", "postgres://u:xxxxx@db:5432/shop?sslmode=disable"},
 		{"postgresql://u@db/shop", schema.Postgres, "shop", "postgresql://u@db/shop"},
 		{"mysql://root:s3cret@127.0.0.1:3306/shop", schema.MySQL, "shop", "mysql://root:xxxxx@127.0.0.1:3306/shop"},
+		{"postgres://u@db/shop?sslmode=disable&password=s3cret", schema.Postgres, "shop", "postgres://u@db/shop?sslmode=disable&password=xxxxx"},
+		{"postgres://u@db/shop?sslpassword=s3cret&PassWord=s3cret", schema.Postgres, "shop", "postgres://u@db/shop?sslpassword=xxxxx&PassWord=xxxxx"},
+		{"mysql://u@db/shop?passwd=s3cret&pwd=s3cret&api_token=s3cret", schema.MySQL, "shop", "mysql://u@db/shop?passwd=xxxxx&pwd=xxxxx&api_token=xxxxx"},
 		{"sqlite://pmanager.db", schema.SQLite, filepath.Join("/proj", "pmanager.db"), "sqlite:///proj/pmanager.db"},
 		{"sqlite:///abs/x.db", schema.SQLite, "/abs/x.db", "sqlite:///abs/x.db"},
 	}
@@ -37,11 +40,15 @@ func TestParse(t *testing.T) {
 
 func TestParseErrors(t *testing.T) {
 	cases := map[string]string{
-		"":                          "empty database URL",
-		"oracle://u:s3cret@h/db":    `unknown database URL scheme "oracle"`,
-		"postgres://u:s3cret@h":     "names no database",
-		"sqlite://":                 "has no file path",
-		"postgres://u:s3cret@h:x/d": "is not a URL",
+		"":                                       "empty database URL",
+		"oracle://u:s3cret@h/db":                 `unknown database URL scheme "oracle"`,
+		"postgres://u:s3cret@h":                  "names no database",
+		"sqlite://":                              "has no file path",
+		"postgres://u:s3cret@h:x/d":              "is not a URL",
+		"ftp://u@h/d?password=s3cret":            `unknown database URL scheme "ftp"`,
+		"u:s3cret@tcp(127.0.0.1:3306)/db":        "is a Go MySQL driver DSN, not a URL; write mysql://",
+		"host=h user=u password=s3cret dbname=d": "is a key=value connection string, not a URL; write postgres://",
+		"host=h password='s3cret' dbname=d":      "is a key=value connection string",
 	}
 	for raw, want := range cases {
 		_, err := Parse(raw, "/proj")
