@@ -58,6 +58,8 @@ func EveryOperation() *Migration {
 					{Name: "owner", Kind: state.ForeignKey, Null: true, Column: "owner_ref", Relation: &state.Relation{
 						To: "auth.User", ToField: "email", OnDelete: "SET_NULL", NoConstraint: true}},
 					{Name: "price", Kind: state.Decimal, MaxDigits: 10, DecimalPlaces: 2, Default: state.Str("0.00")},
+					{Name: "made_at", Kind: state.DateTime, DBDefault: state.DBNow},
+					{Name: "serial", Kind: state.UUID, Unique: true, DBDefault: state.DBUUID},
 					{Name: "country", Kind: state.Char, MaxLength: 2, Default: state.Str("KE"), Choices: []string{"KE", "UG", "TZ"}},
 					{Name: "notes", Kind: state.Text, Default: state.Str("")},
 					{Name: "features", Kind: state.ManyToMany, Relation: &state.Relation{To: "Feature", Table: "car_features_x"}},

@@ -129,6 +129,9 @@ func writeTable(b *strings.Builder, t schema.Table, opt schemaOptions) {
 		if c.Default != nil {
 			line += " default " + strconv.Quote(*c.Default)
 		}
+		if c.DBDefault != "" {
+			line += " db_default " + c.DBDefault
+		}
 		if c.AutoIncrement {
 			line += " auto"
 		}

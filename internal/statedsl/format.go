@@ -99,6 +99,7 @@ func fieldWords(f *state.Field) []string {
 	flag(f.Unique, "unique")
 	flag(f.Index, "index")
 	flag(f.Default != nil, "default="+deref(f.Default))
+	flag(f.DBDefault != "", "db_default="+string(f.DBDefault))
 	flag(f.Column != "", "column="+f.Column)
 	flag(f.Choices != nil, "choices="+strings.Join(f.Choices, "|"))
 	flag(f.Comment != "", "comment="+f.Comment)

@@ -188,6 +188,8 @@ func parseField(words []string) (*state.Field, error) {
 			f.Index = true
 		case "default":
 			f.Default = state.Str(val)
+		case "db_default":
+			f.DBDefault = state.DBDefault(val)
 		case "column":
 			f.Column = val
 		case "choices":

@@ -521,10 +521,10 @@ func (d *detector) askAlter(m *state.Model, old, f *state.Field) (*string, error
 }
 
 // needsFill reports whether existing rows would need a value for f:
-// a NOT NULL column without a default the database does not generate, on
+// a NOT NULL column without a default (literal or db_default) the database does not generate, on
 // a table pmanager manages.
 func needsFill(m *state.Model, f *state.Field) bool {
-	return !m.Unmanaged && !f.Null && f.Default == nil && !f.Kind.IsAuto() && f.Kind != state.ManyToMany
+	return !m.Unmanaged && !f.Null && f.Default == nil && f.DBDefault == "" && !f.Kind.IsAuto() && f.Kind != state.ManyToMany
 }
 
 func (d *detector) ask(m *state.Model, f *state.Field, alteration bool) (*string, error) {

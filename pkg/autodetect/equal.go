@@ -17,7 +17,8 @@ import (
 func sameField(oldApp string, a *state.Field, newApp string, b *state.Field) bool {
 	if a.Name != b.Name || a.Kind != b.Kind || a.PrimaryKey != b.PrimaryKey || a.Null != b.Null ||
 		a.Blank != b.Blank || a.Unique != b.Unique || a.Index != b.Index || a.MaxLength != b.MaxLength ||
-		a.MaxDigits != b.MaxDigits || a.DecimalPlaces != b.DecimalPlaces || a.Comment != b.Comment {
+		a.MaxDigits != b.MaxDigits || a.DecimalPlaces != b.DecimalPlaces || a.Comment != b.Comment ||
+		a.DBDefault != b.DBDefault {
 		return false
 	}
 	if (a.Default == nil) != (b.Default == nil) || (a.Default != nil && *a.Default != *b.Default) {

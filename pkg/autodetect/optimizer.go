@@ -535,6 +535,11 @@ func foldAddField(a operations.AddField, other operations.Operation) (operations
 		}
 		f := o.Field.Clone()
 		f.Name = o.Name
+		if dbFilled(a, o, f) {
+			// The rows got the database's expression when the field was
+			// added; no literal fill can stand in for it.
+			return nil, false
+		}
 		return operations.AddField{Model: a.Model, Field: f, Fill: addFill(a, o, f)}, true
 	case operations.RemoveField:
 		if !sameName(a.Model, o.Model) || a.Field.Name != o.Name {
@@ -566,6 +571,13 @@ func addFill(a operations.AddField, alt operations.AlterField, f *state.Field) *
 		return a.Field.Default
 	}
 	return nil
+}
+
+// dbFilled reports whether the added field's rows were filled by its
+// db_default and the alteration drops it: the one AddField would leave
+// those rows without the database's value, so the two stay apart.
+func dbFilled(a operations.AddField, alt operations.AlterField, f *state.Field) bool {
+	return a.Field.DBDefault != "" && f.DBDefault != a.Field.DBDefault && alt.Fill == nil && a.Fill == nil
 }
 
 // foldAlterField folds two changes of one field.

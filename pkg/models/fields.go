@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pmanager/pmanager/pkg/state"
 )
@@ -15,11 +16,11 @@ func relationOnlyOptions() []string {
 }
 
 func notForForeignKey() []string {
-	return []string{"auto", "max_length", "max_digits", "decimal_places", "type", "through", "table"}
+	return []string{"auto", "max_length", "max_digits", "decimal_places", "type", "through", "table", "db_default"}
 }
 
 func notForManyToMany() []string {
-	return []string{"primary_key", "auto", "null", "unique", "index", "default", "max_length", "max_digits",
+	return []string{"primary_key", "auto", "null", "unique", "index", "default", "db_default", "max_length", "max_digits",
 		"decimal_places", "type", "column", "on_delete", "to_field", "no_constraint", "one_to_one", "choices"}
 }
 
@@ -38,6 +39,7 @@ func (r *reader) readField(c candidate) (*state.Field, fieldSource, error) {
 		Unique:     tag.Unique,
 		Index:      tag.Index,
 		Default:    tag.Default,
+		DBDefault:  tag.DBDefault,
 		Choices:    tag.Choices,
 		Comment:    tag.Comment,
 		Was:        tag.Was,
@@ -229,9 +231,35 @@ func readScalar(f *state.Field, goName string, t reflect.Type, tag *fieldTag) er
 		if kind.IsAuto() {
 			return fmt.Errorf("default does not apply to an auto-increment key; remove it")
 		}
+		if tag.DBDefault != "" {
+			return fmt.Errorf("default=%s and db_default=%s exclude each other; keep one", *f.Default, tag.DBDefault)
+		}
 		return checkDefault(kind, *f.Default, f.MaxDigits, f.DecimalPlaces)
 	}
+	return checkDBDefault(f, t)
+}
+
+// checkDBDefault checks that db_default fits the field: now on a time.Time
+// field, uuid on a type=uuid field.
+func checkDBDefault(f *state.Field, t reflect.Type) error {
+	if err := f.CheckDBDefault(); err != nil {
+		switch f.DBDefault {
+		case state.DBNow:
+			return fmt.Errorf("db_default=now needs a time.Time field (the database's current time), not %s; make the field time.Time or remove db_default", t)
+		case state.DBUUID:
+			return fmt.Errorf("db_default=uuid needs a UUID field, not %s; add type=uuid to a string or [16]byte field, or remove db_default", describeKind(f, t))
+		}
+		return err
+	}
 	return nil
+}
+
+// describeKind names the field's Go type, with its type= when it has one.
+func describeKind(f *state.Field, t reflect.Type) string {
+	if f.Kind == state.Char || f.Kind == state.Text {
+		return fmt.Sprintf("a %s %s field", t, f.Kind)
+	}
+	return t.String()
 }
 
 // applyLengths checks max_length, max_digits and decimal_places against the
@@ -331,8 +359,56 @@ func checkDefault(kind state.Kind, value string, maxDigits, places int) error {
 		if value != "true" && value != "false" {
 			return fmt.Errorf("default=%s is not a boolean; write default=true or default=false", value)
 		}
+	case state.DateTime, state.Date, state.Time:
+		return checkTimeDefault(kind, value)
 	}
 	return nil
+}
+
+// timeDefaultLayouts are the spellings a time default literal may take, by
+// kind; a datetime without a zone is UTC.
+var timeDefaultLayouts = map[state.Kind][]string{
+	state.DateTime: {
+		"2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999Z07", "2006-01-02 15:04:05.999999999Z0700",
+		"2006-01-02T15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999",
+		"2006-01-02 15:04", "2006-01-02",
+	},
+	state.Date: {"2006-01-02"},
+	state.Time: {"15:04:05.999999999", "15:04"},
+}
+
+// timeDefaultExamples shows one valid literal per kind in messages.
+var timeDefaultExamples = map[state.Kind]string{
+	state.DateTime: "default=2024-01-31 10:00:00",
+	state.Date:     "default=2024-01-31",
+	state.Time:     "default=10:00:00",
+}
+
+// checkTimeDefault checks that a datetime, date or time default is a fixed
+// instant: a literal such as CURRENT_TIMESTAMP would be stored as text (or
+// refused at migrate time), so it points at db_default=now instead.
+func checkTimeDefault(kind state.Kind, value string) error {
+	v := strings.TrimSpace(value)
+	for _, layout := range timeDefaultLayouts[kind] {
+		if _, err := time.Parse(layout, v); err == nil {
+			return nil
+		}
+	}
+	if isNowKeyword(v) {
+		return fmt.Errorf("default=%s is a literal, not the time of insert; write db_default=now to let the database fill in the current time", value)
+	}
+	return fmt.Errorf("default=%s is not a %s; write a fixed value such as %s, or db_default=now for the time of insert", value, kind, timeDefaultExamples[kind])
+}
+
+// isNowKeyword reports whether v is one of the SQL spellings of "the current
+// time" that users write as a default.
+func isNowKeyword(v string) bool {
+	switch strings.ToLower(strings.TrimSuffix(strings.TrimSpace(v), "()")) {
+	case "now", "current_timestamp", "current_date", "current_time", "localtimestamp", "localtime",
+		"sysdate", "curdate", "curtime", "utc_timestamp", "getdate", "today":
+		return true
+	}
+	return false
 }
 
 // checkDecimalDefault checks a decimal default is a plain number that fits

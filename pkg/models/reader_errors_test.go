@@ -421,7 +421,7 @@ type EEmbedInterface struct {
 
 func TestLoadErrors(t *testing.T) {
 	t.Parallel()
-	known := "primary_key, auto, null, blank, unique, index, default, max_length, max_digits, decimal_places, type, " +
+	known := "primary_key, auto, null, blank, unique, index, default, db_default, max_length, max_digits, decimal_places, type, " +
 		"column, on_delete, to_field, no_constraint, related_name, one_to_one, m2m, through, table, choices, comment, was"
 	actions := "CASCADE, PROTECT, RESTRICT, SET_NULL, SET_DEFAULT, DO_NOTHING"
 	tests := []struct {

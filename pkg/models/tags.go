@@ -100,7 +100,7 @@ const (
 )
 
 // knownOptions lists every tag option, in the order error messages show them.
-const knownOptions = "primary_key, auto, null, blank, unique, index, default, max_length, max_digits, " +
+const knownOptions = "primary_key, auto, null, blank, unique, index, default, db_default, max_length, max_digits, " +
 	"decimal_places, type, column, on_delete, to_field, no_constraint, related_name, one_to_one, " +
 	"m2m, through, table, choices, comment, was"
 
@@ -113,7 +113,7 @@ func kindOf(key string) (optionKind, bool) {
 		return numberOption, true
 	case "default":
 		return emptyOption, true
-	case "type", "column", "on_delete", "to_field", "related_name", "through", "table", "choices", "comment", "was":
+	case "type", "column", "on_delete", "to_field", "related_name", "through", "table", "choices", "comment", "was", "db_default":
 		return stringOption, true
 	}
 	return 0, false
@@ -128,7 +128,9 @@ type fieldTag struct {
 	PrimaryKey, Auto, Null, Blank, Unique, Index bool
 	NoConstraint, OneToOne, M2M                  bool
 
-	Default                              *string
+	Default *string
+	// DBDefault is a default the database computes (db_default=now|uuid).
+	DBDefault                            state.DBDefault
 	MaxLength, MaxDigits, DecimalPlaces  int
 	Type, Column, OnDelete, ToField      string
 	RelatedName, Through, Table, Comment string
@@ -267,6 +269,12 @@ func (t *fieldTag) setString(key, value string) error {
 		t.Table = value
 	case "comment":
 		t.Comment = value
+	case "db_default":
+		d := state.DBDefault(strings.ToLower(value))
+		if _, ok := d.ConstName(); !ok {
+			return fmt.Errorf("db_default=%s is not known; write db_default=now (the current time) or db_default=uuid (a random UUID), or use default= for a literal", value)
+		}
+		t.DBDefault = d
 	case "was":
 		if !isIdentifier(value) {
 			return fmt.Errorf("was=%s is not a field name; write the field's old Go name, e.g. was=Name", value)

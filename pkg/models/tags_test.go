@@ -6,6 +6,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/pmanager/pmanager/pkg/state"
 )
 
 func TestParseTag(t *testing.T) {
@@ -72,7 +74,7 @@ func TestDecodeTag(t *testing.T) {
 	t.Parallel()
 	tag := "primary_key,auto,null,blank,unique,index,default='x, y',max_length=5,max_digits=7,decimal_places=0," +
 		"type=char,column=c,on_delete=CASCADE,to_field=code,no_constraint,related_name=r,one_to_one,m2m," +
-		"through=T,table=tbl,choices=a|b,comment=hello,was=OldName"
+		"through=T,table=tbl,choices=a|b,comment=hello,was=OldName,db_default=NOW"
 	got, err := decodeTag(tag)
 	if err != nil {
 		t.Fatal(err)
@@ -84,7 +86,7 @@ func TestDecodeTag(t *testing.T) {
 		Default: &def, MaxLength: 5, MaxDigits: 7, DecimalPlaces: 0,
 		Type: "char", Column: "c", OnDelete: "CASCADE", ToField: "code",
 		RelatedName: "r", Through: "T", Table: "tbl", Comment: "hello", Choices: []string{"a", "b"},
-		Was: "old_name",
+		Was: "old_name", DBDefault: state.DBNow,
 	}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(fieldTag{})); diff != "" {
 		t.Errorf("decodeTag (-want +got):\n%s", diff)

@@ -264,5 +264,8 @@ func checkField(m *state.Model, f *state.Field) error {
 	if err := f.CheckSize(); err != nil {
 		return fmt.Errorf("%s.%s: %w", m.Label(), f.Name, err)
 	}
+	if err := f.CheckDBDefault(); err != nil {
+		return fmt.Errorf("%s.%s: %w", m.Label(), f.Name, err)
+	}
 	return nil
 }

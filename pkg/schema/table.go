@@ -19,12 +19,14 @@ type Table struct {
 
 // Column is one column: Type in the dialect's DDL spelling (lower case, as
 // the editor writes it), Default the literal's value without quotes or casts
-// (nil: no default).
+// (nil: no default), DBDefault the database-side default ("now", "uuid")
+// recognised from the expression the editor writes for it.
 type Column struct {
 	Name          string
 	Type          string
 	Nullable      bool
 	Default       *string
+	DBDefault     string `json:",omitempty"`
 	AutoIncrement bool
 }
 

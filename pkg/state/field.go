@@ -2,6 +2,7 @@ package state
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -89,6 +90,9 @@ type Field struct {
 	Index      bool   `json:",omitempty"`
 	// Default is the column DEFAULT as a literal (nil: no default, "": empty string).
 	Default *string `json:",omitempty"`
+	// DBDefault is a DEFAULT the database computes for each new row (the
+	// current time, a random UUID); it excludes Default.
+	DBDefault DBDefault `json:",omitempty"`
 	// Relation is set for ForeignKey, OneToOne and ManyToMany fields.
 	Relation *Relation `json:",omitempty"`
 	// Choices and Comment are state only: they never change the schema.
@@ -99,6 +103,60 @@ type Field struct {
 	// and an added field without asking. It takes no part in equality and
 	// is never written to a migration file.
 	Was string `json:"-"`
+}
+
+// DBDefault names a default that the database evaluates when a row is
+// inserted, so a value such as "now" is never frozen into a literal; each
+// dialect renders it as its own expression.
+type DBDefault string
+
+// The database-side defaults a field can ask for (pm:"db_default=...").
+const (
+	// DBNow is the current date and time (datetime, date and time fields).
+	DBNow DBDefault = "now"
+	// DBUUID is a random (version 4) UUID (uuid fields).
+	DBUUID DBDefault = "uuid"
+)
+
+// dbDefaultConsts pairs each database default with its constant's name.
+var dbDefaultConsts = []struct {
+	value DBDefault
+	name  string
+}{{DBNow, "DBNow"}, {DBUUID, "DBUUID"}}
+
+// ConstName is the name of d's constant ("DBNow" for "now"), so generated
+// migration files write state.DBNow.
+func (d DBDefault) ConstName() (string, bool) {
+	for _, c := range dbDefaultConsts {
+		if c.value == d {
+			return c.name, true
+		}
+	}
+	return "", false
+}
+
+// CheckDBDefault reports a database default the field's kind cannot take,
+// or one given together with a literal default; every stage that accepts
+// or renders a field relies on this one rule.
+func (f *Field) CheckDBDefault() error {
+	switch f.DBDefault {
+	case "":
+		return nil
+	case DBNow:
+		if f.Kind != DateTime && f.Kind != Date && f.Kind != Time {
+			return fmt.Errorf("db_default=now needs a time.Time field (datetime, date or time), not a %s field", f.Kind)
+		}
+	case DBUUID:
+		if f.Kind != UUID {
+			return fmt.Errorf("db_default=uuid needs a uuid field (type=uuid), not a %s field", f.Kind)
+		}
+	default:
+		return fmt.Errorf("unknown db_default %q (known: now, uuid)", string(f.DBDefault))
+	}
+	if f.Default != nil {
+		return errors.New("default and db_default exclude each other; keep one")
+	}
+	return nil
 }
 
 // Relation describes where a relation field points and how it behaves.

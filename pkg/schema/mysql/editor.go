@@ -539,6 +539,14 @@ func (e *Editor) alterColumn(p *state.Project, from, to *state.Model, of, nf *st
 	if fill == nil && nf.Default != nil {
 		fill = nf.Default
 	}
+	if fill == nil && of.Null && !nf.Null && nf.DBDefault != "" {
+		expr, err := dbDefaultSQL(to, nf)
+		if err != nil {
+			return nil, err
+		}
+		old := e.Quote(c.oldCol)
+		stmts = append(stmts, "UPDATE "+table+" SET "+old+" = "+expr+" WHERE "+old+" IS NULL")
+	}
 	if fill != nil && of.Null && !nf.Null {
 		v, err := storedValue(p, to, nf, *fill)
 		if err != nil {
@@ -818,7 +826,8 @@ func (e *Editor) createTable(p *state.Project, m *state.Model) ([]string, error)
 }
 
 // spec renders a column definition after its name: type, NULL or NOT NULL,
-// DEFAULT def (when not nil) and AUTO_INCREMENT. It never says PRIMARY KEY,
+// DEFAULT def (when not nil; else the field's db_default expression, if
+// any) and AUTO_INCREMENT. It never says PRIMARY KEY,
 // so MODIFY COLUMN can restate a key column without re-declaring the key.
 func (e *Editor) spec(p *state.Project, m *state.Model, f *state.Field, def *string) (string, error) {
 	typ, err := columnType(p, m, f)
@@ -842,6 +851,12 @@ func (e *Editor) spec(p *state.Project, m *state.Model, f *state.Field, def *str
 			return "", fmt.Errorf("mysql: default of %s.%s: %w", m.Label(), f.Name, err)
 		}
 		b.WriteString(" DEFAULT " + clause)
+	} else if f.DBDefault != "" {
+		expr, err := dbDefaultSQL(m, f)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(" DEFAULT " + expr)
 	}
 	if f.Kind.IsAuto() {
 		b.WriteString(" AUTO_INCREMENT")

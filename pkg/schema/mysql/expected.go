@@ -31,6 +31,7 @@ func expectedTable(p *state.Project, m *state.Model) (schema.Table, error) {
 			Type:          typ,
 			Nullable:      f.Null && !f.PrimaryKey,
 			AutoIncrement: f.Kind.IsAuto(),
+			DBDefault:     string(f.DBDefault),
 		}
 		if f.Default != nil {
 			v, err := storedValue(p, m, f, *f.Default)

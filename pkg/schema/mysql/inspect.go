@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/pmanager/pmanager/pkg/schema"
+	"github.com/pmanager/pmanager/pkg/state"
 )
 
 // Inspect reads every base table of the current database (DATABASE()) from
@@ -151,6 +152,7 @@ FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_N
 			Type:          typ,
 			Nullable:      strings.EqualFold(nullable, "YES"),
 			Default:       in.normaliseDefault(typ, def, extra),
+			DBDefault:     string(in.dbDefault(def, extra)),
 			AutoIncrement: strings.Contains(strings.ToLower(extra), "auto_increment"),
 		})
 		return nil
@@ -203,6 +205,8 @@ func (in *inspection) normaliseDefault(typ string, def sql.NullString, extra str
 	}
 	v := def.String
 	switch {
+	case in.dbDefault(def, extra) != "":
+		return nil // a db_default: reported in Column.DBDefault
 	case in.mariadb && v == "NULL":
 		return nil
 	case in.mariadb:
@@ -214,6 +218,16 @@ func (in *inspection) normaliseDefault(typ string, def sql.NullString, extra str
 	}
 	v = canonicalDefault(typ, v)
 	return &v
+}
+
+// dbDefault recognises a db_default expression; MariaDB quotes string
+// literals and MySQL 8 marks expressions DEFAULT_GENERATED, so a string
+// default that merely reads "now()" is never taken for one.
+func (in *inspection) dbDefault(def sql.NullString, extra string) state.DBDefault {
+	if !def.Valid || (!in.mariadb && !strings.Contains(strings.ToLower(extra), "default_generated")) {
+		return ""
+	}
+	return dbDefaultOf(def.String)
 }
 
 // mysqlExpressionValue recovers a constant from a MySQL 8 expression

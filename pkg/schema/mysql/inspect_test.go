@@ -290,7 +290,7 @@ func TestInspectNormalisesRawSchema(t *testing.T) {
 				{Name: "t", Type: "longtext", Nullable: true},
 				{Name: "u", Type: "int unsigned", Default: str("7")},
 				{Name: "d", Type: "decimal(6,3)", Default: str("2.000")},
-				{Name: "ts", Type: "datetime(6)", Nullable: true, Default: str("current_timestamp(6)")},
+				{Name: "ts", Type: "datetime(6)", Nullable: true, DBDefault: "now"},
 			},
 			PrimaryKey: []string{"k"},
 			Uniques:    []schema.Unique{{Name: "raw_s_q", Columns: []string{"s", "q"}}},

@@ -104,8 +104,12 @@ func nullable(f *state.Field, spec columnSpec) bool {
 	return f.Null && !f.PrimaryKey && !spec.identity
 }
 
-// defaultOf renders the field's DEFAULT literal, "" when it has none.
+// defaultOf renders the field's DEFAULT literal or database expression,
+// "" when it has none.
 func defaultOf(m *state.Model, f *state.Field, spec columnSpec) (string, error) {
+	if f.DBDefault != "" {
+		return dbDefaultSQL(m, f)
+	}
 	if f.Default == nil {
 		return "", nil
 	}
@@ -962,6 +966,11 @@ func (a *columnAlteration) statements(fill *string) ([]string, error) {
 	if oldNull && !newNull {
 		if fill == nil {
 			fill = a.f.Default
+		}
+		if fill == nil && a.f.DBDefault != "" {
+			stmts = append(stmts,
+				"UPDATE "+quoteIdent(table)+" SET "+quoteIdent(newCol)+" = DEFAULT WHERE "+quoteIdent(newCol)+" IS NULL",
+				"SET CONSTRAINTS ALL IMMEDIATE")
 		}
 		if fill != nil {
 			lit, err := literal(a.to, a.f, a.newSpec.kind, *fill)

@@ -29,6 +29,7 @@ func expectedTable(p *state.Project, m *state.Model) (schema.Table, error) {
 		if _, err := defaultOf(m, f, spec); err != nil {
 			return t, err
 		}
+		col.DBDefault = string(f.DBDefault)
 		if f.Default != nil {
 			v, err := canonicalLiteral(spec.kind, *f.Default)
 			if err != nil {

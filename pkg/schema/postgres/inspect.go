@@ -139,6 +139,10 @@ func inspectColumns(ctx context.Context, db schema.ExecQuerier, tables map[strin
 			case defaultSequence:
 				col.AutoIncrement = true
 			case defaultValue:
+				if d := dbDefaultOf(expr); d != "" {
+					col.DBDefault = string(d)
+					break
+				}
 				if col.Type == "timestamp with time zone" {
 					value = canonicalTimestamp(value)
 				}

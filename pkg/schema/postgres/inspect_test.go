@@ -144,7 +144,7 @@ func TestInspectHandWrittenSchema(t *testing.T) {
 				{Name: "id", Type: "bigint", AutoIncrement: true},
 				{Name: "app", Type: "varchar(255)"},
 				{Name: "name", Type: "varchar(255)"},
-				{Name: "applied", Type: "timestamp with time zone", Default: s("now()")},
+				{Name: "applied", Type: "timestamp with time zone", DBDefault: "now"},
 			},
 			PrimaryKey: []string{"id"},
 		},

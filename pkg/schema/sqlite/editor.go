@@ -197,7 +197,9 @@ func renameTable(from, to *state.Model) ([]string, error) {
 }
 
 // AddField adds a column with ALTER TABLE ADD COLUMN when SQLite can
-// (nullable, or NOT NULL with a default, and last in field order), filling
+// (nullable, or NOT NULL with a default, and last in field order; never with
+// a db_default, which SQLite refuses to add as a non-constant default, so
+// the rebuild evaluates it for each existing row), filling
 // existing rows with fill; otherwise (a key, NOT NULL without default, a
 // column in the middle) it rebuilds the table, where a NOT NULL column
 // without default or fill fails only if rows exist. A many-to-many field
@@ -213,7 +215,7 @@ func (e *Editor) AddField(p *state.Project, from, to *state.Model, field string,
 	if f.Kind == state.ManyToMany {
 		return e.createJoinTable(p, to, f)
 	}
-	if f.PrimaryKey || f.Kind.IsAuto() || (!f.Null && f.Default == nil) || !lastColumn(to, field) {
+	if f.PrimaryKey || f.Kind.IsAuto() || (!f.Null && f.Default == nil) || f.DBDefault != "" || !lastColumn(to, field) {
 		copies, err := copyPlan(p, from, to, nil, field, fill)
 		if err != nil {
 			return nil, err
@@ -538,6 +540,12 @@ func columnSQL(p *state.Project, m *state.Model, f *state.Field) (string, error)
 			return "", err
 		}
 		b.WriteString(" DEFAULT " + lit)
+	} else if f.DBDefault != "" {
+		expr, err := dbDefaultSQL(m, f)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(" DEFAULT " + expr)
 	}
 	if schema.NeedsForeignKey(f) {
 		target, err := relationTarget(p, m, f)

@@ -33,7 +33,7 @@ func expectedTable(p *state.Project, m *state.Model) (schema.Table, error) {
 		}
 		col := f.ColumnName()
 		t.Columns = append(t.Columns, schema.Column{
-			Name: col, Type: typ, Nullable: f.Null, Default: def, AutoIncrement: f.Kind.IsAuto(),
+			Name: col, Type: typ, Nullable: f.Null, Default: def, DBDefault: string(f.DBDefault), AutoIncrement: f.Kind.IsAuto(),
 		})
 		if f.PrimaryKey {
 			t.PrimaryKey = append(t.PrimaryKey, col)

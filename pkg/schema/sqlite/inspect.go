@@ -98,7 +98,13 @@ func inspectColumns(ctx context.Context, db schema.ExecQuerier, table string) ([
 			return err
 		}
 		typ = strings.ToLower(strings.TrimSpace(typ))
-		cols = append(cols, schema.Column{Name: name, Type: typ, Nullable: notNull == 0, Default: normaliseDefault(typ, def)})
+		col := schema.Column{Name: name, Type: typ, Nullable: notNull == 0}
+		if d := dbDefaultOf(def.String); def.Valid && d != "" {
+			col.DBDefault = string(d)
+		} else {
+			col.Default = normaliseDefault(typ, def)
+		}
+		cols = append(cols, col)
 		if pk > 0 {
 			keyPos[name] = pk
 		}

@@ -93,6 +93,12 @@ func copyPlan(p *state.Project, from, to *state.Model, renamed map[string]string
 					return nil, err
 				}
 				expr = fmt.Sprintf("COALESCE(%s, %s)", expr, lit)
+			} else if tf.DBDefault != "" {
+				dbExpr, err := dbDefaultSQL(to, tf)
+				if err != nil {
+					return nil, err
+				}
+				expr = fmt.Sprintf("COALESCE(%s, %s)", expr, dbExpr)
 			}
 		}
 		copies = append(copies, copyColumn{column: tf.ColumnName(), expr: expr})

@@ -1,0 +1,39 @@
+package postgres
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pmanager/pmanager/pkg/state"
+)
+
+// dbDefaultSQL is the expression PostgreSQL evaluates for a db_default:
+// now() for a timestamp (the transaction's start), CURRENT_DATE and
+// LOCALTIME for a date and a time, gen_random_uuid() (built in since
+// PostgreSQL 13) for a uuid.
+func dbDefaultSQL(m *state.Model, f *state.Field) (string, error) {
+	if err := f.CheckDBDefault(); err != nil {
+		return "", fmt.Errorf("postgres: %s.%s: %w", m.Label(), f.Name, err)
+	}
+	switch {
+	case f.DBDefault == state.DBUUID:
+		return "gen_random_uuid()", nil
+	case f.Kind == state.Date:
+		return "CURRENT_DATE", nil
+	case f.Kind == state.Time:
+		return "LOCALTIME", nil
+	}
+	return "now()", nil
+}
+
+// dbDefaultOf recognises a default expression as read back by
+// pg_get_expr as one of the db_defaults, "" when it is none of them.
+func dbDefaultOf(expr string) state.DBDefault {
+	switch strings.ToLower(strings.TrimSpace(expr)) {
+	case "now()", "current_timestamp", "current_date", "localtime", "current_time", "localtimestamp":
+		return state.DBNow
+	case "gen_random_uuid()":
+		return state.DBUUID
+	}
+	return ""
+}
