@@ -22,6 +22,8 @@ func FuzzSplit(f *testing.F) {
 		"CREATE TRIGGER t BEGIN UPDATE x SET a = CASE WHEN 1 THEN 2 END; END; SELECT 1",
 		"DELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1; END//\nDELIMITER ;\nSELECT 2;",
 		"SELECT E'\\'';/*!40101 SET x=1 */;",
+		"COPY t (a) FROM stdin;\n1\n;x\n\\.\nSELECT 1;",
+		"\\restrict k\nSET a = 1;\n\\unrestrict k\n",
 	} {
 		for d := range 3 {
 			f.Add(seed, uint8(d))
@@ -50,10 +52,21 @@ func FuzzSplit(f *testing.F) {
 				t.Fatalf("the text before statement %d, %q, holds statements %+v (err %v)", i, src[prevEnd:s.Offset], gap, err)
 			}
 			again, err := splitFrom(s.Text, d, s.Delimiter)
+			if s.CopyData {
+				// Without its data lines, a COPY on its own is refused.
+				again, err = []Statement{s}, nil
+			}
 			if err != nil || len(again) != 1 || again[0].Text != s.Text {
 				t.Fatalf("statement %d, %q, split again gives %+v (err %v)", i, s.Text, again, err)
 			}
 			prevEnd, prevDelim = s.Offset+len(s.Text), s.Delimiter
+			if s.CopyData {
+				// The data lines and their \. line belong to the COPY.
+				if s.End <= prevEnd || s.End > len(src) || !strings.Contains(src[prevEnd:s.End], s.Data) {
+					t.Fatalf("statement %d, %q, has data %q ending at %d, not in the script", i, s.Text, s.Data, s.End)
+				}
+				prevEnd = s.End
+			}
 		}
 	})
 }

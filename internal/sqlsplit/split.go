@@ -21,6 +21,17 @@ type Statement struct {
 	Offset int
 	// Delimiter is the delimiter that was in force for this statement.
 	Delimiter string
+	// CopyData marks a PostgreSQL COPY ... FROM STDIN whose rows follow it
+	// in the script, as pg_dump writes them: Data holds those lines (each
+	// with its newline, without the closing \. line), DataLine is the line
+	// the first one is on, and End is where the \. line ends.
+	CopyData bool
+	Data     string
+	DataLine int
+	End      int
+	// Meta marks a psql meta-command (a line starting with a backslash,
+	// such as pg_dump's \restrict), which is for psql, not the server.
+	Meta bool
 }
 
 // FirstLine is the statement's first line, for naming it in messages.
@@ -60,20 +71,74 @@ func splitFrom(src string, d schema.Dialect, delim string) ([]Statement, error) 
 			return out, nil
 		}
 		start, line := s.pos, s.line
+		if d == schema.Postgres && src[start] == '\\' {
+			s.skipLine()
+			out = append(out, Statement{Text: strings.TrimRight(src[start:s.pos], spaces), Line: line, Offset: start, Delimiter: s.delim, Meta: true})
+			continue
+		}
 		end, err := s.statement()
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Statement{
+		st := Statement{
 			Text:      strings.TrimRight(src[start:end], spaces),
 			Line:      line,
 			Offset:    start,
 			Delimiter: s.delim,
-		})
+		}
 		if s.pos < len(src) {
 			s.advance(len(s.delim))
 		}
+		if d == schema.Postgres && copyFromStdin(st.Text) {
+			if err := s.copyData(&st); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, st)
 	}
+}
+
+// copyFromStdin reports whether a PostgreSQL statement is COPY ... FROM
+// STDIN, whose data lines follow it in the script.
+func copyFromStdin(text string) bool {
+	words := Words(text, schema.Postgres, Server{})
+	if len(words) < 4 || words[0] != "COPY" {
+		return false
+	}
+	for i := 1; i+1 < len(words); i++ {
+		if words[i] == "FROM" && words[i+1] == "STDIN" {
+			return true
+		}
+	}
+	return false
+}
+
+// copyData reads the data lines of a COPY ... FROM STDIN, from the line
+// after the statement's delimiter to a line holding only \. (psql's and
+// pg_dump's end-of-data marker).
+func (s *scanner) copyData(st *Statement) error {
+	rest := s.src[s.pos:]
+	nl := strings.IndexByte(rest, '\n')
+	if nl < 0 || strings.Trim(rest[:nl], spaces) != "" {
+		return &Error{Line: st.Line, Msg: "COPY ... FROM stdin must end its line; put its data on the lines after it and end them with a line holding only \\."}
+	}
+	s.advance(nl + 1)
+	st.CopyData, st.DataLine = true, s.line
+	start := s.pos
+	for s.pos < len(s.src) {
+		line := s.src[s.pos:]
+		if i := strings.IndexByte(line, '\n'); i >= 0 {
+			line = line[:i+1]
+		}
+		if strings.TrimRight(line, "\r\n") == `\.` {
+			st.Data = s.src[start:s.pos]
+			s.advance(len(line))
+			st.End = s.pos
+			return nil
+		}
+		s.advance(len(line))
+	}
+	return &Error{Line: st.Line, Msg: "the data of this COPY ... FROM stdin never ends; end it with a line holding only \\."}
 }
 
 // spaces is the white space between tokens.

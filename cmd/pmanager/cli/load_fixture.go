@@ -173,7 +173,7 @@ func loadFixture(ctx context.Context, db *sql.DB, ed schema.Editor, file string,
 			}
 		}
 		if err := checkDeferred(ctx, tx, ed, file); err != nil {
-			return err
+			return fmt.Errorf("%w; nothing was loaded", err)
 		}
 		if ed.Dialect() == schema.Postgres {
 			for _, name := range order {
