@@ -52,6 +52,9 @@ type Config struct {
 	Connections map[string]Connection
 	// Apps are sorted by label.
 	Apps []App
+	// Silence lists the system check ids whose issues are not reported
+	// ([checks] silence = ["pm.W004"]).
+	Silence []string
 
 	lookup LookupFunc
 }
@@ -116,6 +119,12 @@ type file struct {
 	DefaultConnection string                    `toml:"default_connection"`
 	Connections       map[string]connectionFile `toml:"connections"`
 	Apps              map[string]appFile        `toml:"apps"`
+	Checks            checksFile                `toml:"checks"`
+}
+
+// checksFile is the [checks] table.
+type checksFile struct {
+	Silence []string `toml:"silence"`
 }
 
 type connectionFile struct {
@@ -185,7 +194,7 @@ func Parse(path string, data []byte, lookup LookupFunc) (*Config, error) {
 	lines := newLineIndex(data)
 	// The decoder leaves a table field alone when the document gives it a
 	// plain value (connections = "x"); that is an error too.
-	for _, name := range [...]string{"connections", "apps"} {
+	for _, name := range [...]string{"connections", "apps", "checks"} {
 		// A table defined only by its [name.x] headers has no type of its own.
 		if t := md.Type(name); t != "" && t != "Hash" {
 			return nil, &Error{File: path, Line: lines.find(toml.Key{name}), Msg: wrongTypeMsg(name, tomlKind(t))}
@@ -206,6 +215,11 @@ func Parse(path string, data []byte, lookup LookupFunc) (*Config, error) {
 	}
 	if err := c.readApps(f, lines); err != nil {
 		return nil, err
+	}
+	for _, id := range f.Checks.Silence {
+		if id = strings.TrimSpace(id); id != "" {
+			c.Silence = append(c.Silence, id)
+		}
 	}
 	c.applyOverride()
 	return c, nil
@@ -247,6 +261,12 @@ var (
 // apps (and their entries) are tables, everything else is a string.
 func wrongTypeMsg(key, found string) string {
 	parts := strings.Split(key, ".")
+	switch key {
+	case "checks":
+		return fmt.Sprintf("checks is %s, but must be a table; write it as a [checks] header with silence = [\"pm.W004\"] below it", found)
+	case "checks.silence":
+		return fmt.Sprintf("silence is %s, but must be an array of check ids; write silence = [\"pm.W004\"]", found)
+	}
 	if (parts[0] == "connections" || parts[0] == "apps") && len(parts) == 1 {
 		return fmt.Sprintf("%s is %s, but must be a table of tables; write a [%s.<name>] header for each entry, with its keys on the lines below", key, found, key)
 	}
@@ -297,11 +317,13 @@ func unknownKeyMsg(k toml.Key) string {
 		return fmt.Sprintf("unknown key %q in [connections.%s]; a connection takes only url", k[2], k[1])
 	case len(k) == 3 && k[0] == "apps":
 		return fmt.Sprintf("unknown key %q in [apps.%s]; an app takes models, migrations, seeders and connection", k[2], k[1])
+	case len(k) == 2 && k[0] == "checks":
+		return fmt.Sprintf("unknown key %q in [checks]; it takes silence = [\"pm.W004\", ...]", k[1])
 	default:
 		if k[0] != "connections" && k[0] != "apps" {
 			name = k[0]
 		}
-		return fmt.Sprintf("unknown key %q; pmanager.toml takes default_connection, [connections.<name>] and [apps.<label>]", name)
+		return fmt.Sprintf("unknown key %q; pmanager.toml takes default_connection, [connections.<name>], [apps.<label>] and [checks]", name)
 	}
 }
 
