@@ -204,6 +204,9 @@ func (s *session) migrationCreate(c *ucli.Context) error {
 	if err := s.checkHistory(c.Context, p, g); err != nil {
 		return err
 	}
+	if _, err := s.systemChecks(p, ""); err != nil {
+		return err
+	}
 	if err := conflictError(g.Conflicts(), named); err != nil {
 		return err
 	}

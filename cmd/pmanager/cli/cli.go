@@ -266,6 +266,7 @@ func (s *session) newApp() *ucli.App {
 		s.initCommand(),
 		s.makemigrationsCommand(),
 		s.migrateCommand(),
+		s.checkCommand(),
 		s.showmigrationsCommand(),
 		s.sqlmigrateCommand(),
 		s.loadCommand(),

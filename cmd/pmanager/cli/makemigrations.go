@@ -68,6 +68,9 @@ func (s *session) makemigrations(c *ucli.Context) error {
 	if err := s.checkHistory(c.Context, p, g); err != nil {
 		return err
 	}
+	if _, err := s.systemChecks(p, ""); err != nil {
+		return err
+	}
 	if c.Bool("merge") {
 		return s.merge(c, p, g, named, name)
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/pmanager/pmanager/cmd/pmanager/loader"
 	"github.com/pmanager/pmanager/migrations"
 	"github.com/pmanager/pmanager/pkg/autodetect"
-	"github.com/pmanager/pmanager/pkg/models"
 	"github.com/pmanager/pmanager/pkg/schema"
 )
 
@@ -46,8 +45,7 @@ func (s *session) migrate(c *ucli.Context) error {
 	if c.NArg() > 2 {
 		return fmt.Errorf("cli: migrate takes at most an app and a target: pmanager migrate [app [target|zero]]")
 	}
-	fmt.Fprintln(s.stdout, "Performing system checks ...")
-	current, err := models.Load(s.apps...)
+	current, err := s.systemChecks(p, c.String("database"))
 	if err != nil {
 		return err
 	}
@@ -59,7 +57,6 @@ func (s *session) migrate(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(s.stdout, "System check identified 0 issues")
 	if err := conflictError(g.Conflicts(), nil); err != nil {
 		return err
 	}
