@@ -241,6 +241,15 @@ func (ReservedInCheck) Meta() models.Meta {
 	return models.Meta{Constraints: []models.Constraint{models.Check{Name: "reserved_order_pos", SQL: "order > 0"}}}
 }
 
+type QuotedInCheck struct {
+	models.Model
+	Qty int
+}
+
+func (QuotedInCheck) Meta() models.Meta {
+	return models.Meta{Constraints: []models.Constraint{models.Check{Name: "quoted_qty_pos", SQL: `"qty" > 0`}}}
+}
+
 type FieldTwice struct {
 	models.Model
 	Name string `pm:"max_length=10"`
@@ -347,6 +356,7 @@ var cases = []checkCase{
 	{"varchar beyond MySQL", "pm.E025", []any{HugeVarchar{}}, []Target{my}, "checks.HugeVarchar.Body", "max_length=20000 is more than the 16383 characters"},
 	{"a row beyond MySQL", "pm.E026", []any{WideRow{}}, []Target{my}, "checks.WideRow", "a row of table wide_row can take 80016 bytes"},
 	{"a reserved word bare in a check", "pm.E028", []any{ReservedInCheck{}}, []Target{pg}, "checks.ReservedInCheck.Meta", "uses the column order without quotes"},
+	{"a double-quoted column on MySQL", "pm.E030", []any{QuotedInCheck{}}, []Target{pg, my}, "checks.QuotedInCheck.Meta", `writes the column qty in double quotes, which MySQL/MariaDB reads as the string 'qty'`},
 	{"a field twice in an index", "pm.E029", []any{FieldTwice{}}, nil, "checks.FieldTwice.Meta", "index field_twice_idx lists the column name twice"},
 	{"a foreign key to an unmanaged model", "pm.W003", []any{ToUnmanaged{}, Legacy{}}, nil, "checks.ToUnmanaged.Legacy", "an unmanaged model"},
 	{"unique on a foreign key", "pm.W004", []any{UniqueFK{}, Maker{}}, nil, "checks.UniqueFK.Maker", "makes it a one-to-one relation"},

@@ -51,6 +51,7 @@ var Catalog = []Check{
 	{"pm.E027", "a target database's schema editor cannot create the model"},
 	{"pm.E028", "a check or condition uses a column whose name is a reserved word without quoting it"},
 	{"pm.E029", "an index or unique constraint lists a field twice"},
+	{"pm.E030", "a check or condition writes a column in double quotes, a string on MySQL/MariaDB"},
 	{"pm.W001", "a pm or db tag on an unexported field, which is never a column"},
 	{"pm.W002", "a default= on a text field that looks like CURRENT_TIMESTAMP or uuid()"},
 	{"pm.W003", "a foreign key constraint to an unmanaged model"},

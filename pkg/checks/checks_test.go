@@ -42,7 +42,7 @@ type Clean struct {
 func (Clean) Meta() models.Meta {
 	return models.Meta{
 		Indexes:     []models.Index{{Name: "clean_name_day_idx", Fields: []string{"name", "-day"}}},
-		Constraints: []models.Constraint{models.Check{Name: "clean_order_pos", SQL: `"order" > 0 AND count >= 0`}},
+		Constraints: []models.Constraint{models.Check{Name: "clean_count_pos", SQL: `count >= 0 AND name <> 'order'`}},
 	}
 }
 

@@ -9,7 +9,7 @@ import (
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
-// checkReservedWords runs pm.E028. pmanager quotes every identifier it
+// checkReservedWords runs pm.E028 and pm.E030. pmanager quotes every identifier it
 // writes, so a column may be called order or user; but a Check's SQL and an
 // index or unique Condition are written as given, and a reserved word used
 // there as a bare column name is a syntax error on the databases that
@@ -25,11 +25,20 @@ func (r *run) checkReservedWords() {
 			}
 			mobj := r.src.modelObject(m) + ".Meta"
 			check := func(what, sql string) {
+				if dt.dialect == schema.MySQL {
+					for _, w := range doubleQuoted(sql) {
+						if columns[strings.ToLower(w)] {
+							r.add("pm.E030", mobj, fmt.Sprintf("%s writes the column %s in double quotes, which MySQL/MariaDB reads as the string '%s', not the column %s", what, w, w, dt.on()),
+								"write the column name without quotes (rename the column if it is a reserved word), so every database reads it as the column")
+							return
+						}
+					}
+				}
 				for _, w := range bareWords(sql) {
 					lw := strings.ToLower(w)
 					if columns[lw] && reserved(dt.dialect, lw) {
 						r.add("pm.E028", mobj, fmt.Sprintf("%s uses the column %s without quotes, and %s is a reserved word %s", what, w, w, dt.on()),
-							fmt.Sprintf("quote it as the database does (\"%s\" on PostgreSQL and SQLite, `%s` on MySQL), or rename the column", w, w))
+							fmt.Sprintf("rename the column (with column=); quoting it works on one kind of database only (\"%s\" on PostgreSQL and SQLite, `%s` on MySQL)", w, w))
 						return
 					}
 				}
@@ -71,6 +80,27 @@ func bareWords(sql string) []string {
 		default:
 			i++
 		}
+	}
+	return out
+}
+
+// doubleQuoted returns the texts in double quotes of an SQL expression,
+// string literals in single quotes skipped.
+func doubleQuoted(sql string) []string {
+	var out []string
+	for i := 0; i < len(sql); i++ {
+		c := sql[i]
+		if c != '\'' && c != '"' {
+			continue
+		}
+		end := strings.IndexByte(sql[i+1:], c)
+		if end < 0 {
+			break
+		}
+		if c == '"' {
+			out = append(out, sql[i+1:i+1+end])
+		}
+		i += end + 1
 	}
 	return out
 }

@@ -47,6 +47,7 @@ func TestDialectChecksFollowTargets(t *testing.T) {
 		{[]any{WideDecimal{}}, []Target{pg, lite}},
 		{[]any{BadDuration{}}, []Target{pg}},
 		{[]any{ZonedDateTime{}}, []Target{pg, lite}},
+		{[]any{QuotedInCheck{}}, []Target{pg, lite}},
 		{[]any{LongColumn{}}, nil},
 	} {
 		if report := check(t, tc.targets, nil, tc.types...); len(report.Issues) != 0 {

@@ -6,10 +6,12 @@ import (
 	"github.com/pmanager/pmanager/pkg/schema"
 )
 
-// reservedWords are the words each dialect refuses as a bare column name in
-// an expression. They are the reserved keywords of PostgreSQL 15 and of
-// MySQL 8 / MariaDB 10, and the SQLite keywords its parser never takes as
-// an identifier.
+// reservedWords are the words each dialect does not read as a bare column
+// name in an expression: the reserved keywords of PostgreSQL 15 and MySQL 8
+// (MariaDB reserves fewer), and the SQLite keywords its parser never takes
+// as an identifier. Each is either a syntax error there as `word > 0` in a
+// CHECK over a column of that name, or (null, true, false) read as the
+// literal instead of the column, which is worse.
 var reservedWords = map[schema.Dialect]map[string]bool{
 	schema.Postgres: wordSet(`all analyse analyze and any array as asc asymmetric authorization binary both case cast check
 		collate collation column concurrently constraint create cross current_catalog current_date current_role
@@ -24,7 +26,7 @@ var reservedWords = map[schema.Dialect]map[string]bool{
 		create cross current_date current_time current_timestamp current_user cursor database databases day_hour
 		day_microsecond day_minute day_second dec decimal declare default delayed delete desc describe
 		deterministic distinct distinctrow div double drop dual each else elseif enclosed escaped except exists
-		exit explain false fetch float float4 float8 for force foreign from fulltext general grant group having
+		exit explain false fetch float float4 float8 for force foreign from fulltext grant group having
 		high_priority hour_microsecond hour_minute hour_second if ignore in index infile inner inout insensitive
 		insert int int1 int2 int3 int4 int8 integer intersect interval into is iterate join key keys kill leading
 		leave left like limit linear lines load localtime localtimestamp lock long longblob longtext loop

@@ -93,7 +93,8 @@ func TestChecksRefusePartialIndexForMySQL(t *testing.T) {
 
 // migrate --database on a real MySQL/MariaDB refuses a migration that holds
 // a partial index before touching the server (not even the history table
-// is created); the same migration applies on SQLite.
+// is created); the same migration applies on SQLite, the default
+// connection, which a plain migrate checks alone.
 func TestMigrateChecksTheTargetDatabase(t *testing.T) {
 	t.Parallel()
 	my := dbtest.Open(t, schema.MySQL)
@@ -112,9 +113,9 @@ func TestMigrateChecksTheTargetDatabase(t *testing.T) {
 	if len(tables) != 0 {
 		t.Fatalf("MySQL holds %d tables after the refused migrate, want none", len(tables))
 	}
-	r = p.run(apps, registry(m1), "", "migrate", "--database", "default")
+	r = p.run(apps, registry(m1), "", "migrate")
 	if r.code != 0 || r.stderr != "" || !strings.Contains(r.stdout, "  Applying main.0001_initial... OK") {
-		t.Fatalf("migrate --database default: exit %d\nstdout %q\nstderr %q", r.code, r.stdout, r.stderr)
+		t.Fatalf("migrate: exit %d\nstdout %q\nstderr %q", r.code, r.stdout, r.stderr)
 	}
 }
 

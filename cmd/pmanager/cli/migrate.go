@@ -45,7 +45,12 @@ func (s *session) migrate(c *ucli.Context) error {
 	if c.NArg() > 2 {
 		return fmt.Errorf("cli: migrate takes at most an app and a target: pmanager migrate [app [target|zero]]")
 	}
-	current, err := s.systemChecks(p, c.String("database"))
+	// migrate checks the one database it changes.
+	database := c.String("database")
+	if database == "" {
+		database = p.Config.DefaultConnection
+	}
+	current, err := s.systemChecks(p, database)
 	if err != nil {
 		return err
 	}
