@@ -31,6 +31,8 @@ type Clean struct {
 	Token    string          `pm:"type=uuid,default=6f1c2a4e-0b7d-4c55-9a3e-2f4d8c1b0e9a"`
 	Data     json.RawMessage `pm:"default='{\"a\": [1, 2]}'"`
 	Wait     time.Duration   `pm:"default=1000"`
+	Created  time.Time       `pm:"db_default=now"`
+	Ref      string          `pm:"type=uuid,db_default=uuid"`
 	Owner    *Maker          `pm:"null,on_delete=SET_NULL,related_name=clean_owned"`
 	Maker    *Maker          `pm:"on_delete=CASCADE,related_name=clean_made"`
 	Tags     []*Maker        `pm:"m2m,related_name=clean_tags"`

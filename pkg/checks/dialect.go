@@ -157,7 +157,7 @@ func mysqlRowBytes(f *state.Field) int {
 }
 
 // checkMySQL runs the checks of what MySQL/MariaDB cannot express:
-// pm.E019 to pm.E023 and pm.E026.
+// pm.E017 to pm.E021 and pm.E024.
 func (r *run) checkMySQL() {
 	dt, ok := r.dialect(schema.MySQL)
 	if !ok {
@@ -168,13 +168,13 @@ func (r *run) checkMySQL() {
 		mobj := r.src.modelObject(m)
 		for _, idx := range m.Indexes {
 			if idx.Condition != "" {
-				r.add("pm.E019", mobj+".Meta", fmt.Sprintf("index %s has a Condition (a partial index), which MySQL/MariaDB cannot create %s", idx.Name, on),
+				r.add("pm.E017", mobj+".Meta", fmt.Sprintf("index %s has a Condition (a partial index), which MySQL/MariaDB cannot create %s", idx.Name, on),
 					"drop the Condition (index every row), or migrate this app only to PostgreSQL and SQLite")
 			}
 		}
 		for _, c := range m.Constraints {
 			if c.Kind == state.UniqueConstraint && c.Condition != "" {
-				r.add("pm.E020", mobj+".Meta", fmt.Sprintf("unique constraint %s has a Condition, which MySQL/MariaDB cannot enforce %s", c.Name, on),
+				r.add("pm.E018", mobj+".Meta", fmt.Sprintf("unique constraint %s has a Condition, which MySQL/MariaDB cannot enforce %s", c.Name, on),
 					"drop the Condition, or enforce it with a generated column that is NULL where the condition is false and a unique constraint on it, written in RunSQL")
 			}
 		}
@@ -184,7 +184,7 @@ func (r *run) checkMySQL() {
 				continue
 			}
 			if schema.NeedsForeignKey(f) && f.Relation.OnDelete == "SET_DEFAULT" {
-				r.add("pm.E021", r.src.fieldObject(m, f), fmt.Sprintf("on_delete=SET_DEFAULT is refused by InnoDB %s", on),
+				r.add("pm.E019", r.src.fieldObject(m, f), fmt.Sprintf("on_delete=SET_DEFAULT is refused by InnoDB %s", on),
 					"use SET_NULL (with null), CASCADE, PROTECT, RESTRICT or DO_NOTHING")
 			}
 			if vf := r.valueField(m, f); vf != nil {
@@ -192,7 +192,7 @@ func (r *run) checkMySQL() {
 			}
 		}
 		if rowBytes > mysqlMaxRowBytes {
-			r.add("pm.E026", mobj, fmt.Sprintf("a row of table %s can take %d bytes, more than the %d MySQL/MariaDB allows %s (utf8mb4 counts 4 bytes a character of varchar)", m.Table, rowBytes, mysqlMaxRowBytes, on),
+			r.add("pm.E024", mobj, fmt.Sprintf("a row of table %s can take %d bytes, more than the %d MySQL/MariaDB allows %s (utf8mb4 counts 4 bytes a character of varchar)", m.Table, rowBytes, mysqlMaxRowBytes, on),
 				"use string fields without max_length (longtext is stored apart) for the longest, or lower some max_length")
 		}
 		for _, k := range r.keys(m) {
@@ -201,7 +201,7 @@ func (r *run) checkMySQL() {
 	}
 }
 
-// checkMySQLKey runs pm.E022 and pm.E023 on one index of m.
+// checkMySQLKey runs pm.E020 and pm.E021 on one index of m.
 func (r *run) checkMySQLKey(k key, m *state.Model, on string) {
 	total := 0
 	for _, f := range k.fields {
@@ -211,19 +211,19 @@ func (r *run) checkMySQLKey(k key, m *state.Model, on string) {
 		}
 		n, ok := mysqlBytes(vf)
 		if !ok {
-			r.add("pm.E022", k.object, fmt.Sprintf("%s covers %s, a %s column that MySQL/MariaDB cannot index without a prefix length %s", k.what, f.ColumnName(), vf.Kind, on),
+			r.add("pm.E020", k.object, fmt.Sprintf("%s covers %s, a %s column that MySQL/MariaDB cannot index without a prefix length %s", k.what, f.ColumnName(), vf.Kind, on),
 				"give the field max_length (a varchar can be indexed), or drop it from the key")
 			return
 		}
 		total += n
 	}
 	if total > mysqlMaxKeyBytes {
-		r.add("pm.E023", k.object, fmt.Sprintf("%s is %d bytes long, more than the %d-byte key limit of MySQL/MariaDB %s (utf8mb4: 4 bytes a character of varchar)", k.what, total, mysqlMaxKeyBytes, on),
+		r.add("pm.E021", k.object, fmt.Sprintf("%s is %d bytes long, more than the %d-byte key limit of MySQL/MariaDB %s (utf8mb4: 4 bytes a character of varchar)", k.what, total, mysqlMaxKeyBytes, on),
 			fmt.Sprintf("lower max_length (varchar(%d) alone is the most one key holds) or index fewer columns", mysqlMaxKeyBytes/4))
 	}
 }
 
-// checkSizes runs pm.E024 and pm.E025: numeric precision and varchar
+// checkSizes runs pm.E022 and pm.E023: numeric precision and varchar
 // lengths beyond what a target database accepts.
 func (r *run) checkSizes() {
 	for _, dt := range r.dialects {
@@ -241,10 +241,10 @@ func (r *run) checkSizes() {
 				obj := r.src.fieldObject(m, f)
 				switch {
 				case f.Kind == state.Decimal && (f.MaxDigits > maxDigits || f.DecimalPlaces > maxPlaces):
-					r.add("pm.E024", obj, fmt.Sprintf("max_digits=%d, decimal_places=%d is more than the %d digits and %d places a decimal column takes %s", f.MaxDigits, f.DecimalPlaces, maxDigits, maxPlaces, dt.on()),
+					r.add("pm.E022", obj, fmt.Sprintf("max_digits=%d, decimal_places=%d is more than the %d digits and %d places a decimal column takes %s", f.MaxDigits, f.DecimalPlaces, maxDigits, maxPlaces, dt.on()),
 						"lower max_digits and decimal_places, or store the number as a string")
 				case f.Kind == state.Char && f.MaxLength > maxVarchar:
-					r.add("pm.E025", obj, fmt.Sprintf("max_length=%d is more than the %d characters a varchar column takes %s", f.MaxLength, maxVarchar, dt.on()),
+					r.add("pm.E023", obj, fmt.Sprintf("max_length=%d is more than the %d characters a varchar column takes %s", f.MaxLength, maxVarchar, dt.on()),
 						"drop max_length (a string without it is a text column of any length), or lower it")
 				}
 			}
@@ -265,7 +265,7 @@ func editorFor(d schema.Dialect) schema.Editor {
 	return nil
 }
 
-// checkRender runs pm.E027: each target's editor renders every managed
+// checkRender runs pm.E025: each target's editor renders every managed
 // model's CREATE TABLE, as migrate would, and anything it refuses that no
 // other check explained is reported here, before a migration is written.
 func (r *run) checkRender() {
@@ -283,7 +283,7 @@ func (r *run) checkRender() {
 				continue
 			}
 			if _, err := ed.CreateModel(r.p, m); err != nil {
-				r.add("pm.E027", mobj, fmt.Sprintf("the schema editor cannot create its table %s: %v", dt.on(), err),
+				r.add("pm.E025", mobj, fmt.Sprintf("the schema editor cannot create its table %s: %v", dt.on(), err),
 					"change the model so the database can hold it")
 			}
 		}

@@ -9,7 +9,7 @@ import (
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
-// checkReservedWords runs pm.E028 and pm.E030. pmanager quotes every identifier it
+// checkReservedWords runs pm.E026 and pm.E028. pmanager quotes every identifier it
 // writes, so a column may be called order or user; but a Check's SQL and an
 // index or unique Condition are written as given, and a reserved word used
 // there as a bare column name is a syntax error on the databases that
@@ -28,7 +28,7 @@ func (r *run) checkReservedWords() {
 				if dt.dialect == schema.MySQL {
 					for _, w := range doubleQuoted(sql) {
 						if columns[strings.ToLower(w)] {
-							r.add("pm.E030", mobj, fmt.Sprintf("%s writes the column %s in double quotes, which MySQL/MariaDB reads as the string '%s', not the column %s", what, w, w, dt.on()),
+							r.add("pm.E028", mobj, fmt.Sprintf("%s writes the column %s in double quotes, which MySQL/MariaDB reads as the string '%s', not the column %s", what, w, w, dt.on()),
 								"write the column name without quotes (rename the column if it is a reserved word), so every database reads it as the column")
 							return
 						}
@@ -37,7 +37,7 @@ func (r *run) checkReservedWords() {
 				for _, w := range bareWords(sql) {
 					lw := strings.ToLower(w)
 					if columns[lw] && reserved(dt.dialect, lw) {
-						r.add("pm.E028", mobj, fmt.Sprintf("%s uses the column %s without quotes, and %s is a reserved word %s", what, w, w, dt.on()),
+						r.add("pm.E026", mobj, fmt.Sprintf("%s uses the column %s without quotes, and %s is a reserved word %s", what, w, w, dt.on()),
 							fmt.Sprintf("rename the column (with column=); quoting it works on one kind of database only (\"%s\" on PostgreSQL and SQLite, `%s` on MySQL)", w, w))
 						return
 					}
@@ -105,7 +105,7 @@ func doubleQuoted(sql string) []string {
 	return out
 }
 
-// checkIndexFields runs pm.E029: a key that lists a column twice is refused
+// checkIndexFields runs pm.E027: a key that lists a column twice is refused
 // by every database.
 func (r *run) checkIndexFields() {
 	for _, m := range r.models {
@@ -114,7 +114,7 @@ func (r *run) checkIndexFields() {
 			for _, c := range k.cols {
 				c = strings.TrimPrefix(c, "-")
 				if seen[c] {
-					r.add("pm.E029", k.object, fmt.Sprintf("%s lists the column %s twice", k.what, c), "list each field once")
+					r.add("pm.E027", k.object, fmt.Sprintf("%s lists the column %s twice", k.what, c), "list each field once")
 					break
 				}
 				seen[c] = true

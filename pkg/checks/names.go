@@ -32,7 +32,7 @@ func identifierLength(d schema.Dialect, name string) int {
 	return len(name)
 }
 
-// checkNUL runs pm.E013, pm.E014 and pm.E015: PostgreSQL cannot store a NUL
+// checkNUL runs pm.E011, pm.E012 and pm.E013: PostgreSQL cannot store a NUL
 // byte in text at all and SQLite's SQL cannot spell one, so any NUL in what
 // becomes SQL fails at migrate.
 func (r *run) checkNUL() {
@@ -40,49 +40,49 @@ func (r *run) checkNUL() {
 	for _, m := range r.models {
 		mobj := r.src.modelObject(m)
 		if nul(m.Table) {
-			r.add("pm.E014", mobj+".Meta", fmt.Sprintf("table name %q holds a NUL byte", m.Table), "remove it from Meta.Table")
+			r.add("pm.E012", mobj+".Meta", fmt.Sprintf("table name %q holds a NUL byte", m.Table), "remove it from Meta.Table")
 		}
 		for _, text := range []struct{ what, v string }{{"Meta.Comment", m.Options.Comment}, {"Meta.VerboseName", m.Options.VerboseName}} {
 			if nul(text.v) {
-				r.add("pm.E015", mobj+".Meta", fmt.Sprintf("%s %q holds a NUL byte", text.what, text.v), "remove the NUL byte")
+				r.add("pm.E013", mobj+".Meta", fmt.Sprintf("%s %q holds a NUL byte", text.what, text.v), "remove the NUL byte")
 			}
 		}
 		for _, f := range m.Fields {
 			obj := r.src.fieldObject(m, f)
 			if f.Default != nil && nul(*f.Default) {
-				r.add("pm.E013", obj, fmt.Sprintf("default %q holds a NUL byte, which PostgreSQL cannot store in text and SQLite's SQL cannot spell", *f.Default),
+				r.add("pm.E011", obj, fmt.Sprintf("default %q holds a NUL byte, which PostgreSQL cannot store in text and SQLite's SQL cannot spell", *f.Default),
 					"remove the NUL byte from default=")
 			}
 			if nul(f.ColumnName()) {
-				r.add("pm.E014", obj, fmt.Sprintf("column name %q holds a NUL byte", f.ColumnName()), "remove it from column= or the db tag")
+				r.add("pm.E012", obj, fmt.Sprintf("column name %q holds a NUL byte", f.ColumnName()), "remove it from column= or the db tag")
 			}
 			if f.Relation != nil && nul(f.Relation.Table) {
-				r.add("pm.E014", obj, fmt.Sprintf("join table name %q holds a NUL byte", f.Relation.Table), "remove it from table=")
+				r.add("pm.E012", obj, fmt.Sprintf("join table name %q holds a NUL byte", f.Relation.Table), "remove it from table=")
 			}
 			if nul(f.Comment) {
-				r.add("pm.E015", obj, fmt.Sprintf("comment %q holds a NUL byte", f.Comment), "remove it from comment=")
+				r.add("pm.E013", obj, fmt.Sprintf("comment %q holds a NUL byte", f.Comment), "remove it from comment=")
 			}
 		}
 		for _, idx := range m.Indexes {
 			if nul(idx.Name) {
-				r.add("pm.E014", mobj+".Meta", fmt.Sprintf("index name %q holds a NUL byte", idx.Name), "remove it from the Index's Name")
+				r.add("pm.E012", mobj+".Meta", fmt.Sprintf("index name %q holds a NUL byte", idx.Name), "remove it from the Index's Name")
 			}
 			if nul(idx.Condition) {
-				r.add("pm.E015", mobj+".Meta", fmt.Sprintf("index %s: its Condition holds a NUL byte", strings.ReplaceAll(idx.Name, "\x00", `\x00`)), "remove the NUL byte")
+				r.add("pm.E013", mobj+".Meta", fmt.Sprintf("index %s: its Condition holds a NUL byte", strings.ReplaceAll(idx.Name, "\x00", `\x00`)), "remove the NUL byte")
 			}
 		}
 		for _, c := range m.Constraints {
 			if nul(c.Name) {
-				r.add("pm.E014", mobj+".Meta", fmt.Sprintf("constraint name %q holds a NUL byte", c.Name), "remove it from the constraint's Name")
+				r.add("pm.E012", mobj+".Meta", fmt.Sprintf("constraint name %q holds a NUL byte", c.Name), "remove it from the constraint's Name")
 			}
 			if nul(c.Condition) || nul(c.Check) {
-				r.add("pm.E015", mobj+".Meta", fmt.Sprintf("constraint %s: its SQL holds a NUL byte", strings.ReplaceAll(c.Name, "\x00", `\x00`)), "remove the NUL byte")
+				r.add("pm.E013", mobj+".Meta", fmt.Sprintf("constraint %s: its SQL holds a NUL byte", strings.ReplaceAll(c.Name, "\x00", `\x00`)), "remove the NUL byte")
 			}
 		}
 	}
 }
 
-// checkLengths runs pm.E016 and pm.E017: every column name, and every
+// checkLengths runs pm.E014 and pm.E015: every column name, and every
 // column of an automatic join table, must fit each target's identifier
 // limit. (Table, index and constraint names are held to the strictest
 // limit when the models are read; names pmanager makes up are shortened
@@ -99,7 +99,7 @@ func (r *run) checkLengths() {
 				if f.HasColumn() {
 					col := f.ColumnName()
 					if n := identifierLength(dt.dialect, col); n > limit {
-						r.add("pm.E016", obj, fmt.Sprintf("column name %s is %d %s long; %s keeps at most %d", col, n, unit, dt.on()[3:], limit),
+						r.add("pm.E014", obj, fmt.Sprintf("column name %s is %d %s long; %s keeps at most %d", col, n, unit, dt.on()[3:], limit),
 							"name a shorter column with column= (or a db tag)")
 					}
 					continue
@@ -111,7 +111,7 @@ func (r *run) checkLengths() {
 				for _, jf := range jt.Fields {
 					col := jf.ColumnName()
 					if n := identifierLength(dt.dialect, col); n > limit {
-						r.add("pm.E017", obj, fmt.Sprintf("join table %s gets the column %s, %d %s long; %s keeps at most %d", jt.Table, col, n, unit, dt.on()[3:], limit),
+						r.add("pm.E015", obj, fmt.Sprintf("join table %s gets the column %s, %d %s long; %s keeps at most %d", jt.Table, col, n, unit, dt.on()[3:], limit),
 							"shorten the model's type name, or declare a through= model whose foreign keys name their columns with column=")
 					}
 				}
@@ -231,7 +231,7 @@ func namespace(d schema.Dialect, kind string) (scope string) {
 	return ""
 }
 
-// checkNamespaces runs pm.E018: two different objects that a target
+// checkNamespaces runs pm.E016: two different objects that a target
 // database would have to create under one name. Clashes between tables, or
 // between index and constraint names the user wrote, are the reader's
 // errors; this catches a table against an index (PostgreSQL and SQLite keep
@@ -272,7 +272,7 @@ func (r *run) checkNamespaces() {
 			if prev.kind == "table" && o.kind == "table" {
 				continue // the reader's error
 			}
-			r.add("pm.E018", o.owner, fmt.Sprintf("%s %s is also the name of the %s of %s; %s keeps both in one namespace",
+			r.add("pm.E016", o.owner, fmt.Sprintf("%s %s is also the name of the %s of %s; %s keeps both in one namespace",
 				o.kind, o.name, prev.kind, prev.owner, dt.on()[3:]),
 				"rename one of them (name= on a Meta index or constraint, Meta.Table on a model)")
 		}

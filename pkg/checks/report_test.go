@@ -11,7 +11,7 @@ import (
 )
 
 // A model no reader produces (a char field without a length) is refused by
-// every editor; pm.E027 reports it per dialect before migrate would.
+// every editor; pm.E025 reports it per dialect before migrate would.
 func TestRenderCheck(t *testing.T) {
 	p := state.NewProject()
 	m := &state.Model{App: "main", Name: "Odd", Table: "odd", Fields: []*state.Field{
@@ -24,12 +24,12 @@ func TestRenderCheck(t *testing.T) {
 	report := Project(p, Options{Targets: allKinds})
 	var dialects []string
 	for _, i := range report.Issues {
-		if i.ID == "pm.E027" && i.Object == "main.Odd" {
+		if i.ID == "pm.E025" && i.Object == "main.Odd" {
 			dialects = append(dialects, i.Message)
 		}
 	}
 	if len(dialects) != 3 || !strings.Contains(strings.Join(dialects, "\n"), "cannot create its table on PostgreSQL (connection pg): postgres: main.Odd.code: a char field needs MaxLength") {
-		t.Fatalf("want pm.E027 once per dialect, got:\n%s", report.Text())
+		t.Fatalf("want pm.E025 once per dialect, got:\n%s", report.Text())
 	}
 }
 
@@ -59,7 +59,7 @@ func TestDialectChecksFollowTargets(t *testing.T) {
 // Silenced issues are counted, not reported; an id that names no check is
 // itself a warning.
 func TestSilence(t *testing.T) {
-	report := check(t, allKinds, []string{"pm.E019", "pm.W999"}, PartialIndex{})
+	report := check(t, allKinds, []string{"pm.E017", "pm.W999"}, PartialIndex{})
 	if report.Silenced != 1 {
 		t.Fatalf("Silenced = %d, want 1", report.Silenced)
 	}
@@ -125,7 +125,7 @@ func TestJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	i := got.Issues[0]
-	if i["id"] != "pm.E019" || i["level"] != "error" || i["object"] != "checks.PartialIndex.Meta" || i["message"] == "" || i["hint"] == "" {
+	if i["id"] != "pm.E017" || i["level"] != "error" || i["object"] != "checks.PartialIndex.Meta" || i["message"] == "" || i["hint"] == "" {
 		t.Fatalf("JSON issue = %v", i)
 	}
 }
@@ -133,7 +133,7 @@ func TestJSON(t *testing.T) {
 // Every check of the catalog has a case that triggers it, and is listed in
 // docs/checks.md.
 func TestCatalogIsCoveredAndDocumented(t *testing.T) {
-	tested := map[string]bool{"pm.E027": true, "pm.W010": true} // TestRenderCheck, TestSilence
+	tested := map[string]bool{"pm.E025": true, "pm.W010": true} // TestRenderCheck, TestSilence
 	for _, tc := range cases {
 		tested[tc.id] = true
 	}

@@ -66,14 +66,14 @@ func TestChecksRefusePartialIndexForMySQL(t *testing.T) {
 	apps := appsOf(Visit{})
 	r := p.run(apps, registry(), "", "makemigrations")
 	if r.code != 1 || !strings.HasPrefix(r.stderr, "pmanager: SystemCheckError: System check identified some issues:\n") ||
-		!strings.Contains(r.stderr, "\ncli.Visit.Meta: (pm.E019) index visit_active_name_idx has a Condition (a partial index), which MySQL/MariaDB cannot create on MySQL/MariaDB (connection shop); ") ||
+		!strings.Contains(r.stderr, "\ncli.Visit.Meta: (pm.E017) index visit_active_name_idx has a Condition (a partial index), which MySQL/MariaDB cannot create on MySQL/MariaDB (connection shop); ") ||
 		!strings.HasSuffix(r.stderr, "\nSystem check identified 1 issue (0 silenced).\n") || r.stdout != "" {
 		t.Fatalf("makemigrations: exit %d\nstdout %q\nstderr %q", r.code, r.stdout, r.stderr)
 	}
 	if files := migrationFiles(t, p); len(files) != 0 {
 		t.Fatalf("makemigrations wrote %v", files)
 	}
-	if r := p.run(apps, registry(), "", "check"); r.code != 1 || !strings.Contains(r.stderr, "(pm.E019)") {
+	if r := p.run(apps, registry(), "", "check"); r.code != 1 || !strings.Contains(r.stderr, "(pm.E017)") {
 		t.Fatalf("check: exit %d, stderr %q", r.code, r.stderr)
 	}
 	if r := p.run(apps, registry(), "", "check", "--database", "default"); r.code != 0 || r.stdout != "System check identified no issues (0 silenced).\n" || r.stderr != "" {
@@ -82,7 +82,7 @@ func TestChecksRefusePartialIndexForMySQL(t *testing.T) {
 	// Silenced: the user accepts that migrate fails on MySQL.
 	write(t, filepath.Join(p.dir, "pmanager.toml"), "default_connection = \"default\"\n[connections.default]\nurl = \"sqlite://pm.db\"\n"+
 		"[connections.shop]\nurl = \"mysql://app@127.0.0.1:1/shop\"\n[apps.main]\nmodels = \"models\"\nmigrations = \"migrations\"\n"+
-		"[checks]\nsilence = [\"pm.E019\"]\n")
+		"[checks]\nsilence = [\"pm.E017\"]\n")
 	if r := p.run(apps, registry(), "", "check"); r.code != 0 || r.stdout != "System check identified no issues (1 silenced).\n" {
 		t.Fatalf("silenced check: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
@@ -103,7 +103,7 @@ func TestMigrateChecksTheTargetDatabase(t *testing.T) {
 	apps := appsOf(Visit{})
 	m1 := &migrations.Migration{App: "main", Name: "0001_initial", Initial: true, Operations: detected(t, apps)}
 	r := p.run(apps, registry(m1), "", "migrate", "--database", "shop")
-	if r.code != 1 || !strings.Contains(r.stderr, "(pm.E019) index visit_active_name_idx has a Condition") || strings.Contains(r.stdout, "Running migrations") {
+	if r.code != 1 || !strings.Contains(r.stderr, "(pm.E017) index visit_active_name_idx has a Condition") || strings.Contains(r.stdout, "Running migrations") {
 		t.Fatalf("migrate --database shop: exit %d\nstdout %q\nstderr %q", r.code, r.stdout, r.stderr)
 	}
 	tables, err := connectEditor(schema.MySQL).Inspect(context.Background(), my)
@@ -130,9 +130,9 @@ func TestChecksRefuseNULAndLongNames(t *testing.T) {
 		model any
 		want  string
 	}{
-		{"NUL default", []string{"default", "sqlite://pm.db"}, Greeting{}, `cli.Greeting.Text: (pm.E013) default "hi\x00there" holds a NUL byte`},
+		{"NUL default", []string{"default", "sqlite://pm.db"}, Greeting{}, `cli.Greeting.Text: (pm.E011) default "hi\x00there" holds a NUL byte`},
 		{"long column", []string{"default", "sqlite://pm.db", "pg", "postgres://app@127.0.0.1:1/app"}, Wide{},
-			"cli.Wide.Name: (pm.E016) column name a_column_name_that_is_sixty_four_characters_long_for_postgres_xy is 64 bytes long; PostgreSQL (connection pg) keeps at most 63; "},
+			"cli.Wide.Name: (pm.E014) column name a_column_name_that_is_sixty_four_characters_long_for_postgres_xy is 64 bytes long; PostgreSQL (connection pg) keeps at most 63; "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := newProject(t, tc.conns...)
