@@ -55,3 +55,53 @@ func OnDeleteSQL(onDelete string) string {
 		return "NO ACTION"
 	}
 }
+
+// GroupOwnedByField reports whether a unique_together group is one column
+// whose field is itself unique. Both would be named FieldUniqueName, so a
+// table holds one constraint for the two: the field owns it, and the group
+// makes none of its own. When the field stops being unique the group takes
+// the constraint over, and the other way round, without a drop and a create
+// of the same name in between.
+func GroupOwnedByField(m *state.Model, group []string) bool {
+	if len(group) != 1 {
+		return false
+	}
+	f := m.Field(group[0])
+	return f != nil && f.HasColumn() && f.IsUnique() && !f.PrimaryKey
+}
+
+// HasOwnUniqueGroup reports whether m has a one-column unique_together group
+// over field, the group that holds the column's unique constraint while the
+// field itself is not unique.
+func HasOwnUniqueGroup(m *state.Model, field string) bool {
+	for _, g := range m.UniqueTogether {
+		if len(g) == 1 && g[0] == field {
+			return true
+		}
+	}
+	return false
+}
+
+// UniqueGroups lists m's unique_together groups that make a constraint of
+// their own (GroupOwnedByField leaves the others to their field).
+func UniqueGroups(m *state.Model) [][]string {
+	var out [][]string
+	for _, g := range m.UniqueTogether {
+		if !GroupOwnedByField(m, g) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// ColumnUniqueExists reports whether the table of m holds the one-column
+// unique constraint named FieldUniqueName for field f, whoever owns it: the
+// field, being unique, or a one-column unique_together group over it.
+// AlterField compares it before and after, so a constraint that only passes
+// from the group to the field (or back) is neither dropped nor created.
+func ColumnUniqueExists(m *state.Model, f *state.Field) bool {
+	if !f.HasColumn() || f.PrimaryKey {
+		return false
+	}
+	return f.IsUnique() || HasOwnUniqueGroup(m, f.Name)
+}

@@ -44,3 +44,61 @@ func MayBeReferenced(p *state.Project, m *state.Model, name string) bool {
 	}
 	return false
 }
+
+// WithModel is p with m in place of the model of the same key: the project
+// as it was before a change to m, enough to resolve the relations that
+// pointed at a field the change removes.
+func WithModel(p *state.Project, m *state.Model) *state.Project {
+	if p.Models[m.Key()] == m {
+		return p
+	}
+	c := p.CloneShallow()
+	c.Models[m.Key()] = m
+	return c
+}
+
+// LosesReferencedKey reports whether a change of field of from into field of
+// to (to or its field nil for a removal) takes away a column that relations
+// reference by default: the primary key goes, or stops being the key.
+// Relations pointing at it lose their constraints first and get them back,
+// against the new key, when one comes (GainsReferencedKey).
+func LosesReferencedKey(old, f *state.Field) bool {
+	return old != nil && old.PrimaryKey && old.HasColumn() && (f == nil || !f.PrimaryKey)
+}
+
+// GainsReferencedKey reports whether a change makes field f the primary key
+// where old (nil for an added field) was not: the relations that point at
+// the model now reference f, and their columns follow its type.
+func GainsReferencedKey(old, f *state.Field) bool {
+	return f != nil && f.PrimaryKey && f.HasColumn() && (old == nil || !old.PrimaryKey)
+}
+
+// ReferencingTables lists the tables of p (join tables included) with a
+// relation column that references field f of model m by default, that is
+// m's primary key when f is it. A table pointing at itself is left out:
+// rebuilding m's own table already restates its relation columns.
+func ReferencingTables(p *state.Project, m *state.Model, f *state.Field) ([]*state.Model, error) {
+	if !f.PrimaryKey {
+		return nil, nil
+	}
+	tables, err := Tables(p)
+	if err != nil {
+		return nil, err
+	}
+	var out []*state.Model
+	for _, t := range tables {
+		if t.Key() == m.Key() {
+			continue
+		}
+		for _, rf := range t.Fields {
+			if (rf.Kind != state.ForeignKey && rf.Kind != state.OneToOne) || rf.Relation == nil || rf.Relation.ToField != "" {
+				continue
+			}
+			if target := p.Resolve(t.App, rf.Relation.To); target != nil && target.Key() == m.Key() {
+				out = append(out, t)
+				break
+			}
+		}
+	}
+	return out, nil
+}

@@ -203,12 +203,12 @@ func (e *Editor) moveTable(p *state.Project, from, to *state.Model, pairs [][2]*
 // changed between from and to; rename maps a field name of from to to.
 func (e *Editor) renameTogether(from, to *state.Model, rename func(string) string) ([]string, error) {
 	var stmts []string
-	for _, group := range from.UniqueTogether {
+	for _, group := range schema.UniqueGroups(from) {
 		moved := make([]string, len(group))
 		for i, name := range group {
 			moved[i] = rename(name)
 		}
-		if !hasGroup(to.UniqueTogether, moved) {
+		if !hasGroup(schema.UniqueGroups(to), moved) {
 			continue
 		}
 		oldCols, err := from.Columns(group)
@@ -298,6 +298,13 @@ func (e *Editor) AddField(p *state.Project, from, to *state.Model, field string,
 	if ok {
 		stmts = append(stmts, e.addForeignKey(to.Table, fk))
 	}
+	if schema.GainsReferencedKey(nil, f) {
+		more, err := e.addIncoming(p, to, f)
+		if err != nil {
+			return nil, err
+		}
+		stmts = append(stmts, more...)
+	}
 	return stmts, nil
 }
 
@@ -368,10 +375,63 @@ func (e *Editor) RemoveField(p *state.Project, from, to *state.Model, field stri
 		return schema.DropJoinTable(from, f, e.Quote), nil
 	}
 	var stmts []string
+	if schema.LosesReferencedKey(f, nil) {
+		drops, err := e.dropIncoming(schema.WithModel(p, from), from, f)
+		if err != nil {
+			return nil, err
+		}
+		stmts = drops
+	}
 	if name, ok := fkName(from, f); ok {
 		stmts = append(stmts, e.dropForeignKey(from.Table, name))
 	}
 	return append(stmts, "ALTER TABLE "+e.Quote(from.Table)+" DROP COLUMN "+e.Quote(f.ColumnName())), nil
+}
+
+// dropIncoming drops the foreign keys that reference field f of m, resolved
+// in p, before the column stops being what they reference.
+func (e *Editor) dropIncoming(p *state.Project, m *state.Model, f *state.Field) ([]string, error) {
+	refs, err := referencing(p, m, f)
+	if err != nil {
+		return nil, err
+	}
+	var stmts []string
+	for _, r := range refs {
+		fk, ok, err := fieldForeignKey(p, r.model, r.field)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			stmts = append(stmts, e.dropForeignKey(r.model.Table, fk.name))
+		}
+	}
+	return stmts, nil
+}
+
+// addIncoming points the relations that reference field f of m at it once
+// it became their target: each column is restated with f's type and gets
+// its foreign key back.
+func (e *Editor) addIncoming(p *state.Project, m *state.Model, f *state.Field) ([]string, error) {
+	refs, err := referencing(p, m, f)
+	if err != nil {
+		return nil, err
+	}
+	var stmts []string
+	for _, r := range refs {
+		spec, err := e.spec(p, r.model, r.field, r.field.Default)
+		if err != nil {
+			return nil, err
+		}
+		stmts = append(stmts, "ALTER TABLE "+e.Quote(r.model.Table)+" MODIFY COLUMN "+e.Quote(r.field.ColumnName())+" "+spec)
+		fk, ok, err := fieldForeignKey(p, r.model, r.field)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			stmts = append(stmts, e.addForeignKey(r.model.Table, fk))
+		}
+	}
+	return stmts, nil
 }
 
 // AlterField changes field oldName of from into newName of to. Column
@@ -458,8 +518,8 @@ func (e *Editor) compareColumn(p *state.Project, from, to *state.Model, of, nf *
 	if c.newSpec, err = e.spec(p, to, nf, nf.Default); err != nil {
 		return c, err
 	}
-	c.oldU, c.hadU = fieldUnique(from, of)
-	c.newU, c.hasU = fieldUnique(to, nf)
+	c.oldU, c.hadU = columnUnique(from, of)
+	c.newU, c.hasU = columnUnique(to, nf)
 	c.oldI, c.hadI = fieldIndex(from, of)
 	c.newI, c.hasI = fieldIndex(to, nf)
 	c.oldFKName, c.hadFK = fkName(from, of)
@@ -514,6 +574,11 @@ func (e *Editor) alterColumn(p *state.Project, from, to *state.Model, of, nf *st
 	}
 	table := e.Quote(to.Table)
 	var stmts, readd []string
+	if schema.LosesReferencedKey(of, nf) {
+		if stmts, err = e.dropIncoming(schema.WithModel(p, from), from, of); err != nil {
+			return nil, err
+		}
+	}
 	for _, r := range incoming {
 		fk, ok, err := fieldForeignKey(p, r.model, r.field)
 		if err != nil {
@@ -584,6 +649,13 @@ func (e *Editor) alterColumn(p *state.Project, from, to *state.Model, of, nf *st
 	}
 	if c.hasFK && (!c.hadFK || dropFK) {
 		stmts = append(stmts, e.addForeignKey(to.Table, c.newFK))
+	}
+	if schema.GainsReferencedKey(of, nf) {
+		more, err := e.addIncoming(p, to, nf)
+		if err != nil {
+			return nil, err
+		}
+		readd = append(readd, more...)
 	}
 	return append(stmts, readd...), nil
 }

@@ -117,6 +117,17 @@ func fieldUnique(m *state.Model, f *state.Field) (uniqueSpec, bool) {
 	return uniqueSpec{name: schema.FieldUniqueName(m.Table, col), cols: []string{col}}, true
 }
 
+// columnUnique is the one-column unique constraint of f's column as AlterField
+// sees it: owned by the field or by a one-column unique_together group, the
+// constraint is the same one, and passing it between them changes nothing.
+func columnUnique(m *state.Model, f *state.Field) (uniqueSpec, bool) {
+	if !schema.ColumnUniqueExists(m, f) {
+		return uniqueSpec{}, false
+	}
+	col := f.ColumnName()
+	return uniqueSpec{name: schema.FieldUniqueName(m.Table, col), cols: []string{col}}, true
+}
+
 // fieldIndex is the plain index of an indexed or foreign key column.
 func fieldIndex(m *state.Model, f *state.Field) (indexSpec, bool) {
 	if !schema.NeedsIndex(f) {
@@ -129,7 +140,7 @@ func fieldIndex(m *state.Model, f *state.Field) (indexSpec, bool) {
 // togetherUniques are the constraints of m's unique_together groups.
 func togetherUniques(m *state.Model) ([]uniqueSpec, error) {
 	var out []uniqueSpec
-	for _, group := range m.UniqueTogether {
+	for _, group := range schema.UniqueGroups(m) {
 		cols, err := m.Columns(group)
 		if err != nil {
 			return nil, fmt.Errorf("mysql: unique_together of %s: %w", m.Label(), err)

@@ -232,7 +232,7 @@ func uniqueIsIndex(c state.Constraint) bool {
 // quoted column list.
 func uniqueTogether(m *state.Model) (names []string, cols map[string]string, err error) {
 	cols = map[string]string{}
-	for _, group := range m.UniqueTogether {
+	for _, group := range schema.UniqueGroups(m) {
 		c, err := m.Columns(group)
 		if err != nil {
 			return nil, nil, fmt.Errorf("postgres: unique_together: %w", err)
@@ -553,8 +553,8 @@ func renameFieldObjects(table string, oldObj, newObj fieldObjects) []string {
 // its name in to.
 func renameUniqueTogether(from, to *state.Model, rename func(string) string) ([]string, error) {
 	var stmts []string
-	for _, group := range to.UniqueTogether {
-		for _, oldGroup := range from.UniqueTogether {
+	for _, group := range schema.UniqueGroups(to) {
+		for _, oldGroup := range schema.UniqueGroups(from) {
 			if !sameGroup(oldGroup, group, rename) {
 				continue
 			}
@@ -634,7 +634,15 @@ func (e *Editor) AddField(p *state.Project, from, to *state.Model, field string,
 	if obj.pk {
 		stmts = append(stmts, "ALTER TABLE "+table+" ADD CONSTRAINT "+quoteIdent(pkeyName(to.Table))+" PRIMARY KEY ("+col+")")
 	}
-	return append(stmts, addFieldObjects(to.Table, f.ColumnName(), fieldObjects{unique: obj.unique, index: obj.index, fk: obj.fk})...), nil
+	stmts = append(stmts, addFieldObjects(to.Table, f.ColumnName(), fieldObjects{unique: obj.unique, index: obj.index, fk: obj.fk})...)
+	if schema.GainsReferencedKey(nil, f) {
+		more, err := addIncoming(p, to, f)
+		if err != nil {
+			return nil, err
+		}
+		stmts = append(stmts, more...)
+	}
+	return stmts, nil
 }
 
 func wrap(err error) error {
@@ -682,10 +690,63 @@ func (e *Editor) RemoveField(p *state.Project, from, to *state.Model, field stri
 		return schema.DropJoinTable(from, f, quoteIdent), nil
 	}
 	var stmts []string
+	if schema.LosesReferencedKey(f, nil) {
+		drops, err := dropIncoming(schema.WithModel(p, from), from, f)
+		if err != nil {
+			return nil, err
+		}
+		stmts = drops
+	}
 	if fk := objectNames(from, f).fk; fk != nil {
-		stmts = dropForeignKeySQL(from.Table, fk)
+		stmts = append(stmts, dropForeignKeySQL(from.Table, fk)...)
 	}
 	return append(stmts, "ALTER TABLE "+quoteIdent(from.Table)+" DROP COLUMN "+quoteIdent(f.ColumnName())), nil
+}
+
+// dropIncoming drops the foreign keys that reference field f of m, resolved
+// in p, before the column stops being what they reference.
+func dropIncoming(p *state.Project, m *state.Model, f *state.Field) ([]string, error) {
+	refs, err := references(p, m, f)
+	if err != nil {
+		return nil, err
+	}
+	var stmts []string
+	for _, r := range refs {
+		obj, err := objectsOf(p, r.model, r.field)
+		if err != nil {
+			return nil, err
+		}
+		if obj.fk != nil {
+			stmts = append(stmts, dropForeignKeySQL(r.model.Table, obj.fk)...)
+		}
+	}
+	return stmts, nil
+}
+
+// addIncoming points the relations that reference field f of m at it once
+// it became their target: each column takes f's type and gets its foreign
+// key back.
+func addIncoming(p *state.Project, m *state.Model, f *state.Field) ([]string, error) {
+	refs, err := references(p, m, f)
+	if err != nil {
+		return nil, err
+	}
+	var stmts []string
+	for _, r := range refs {
+		spec, err := resolveColumn(p, r.model, r.field)
+		if err != nil {
+			return nil, err
+		}
+		stmts = append(stmts, alterTypeSQL(r.model.Table, r.field.ColumnName(), spec.typ))
+		obj, err := objectsOf(p, r.model, r.field)
+		if err != nil {
+			return nil, err
+		}
+		if obj.fk != nil {
+			stmts = append(stmts, addForeignKeySQL(r.model.Table, obj.fk))
+		}
+	}
+	return stmts, nil
 }
 
 // AlterUniqueTogether drops the groups that went away and adds the new ones.
@@ -864,6 +925,14 @@ func newColumnAlteration(p *state.Project, from, to *state.Model, old, f *state.
 	if a.newObj, err = objectsOf(p, to, f); err != nil {
 		return nil, err
 	}
+	// A constraint that passes between the field and a one-column
+	// unique_together group stays where it is.
+	if schema.ColumnUniqueExists(from, old) && a.oldObj.unique == "" {
+		a.oldObj.unique = schema.FieldUniqueName(from.Table, old.ColumnName())
+	}
+	if schema.ColumnUniqueExists(to, f) && a.newObj.unique == "" {
+		a.newObj.unique = schema.FieldUniqueName(to.Table, f.ColumnName())
+	}
 	if a.oldDef, err = defaultOf(from, old, a.oldSpec); err != nil {
 		return nil, err
 	}
@@ -892,6 +961,13 @@ func (a *columnAlteration) statements(fill *string) ([]string, error) {
 	var stmts []string
 
 	// Drop what goes away or must be rebuilt.
+	if schema.LosesReferencedKey(a.old, a.f) {
+		drops, err := dropIncoming(schema.WithModel(a.p, a.from), a.from, a.old)
+		if err != nil {
+			return nil, err
+		}
+		stmts = append(stmts, drops...)
+	}
 	refFKs, err := a.incomingForeignKeys()
 	if err != nil {
 		return nil, err
@@ -1009,6 +1085,13 @@ func (a *columnAlteration) statements(fill *string) ([]string, error) {
 	stmts = append(stmts, addFieldObjects(table, newCol, added)...)
 	for _, r := range refFKs {
 		stmts = append(stmts, addForeignKeySQL(r.model.Table, r.fk))
+	}
+	if schema.GainsReferencedKey(a.old, a.f) {
+		more, err := addIncoming(a.p, a.to, a.f)
+		if err != nil {
+			return nil, err
+		}
+		stmts = append(stmts, more...)
 	}
 	return stmts, nil
 }

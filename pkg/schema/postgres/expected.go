@@ -58,7 +58,7 @@ func expectedTable(p *state.Project, m *state.Model) (schema.Table, error) {
 			})
 		}
 	}
-	for _, group := range m.UniqueTogether {
+	for _, group := range schema.UniqueGroups(m) {
 		cols, err := m.Columns(group)
 		if err != nil {
 			return t, fmt.Errorf("postgres: unique_together: %w", err)

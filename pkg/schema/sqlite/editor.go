@@ -220,7 +220,12 @@ func (e *Editor) AddField(p *state.Project, from, to *state.Model, field string,
 		if err != nil {
 			return nil, err
 		}
-		return rebuild(p, from, to, copies)
+		stmts, err := rebuild(p, from, to, copies)
+		if err != nil || !schema.GainsReferencedKey(nil, f) {
+			return stmts, err
+		}
+		more, err := rebuildReferencing(p, to, f)
+		return append(stmts, more...), err
 	}
 	col, err := columnSQL(p, to, f)
 	if err != nil {
@@ -239,6 +244,30 @@ func (e *Editor) AddField(p *state.Project, from, to *state.Model, field string,
 		return nil, err
 	}
 	return append(stmts, more...), nil
+}
+
+// rebuildReferencing rebuilds the tables whose relation columns reference
+// field f of m, which just became m's key: SQLite names the referenced
+// column in each table's own definition, so a table still naming the old
+// key fails the integrity check until it is restated.
+func rebuildReferencing(p *state.Project, m *state.Model, f *state.Field) ([]string, error) {
+	tables, err := schema.ReferencingTables(p, m, f)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	var stmts []string
+	for _, t := range tables {
+		copies, err := copyPlan(p, t, t, nil, "", nil)
+		if err != nil {
+			return nil, err
+		}
+		more, err := rebuild(p, t, t, copies)
+		if err != nil {
+			return nil, err
+		}
+		stmts = append(stmts, more...)
+	}
+	return stmts, nil
 }
 
 // lastColumn reports whether field is m's last column, where ADD COLUMN
@@ -322,7 +351,12 @@ func (e *Editor) AlterField(p *state.Project, from, to *state.Model, oldName, ne
 	if err != nil {
 		return nil, err
 	}
-	return rebuild(p, from, to, copies)
+	stmts, err := rebuild(p, from, to, copies)
+	if err != nil || !schema.GainsReferencedKey(of, nf) {
+		return stmts, err
+	}
+	more, err := rebuildReferencing(p, to, nf)
+	return append(stmts, more...), err
 }
 
 // alterJoinTable follows a many-to-many change: a new or dropped through

@@ -99,7 +99,7 @@ func indexDefs(m *state.Model) ([]indexDef, error) {
 // uniqueTogetherDefs lists the unique indexes of m's unique_together groups.
 func uniqueTogetherDefs(m *state.Model) ([]indexDef, error) {
 	var defs []indexDef
-	for _, group := range m.UniqueTogether {
+	for _, group := range schema.UniqueGroups(m) {
 		cols, err := m.Columns(group)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: unique_together of %s: %w", m.Label(), err)
