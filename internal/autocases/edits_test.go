@@ -15,6 +15,8 @@ var editKinds = []string{
 	"add model", "remove model", "add field", "remove field", "alter field",
 	"add foreign key", "alter foreign key", "add many-to-many", "add index", "remove index",
 	"add unique", "add check", "remove constraint", "unique together", "rename table", "state only",
+	"replace primary key", "move primary key", "retype primary key", "to_field relation",
+	"unique with its group", "reorder index", "two edits on one model",
 }
 
 // editor makes random, valid edits to a state, as a developer editing
@@ -23,6 +25,8 @@ type editor struct {
 	r       *rand.Rand
 	dialect schema.Dialect
 	next    int
+	// model, when set, is the model every edit of a compound edit changes.
+	model *state.Model
 }
 
 func (e *editor) name(prefix string) string {
@@ -67,6 +71,9 @@ func (e *editor) apply(kind string, p *state.Project) bool {
 		return models[e.r.Intn(len(models))]
 	}
 	m := pick()
+	if e.model != nil {
+		m = e.model
+	}
 	switch kind {
 	case "add model":
 		if len(models) >= 6 {
@@ -87,7 +94,9 @@ func (e *editor) apply(kind string, p *state.Project) bool {
 		}
 		m.Fields = dropField(m.Fields, f)
 	case "alter field":
-		f := e.pickField(m, func(f *state.Field) bool { return !f.PrimaryKey && !f.Kind.IsRelation() })
+		f := e.pickField(m, func(f *state.Field) bool {
+			return !f.PrimaryKey && !f.Kind.IsRelation() && !inCondition(m, f)
+		})
 		if f == nil {
 			return false
 		}
@@ -184,8 +193,171 @@ func (e *editor) apply(kind string, p *state.Project) bool {
 			}
 			f.Comment = e.name("note")
 		}
+	case "replace primary key":
+		return e.replaceKey(m)
+	case "move primary key":
+		return e.moveKey(m)
+	case "retype primary key":
+		pk := m.PrimaryKey()
+		switch pk.Kind {
+		case state.BigAuto:
+			pk.Kind = state.Auto
+		case state.Auto:
+			pk.Kind = state.BigAuto
+		case state.Char:
+			pk.MaxLength = 10 * (1 + e.r.Intn(5))
+		default:
+			return false
+		}
+	case "to_field relation":
+		return e.toFieldRelation(m, models)
+	case "unique with its group":
+		return e.uniqueWithGroup(m)
+	case "reorder index":
+		for i := range m.Indexes {
+			if len(m.Indexes[i].Fields) > 1 {
+				f := m.Indexes[i].Fields
+				f[0], f[1] = f[1], f[0]
+				return true
+			}
+		}
+		return false
+	case "two edits on one model":
+		if e.model != nil {
+			return false
+		}
+		e.model = m
+		defer func() { e.model = nil }()
+		done := 0
+		for _, i := range e.r.Perm(len(editKinds)) {
+			k := editKinds[i]
+			if k == "add model" || k == "remove model" || k == kind {
+				continue
+			}
+			if e.apply(k, p) {
+				done++
+			}
+			if done == 2 {
+				return true
+			}
+		}
+		return done > 0
 	default:
 		panic("autocases: unknown edit " + kind)
+	}
+	return true
+}
+
+// replaceKey gives m a new primary key under a new name, as a developer who
+// renames the key field without answering the rename question does: the old
+// key column goes and a new one comes, and every relation to m follows.
+func (e *editor) replaceKey(m *state.Model) bool {
+	old := m.PrimaryKey()
+	if inCondition(m, old) {
+		return false
+	}
+	nk := &state.Field{Name: e.name("k"), PrimaryKey: true}
+	switch e.r.Intn(3) {
+	case 0:
+		nk.Kind = state.Auto
+	case 1:
+		nk.Kind = state.Char
+		nk.MaxLength = 20
+	default:
+		nk.Kind = state.BigAuto
+	}
+	m.Fields = append(dropField(m.Fields, old), nk)
+	return true
+}
+
+// inCondition reports whether a partial index of m names f's column in its
+// condition: the condition is SQL the state cannot follow, so an edit that
+// renames or drops the column would leave it naming nothing.
+func inCondition(m *state.Model, f *state.Field) bool {
+	for _, idx := range m.Indexes {
+		if idx.Condition != "" && strings.HasPrefix(idx.Condition, f.ColumnName()+">") {
+			return true
+		}
+	}
+	return false
+}
+
+// moveKey makes another field of m its primary key; the old key stays as a
+// plain NOT NULL column of the integer kind it stored.
+func (e *editor) moveKey(m *state.Model) bool {
+	f := e.pickField(m, func(f *state.Field) bool {
+		return !f.PrimaryKey && (f.Kind == state.Char || f.Kind == state.Integer || f.Kind == state.BigInteger)
+	})
+	if f == nil {
+		return false
+	}
+	old := m.PrimaryKey()
+	old.PrimaryKey = false
+	switch old.Kind {
+	case state.BigAuto:
+		old.Kind = state.BigInteger
+	case state.Auto:
+		old.Kind = state.Integer
+	}
+	f.PrimaryKey, f.Null, f.Unique, f.Index, f.Default = true, false, false, false, nil
+	return true
+}
+
+// toFieldRelation adds a foreign key that names a unique field of its
+// target with to_field, or points an existing one at another unique field.
+func (e *editor) toFieldRelation(m *state.Model, models []*state.Model) bool {
+	target := models[e.r.Intn(len(models))]
+	var uniques []*state.Field
+	for _, f := range target.Fields {
+		if f.Unique && !f.PrimaryKey && keyLikeKind(f.Kind) && f.HasColumn() {
+			uniques = append(uniques, f)
+		}
+	}
+	if len(uniques) == 0 {
+		f := e.pickField(target, func(f *state.Field) bool {
+			return !f.PrimaryKey && keyLikeKind(f.Kind) && f.HasColumn()
+		})
+		if f == nil {
+			return false
+		}
+		f.Unique = true
+		uniques = append(uniques, f)
+	}
+	tf := uniques[e.r.Intn(len(uniques))]
+	for _, f := range m.Fields {
+		if f.Kind == state.ForeignKey && f.Relation.ToField != "" && f.Relation.To == target.Label() && f.Relation.ToField != tf.Name {
+			f.Relation.ToField = tf.Name
+			return true
+		}
+	}
+	m.Fields = append(m.Fields, &state.Field{Name: e.name("r"), Kind: state.ForeignKey, Null: true,
+		Relation: &state.Relation{To: target.Label(), ToField: tf.Name, OnDelete: "SET_NULL"}})
+	return true
+}
+
+// uniqueWithGroup toggles a field's unique flag and, in the same edit, a
+// one-column unique_together group, Meta unique or index over the same
+// column: objects whose generated names may meet.
+func (e *editor) uniqueWithGroup(m *state.Model) bool {
+	f := e.pickField(m, func(f *state.Field) bool {
+		return !f.PrimaryKey && !f.Kind.IsRelation() && f.HasColumn() && indexableKind(f.Kind)
+	})
+	if f == nil {
+		return false
+	}
+	f.Unique = !f.Unique
+	switch e.r.Intn(3) {
+	case 0:
+		if len(m.UniqueTogether) > 0 {
+			m.UniqueTogether = nil
+		} else {
+			m.UniqueTogether = [][]string{{f.Name}}
+		}
+	case 1:
+		m.Constraints = append(m.Constraints, state.Constraint{Kind: state.UniqueConstraint,
+			Name: e.name(strings.ToLower(m.Name) + "_u"), Fields: []string{f.Name}})
+	default:
+		m.Indexes = append(m.Indexes, state.Index{Name: e.name(strings.ToLower(m.Name) + "_i"), Fields: []string{f.Name}})
 	}
 	return true
 }
@@ -371,6 +543,13 @@ func indexableKind(k state.Kind) bool {
 	return k != state.Text && k != state.JSON && k != state.Binary
 }
 
+// keyLikeKind is a kind a relation may name with to_field: a value a
+// foreign key column can store whatever the target was before (text or
+// an integer), as keys are in practice.
+func keyLikeKind(k state.Kind) bool {
+	return k == state.Char || k == state.Integer || k == state.BigInteger || k == state.SmallInteger
+}
+
 func isNumber(k state.Kind) bool {
 	return k == state.Integer || k == state.BigInteger || k == state.SmallInteger || k == state.Decimal || k == state.Float
 }
@@ -450,5 +629,21 @@ func sanitize(p *state.Project) {
 			}
 		}
 		m.UniqueTogether = groups
+	}
+	// A to_field must name a unique column of the target, and a relation
+	// needs its target: follow the key instead where that went.
+	for _, m := range p.Models {
+		for _, f := range m.Fields {
+			if f.Relation == nil || f.Relation.ToField == "" {
+				continue
+			}
+			t := p.Resolve(m.App, f.Relation.To)
+			if t == nil {
+				continue
+			}
+			if tf := t.Field(f.Relation.ToField); tf == nil || !tf.Unique || tf.PrimaryKey || !tf.HasColumn() || !keyLikeKind(tf.Kind) || f.Kind == state.ManyToMany {
+				f.Relation.ToField = ""
+			}
+		}
 	}
 }

@@ -74,11 +74,11 @@ func GainsReferencedKey(old, f *state.Field) bool {
 }
 
 // ReferencingTables lists the tables of p (join tables included) with a
-// relation column that references field f of model m by default, that is
-// m's primary key when f is it. A table pointing at itself is left out:
-// rebuilding m's own table already restates its relation columns.
+// relation column that references field f of model m: by to_field, or by
+// default when f is m's primary key. m's own table is left out: rebuilding
+// it already restates its relation columns.
 func ReferencingTables(p *state.Project, m *state.Model, f *state.Field) ([]*state.Model, error) {
-	if !f.PrimaryKey {
+	if !f.PrimaryKey && !MayBeReferenced(p, m, f.Name) {
 		return nil, nil
 	}
 	tables, err := Tables(p)
@@ -91,7 +91,10 @@ func ReferencingTables(p *state.Project, m *state.Model, f *state.Field) ([]*sta
 			continue
 		}
 		for _, rf := range t.Fields {
-			if (rf.Kind != state.ForeignKey && rf.Kind != state.OneToOne) || rf.Relation == nil || rf.Relation.ToField != "" {
+			if (rf.Kind != state.ForeignKey && rf.Kind != state.OneToOne) || rf.Relation == nil {
+				continue
+			}
+			if rf.Relation.ToField != f.Name && (rf.Relation.ToField != "" || !f.PrimaryKey) {
 				continue
 			}
 			if target := p.Resolve(t.App, rf.Relation.To); target != nil && target.Key() == m.Key() {

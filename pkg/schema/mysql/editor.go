@@ -299,7 +299,7 @@ func (e *Editor) AddField(p *state.Project, from, to *state.Model, field string,
 		stmts = append(stmts, e.addForeignKey(to.Table, fk))
 	}
 	if schema.GainsReferencedKey(nil, f) {
-		more, err := e.addIncoming(p, to, f)
+		more, err := e.addIncoming(p, to, f, true)
 		if err != nil {
 			return nil, err
 		}
@@ -408,21 +408,24 @@ func (e *Editor) dropIncoming(p *state.Project, m *state.Model, f *state.Field) 
 	return stmts, nil
 }
 
-// addIncoming points the relations that reference field f of m at it once
-// it became their target: each column is restated with f's type and gets
-// its foreign key back.
-func (e *Editor) addIncoming(p *state.Project, m *state.Model, f *state.Field) ([]string, error) {
+// addIncoming points the relations that reference field f of m at it
+// again after a change dropped their foreign keys: with retype each column
+// is first restated with f's type (which it follows), then each gets its
+// key back.
+func (e *Editor) addIncoming(p *state.Project, m *state.Model, f *state.Field, retype bool) ([]string, error) {
 	refs, err := referencing(p, m, f)
 	if err != nil {
 		return nil, err
 	}
 	var stmts []string
 	for _, r := range refs {
-		spec, err := e.spec(p, r.model, r.field, r.field.Default)
-		if err != nil {
-			return nil, err
+		if retype {
+			spec, err := e.spec(p, r.model, r.field, r.field.Default)
+			if err != nil {
+				return nil, err
+			}
+			stmts = append(stmts, "ALTER TABLE "+e.Quote(r.model.Table)+" MODIFY COLUMN "+e.Quote(r.field.ColumnName())+" "+spec)
 		}
-		stmts = append(stmts, "ALTER TABLE "+e.Quote(r.model.Table)+" MODIFY COLUMN "+e.Quote(r.field.ColumnName())+" "+spec)
 		fk, ok, err := fieldForeignKey(p, r.model, r.field)
 		if err != nil {
 			return nil, err
@@ -545,6 +548,14 @@ func (c columnChange) objectsChange() bool {
 		(c.hadU && c.oldU.name != c.newU.name) || (c.hadI && c.oldI.name != c.newI.name)
 }
 
+// movesReferences reports whether the foreign keys that reference the
+// column must be dropped before the change and made again after it: MySQL
+// refuses to retype, rename or re-key a referenced column, or to drop the
+// index that serves a foreign key, while the key exists.
+func (c columnChange) movesReferences() bool {
+	return c.retyped || c.renamed || c.pkChg || c.hadU != c.hasU || (c.hadU && c.oldU.name != c.newU.name)
+}
+
 // dropsForeignKey reports whether the column's foreign key must be dropped
 // before the change: it goes away, changes, or its column or indexes change
 // in a way MySQL refuses while the constraint exists.
@@ -566,27 +577,12 @@ func (e *Editor) alterColumn(p *state.Project, from, to *state.Model, of, nf *st
 	if err != nil {
 		return nil, err
 	}
-	var incoming []columnRef
-	if c.retyped {
-		if incoming, err = referencing(p, to, nf); err != nil {
-			return nil, err
-		}
-	}
 	table := e.Quote(to.Table)
-	var stmts, readd []string
-	if schema.LosesReferencedKey(of, nf) {
+	var stmts []string
+	moveRefs := c.movesReferences()
+	if moveRefs {
 		if stmts, err = e.dropIncoming(schema.WithModel(p, from), from, of); err != nil {
 			return nil, err
-		}
-	}
-	for _, r := range incoming {
-		fk, ok, err := fieldForeignKey(p, r.model, r.field)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			stmts = append(stmts, e.dropForeignKey(r.model.Table, fk.name))
-			readd = append(readd, e.addForeignKey(r.model.Table, fk))
 		}
 	}
 	dropFK := c.dropsForeignKey()
@@ -640,24 +636,17 @@ func (e *Editor) alterColumn(p *state.Project, from, to *state.Model, of, nf *st
 		}
 		stmts = append(stmts, together...)
 	}
-	for _, r := range incoming {
-		spec, err := e.spec(p, r.model, r.field, r.field.Default)
-		if err != nil {
-			return nil, err
-		}
-		stmts = append(stmts, "ALTER TABLE "+e.Quote(r.model.Table)+" MODIFY COLUMN "+e.Quote(r.field.ColumnName())+" "+spec)
-	}
 	if c.hasFK && (!c.hadFK || dropFK) {
 		stmts = append(stmts, e.addForeignKey(to.Table, c.newFK))
 	}
-	if schema.GainsReferencedKey(of, nf) {
-		more, err := e.addIncoming(p, to, nf)
+	if moveRefs {
+		more, err := e.addIncoming(p, to, nf, c.retyped || schema.GainsReferencedKey(of, nf))
 		if err != nil {
 			return nil, err
 		}
-		readd = append(readd, more...)
+		stmts = append(stmts, more...)
 	}
-	return append(stmts, readd...), nil
+	return stmts, nil
 }
 
 // columnClauses are the ALTER TABLE clauses that restate the column itself
@@ -722,11 +711,15 @@ func referencing(p *state.Project, m *state.Model, f *state.Field) ([]columnRef,
 			if rm.Key() == m.Key() && rf.Name == f.Name {
 				continue
 			}
-			target, tf, err := relationTarget(p, rm, rf)
-			if err != nil {
-				return nil, err
+			// Matched by name, not resolved: between the removal of a key
+			// and the arrival of the next some targets have none.
+			if rf.Relation == nil {
+				continue
 			}
-			if target.Key() == m.Key() && tf.Name == f.Name {
+			if target := p.Resolve(rm.App, rf.Relation.To); target == nil || target.Key() != m.Key() {
+				continue
+			}
+			if rf.Relation.ToField == f.Name || (rf.Relation.ToField == "" && f.PrimaryKey) {
 				out = append(out, columnRef{model: rm, field: rf})
 			}
 		}

@@ -257,6 +257,18 @@ func (e *Editor) createTable(p *state.Project, m *state.Model) ([]string, error)
 		return nil, err
 	}
 	var defs, after, fks []string
+	// CREATE TABLE silently leaves out a unique constraint over exactly the
+	// columns of the key or of an earlier unique constraint; added
+	// afterwards, it is kept, as the state expects.
+	covered := map[string]bool{}
+	unique := func(cols, def string) {
+		if covered[cols] {
+			after = append(after, "ALTER TABLE "+quoteIdent(m.Table)+" ADD "+def)
+			return
+		}
+		covered[cols] = true
+		defs = append(defs, def)
+	}
 	for _, f := range m.Fields {
 		if !f.HasColumn() {
 			continue
@@ -278,9 +290,10 @@ func (e *Editor) createTable(p *state.Project, m *state.Model) ([]string, error)
 		col := quoteIdent(f.ColumnName())
 		if obj.pk {
 			defs = append(defs, "CONSTRAINT "+quoteIdent(pkeyName(m.Table))+" PRIMARY KEY ("+col+")")
+			covered[col] = true
 		}
 		if obj.unique != "" {
-			defs = append(defs, "CONSTRAINT "+quoteIdent(obj.unique)+" UNIQUE ("+col+")")
+			unique(col, "CONSTRAINT "+quoteIdent(obj.unique)+" UNIQUE ("+col+")")
 		}
 		if obj.index != "" {
 			after = append(after, createIndexSQL(false, obj.index, m.Table, col, ""))
@@ -293,18 +306,8 @@ func (e *Editor) createTable(p *state.Project, m *state.Model) ([]string, error)
 	if err != nil {
 		return nil, err
 	}
-	// CREATE TABLE silently leaves out a unique constraint over exactly the
-	// key's columns; added afterwards, it is kept, as the state expects.
-	keyCols := ""
-	if pk := m.PrimaryKey(); pk != nil {
-		keyCols = quoteIdent(pk.ColumnName())
-	}
 	for _, name := range names {
-		if groups[name] == keyCols {
-			after = append(after, addUniqueSQL(m.Table, name, groups[name]))
-			continue
-		}
-		defs = append(defs, "CONSTRAINT "+quoteIdent(name)+" UNIQUE ("+groups[name]+")")
+		unique(groups[name], "CONSTRAINT "+quoteIdent(name)+" UNIQUE ("+groups[name]+")")
 	}
 	for _, c := range m.Constraints {
 		switch {
@@ -314,12 +317,20 @@ func (e *Editor) createTable(p *state.Project, m *state.Model) ([]string, error)
 				return nil, err
 			}
 			after = append(after, s)
-		case c.Kind == state.UniqueConstraint && len(c.Fields) == 1 && m.PrimaryKey() != nil && m.Field(c.Fields[0]) == m.PrimaryKey():
+		case c.Kind == state.UniqueConstraint:
 			def, err := constraintDef(m, c)
 			if err != nil {
 				return nil, err
 			}
-			after = append(after, "ALTER TABLE "+quoteIdent(m.Table)+" ADD "+def)
+			cols, err := m.Columns(c.Fields)
+			if err != nil {
+				return nil, fmt.Errorf("postgres: constraint %s: %w", c.Name, err)
+			}
+			list, err := columnList(m, "unique constraint", cols, false)
+			if err != nil {
+				return nil, err
+			}
+			unique(list, def)
 		default:
 			def, err := constraintDef(m, c)
 			if err != nil {
@@ -636,7 +647,7 @@ func (e *Editor) AddField(p *state.Project, from, to *state.Model, field string,
 	}
 	stmts = append(stmts, addFieldObjects(to.Table, f.ColumnName(), fieldObjects{unique: obj.unique, index: obj.index, fk: obj.fk})...)
 	if schema.GainsReferencedKey(nil, f) {
-		more, err := addIncoming(p, to, f)
+		more, err := addIncoming(p, to, f, true)
 		if err != nil {
 			return nil, err
 		}
@@ -723,21 +734,23 @@ func dropIncoming(p *state.Project, m *state.Model, f *state.Field) ([]string, e
 	return stmts, nil
 }
 
-// addIncoming points the relations that reference field f of m at it once
-// it became their target: each column takes f's type and gets its foreign
-// key back.
-func addIncoming(p *state.Project, m *state.Model, f *state.Field) ([]string, error) {
+// addIncoming points the relations that reference field f of m at it
+// again after a change dropped their foreign keys: with retype each column
+// first takes f's type (which it follows), then each gets its key back.
+func addIncoming(p *state.Project, m *state.Model, f *state.Field, retype bool) ([]string, error) {
 	refs, err := references(p, m, f)
 	if err != nil {
 		return nil, err
 	}
 	var stmts []string
 	for _, r := range refs {
-		spec, err := resolveColumn(p, r.model, r.field)
-		if err != nil {
-			return nil, err
+		if retype {
+			spec, err := resolveColumn(p, r.model, r.field)
+			if err != nil {
+				return nil, err
+			}
+			stmts = append(stmts, alterTypeSQL(r.model.Table, r.field.ColumnName(), spec.typ))
 		}
-		stmts = append(stmts, alterTypeSQL(r.model.Table, r.field.ColumnName(), spec.typ))
 		obj, err := objectsOf(p, r.model, r.field)
 		if err != nil {
 			return nil, err
@@ -901,7 +914,6 @@ type columnAlteration struct {
 	oldSpec, newSpec columnSpec
 	oldObj, newObj   fieldObjects
 	oldDef, newDef   string // rendered DEFAULT literals, "" for none
-	incoming         []reference
 }
 
 // reference is a relation column elsewhere whose type follows the altered column.
@@ -939,12 +951,17 @@ func newColumnAlteration(p *state.Project, from, to *state.Model, old, f *state.
 	if a.newDef, err = defaultOf(to, f, a.newSpec); err != nil {
 		return nil, err
 	}
-	if a.typeChanged() {
-		if a.incoming, err = references(p, to, f); err != nil {
-			return nil, err
-		}
-	}
 	return a, nil
+}
+
+// moveReferences reports whether the foreign keys that reference the column
+// must be dropped before the change and made again after it: its type
+// changes, or what makes it referable (being the key, its unique
+// constraint) goes, comes or is renamed. PostgreSQL ties a foreign key to
+// the constraint it was made against, so even a unique constraint that
+// gives way to the key takes the key's dependents down with it.
+func (a *columnAlteration) moveReferences() bool {
+	return a.typeChanged() || a.old.PrimaryKey != a.f.PrimaryKey || a.oldObj.unique != a.newObj.unique
 }
 
 func (a *columnAlteration) typeChanged() bool { return a.oldSpec.typ != a.newSpec.typ }
@@ -961,19 +978,13 @@ func (a *columnAlteration) statements(fill *string) ([]string, error) {
 	var stmts []string
 
 	// Drop what goes away or must be rebuilt.
-	if schema.LosesReferencedKey(a.old, a.f) {
+	moveRefs := a.moveReferences()
+	if moveRefs {
 		drops, err := dropIncoming(schema.WithModel(a.p, a.from), a.from, a.old)
 		if err != nil {
 			return nil, err
 		}
 		stmts = append(stmts, drops...)
-	}
-	refFKs, err := a.incomingForeignKeys()
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range refFKs {
-		stmts = append(stmts, dropForeignKeySQL(r.model.Table, r.fk)...)
 	}
 	keepFK := a.keepForeignKey()
 	if a.oldObj.fk != nil && !keepFK {
@@ -1025,13 +1036,6 @@ func (a *columnAlteration) statements(fill *string) ([]string, error) {
 			stmts = append(stmts, alter+" DROP DEFAULT")
 		}
 		stmts = append(stmts, alterTypeSQL(table, newCol, a.newSpec.typ))
-		for _, r := range a.incoming {
-			spec, err := resolveColumn(a.p, r.model, r.field)
-			if err != nil {
-				return nil, err
-			}
-			stmts = append(stmts, alterTypeSQL(r.model.Table, r.field.ColumnName(), spec.typ))
-		}
 		if a.newDef != "" {
 			stmts = append(stmts, alter+" SET DEFAULT "+a.newDef)
 		}
@@ -1083,11 +1087,8 @@ func (a *columnAlteration) statements(fill *string) ([]string, error) {
 		added.fk = a.newObj.fk
 	}
 	stmts = append(stmts, addFieldObjects(table, newCol, added)...)
-	for _, r := range refFKs {
-		stmts = append(stmts, addForeignKeySQL(r.model.Table, r.fk))
-	}
-	if schema.GainsReferencedKey(a.old, a.f) {
-		more, err := addIncoming(a.p, a.to, a.f)
+	if moveRefs {
+		more, err := addIncoming(a.p, a.to, a.f, a.typeChanged() || schema.GainsReferencedKey(a.old, a.f))
 		if err != nil {
 			return nil, err
 		}
@@ -1100,28 +1101,6 @@ func (a *columnAlteration) statements(fill *string) ([]string, error) {
 func alterTypeSQL(table, column, typ string) string {
 	return "ALTER TABLE " + quoteIdent(table) + " ALTER COLUMN " + quoteIdent(column) +
 		" TYPE " + typ + " USING " + quoteIdent(column) + "::" + typ
-}
-
-// referenceFK is a foreign key constraint of a referencing column.
-type referenceFK struct {
-	model *state.Model
-	fk    *foreignKey
-}
-
-// incomingForeignKeys lists the constraints of the referencing columns that
-// must be dropped while their types change, and added back afterwards.
-func (a *columnAlteration) incomingForeignKeys() ([]referenceFK, error) {
-	var out []referenceFK
-	for _, r := range a.incoming {
-		obj, err := objectsOf(a.p, r.model, r.field)
-		if err != nil {
-			return nil, err
-		}
-		if obj.fk != nil {
-			out = append(out, referenceFK{model: r.model, fk: obj.fk})
-		}
-	}
-	return out, nil
 }
 
 // references lists the relation columns of managed models, automatic join

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -247,9 +248,9 @@ func (e *Editor) AddField(p *state.Project, from, to *state.Model, field string,
 }
 
 // rebuildReferencing rebuilds the tables whose relation columns reference
-// field f of m, which just became m's key: SQLite names the referenced
-// column in each table's own definition, so a table still naming the old
-// key fails the integrity check until it is restated.
+// field f of m after f became m's key or otherwise changed: SQLite names
+// the referenced column in each table's own definition, so a table still
+// naming an old key fails the integrity check until it is restated.
 func rebuildReferencing(p *state.Project, m *state.Model, f *state.Field) ([]string, error) {
 	tables, err := schema.ReferencingTables(p, m, f)
 	if err != nil {
@@ -352,11 +353,19 @@ func (e *Editor) AlterField(p *state.Project, from, to *state.Model, oldName, ne
 		return nil, err
 	}
 	stmts, err := rebuild(p, from, to, copies)
-	if err != nil || !schema.GainsReferencedKey(of, nf) {
+	if err != nil || !referableChange(of, nf, oldCol, newCol) {
 		return stmts, err
 	}
 	more, err := rebuildReferencing(p, to, nf)
 	return append(stmts, more...), err
+}
+
+// referableChange reports whether an altered column changes in a way the
+// tables that reference it must follow: SQLite keeps the referenced column's
+// name in each referencing table's definition, and checks that it is the key
+// or unique.
+func referableChange(of, nf *state.Field, oldCol, newCol string) bool {
+	return of.ColumnName() != nf.ColumnName() || oldCol != newCol || of.PrimaryKey != nf.PrimaryKey || of.IsUnique() != nf.IsUnique()
 }
 
 // alterJoinTable follows a many-to-many change: a new or dropped through
@@ -555,7 +564,10 @@ func columnSQL(p *state.Project, m *state.Model, f *state.Field) (string, error)
 		return "", err
 	}
 	var b strings.Builder
-	b.WriteString(quoteIdent(f.ColumnName()) + " " + typ)
+	b.WriteString(quoteIdent(f.ColumnName()))
+	if typ != "" {
+		b.WriteString(" " + typ)
+	}
 	if !f.Null {
 		b.WriteString(" NOT NULL")
 	}
@@ -587,6 +599,9 @@ func columnSQL(p *state.Project, m *state.Model, f *state.Field) (string, error)
 			return "", err
 		}
 		tf, err := targetField(m, f, target)
+		if errors.Is(err, errNoKey) {
+			return b.String(), nil
+		}
 		if err != nil {
 			return "", err
 		}

@@ -66,15 +66,24 @@ func targetField(m *state.Model, f *state.Field, target *state.Model) (*state.Fi
 	}
 	pk := target.PrimaryKey()
 	if pk == nil {
-		return nil, fmt.Errorf("sqlite: %s.%s: target %s has no primary key", m.Label(), f.Name, target.Label())
+		return nil, fmt.Errorf("sqlite: %s.%s: target %s has %w", m.Label(), f.Name, target.Label(), errNoKey)
 	}
 	return pk, nil
 }
+
+// errNoKey is what resolving a relation finds between the removal of its
+// target's primary key and the arrival of the next one, inside one
+// migration: the column then keeps its values, untyped and unconstrained,
+// until the new key restates it.
+var errNoKey = errors.New("no primary key")
 
 // columnType is the SQLite type of f's column; a relation column
 // takes the type of the column it refers to.
 func columnType(p *state.Project, m *state.Model, f *state.Field) (string, error) {
 	vm, vf, err := valueField(p, m, f)
+	if errors.Is(err, errNoKey) {
+		return "", nil
+	}
 	if err != nil {
 		return "", err
 	}
