@@ -97,7 +97,14 @@ type Explainer interface {
 // server-side hiccup does not leave a migration part-way; a failure that
 // stays is explained where ed knows how.
 func Exec(ctx context.Context, ed Editor, db ExecQuerier, stmt string) error {
-	_, err := db.ExecContext(ctx, stmt)
+	run := func() error {
+		if r, ok := ed.(Runner); ok {
+			return r.Run(ctx, db, stmt)
+		}
+		_, err := db.ExecContext(ctx, stmt)
+		return err
+	}
+	err := run()
 	if err == nil || ctx.Err() != nil {
 		return err
 	}
@@ -107,7 +114,7 @@ func Exec(ctx context.Context, ed Editor, db ExecQuerier, stmt string) error {
 		case rerr != nil:
 			err = fmt.Errorf("%w (clearing the cause failed: %v)", err, rerr)
 		case retry:
-			if _, err = db.ExecContext(ctx, stmt); err == nil {
+			if err = run(); err == nil {
 				return nil
 			}
 		}
@@ -116,6 +123,15 @@ func Exec(ctx context.Context, ed Editor, db ExecQuerier, stmt string) error {
 		return x.Explain(err)
 	}
 	return err
+}
+
+// Runner is implemented by editors that must run some rendered statements
+// themselves because what the statement needs lies in the live database
+// beyond the state: a SQLite table rebuild keeps the triggers and views
+// that refer to the table, which only the database knows. Exec calls Run
+// instead of executing the statement directly.
+type Runner interface {
+	Run(ctx context.Context, db ExecQuerier, stmt string) error
 }
 
 // Preparer is implemented by editors that must set up a connection before a

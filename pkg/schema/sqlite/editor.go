@@ -21,6 +21,7 @@ var (
 	_ schema.Editor           = (*Editor)(nil)
 	_ schema.Preparer         = (*Editor)(nil)
 	_ schema.IntegrityChecker = (*Editor)(nil)
+	_ schema.Runner           = (*Editor)(nil)
 )
 
 // Dialect says the editor writes SQLite.
