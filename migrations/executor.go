@@ -53,6 +53,15 @@ type Options struct {
 	// LockWait, when set, is called once when another run holds the lock
 	// and this one starts waiting for it.
 	LockWait func(holder schema.LockHolder)
+	// LockTimeout also bounds each statement's wait for a table or row
+	// lock (see LockTimeoutError). LockRetries is how many times a
+	// migration whose statement gave up such a wait, leaving nothing
+	// behind, is tried again, after a growing pause; LockRetry, when set,
+	// is told before each retry. LockWaiting, when set, is called once per
+	// wait that lasts LockWaitNotice, naming whom the statement waits for.
+	LockRetries int
+	LockRetry   func(LockRetry)
+	LockWaiting func(LockWait)
 	// Resume finishes the migrations an earlier run left part-way (see
 	// Partial) before anything else; without Resume or RollbackPartial such
 	// a migration stops the run with a *PartialError.
@@ -506,9 +515,18 @@ func (e *Executor) locked(ctx context.Context, opts Options, plan func(map[Key]A
 	run := *e
 	run.conn = conn
 	run.history = NewHistory(conn, e.ed)
-	steps, err := run.migrate(ctx, plan, opts)
+	// The guard stops the run's statement on the server when ctx is
+	// cancelled, before the lock is released; runCtx ends after that.
+	runCtx, g, err := e.guarded(ctx, conn, opts)
+	if err != nil {
+		return nil, errors.Join(err, unlock())
+	}
+	steps, retries, err := run.migrateRetrying(runCtx, g, plan, opts)
+	err = g.finish(err, retries)
 	if uerr := unlock(); uerr != nil && err == nil {
 		err = fmt.Errorf("migrations: %w", uerr)
+	} else if uerr == nil {
+		err = released(err)
 	}
 	return steps, err
 }

@@ -68,6 +68,9 @@ func TestMain(m *testing.M) {
 		if os.Getenv(slowEnv) != "" {
 			ms = append(ms, slow(n+1))
 		}
+		if os.Getenv(lockEnv) != "" {
+			ms = append(ms, alterT1(n+1))
+		}
 		os.Exit(cli.Run(os.Args[1:], []models.App{{Label: "main"}}, registry(ms)))
 	}
 	os.Exit(m.Run())

@@ -52,7 +52,7 @@ func (s *session) migrationUpCommand() *ucli.Command {
 		Aliases:   []string{"m:up"},
 		Usage:     "apply the pending migrations on a connection",
 		ArgsUsage: "<conn>",
-		Flags:     append(dialectFlags(), stepsFlag("apply only the first `N` pending migrations (default: all)"), lockTimeoutFlag()),
+		Flags:     append(dialectFlags(), stepsFlag("apply only the first `N` pending migrations (default: all)"), lockTimeoutFlag(), lockRetriesFlag()),
 		Action:    s.migrationUp,
 	}
 }
@@ -63,7 +63,7 @@ func (s *session) migrationDownCommand() *ucli.Command {
 		Aliases:   []string{"m:down"},
 		Usage:     "unapply the last applied migrations on a connection",
 		ArgsUsage: "<conn>",
-		Flags:     append(dialectFlags(), stepsFlag("unapply the last `N` applied migrations (default 1)"), lockTimeoutFlag()),
+		Flags:     append(dialectFlags(), stepsFlag("unapply the last `N` applied migrations (default 1)"), lockTimeoutFlag(), lockRetriesFlag()),
 		Action:    s.migrationDown,
 	}
 }
@@ -74,7 +74,7 @@ func (s *session) migrationRedoCommand() *ucli.Command {
 		Aliases:   []string{"m:redo"},
 		Usage:     "unapply the last applied migrations, then apply them again",
 		ArgsUsage: "<conn>",
-		Flags:     append(dialectFlags(), stepsFlag("redo the last `N` applied migrations (default 1)"), lockTimeoutFlag()),
+		Flags:     append(dialectFlags(), stepsFlag("redo the last `N` applied migrations (default 1)"), lockTimeoutFlag(), lockRetriesFlag()),
 		Action:    s.migrationRedo,
 	}
 }
@@ -85,7 +85,7 @@ func (s *session) migrationRefreshCommand() *ucli.Command {
 		Aliases:   []string{"m:refresh"},
 		Usage:     "unapply every migration, then apply them all",
 		ArgsUsage: "<conn>",
-		Flags:     append(dialectFlags(), lockTimeoutFlag()),
+		Flags:     append(dialectFlags(), lockTimeoutFlag(), lockRetriesFlag()),
 		Action:    s.migrationRefresh,
 	}
 }

@@ -29,6 +29,7 @@ func (s *session) migrateCommand() *ucli.Command {
 			&ucli.BoolFlag{Name: "fake-initial", Usage: "record an initial migration without running it when its tables all exist"},
 			&ucli.BoolFlag{Name: "check", Usage: "exit 1 when there are migrations to apply; run nothing"},
 			lockTimeoutFlag(),
+			lockRetriesFlag(),
 			&ucli.BoolFlag{Name: "resume", Usage: "finish a migration an earlier run left part-way, then go on"},
 			&ucli.BoolFlag{Name: "rollback-partial", Usage: "undo what ran of a migration an earlier run left part-way, then go on"},
 			&ucli.StringSliceFlag{Name: "accept-edited", Usage: "record the edited applied migration `APP.NAME` as it is now (repeatable)"},
@@ -128,7 +129,13 @@ func (s *session) migrate(c *ucli.Context) error {
 // lockTimeoutFlag is --lock-timeout, for every command that migrates.
 func lockTimeoutFlag() ucli.Flag {
 	return &ucli.DurationFlag{Name: "lock-timeout", Value: migrations.DefaultLockTimeout,
-		Usage: "how long to wait for another migrate run on the same database (0 or less: do not wait)"}
+		Usage: "how long to wait for another migrate run on the same database, and how long each statement waits for a table or row lock (0 or less: do not wait)"}
+}
+
+// lockRetriesFlag is --lock-retries, beside --lock-timeout.
+func lockRetriesFlag() ucli.Flag {
+	return &ucli.IntFlag{Name: "lock-retries", Value: 0,
+		Usage: "try a migration again up to `N` times, after a growing pause, when a statement gave up waiting for a lock and nothing of it stayed"}
 }
 
 // runPlan migrates (run is MigrateTo, or Migrate of a plan made beforehand)
@@ -141,7 +148,26 @@ func (s *session) runPlan(c *ucli.Context, run func(migrations.Options) ([]migra
 		lockTimeout = -1 // the executor's "do not wait"
 	}
 	recovered := false
+	retries := c.Int("lock-retries")
+	if retries < 0 {
+		return fmt.Errorf("cli: --lock-retries %d: give a number of retries, 0 or more", retries)
+	}
 	opts := migrations.Options{
+		LockRetries: retries,
+		LockWaiting: func(w migrations.LockWait) {
+			fmt.Fprintf(s.stderr, "pmanager: waiting %s for a lock held by %s", w.Waited.Round(time.Second), schema.Sessions(w.Blockers))
+			if w.Note != "" {
+				fmt.Fprintf(s.stderr, " (%s)", w.Note)
+			}
+			fmt.Fprintf(s.stderr, "; giving up after %s (--lock-timeout)\n", w.Timeout)
+		},
+		LockRetry: func(r migrations.LockRetry) {
+			if open {
+				fmt.Fprintln(s.stdout, " LOCKED")
+				open = false
+			}
+			fmt.Fprintf(s.stderr, "pmanager: a statement gave up waiting for a lock; trying again in %s (retry %d of %d)\n", r.Pause, r.Attempt, r.Retries)
+		},
 		Fake:            c.Bool("fake"),
 		FakeInitial:     c.Bool("fake-initial"),
 		LockTimeout:     lockTimeout,

@@ -98,6 +98,11 @@ func (t *Target) WithDatabase(name string) (*Target, error) {
 // Open opens the target and returns the handle with its dialect's editor.
 // It does not connect yet: the first query does (call Ping to check).
 func (t *Target) Open() (*sql.DB, schema.Editor, error) {
+	if t.Dialect == schema.Postgres {
+		if db := openPostgres(t.DSN); db != nil {
+			return db, EditorFor(t.Dialect), nil
+		}
+	}
 	db, err := sql.Open(t.Driver, t.DSN)
 	if err != nil {
 		return nil, nil, fmt.Errorf("connect: open %s: %w", t.Redacted, err)

@@ -1,0 +1,423 @@
+package migrations
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pmanager/pmanager/pkg/schema"
+)
+
+// How long an interrupted run works at stopping its statement on the
+// server: it cancels the statement for up to stopCancel, then ends the
+// session, and gives up after stopBound in all.
+const (
+	stopCancel = 3 * time.Second
+	stopBound  = 5 * time.Second
+	// stopSettle is how long the run's context stays open after the
+	// server answered a cancel, so the run takes the server's answer (and
+	// rolls back on its connection) rather than dropping the connection.
+	stopSettle = 500 * time.Millisecond
+	// lookupTimeout bounds each question the guard asks the server.
+	lookupTimeout = 2 * time.Second
+)
+
+// LockWaitNotice is how long a statement waits for a lock before the run
+// says, through Options.LockWaiting, whom it waits for.
+const LockWaitNotice = 2 * time.Second
+
+// LockWait describes a statement of the run waiting for a lock another
+// session holds.
+type LockWait struct {
+	// Session is the run's own session, as the server shows it.
+	Session schema.Session
+	// Blockers are the sessions holding what it waits for.
+	Blockers []schema.Session
+	// Note says how sure the list of blockers is, when the server cannot
+	// say exactly ("" when it can).
+	Note string
+	// Waited is how long the run has seen it wait; Timeout is when the
+	// server gives up (--lock-timeout).
+	Waited, Timeout time.Duration
+}
+
+// LockRetry describes a retry after a statement gave up waiting for a lock.
+type LockRetry struct {
+	// Attempt is the retry's number (from 1), of Retries in all.
+	Attempt, Retries int
+	// Pause is how long the run waits before it.
+	Pause time.Duration
+	// Err is the lock timeout that ended the attempt before.
+	Err error
+}
+
+// LockTimeoutError is the cause of a failure when a statement gave up
+// waiting for a lock (--lock-timeout): it names the sessions that held
+// it, as the server showed them while the statement waited.
+type LockTimeoutError struct {
+	Timeout  time.Duration
+	Blockers []schema.Session
+	Note     string
+	// Retries is how many times the migration was tried again.
+	Retries int
+	Err     error
+}
+
+// Error implements error.
+func (e *LockTimeoutError) Error() string {
+	who := "the server did not say which session held it (the wait ended before it could be asked)"
+	if len(e.Blockers) > 0 {
+		who = "it is held by " + schema.Sessions(e.Blockers)
+		if e.Note != "" {
+			who += "; " + e.Note
+		}
+	}
+	tries := ""
+	if e.Retries > 0 {
+		tries = fmt.Sprintf(" on each of %d attempts", e.Retries+1)
+	}
+	return fmt.Sprintf("gave up waiting for a lock after %s%s (%v); %s; "+
+		"end that session or run migrate again once it is done, or wait longer with --lock-timeout or retry with --lock-retries",
+		e.Timeout, tries, e.Err, who)
+}
+
+// Unwrap returns the database's error.
+func (e *LockTimeoutError) Unwrap() error { return e.Err }
+
+// InterruptedError is what an interrupted run returns: why it stopped,
+// and what the server said when the run stopped its session's statement.
+type InterruptedError struct {
+	Err    error
+	Server string
+}
+
+// Error implements error.
+func (e *InterruptedError) Error() string { return e.Err.Error() + "; " + e.Server }
+
+// Unwrap returns why the run stopped.
+func (e *InterruptedError) Unwrap() error { return e.Err }
+
+// cancelledError is a statement's error when the run was interrupted and
+// the server stopped the statement: it is both the interruption and the
+// server's answer.
+type cancelledError struct {
+	interrupt, server error
+}
+
+// Error implements error.
+func (e *cancelledError) Error() string { return e.server.Error() }
+
+// Unwrap returns both causes, so errors.Is finds context.Canceled.
+func (e *cancelledError) Unwrap() []error { return []error{e.interrupt, e.server} }
+
+// guard watches the session of a run while it migrates: it bounds the
+// session's lock waits, notes whom a waiting statement waits for, and,
+// when the run is interrupted, stops the session's statement on the
+// server before the run gives up its connection.
+type guard struct {
+	sc     schema.SessionController
+	db     *sql.DB
+	id     int64
+	parent context.Context
+	cancel context.CancelFunc
+	opts   Options
+	bound  time.Duration
+	// restore puts the session's lock wait bound back.
+	restore func(context.Context) error
+	stop    chan struct{}
+	done    chan struct{}
+
+	mu       sync.Mutex
+	blockers []schema.Session
+	note     string
+	report   string
+}
+
+// lockWaitBound is the bound on each statement's wait for a lock: the
+// run's lock timeout, where "do not wait" is the least the server allows.
+func lockWaitBound(opts Options) time.Duration {
+	switch {
+	case opts.LockTimeout == 0:
+		return DefaultLockTimeout
+	case opts.LockTimeout < 0:
+		return time.Millisecond
+	}
+	return opts.LockTimeout
+}
+
+// guarded returns the context the run works under and the guard of its
+// session on conn. Where the editor cannot control sessions (SQLite), or
+// the pool cannot give a second connection to ask through, the context is
+// ctx and the guard does nothing.
+func (e *Executor) guarded(ctx context.Context, conn *sql.Conn, opts Options) (context.Context, *guard, error) {
+	sc, ok := e.ed.(schema.SessionController)
+	if !ok || e.db.Stats().MaxOpenConnections == 1 {
+		return ctx, nil, nil
+	}
+	id, err := sc.SessionID(ctx, conn)
+	if err != nil {
+		return nil, nil, fmt.Errorf("migrations: %w", err)
+	}
+	g := &guard{sc: sc, db: e.db, id: id, parent: ctx, opts: opts, bound: lockWaitBound(opts),
+		stop: make(chan struct{}), done: make(chan struct{})}
+	if g.restore, err = sc.LimitLockWaits(ctx, conn, g.bound); err != nil {
+		return nil, nil, fmt.Errorf("migrations: %w", err)
+	}
+	run, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	g.cancel = cancel
+	go g.watch()
+	return run, g, nil
+}
+
+// ask runs one question to the server with its own time bound.
+func (g *guard) ask(f func(ctx context.Context) error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), lookupTimeout)
+	defer cancel()
+	return f(ctx)
+}
+
+// session reads what the server says the run's session does.
+func (g *guard) session() (schema.Session, error) {
+	var s schema.Session
+	err := g.ask(func(ctx context.Context) error {
+		var err error
+		s, err = g.sc.Session(ctx, g.db, g.id)
+		return err
+	})
+	return s, err
+}
+
+// poll is how often the guard looks at the session: often enough to see
+// a wait, and its blockers, before the server gives it up.
+func (g *guard) poll() time.Duration {
+	return min(max(g.bound/4, 20*time.Millisecond), 250*time.Millisecond)
+}
+
+// watch runs until the run ends: it follows lock waits, and stops the
+// session's statement once the run is interrupted.
+func (g *guard) watch() {
+	defer close(g.done)
+	defer g.cancel()
+	t := time.NewTicker(g.poll())
+	defer t.Stop()
+	var waitSeen time.Time
+	var waitQuery string
+	told := false
+	for {
+		select {
+		case <-g.stop:
+			return
+		case <-g.parent.Done():
+			g.interrupted()
+			return
+		case <-t.C:
+		}
+		s, err := g.session()
+		if err != nil || !s.WaitingForLock {
+			waitSeen = time.Time{}
+			continue
+		}
+		if waitSeen.IsZero() || s.Query != waitQuery {
+			waitSeen, waitQuery, told = time.Now(), s.Query, false
+		}
+		var blockers []schema.Session
+		var note string
+		if err := g.ask(func(ctx context.Context) error {
+			var err error
+			blockers, note, err = g.sc.Blockers(ctx, g.db, g.id)
+			return err
+		}); err != nil || len(blockers) == 0 {
+			continue
+		}
+		g.mu.Lock()
+		g.blockers, g.note = blockers, note
+		g.mu.Unlock()
+		if waited := time.Since(waitSeen); !told && waited >= LockWaitNotice && g.opts.LockWaiting != nil {
+			told = true
+			g.opts.LockWaiting(LockWait{Session: s, Blockers: blockers, Note: note, Waited: waited, Timeout: g.bound})
+		}
+	}
+}
+
+// interrupted stops the run's statement on the server: it cancels it (and
+// any the run starts before it notices), ends the session if the statement
+// has not stopped after stopCancel, and opens the run's context once the
+// server shows the session idle, so Go steps see the interrupt too. It
+// stays until the run returns or stopBound passes, and leaves in
+// g.report what the server last showed.
+func (g *guard) interrupted() {
+	start := time.Now()
+	cancels, ended := 0, false
+	var idleSince time.Time
+	var last schema.Session
+	var lastErr error
+	for time.Since(start) < stopBound {
+		s, err := g.session()
+		last, lastErr = s, err
+		switch {
+		case err != nil:
+		case s.Gone:
+			g.cancel()
+		case s.Running && time.Since(start) >= stopCancel && !ended:
+			ended = true
+			lastErr = g.ask(func(ctx context.Context) error { return g.sc.EndSession(ctx, g.db, g.id) })
+			idleSince = time.Time{}
+		case s.Running:
+			cancels++
+			lastErr = g.ask(func(ctx context.Context) error { return g.sc.CancelStatement(ctx, g.db, g.id) })
+			idleSince = time.Time{}
+		default:
+			if idleSince.IsZero() {
+				idleSince = time.Now()
+			}
+			if cancels == 0 || time.Since(idleSince) >= stopSettle {
+				g.cancel()
+			}
+		}
+		select {
+		case <-g.stop:
+			// The run has returned: one last look, in case it dropped its
+			// connection while the server still ran a statement. A
+			// statement that ends by itself within a second (a rollback
+			// the driver sends on its own) is left to finish.
+			last, lastErr = g.settled()
+			if lastErr == nil && last.Running && !ended {
+				_ = g.ask(func(ctx context.Context) error { return g.sc.EndSession(ctx, g.db, g.id) })
+				ended = true
+				last, lastErr = g.settled()
+			}
+			g.setReport(last, lastErr, cancels, ended)
+			return
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	g.cancel()
+	g.setReport(last, lastErr, cancels, ended)
+}
+
+// settled waits, up to a second, until the session runs nothing.
+func (g *guard) settled() (schema.Session, error) {
+	var s schema.Session
+	var err error
+	for i := 0; i < 20; i++ {
+		if s, err = g.session(); err == nil && (s.Gone || !s.Running) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return s, err
+}
+
+// setReport words what the server showed after the interrupt.
+func (g *guard) setReport(s schema.Session, err error, cancels int, ended bool) {
+	var r string
+	switch {
+	case err != nil:
+		r = fmt.Sprintf("could not ask the server whether session %d stopped: %v", g.id, err)
+	case s.Gone && ended:
+		r = fmt.Sprintf("its statement did not stop when cancelled, so session %d was ended, and the migration lock with it", g.id)
+	case s.Gone:
+		r = fmt.Sprintf("session %d has ended, and the migration lock with it", g.id)
+	case s.Running:
+		r = fmt.Sprintf("the server still runs the statement of session %d (%s) and holds the migration lock until it ends", g.id, schema.Shorten(s.Query, 60))
+	case cancels > 0:
+		r = fmt.Sprintf("the server cancelled the running statement; session %d is %s", g.id, s.State)
+	default:
+		r = fmt.Sprintf("no statement was running on the server; session %d is %s", g.id, s.State)
+	}
+	g.mu.Lock()
+	g.report = r
+	g.mu.Unlock()
+}
+
+// finish stops the guard once the run has returned, puts the session's
+// lock wait bound back and words err: an interrupted run says what the
+// server showed, and a lock timeout names the sessions that held the lock.
+func (g *guard) finish(err error, retries int) error {
+	if g == nil {
+		return err
+	}
+	close(g.stop)
+	<-g.done
+	if rerr := g.restore(context.WithoutCancel(g.parent)); rerr != nil && err == nil {
+		err = fmt.Errorf("migrations: %w", rerr)
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var me *MigrateError
+	if errors.As(err, &me) && g.parent.Err() == nil && g.sc.IsLockTimeout(me.Err) {
+		me.Err = &LockTimeoutError{Timeout: g.bound, Blockers: g.blockers, Note: g.note, Retries: retries, Err: me.Err}
+	}
+	if err == nil || g.parent.Err() == nil {
+		return err
+	}
+	if errors.As(err, &me) && !me.Interrupted() {
+		me.Err = &cancelledError{interrupt: g.parent.Err(), server: me.Err}
+	}
+	if g.report == "" {
+		return err
+	}
+	return &InterruptedError{Err: err, Server: g.report}
+}
+
+// released adds to an interrupted run's report that the migration lock
+// was given back, once unlock has done so.
+func released(err error) error {
+	var ie *InterruptedError
+	if errors.As(err, &ie) && !strings.Contains(ie.Server, "migration lock") {
+		ie.Server += "; the migration lock is released"
+	}
+	return err
+}
+
+// lockTimedOut reports whether err is a migration that gave up waiting
+// for a lock and left nothing of itself behind, so it can be tried again.
+func (g *guard) lockTimedOut(err error) bool {
+	var me *MigrateError
+	return g != nil && g.parent.Err() == nil && errors.As(err, &me) && !me.Partial && g.sc.IsLockTimeout(me.Err)
+}
+
+// lockRetryPause is the pause before retry n (from 1): it doubles from a
+// second, up to half a minute.
+func lockRetryPause(n int) time.Duration {
+	return min(time.Second<<min(n-1, 5), 30*time.Second)
+}
+
+// migrateRetrying runs migrate, and runs it again, up to opts.LockRetries
+// times with a growing pause, while it fails only because a statement gave
+// up waiting for a lock: each attempt plans from the history again, so what
+// an attempt completed is not run twice.
+func (e *Executor) migrateRetrying(ctx context.Context, g *guard, planFor func(map[Key]Applied) ([]PlanStep, error), opts Options) ([]PlanStep, int, error) {
+	var all []PlanStep
+	seen := map[Key]bool{}
+	for n := 0; ; n++ {
+		steps, err := e.migrate(ctx, planFor, opts)
+		for _, s := range steps {
+			if !seen[s.Migration.Key()] {
+				seen[s.Migration.Key()] = true
+				all = append(all, s)
+			}
+		}
+		if err == nil || n >= opts.LockRetries || !g.lockTimedOut(err) {
+			return all, n, err
+		}
+		pause := lockRetryPause(n + 1)
+		if opts.LockRetry != nil {
+			opts.LockRetry(LockRetry{Attempt: n + 1, Retries: opts.LockRetries, Pause: pause, Err: err})
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-g.parent.Done():
+			t.Stop()
+			return all, n, err
+		case <-t.C:
+		}
+		g.mu.Lock()
+		g.blockers, g.note = nil, ""
+		g.mu.Unlock()
+	}
+}
