@@ -239,13 +239,17 @@ WHERE t.PROCESSLIST_ID <> ? AND m.OBJECT_TYPE = 'TABLE' AND m.OBJECT_SCHEMA = DA
 }
 
 // openTransactions returns the connections other than id (and the one
-// asking) with an InnoDB transaction open, those on the same database
-// first.
+// asking) with an InnoDB transaction open: those on the same database when
+// there are any, else all of them, oldest transaction first.
 func openTransactions(ctx context.Context, db *sql.DB, id int64) ([]int64, error) {
-	return ids(ctx, db, `SELECT t.trx_mysql_thread_id FROM information_schema.INNODB_TRX t
+	const query = `SELECT t.trx_mysql_thread_id FROM information_schema.INNODB_TRX t
 JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
-WHERE t.trx_mysql_thread_id NOT IN (?, CONNECTION_ID())
-ORDER BY (p.DB <=> DATABASE()) DESC, t.trx_started, 1`, id)
+WHERE t.trx_mysql_thread_id NOT IN (?, CONNECTION_ID())`
+	same, err := ids(ctx, db, query+" AND p.DB <=> DATABASE() ORDER BY t.trx_started, 1", id)
+	if err != nil || len(same) > 0 {
+		return same, err
+	}
+	return ids(ctx, db, query+" ORDER BY t.trx_started, 1", id)
 }
 
 // LimitLockWaits sets lock_wait_timeout (table locks) and
