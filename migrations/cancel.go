@@ -18,10 +18,6 @@ import (
 const (
 	stopCancel = 3 * time.Second
 	stopBound  = 5 * time.Second
-	// stopSettle is how long the run's context stays open after the
-	// server answered a cancel, so the run takes the server's answer (and
-	// rolls back on its connection) rather than dropping the connection.
-	stopSettle = 500 * time.Millisecond
 	// lookupTimeout bounds each question the guard asks the server.
 	lookupTimeout = 2 * time.Second
 )
@@ -243,40 +239,44 @@ func (g *guard) watch() {
 	}
 }
 
-// interrupted stops the run's statement on the server: it cancels it (and
-// any the run starts before it notices), ends the session if the statement
-// has not stopped after stopCancel, and opens the run's context once the
-// server shows the session idle, so Go steps see the interrupt too. It
-// stays until the run returns or stopBound passes, and leaves in
-// g.report what the server last showed.
+// interrupted stops the run's statement on the server: it cancels the
+// statement the session runs when the interrupt comes (and any statement
+// of the session that then waits for a lock), ends the session if that
+// has not stopped after stopCancel, and leaves the run's own bookkeeping
+// (recording what happened) to finish. The run's context stays open while
+// the run takes the server's answer, and is cancelled at once when the
+// session was idle (the run was in a Go step or between statements), so
+// the run sees the interrupt without a statement to cancel. It stays until
+// the run returns or stopBound passes, and leaves in g.report what the
+// server last showed.
 func (g *guard) interrupted() {
 	start := time.Now()
 	cancels, ended := 0, false
-	var idleSince time.Time
+	var first *schema.Session
 	var last schema.Session
 	var lastErr error
 	for time.Since(start) < stopBound {
 		s, err := g.session()
 		last, lastErr = s, err
+		if err == nil && first == nil {
+			first = &s
+		}
 		switch {
 		case err != nil:
 		case s.Gone:
 			g.cancel()
-		case s.Running && time.Since(start) >= stopCancel && !ended:
-			ended = true
-			lastErr = g.ask(func(ctx context.Context) error { return g.sc.EndSession(ctx, g.db, g.id) })
-			idleSince = time.Time{}
+		case s.Running && (s.Query == first.Query || s.WaitingForLock):
+			if time.Since(start) >= stopCancel && !ended {
+				ended = true
+				lastErr = g.ask(func(ctx context.Context) error { return g.sc.EndSession(ctx, g.db, g.id) })
+			} else {
+				cancels++
+				lastErr = g.ask(func(ctx context.Context) error { return g.sc.CancelStatement(ctx, g.db, g.id) })
+			}
 		case s.Running:
-			cancels++
-			lastErr = g.ask(func(ctx context.Context) error { return g.sc.CancelStatement(ctx, g.db, g.id) })
-			idleSince = time.Time{}
-		default:
-			if idleSince.IsZero() {
-				idleSince = time.Now()
-			}
-			if cancels == 0 || time.Since(idleSince) >= stopSettle {
-				g.cancel()
-			}
+			// The run records what happened; let it.
+		case cancels == 0:
+			g.cancel()
 		}
 		select {
 		case <-g.stop:
@@ -285,7 +285,7 @@ func (g *guard) interrupted() {
 			// statement that ends by itself within a second (a rollback
 			// the driver sends on its own) is left to finish.
 			last, lastErr = g.settled()
-			if lastErr == nil && last.Running && !ended {
+			if lastErr == nil && last.Running && !ended && (first == nil || last.Query == first.Query || last.WaitingForLock) {
 				_ = g.ask(func(ctx context.Context) error { return g.sc.EndSession(ctx, g.db, g.id) })
 				ended = true
 				last, lastErr = g.settled()
