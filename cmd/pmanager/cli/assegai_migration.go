@@ -15,6 +15,7 @@ import (
 	"github.com/pmanager/pmanager/cmd/pmanager/config"
 	"github.com/pmanager/pmanager/cmd/pmanager/loader"
 	"github.com/pmanager/pmanager/migrations"
+	"github.com/pmanager/pmanager/pkg/checks"
 	"github.com/pmanager/pmanager/pkg/schema"
 )
 
@@ -258,6 +259,10 @@ func (s *session) start(c *ucli.Context) (*connRun, error) {
 	apps := appsOn(p.Config, conn)
 	if len(apps) == 0 {
 		return nil, noApps(conn)
+	}
+	// Like migrate, check the models against the database about to change.
+	if _, err := s.runChecks(p, []checks.Target{{Name: conn, Dialect: t.Dialect}}); err != nil {
+		return nil, err
 	}
 	g, err := s.graph()
 	if err != nil {

@@ -57,6 +57,11 @@ func (s *session) systemChecks(p *loader.Project, database string) (*state.Proje
 	if err != nil {
 		return nil, err
 	}
+	return s.runChecks(p, targets)
+}
+
+// runChecks is systemChecks against targets already worked out.
+func (s *session) runChecks(p *loader.Project, targets []checks.Target) (*state.Project, error) {
 	report, current, err := checks.Run(s.apps, checks.Options{Targets: targets, Silence: p.Config.Silence})
 	if err != nil {
 		return nil, err

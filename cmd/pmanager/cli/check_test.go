@@ -167,3 +167,19 @@ func TestMigrateReportsWarnings(t *testing.T) {
 		t.Fatalf("migrate: exit %d\nstdout %q\nstderr %q\nwant stderr %q", r.code, r.stdout, r.stderr, want)
 	}
 }
+
+// migration:up checks the models against its connection first, as migrate
+// does: the partial index stops it before it even connects.
+func TestMigrationUpChecksItsConnection(t *testing.T) {
+	t.Parallel()
+	p := newProject(t, "default", "sqlite://pm.db", "shop", "mysql://app@127.0.0.1:1/shop")
+	apps := appsOf(Visit{})
+	m1 := &migrations.Migration{App: "main", Name: "0001_initial", Initial: true, Operations: detected(t, apps)}
+	r := p.run(apps, registry(m1), "", "migration:up", "shop")
+	if r.code != 1 || !strings.Contains(r.stderr, "(pm.E017) index visit_active_name_idx") || strings.Contains(r.stderr, "cannot connect") {
+		t.Fatalf("migration:up shop: exit %d\nstdout %q\nstderr %q", r.code, r.stdout, r.stderr)
+	}
+	if r := p.run(apps, registry(m1), "", "migration:up", "default"); r.code != 0 || r.stderr != "" {
+		t.Fatalf("migration:up default: exit %d\nstdout %q\nstderr %q", r.code, r.stdout, r.stderr)
+	}
+}
