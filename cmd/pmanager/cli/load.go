@@ -304,6 +304,7 @@ func (r *sqlRun) run() (err error) {
 				return r.fail(i, err)
 			}
 			r.ran, r.committed = i+1, i+1
+			r.done.commits++
 		case d == schema.MySQL:
 			if err := r.exec(st); err != nil {
 				return r.fail(i, err)
@@ -311,6 +312,7 @@ func (r *sqlRun) run() (err error) {
 			r.ran = i + 1
 			if r.autocommit || kind == sqlsplit.CommitsImplicitly && r.mysqlCommits(st, nil) {
 				r.committed = i + 1
+				r.done.commits++
 			}
 			r.trackLocks(st)
 			if slices.Contains(sqlsplit.Words(st.Text, d, sqlsplit.Server{}), "AUTOCOMMIT") {

@@ -137,9 +137,33 @@ func TestLoadPostgresOutsideTransaction(t *testing.T) {
 		{name: "own commit refused", script: "DELETE FROM t;\nCOMMIT;\n", prefix: "pmanager: load.sql:2: COMMIT: database:load runs the whole file in one transaction", suffix: "\n", rows: 3},
 		{name: "own begin refused in steps", script: "BEGIN;\nDELETE FROM t;\n", nonAtomic: true, prefix: "pmanager: load.sql:1: BEGIN: database:load --non-atomic begins and commits", suffix: "\n", rows: 3},
 		{name: "byte order mark", script: "\uFEFFDELETE FROM t WHERE id = 2;\n", rows: 2},
+		// COPY data: loaded through the copy protocol, a bad line named by
+		// its line in the file, an unended block refused before anything runs.
+		{name: "copy data", script: "COPY t (id) FROM stdin;\n10\n11\n\\.\n", rows: 5},
+		{name: "copy bad line", script: "DELETE FROM t;\nCOPY t (id) FROM stdin;\n20\nnot a number\n\\.\n",
+			prefix: "pmanager: load failed at load.sql:4: the data of COPY t (id) FROM stdin (line 2): ", suffix: "; nothing was loaded\n", rows: 3},
+		{name: "copy without end", script: "DELETE FROM t;\nCOPY t (id) FROM stdin;\n20\n",
+			prefix: "pmanager: load.sql: line 2: the data of this COPY ... FROM stdin never ends; end it with a line holding only \\.; nothing was loaded", suffix: "\n", rows: 3},
 		{name: "copy to stdout refused", script: "COPY t TO STDOUT;\n", prefix: "pmanager: load.sql:1: COPY t TO STDOUT: COPY ... TO sends rows to the client", suffix: "\n", rows: 3},
 		{name: "psql meta-command refused", script: "DELETE FROM t;\n\\connect other\n", prefix: "pmanager: load.sql:2: \\connect: a psql meta-command, not SQL", suffix: "\n", rows: 3},
 	})
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestLoadFixtureBOM loads a JSON fixture that starts with a UTF-8 byte
+// order mark.
+func TestLoadFixtureBOM(t *testing.T) {
+	t.Parallel()
+	db := dbtest.Open(t, schema.SQLite)
+	execAll(t, db.DB, "CREATE TABLE t (id integer PRIMARY KEY, name text)")
+	p := newProject(t, "default", db.URL)
+	write(t, filepath.Join(p.dir, "t.json"), "\uFEFF{\"t\": [{\"id\": 1, \"name\": \"ü\"}]}")
+	r := p.run(appsOf(), registry(), "", "database:load", "t.json")
+	if r.code != 0 || r.stdout != "Loaded 1 rows into 1 tables from t.json\n" {
+		t.Errorf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if n := count(t, db, "t"); n != 1 {
+		t.Errorf("t holds %d rows, want 1", n)
+	}
+}
