@@ -199,12 +199,11 @@ func renameTable(from, to *state.Model) ([]string, error) {
 }
 
 // AddField adds a column with ALTER TABLE ADD COLUMN when SQLite can
-// (nullable, or NOT NULL with a default, and last in field order; never with
-// a db_default, which SQLite refuses to add as a non-constant default, so
-// the rebuild evaluates it for each existing row), filling
-// existing rows with fill; otherwise (a key, NOT NULL without default, a
-// column in the middle) it rebuilds the table, where a NOT NULL column
-// without default or fill fails only if rows exist. A many-to-many field
+// (canAddInPlace), filling existing rows with fill; otherwise (a key, NOT
+// NULL without default, a db_default, a column in the middle) it rebuilds
+// the table, which fills a one-off value or evaluates a db_default for
+// each existing row, and where a NOT NULL column without default or fill
+// fails only if rows exist. A many-to-many field
 // creates its join table.
 func (e *Editor) AddField(p *state.Project, from, to *state.Model, field string, fill *string) ([]string, error) {
 	if unmanaged(from, to) {
@@ -217,7 +216,7 @@ func (e *Editor) AddField(p *state.Project, from, to *state.Model, field string,
 	if f.Kind == state.ManyToMany {
 		return e.createJoinTable(p, to, f)
 	}
-	if f.PrimaryKey || f.Kind.IsAuto() || (!f.Null && f.Default == nil) || f.DBDefault != "" || !lastColumn(to, field) {
+	if !canAddInPlace(to, f) {
 		copies, err := copyPlan(p, from, to, nil, field, fill)
 		if err != nil {
 			return nil, err
@@ -296,9 +295,10 @@ func (e *Editor) createJoinTable(p *state.Project, m *state.Model, f *state.Fiel
 	return e.createTable(p, jt)
 }
 
-// RemoveField rebuilds the table without the column (SQLite's DROP COLUMN
-// refuses indexed, unique and key columns); a many-to-many field drops its
-// join table instead.
+// RemoveField drops the column in place where SQLite allows it
+// (canDropInPlace) and otherwise rebuilds the table without it (SQLite's
+// DROP COLUMN refuses indexed, unique, key and foreign key columns); a
+// many-to-many field drops its join table instead.
 func (e *Editor) RemoveField(p *state.Project, from, to *state.Model, field string) ([]string, error) {
 	if unmanaged(from, to) {
 		return nil, nil
@@ -310,6 +310,13 @@ func (e *Editor) RemoveField(p *state.Project, from, to *state.Model, field stri
 	if f.Kind == state.ManyToMany {
 		return schema.DropJoinTable(from, f, quoteIdent), nil
 	}
+	inPlace, err := canDropInPlace(p, from, f)
+	if err != nil {
+		return nil, err
+	}
+	if inPlace {
+		return []string{"ALTER TABLE " + quoteIdent(from.Table) + " DROP COLUMN " + quoteIdent(f.ColumnName())}, nil
+	}
 	copies, err := copyPlan(p, from, to, nil, "", nil)
 	if err != nil {
 		return nil, err
@@ -319,7 +326,8 @@ func (e *Editor) RemoveField(p *state.Project, from, to *state.Model, field stri
 
 // AlterField changes field oldName of from into newName of to. When the
 // column's definition is unchanged only indexes differ and are dropped or
-// created; any other change (type, null, default, key, reference, name)
+// created; when only its name changes, ALTER TABLE RENAME COLUMN renames it
+// in place; any other change (type, null, default, key, reference)
 // rebuilds the table, copying the old column into the new one.
 func (e *Editor) AlterField(p *state.Project, from, to *state.Model, oldName, newName string, fill *string) ([]string, error) {
 	if unmanaged(from, to) {
@@ -348,6 +356,13 @@ func (e *Editor) AlterField(p *state.Project, from, to *state.Model, oldName, ne
 	}
 	if oldCol == newCol && from.Table == to.Table {
 		return diffModelIndexes(from, to)
+	}
+	rename, err := renameOnly(p, from, to, of, nf)
+	if err != nil {
+		return nil, err
+	}
+	if rename {
+		return renameColumn(from, to, of, nf)
 	}
 	copies, err := copyPlan(p, from, to, map[string]string{newName: oldName}, newName, fill)
 	if err != nil {
