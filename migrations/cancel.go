@@ -66,7 +66,10 @@ type LockTimeoutError struct {
 // Error implements error.
 func (e *LockTimeoutError) Error() string {
 	who := "the server did not say which session held it (the wait ended before it could be asked)"
-	if len(e.Blockers) > 0 {
+	switch {
+	case len(e.Blockers) == 0 && e.Note != "":
+		who = e.Note
+	case len(e.Blockers) > 0:
 		who = "it is held by " + schema.Sessions(e.Blockers)
 		if e.Note != "" {
 			who += "; " + e.Note
@@ -115,6 +118,8 @@ func (e *cancelledError) Unwrap() []error { return []error{e.interrupt, e.server
 // when the run is interrupted, stops the session's statement on the
 // server before the run gives up its connection.
 type guard struct {
+	lim schema.LockWaitLimiter
+	// sc is nil when the guard only bounds lock waits.
 	sc     schema.SessionController
 	db     *sql.DB
 	id     int64
@@ -146,23 +151,31 @@ func lockWaitBound(opts Options) time.Duration {
 }
 
 // guarded returns the context the run works under and the guard of its
-// session on conn. Where the editor cannot control sessions (SQLite), or
-// the pool cannot give a second connection to ask through, the context is
-// ctx and the guard does nothing.
+// session on conn, after bounding the session's lock waits. Where the
+// editor cannot control sessions (SQLite, whose statements run in this
+// process and stop with ctx), or the pool cannot give a second connection
+// to ask through, the context is ctx and the guard only bounds lock waits
+// and words their timeout. An editor that cannot bound lock waits gets no
+// guard.
 func (e *Executor) guarded(ctx context.Context, conn *sql.Conn, opts Options) (context.Context, *guard, error) {
-	sc, ok := e.ed.(schema.SessionController)
-	if !ok || e.db.Stats().MaxOpenConnections == 1 {
+	lim, ok := e.ed.(schema.LockWaitLimiter)
+	if !ok {
 		return ctx, nil, nil
 	}
-	id, err := sc.SessionID(ctx, conn)
-	if err != nil {
+	g := &guard{lim: lim, db: e.db, parent: ctx, opts: opts, bound: lockWaitBound(opts), cancel: func() {}}
+	var err error
+	if g.restore, err = lim.LimitLockWaits(ctx, conn, g.bound); err != nil {
 		return nil, nil, fmt.Errorf("migrations: %w", err)
 	}
-	g := &guard{sc: sc, db: e.db, id: id, parent: ctx, opts: opts, bound: lockWaitBound(opts),
-		stop: make(chan struct{}), done: make(chan struct{})}
-	if g.restore, err = sc.LimitLockWaits(ctx, conn, g.bound); err != nil {
-		return nil, nil, fmt.Errorf("migrations: %w", err)
+	sc, ok := e.ed.(schema.SessionController)
+	if !ok || e.db.Stats().MaxOpenConnections == 1 {
+		return ctx, g, nil
 	}
+	if g.id, err = sc.SessionID(ctx, conn); err != nil {
+		return nil, nil, errors.Join(fmt.Errorf("migrations: %w", err), g.restore(context.WithoutCancel(ctx)))
+	}
+	g.sc = sc
+	g.stop, g.done = make(chan struct{}), make(chan struct{})
 	run, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	g.cancel = cancel
 	go g.watch()
@@ -341,16 +354,22 @@ func (g *guard) finish(err error, retries int) error {
 	if g == nil {
 		return err
 	}
-	close(g.stop)
-	<-g.done
+	if g.sc != nil {
+		close(g.stop)
+		<-g.done
+	}
 	if rerr := g.restore(context.WithoutCancel(g.parent)); rerr != nil && err == nil {
 		err = fmt.Errorf("migrations: %w", rerr)
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	var me *MigrateError
-	if errors.As(err, &me) && g.parent.Err() == nil && g.sc.IsLockTimeout(me.Err) {
-		me.Err = &LockTimeoutError{Timeout: g.bound, Blockers: g.blockers, Note: g.note, Retries: retries, Err: me.Err}
+	if errors.As(err, &me) && g.parent.Err() == nil && g.lim.IsLockTimeout(me.Err) {
+		note := g.note
+		if g.sc == nil {
+			note = "another connection to the database holds it in a write transaction"
+		}
+		me.Err = &LockTimeoutError{Timeout: g.bound, Blockers: g.blockers, Note: note, Retries: retries, Err: me.Err}
 	}
 	if err == nil || g.parent.Err() == nil {
 		return err
@@ -378,7 +397,7 @@ func released(err error) error {
 // for a lock and left nothing of itself behind, so it can be tried again.
 func (g *guard) lockTimedOut(err error) bool {
 	var me *MigrateError
-	return g != nil && g.parent.Err() == nil && errors.As(err, &me) && !me.Partial && g.sc.IsLockTimeout(me.Err)
+	return g != nil && g.parent.Err() == nil && errors.As(err, &me) && !me.Partial && g.lim.IsLockTimeout(me.Err)
 }
 
 // lockRetryPause is the pause before retry n (from 1): it doubles from a

@@ -325,3 +325,37 @@ func TestLockRetries(t *testing.T) {
 		})
 	}
 }
+
+// TestLockTimeoutSQLite holds a write transaction on the database file
+// from another connection: migrate's statement gives up after
+// --lock-timeout (busy_timeout), says who holds the file, and records
+// nothing of 0002.
+func TestLockTimeoutSQLite(t *testing.T) {
+	db := dbtest.Open(t, schema.SQLite)
+	ed := connect.EditorFor(schema.SQLite)
+	ex, _ := newExecutor(t, db, ed, lockedMigrations())
+	ctx := context.Background()
+	if _, err := ex.MigrateTo(ctx, []Target{{App: "main", Name: "0001"}}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := secondHandle(t, db).BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec("INSERT INTO t1 (name) VALUES ('b')"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = ex.MigrateTo(ctx, nil, Options{LockTimeout: 300 * time.Millisecond})
+	var le *LockTimeoutError
+	if !errors.As(err, &le) || !strings.Contains(err.Error(), "gave up waiting for a lock after 300ms") ||
+		!strings.Contains(err.Error(), "another connection to the database holds it in a write transaction") {
+		t.Fatalf("MigrateTo while another connection writes = %v; want a lock timeout after 300ms saying who holds the file", err)
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	checkNotApplied(t, ex)
+	if _, err := ex.MigrateTo(ctx, nil, Options{}); err != nil {
+		t.Fatalf("migrate once the file is free: %v", err)
+	}
+}

@@ -109,12 +109,19 @@ type SessionController interface {
 	// nil when it waits for no lock. note, when not empty, says how sure
 	// the answer is (a fallback when the server cannot say exactly).
 	Blockers(ctx context.Context, db *sql.DB, id int64) (blockers []Session, note string, err error)
+	LockWaitLimiter
+}
+
+// LockWaitLimiter is implemented by editors whose database can bound how
+// long a statement waits for a lock, so that no migration waits without
+// end, or without a word, behind another session's transaction.
+type LockWaitLimiter interface {
 	// LimitLockWaits bounds how long each statement on conn waits for a
-	// lock (a table's or a row's) before the server gives up with an error
-	// IsLockTimeout recognises. The returned function puts the previous
-	// bound back.
+	// lock (a table's, a row's, the database file's) before the database
+	// gives up with an error IsLockTimeout recognises. The returned
+	// function puts the previous bound back.
 	LimitLockWaits(ctx context.Context, conn *sql.Conn, d time.Duration) (restore func(context.Context) error, err error)
-	// IsLockTimeout reports whether err is the server giving up a wait for
-	// a lock.
+	// IsLockTimeout reports whether err is the database giving up a wait
+	// for a lock.
 	IsLockTimeout(err error) bool
 }
