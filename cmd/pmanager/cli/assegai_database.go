@@ -180,6 +180,7 @@ func (s *session) databaseConfigure(c *ucli.Context) error {
 	if !exists {
 		verb = "Created"
 	}
+	s.secrets.remember(cs.url())
 	fmt.Fprintf(s.stdout, "%s %s: connection %s = %s\n", verb, config.FileName, conn, cs.shown())
 	if cs.password != "" && cs.passwordEnv == "" {
 		fmt.Fprintf(s.stdout, "The password is stored in %s; to keep it out of the file, pass --password-env %s_PASSWORD and export that variable instead.\n", config.FileName, envName(conn))

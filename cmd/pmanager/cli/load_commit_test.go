@@ -167,3 +167,18 @@ func TestLoadFixtureBOM(t *testing.T) {
 		t.Errorf("t holds %d rows, want 1", n)
 	}
 }
+
+// TestLoadSQLiteOutsideTransaction loads scripts with statements SQLite
+// refuses or ignores inside a transaction.
+func TestLoadSQLiteOutsideTransaction(t *testing.T) {
+	t.Parallel()
+	db := dbtest.Open(t, schema.SQLite)
+	runLoadCases(t, db, "CREATE TABLE t (id integer PRIMARY KEY)", []loadCase{
+		{name: "vacuum refused", script: "DELETE FROM t;\nVACUUM;\nINSERT INTO nosuch VALUES (1);\n",
+			prefix: "pmanager: load.sql cannot be loaded in one transaction: 1 statement cannot run inside a transaction: line 2 VACUUM (VACUUM cannot run inside a transaction); nothing was loaded; ", suffix: "\n", rows: 3},
+		{name: "vacuum in steps", script: "DELETE FROM t;\nVACUUM;\nINSERT INTO nosuch VALUES (1);\n", nonAtomic: true,
+			prefix: "pmanager: load failed at load.sql:3: INSERT INTO nosuch VALUES (1): ",
+			suffix: "; the first 2 statements, lines 1 to 2 (up to VACUUM), stay committed and everything after them was rolled back; take them out of the file before loading it again\n", rows: 0},
+		{name: "pragma refused", script: "PRAGMA foreign_keys = OFF;\nDELETE FROM t;\n", prefix: "pmanager: load.sql cannot be loaded in one transaction: 1 statement cannot run inside a transaction: line 1 PRAGMA foreign_keys = OFF (PRAGMA foreign_keys has no effect inside a transaction)", suffix: "\n", rows: 3},
+	})
+}
