@@ -751,7 +751,9 @@ func (e *Executor) run(ctx context.Context, s PlanStep, r *Renderer, before *sta
 	} else {
 		var ops []OpSteps
 		var err error
+		start := before
 		if r != nil {
+			start = r.State().CloneShallow()
 			ops, err = r.Forwards(m)
 		} else {
 			ops, err = e.render(m, before, s.Backwards)
@@ -762,6 +764,9 @@ func (e *Executor) run(ctx context.Context, s PlanStep, r *Renderer, before *sta
 				return fail(re.op, re.desc, "", false, re.err)
 			}
 			return fail(0, "", "", false, err)
+		}
+		if err := e.preflight(ctx, s, start, completed); err != nil {
+			return err
 		}
 		if err := e.execute(ctx, s, ops); err != nil {
 			var xe *execError

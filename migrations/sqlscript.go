@@ -91,7 +91,12 @@ func WriteSQL(w io.Writer, m *Migration, ed schema.Editor, before *state.Project
 	if err != nil {
 		return fmt.Errorf("migrations: %s: %w", m.Key(), err)
 	}
+	checks, err := Preflights(m, ed, before, backwards)
+	if err != nil {
+		return fmt.Errorf("migrations: %s: %w", m.Key(), err)
+	}
 	var b strings.Builder
+	WritePreflights(&b, "", checks)
 	if ed.AtomicDDL() && !m.NonAtomic {
 		b.WriteString("BEGIN;\n")
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -97,7 +98,7 @@ func (s *session) migrate(c *ucli.Context) error {
 			return err
 		}
 		if c.Bool("plan") {
-			return s.printPlan(g, plan)
+			return s.printPlan(g, plan, ed)
 		}
 		if len(plan) > 0 {
 			return exitStatus(1)
@@ -210,7 +211,11 @@ func (s *session) runPlan(c *ucli.Context, run func(migrations.Options) ([]migra
 		},
 	}
 	plan, err := run(opts)
-	if open {
+	var refused *migrations.PreflightError
+	switch {
+	case open && errors.As(err, &refused):
+		fmt.Fprintln(s.stdout, " REFUSED")
+	case open:
 		fmt.Fprintln(s.stdout, " FAILED")
 	}
 	if err == nil && len(plan) == 0 && !recovered {
@@ -280,7 +285,7 @@ func migrateTargets(p *loader.Project, g *migrations.Graph, args []string) ([]mi
 
 // printPlan prints Django's `migrate --plan`: each migration, then its
 // operations (in the order they would run, "Undo" when unapplying).
-func (s *session) printPlan(g *migrations.Graph, plan []migrations.PlanStep) error {
+func (s *session) printPlan(g *migrations.Graph, plan []migrations.PlanStep, ed schema.Editor) error {
 	fmt.Fprintln(s.stdout, "Planned operations:")
 	if len(plan) == 0 {
 		fmt.Fprintln(s.stdout, "  No planned migration operations.")
@@ -289,14 +294,19 @@ func (s *session) printPlan(g *migrations.Graph, plan []migrations.PlanStep) err
 	for _, step := range plan {
 		m := step.Migration
 		fmt.Fprintln(s.stdout, m.Key())
+		before, err := g.StateBefore(m.Key())
+		if err != nil {
+			return err
+		}
+		checks, err := migrations.Preflights(m, ed, before, step.Backwards)
+		if err != nil {
+			return fmt.Errorf("cli: %s: %w", m.Key(), err)
+		}
 		if !step.Backwards {
-			before, err := g.StateBefore(m.Key())
-			if err != nil {
-				return err
-			}
 			for _, line := range migrations.Describe(m, before) {
 				fmt.Fprintf(s.stdout, "    %s\n", line)
 			}
+			migrations.WritePreflights(s.stdout, "    ", checks)
 			continue
 		}
 		for i := len(m.Operations) - 1; i >= 0; i-- {
@@ -307,6 +317,7 @@ func (s *session) printPlan(g *migrations.Graph, plan []migrations.PlanStep) err
 			}
 			fmt.Fprintf(s.stdout, "    %s\n", line)
 		}
+		migrations.WritePreflights(s.stdout, "    ", checks)
 	}
 	return nil
 }

@@ -1035,7 +1035,11 @@ func (a *columnAlteration) statements(fill *string) ([]string, error) {
 		if a.oldDef != "" {
 			stmts = append(stmts, alter+" DROP DEFAULT")
 		}
-		stmts = append(stmts, alterTypeSQL(table, newCol, a.newSpec.typ))
+		typeSQL, err := a.guardedTypeSQL(table, newCol)
+		if err != nil {
+			return nil, err
+		}
+		stmts = append(stmts, typeSQL)
 		if a.newDef != "" {
 			stmts = append(stmts, alter+" SET DEFAULT "+a.newDef)
 		}
@@ -1097,7 +1101,9 @@ func (a *columnAlteration) statements(fill *string) ([]string, error) {
 	return stmts, nil
 }
 
-// alterTypeSQL changes a column's type, converting the stored values.
+// alterTypeSQL changes the type of a column that follows another one's
+// (a foreign key whose target's type changed), converting the stored values;
+// the target's own conversion is guarded (guardedTypeSQL).
 func alterTypeSQL(table, column, typ string) string {
 	return "ALTER TABLE " + quoteIdent(table) + " ALTER COLUMN " + quoteIdent(column) +
 		" TYPE " + typ + " USING " + quoteIdent(column) + "::" + typ

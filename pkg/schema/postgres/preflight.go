@@ -1,0 +1,128 @@
+package postgres
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/pmanager/pmanager/pkg/schema"
+	"github.com/pmanager/pmanager/pkg/state"
+)
+
+// maxExactFloat is 2^53: integers beyond it do not all survive a double.
+const maxExactFloat = "9007199254740992"
+
+// PreflightSQL implements schema.PreflightRenderer.
+func (e *Editor) PreflightSQL(p *state.Project, c schema.Preflight) (string, error) {
+	if sql, ok, err := schema.CommonPreflightSQL(e, c); ok {
+		return sql, err
+	}
+	if c.Kind != schema.PreflightConvert || c.From == nil || c.To == nil || len(c.Columns) != 1 {
+		return "", fmt.Errorf("postgres: pre-flight %s for %s is not supported", c.Kind, c.Label)
+	}
+	bad, err := misfit(p, c.Model, c.From, c.To, quoteIdent(c.Columns[0]))
+	if err != nil {
+		return "", err
+	}
+	if bad == "" {
+		return "", schema.ErrNoPreflight
+	}
+	return schema.OffendingRowsSQL(e, c.Model, c.Columns, bad), nil
+}
+
+// misfit returns a predicate, over col holding values of field from, that
+// is true for the values that would not come out of a conversion to field
+// to unchanged; "" when every value converts unchanged.
+func misfit(p *state.Project, m *state.Model, from, to *state.Field, col string) (string, error) {
+	oldSpec, err := resolveColumn(p, m, from)
+	if err != nil {
+		return "", err
+	}
+	newSpec, err := resolveColumn(p, m, to)
+	if err != nil {
+		return "", err
+	}
+	if oldSpec.typ == newSpec.typ {
+		return "", nil
+	}
+	fk, tk := oldSpec.kind, newSpec.kind
+	text := fk == state.Char || fk == state.Text
+	numeric := schema.IsInteger(fk) || fk == state.Decimal || fk == state.Float
+	var bad string
+	switch {
+	case tk == state.Text:
+		return "", nil
+	case tk == state.Char:
+		n := strconv.Itoa(to.MaxLength)
+		if text {
+			bad = "char_length(" + col + ") > " + n
+		} else {
+			bad = "char_length(" + col + "::text) > " + n
+		}
+	case schema.IsInteger(tk):
+		lo, hi, _ := schema.IntegerRange(tk)
+		switch {
+		case schema.IsInteger(fk):
+			bad = col + " < " + lo + " OR " + col + " > " + hi
+		case fk == state.Decimal || fk == state.Float:
+			bad = col + " < " + lo + " OR " + col + " > " + hi + " OR " + col + " <> trunc(" + col + ")"
+		case text:
+			bad = "CASE WHEN " + col + " ~ '^(0|-?[1-9][0-9]{0,18})$' THEN " + col + "::numeric NOT BETWEEN " + lo + " AND " + hi + " ELSE true END"
+		case fk == state.Boolean:
+			return "", nil
+		}
+	case tk == state.Decimal:
+		bound, s := schema.DecimalBound(to.MaxDigits, to.DecimalPlaces), strconv.Itoa(to.DecimalPlaces)
+		fits := func(v string) string {
+			return "abs(" + v + ") >= " + bound + " OR " + v + " <> round(" + v + ", " + s + ")"
+		}
+		switch {
+		case numeric:
+			bad = fits(col + "::numeric")
+		case text:
+			bad = "CASE WHEN " + col + " ~ '^-?[0-9]{1,1000}(\\.[0-9]{1,1000})?$' THEN " + fits(col+"::numeric") + " ELSE true END"
+		}
+	case tk == state.Float:
+		switch {
+		case schema.IsInteger(fk):
+			bad = "abs(" + col + "::numeric) > " + maxExactFloat
+		case fk == state.Decimal:
+			bad = col + "::float8::numeric <> " + col
+		}
+	case tk == state.Date && fk == state.DateTime:
+		bad = col + "::date::timestamptz <> " + col
+	case tk == state.UUID && text:
+		bad = col + " !~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'"
+	case tk == state.Boolean && schema.IsInteger(fk):
+		bad = col + " NOT IN (0, 1)"
+	}
+	if bad == "" {
+		// Any other change: the value must come back unchanged from the
+		// new type. A value the new type cannot read at all makes the
+		// query itself fail, which refuses just the same.
+		bad = "CAST(CAST(" + col + " AS " + newSpec.typ + ") AS " + oldSpec.typ + ") IS DISTINCT FROM " + col
+	}
+	return col + " IS NOT NULL AND (" + bad + ")", nil
+}
+
+// guardedTypeSQL changes the type of the column of field to (from field
+// from) so that a value the new type cannot hold unchanged stops the
+// statement instead of being cut or rounded: a varchar target gets the
+// text as it is (the assignment to varchar(n) fails on a longer value,
+// where an explicit cast would truncate); other targets are converted only
+// where misfit finds nothing, else the statement fails on purpose, naming
+// the value.
+func (a *columnAlteration) guardedTypeSQL(table, column string) (string, error) {
+	typ := a.newSpec.typ
+	head := "ALTER TABLE " + quoteIdent(table) + " ALTER COLUMN " + quoteIdent(column) + " TYPE " + typ + " USING "
+	col := quoteIdent(column)
+	if a.newSpec.kind == state.Char || a.newSpec.kind == state.Text {
+		return head + col + "::text", nil
+	}
+	bad, err := misfit(a.p, a.to, a.old, a.f, col)
+	if err != nil || bad == "" || typ == "bytea" {
+		// bytea would read the refusal text as bytes: no guard there.
+		return head + col + "::" + typ, err
+	}
+	refuse := "(" + quoteLiteral("pmanager: refusing to change a value of "+table+"."+column+" converting to "+typ+": ") + " || " + col + "::text)::" + typ
+	return head + "CASE WHEN " + bad + " THEN " + refuse + " ELSE " + col + "::" + typ + " END", nil
+}
