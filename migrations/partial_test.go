@@ -14,9 +14,11 @@ import (
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
-// itemMigrations creates table item and then, in 0002, adds a column, a
-// unique constraint on name (which duplicate names break) and an index:
-// a migration that fails in its second operation, after the first ran.
+// itemMigrations creates table item and then, in 0002, adds a column that
+// every existing row gets 0 in, a unique constraint on it (which two rows
+// break) and an index: a migration that fails in its second operation,
+// after the first ran. The column is new within the migration, so no
+// pre-flight can ask the live table about it beforehand.
 func itemMigrations(nonAtomic bool) []*Migration {
 	return []*Migration{
 		{App: "main", Name: "0001_initial", Initial: true, Operations: []operations.Operation{
@@ -26,8 +28,8 @@ func itemMigrations(nonAtomic bool) []*Migration {
 			}},
 		}},
 		{App: "main", Name: "0002_unique", Dependencies: []Key{key("main.0001_initial")}, NonAtomic: nonAtomic, Operations: []operations.Operation{
-			operations.AddField{Model: "Item", Field: &state.Field{Name: "extra", Kind: state.Integer, Null: true}},
-			operations.AddConstraint{Model: "Item", Constraint: state.Constraint{Kind: state.UniqueConstraint, Name: "item_name_uniq", Fields: []string{"name"}}},
+			operations.AddField{Model: "Item", Field: &state.Field{Name: "extra", Kind: state.Integer, Default: state.Str("0")}},
+			operations.AddConstraint{Model: "Item", Constraint: state.Constraint{Kind: state.UniqueConstraint, Name: "item_extra_uniq", Fields: []string{"extra"}}},
 			operations.AddIndex{Model: "Item", Index: state.Index{Name: "item_extra_idx", Fields: []string{"extra"}}},
 		}},
 	}
@@ -64,7 +66,7 @@ func failHalfWay(t *testing.T, db *dbtest.DB, ed schema.Editor, ms []*Migration)
 	if !errors.As(err, &me) || !me.Partial || me.Operation != 2 {
 		t.Fatalf("MigrateTo over duplicate names = %v; want a partial *MigrateError at operation 2", err)
 	}
-	for _, w := range []string{"applying main.0002_unique failed at operation 2 (Create constraint item_name_uniq on model Item)",
+	for _, w := range []string{"applying main.0002_unique failed at operation 2 (Create constraint item_extra_uniq on model Item)",
 		"so what ran before the failure stays in place", "--resume", "--rollback-partial"} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error %q does not say %q", err, w)
@@ -91,7 +93,7 @@ func failHalfWay(t *testing.T, db *dbtest.DB, ed schema.Editor, ms []*Migration)
 	}
 	for _, w := range []string{"main.0002_unique was left part-way while being applied",
 		"operation 1 (Add Field extra To Item) ran",
-		"operation 2 (Create constraint item_name_uniq on model Item) failed: ",
+		"operation 2 (Create constraint item_extra_uniq on model Item) failed: ",
 		"run `pmanager migrate --resume` to run the rest once the cause is fixed, or `pmanager migrate --rollback-partial` to undo what ran"} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("refusal %q does not say %q", err, w)
@@ -268,7 +270,7 @@ func TestPartialUnapply(t *testing.T) {
 			checkSchema(t, db, ed, stateWith(t, ms, 1), when)
 			_, err = e.MigrateTo(ctx, nil, Options{})
 			if !errors.Is(err, ErrPartial) || !strings.Contains(err.Error(), "while being unapplied") ||
-				!strings.Contains(err.Error(), "operations 4 (Create index item_extra_idx on field(s) extra of model Item), 3 (Create constraint item_name_uniq on model Item), 2 (Add Field extra To Item) were undone; operation 1 (Raw SQL operation) failed: ") {
+				!strings.Contains(err.Error(), "operations 4 (Create index item_extra_idx on field(s) extra of model Item), 3 (Create constraint item_extra_uniq on model Item), 2 (Add Field extra To Item) were undone; operation 1 (Raw SQL operation) failed: ") {
 				t.Errorf("%s: next run = %v; want the refusal naming the undone operations", when, err)
 			}
 		}
@@ -355,7 +357,7 @@ func TestFailureNamesOperation(t *testing.T) {
 		if !errors.As(err, &me) || me.Err == nil {
 			t.Fatalf("MigrateTo = %v; want a *MigrateError", err)
 		}
-		for _, w := range []string{"applying main.0002_unique failed at operation 2 (Create constraint item_name_uniq on model Item): " + me.Err.Error()} {
+		for _, w := range []string{"applying main.0002_unique failed at operation 2 (Create constraint item_extra_uniq on model Item): " + me.Err.Error()} {
 			if !strings.Contains(err.Error(), w) {
 				t.Errorf("error %q does not say %q", err, w)
 			}
