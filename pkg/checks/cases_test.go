@@ -189,6 +189,16 @@ func (LongKey) Meta() models.Meta {
 	return models.Meta{UniqueTogether: [][]string{{"first", "second"}}}
 }
 
+type WideKeyTarget struct {
+	models.Model
+	Code string `pm:"primary_key,max_length=800"`
+}
+
+type JoinsWideKey struct {
+	models.Model
+	Targets []*WideKeyTarget `pm:"m2m"`
+}
+
 type WideDecimal struct {
 	models.Model
 	Amount models.Decimal `pm:"max_digits=70,decimal_places=2"`
@@ -317,11 +327,12 @@ var cases = []checkCase{
 	{"a long join table column on PostgreSQL", "pm.E015", []any{LongJoinColumns{}, AModelWhoseTypeNameIsLongEnoughToPushTheJoinColumnPastTheLimitX{}}, []Target{pg}, "checks.LongJoinColumns.Tags", "join table long_join_columns_tags gets the column"},
 	{"an index named like a table", "pm.E016", []any{IndexNamedLikeTable{}, Maker{}}, []Target{pg}, "checks.IndexNamedLikeTable.Meta", "index maker is also the name of the table of checks.Maker"},
 	{"an index named like a generated one", "pm.E016", []any{IndexNamedLikeGenerated{}}, []Target{my}, "checks.IndexNamedLikeGenerated.Meta", "index index_named_like_generated_name_idx is also the name of the index of checks.IndexNamedLikeGenerated.Name"},
-	{"a partial index on MySQL", "pm.E017", []any{PartialIndex{}}, allKinds, "checks.PartialIndex.Meta", "index partial_active_name has a Condition (a partial index), which MySQL/MariaDB cannot create on MySQL/MariaDB (connection my)"},
+	{"a partial index on MySQL", "pm.E017", []any{PartialIndex{}}, allKinds, "checks.PartialIndex.Meta", "index partial_active_name has a Condition (a partial index), which MySQL/MariaDB cannot create (connection my)"},
 	{"a conditional unique on MySQL", "pm.E018", []any{ConditionalUnique{}}, allKinds, "checks.ConditionalUnique.Meta", "unique constraint cond_unique_name has a Condition"},
 	{"SET_DEFAULT on MySQL", "pm.E019", []any{SetDefault{}, Maker{}}, []Target{my}, "checks.SetDefault.Maker", "on_delete=SET_DEFAULT is refused by InnoDB"},
 	{"a unique text column on MySQL", "pm.E020", []any{TextUnique{}}, []Target{my}, "checks.TextUnique.Name", "a text column that MySQL/MariaDB cannot index"},
 	{"a key over 3072 bytes on MySQL", "pm.E021", []any{LongKey{}}, []Target{my}, "checks.LongKey.Meta", "is 4000 bytes long, more than the 3072-byte key limit"},
+	{"a join table key over 3072 bytes on MySQL", "pm.E021", []any{JoinsWideKey{}, WideKeyTarget{}}, []Target{my}, "checks.JoinsWideKey.Targets", "join table joins_wide_key_targets: unique_together"},
 	{"decimal digits beyond MySQL", "pm.E022", []any{WideDecimal{}}, []Target{my}, "checks.WideDecimal.Amount", "max_digits=70, decimal_places=2 is more than the 65 digits"},
 	{"varchar beyond MySQL", "pm.E023", []any{HugeVarchar{}}, []Target{my}, "checks.HugeVarchar.Body", "max_length=20000 is more than the 16383 characters"},
 	{"a row beyond MySQL", "pm.E024", []any{WideRow{}}, []Target{my}, "checks.WideRow", "a row of table wide_row can take 80016 bytes"},

@@ -163,18 +163,18 @@ func (r *run) checkMySQL() {
 	if !ok {
 		return
 	}
-	on := dt.on()
+	on, conns := dt.on(), dt.conns()
 	for _, m := range r.models {
 		mobj := r.src.modelObject(m)
 		for _, idx := range m.Indexes {
 			if idx.Condition != "" {
-				r.add("pm.E017", mobj+".Meta", fmt.Sprintf("index %s has a Condition (a partial index), which MySQL/MariaDB cannot create %s", idx.Name, on),
+				r.add("pm.E017", mobj+".Meta", fmt.Sprintf("index %s has a Condition (a partial index), which MySQL/MariaDB cannot create %s", idx.Name, conns),
 					"drop the Condition (index every row), or migrate this app only to PostgreSQL and SQLite")
 			}
 		}
 		for _, c := range m.Constraints {
 			if c.Kind == state.UniqueConstraint && c.Condition != "" {
-				r.add("pm.E018", mobj+".Meta", fmt.Sprintf("unique constraint %s has a Condition, which MySQL/MariaDB cannot enforce %s", c.Name, on),
+				r.add("pm.E018", mobj+".Meta", fmt.Sprintf("unique constraint %s has a Condition, which MySQL/MariaDB cannot enforce %s", c.Name, conns),
 					"drop the Condition, or enforce it with a generated column that is NULL where the condition is false and a unique constraint on it, written in RunSQL")
 			}
 		}
@@ -192,17 +192,40 @@ func (r *run) checkMySQL() {
 			}
 		}
 		if rowBytes > mysqlMaxRowBytes {
-			r.add("pm.E024", mobj, fmt.Sprintf("a row of table %s can take %d bytes, more than the %d MySQL/MariaDB allows %s (utf8mb4 counts 4 bytes a character of varchar)", m.Table, rowBytes, mysqlMaxRowBytes, on),
+			r.add("pm.E024", mobj, fmt.Sprintf("a row of table %s can take %d bytes, more than the %d MySQL/MariaDB allows %s (utf8mb4 counts 4 bytes a character of varchar)", m.Table, rowBytes, mysqlMaxRowBytes, conns),
 				"use string fields without max_length (longtext is stored apart) for the longest, or lower some max_length")
 		}
 		for _, k := range r.keys(m) {
-			r.checkMySQLKey(k, m, on)
+			r.checkMySQLKey(k, m, conns)
+		}
+		r.checkJoinTableKeys(m, conns)
+	}
+}
+
+// checkJoinTableKeys runs pm.E020 and pm.E021 on the keys of m's automatic
+// join tables, whose columns copy the type of each side's primary key.
+func (r *run) checkJoinTableKeys(m *state.Model, conns string) {
+	for _, f := range m.Fields {
+		if f.HasColumn() {
+			continue
+		}
+		jt, err := schema.JoinTable(r.p, m, f)
+		if err != nil || jt == nil {
+			continue
+		}
+		obj := r.src.fieldObject(m, f)
+		for _, k := range r.keys(jt) {
+			if k.what == "primary key" {
+				continue // the join table's own id
+			}
+			k.object, k.what = obj, "join table "+jt.Table+": "+k.what
+			r.checkMySQLKey(k, jt, conns)
 		}
 	}
 }
 
 // checkMySQLKey runs pm.E020 and pm.E021 on one index of m.
-func (r *run) checkMySQLKey(k key, m *state.Model, on string) {
+func (r *run) checkMySQLKey(k key, m *state.Model, conns string) {
 	total := 0
 	for _, f := range k.fields {
 		vf := r.valueField(m, f)
@@ -211,14 +234,14 @@ func (r *run) checkMySQLKey(k key, m *state.Model, on string) {
 		}
 		n, ok := mysqlBytes(vf)
 		if !ok {
-			r.add("pm.E020", k.object, fmt.Sprintf("%s covers %s, a %s column that MySQL/MariaDB cannot index without a prefix length %s", k.what, f.ColumnName(), vf.Kind, on),
+			r.add("pm.E020", k.object, fmt.Sprintf("%s covers %s, a %s column that MySQL/MariaDB cannot index without a prefix length %s", k.what, f.ColumnName(), vf.Kind, conns),
 				"give the field max_length (a varchar can be indexed), or drop it from the key")
 			return
 		}
 		total += n
 	}
 	if total > mysqlMaxKeyBytes {
-		r.add("pm.E021", k.object, fmt.Sprintf("%s is %d bytes long, more than the %d-byte key limit of MySQL/MariaDB %s (utf8mb4: 4 bytes a character of varchar)", k.what, total, mysqlMaxKeyBytes, on),
+		r.add("pm.E021", k.object, fmt.Sprintf("%s is %d bytes long, more than the %d-byte key limit of MySQL/MariaDB %s (utf8mb4: 4 bytes a character of varchar)", k.what, total, mysqlMaxKeyBytes, conns),
 			fmt.Sprintf("lower max_length (varchar(%d) alone is the most one key holds) or index fewer columns", mysqlMaxKeyBytes/4))
 	}
 }

@@ -123,17 +123,23 @@ type run struct {
 // dialectTargets is one kind of database and the connections of that kind.
 type dialectTargets struct {
 	dialect schema.Dialect
-	conns   []string
+	names   []string
 }
 
 // on names the dialect and its connections for a message:
 // "on PostgreSQL (connection default)".
 func (d dialectTargets) on() string {
 	word := "connection"
-	if len(d.conns) > 1 {
+	if len(d.names) > 1 {
 		word = "connections"
 	}
-	return fmt.Sprintf("on %s (%s %s)", dialectName(d.dialect), word, strings.Join(d.conns, ", "))
+	return fmt.Sprintf("on %s (%s %s)", dialectName(d.dialect), word, strings.Join(d.names, ", "))
+}
+
+// conns names the connections alone, for messages that already name the
+// dialect: "(connection shop)".
+func (d dialectTargets) conns() string {
+	return strings.TrimPrefix(d.on(), "on "+dialectName(d.dialect)+" ")
 }
 
 // dialectName is how a dialect is called in messages.
@@ -161,7 +167,7 @@ func groupTargets(targets []Target) []dialectTargets {
 	for _, d := range []schema.Dialect{schema.Postgres, schema.MySQL, schema.SQLite} {
 		if conns := by[d]; len(conns) > 0 {
 			sort.Strings(conns)
-			out = append(out, dialectTargets{dialect: d, conns: conns})
+			out = append(out, dialectTargets{dialect: d, names: conns})
 		}
 	}
 	return out

@@ -66,7 +66,7 @@ func TestChecksRefusePartialIndexForMySQL(t *testing.T) {
 	apps := appsOf(Visit{})
 	r := p.run(apps, registry(), "", "makemigrations")
 	if r.code != 1 || !strings.HasPrefix(r.stderr, "pmanager: SystemCheckError: System check identified some issues:\n") ||
-		!strings.Contains(r.stderr, "\ncli.Visit.Meta: (pm.E017) index visit_active_name_idx has a Condition (a partial index), which MySQL/MariaDB cannot create on MySQL/MariaDB (connection shop); ") ||
+		!strings.Contains(r.stderr, "\ncli.Visit.Meta: (pm.E017) index visit_active_name_idx has a Condition (a partial index), which MySQL/MariaDB cannot create (connection shop); ") ||
 		!strings.HasSuffix(r.stderr, "\nSystem check identified 1 issue (0 silenced).\n") || r.stdout != "" {
 		t.Fatalf("makemigrations: exit %d\nstdout %q\nstderr %q", r.code, r.stdout, r.stderr)
 	}
