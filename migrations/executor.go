@@ -177,9 +177,13 @@ func (e *MigrateError) Error() string {
 	}
 	key := e.Failed.Migration.Key()
 	var b strings.Builder
-	if e.Interrupted() {
+	lost := !e.Interrupted() && connectionLost(e.Err)
+	switch {
+	case e.Interrupted():
 		fmt.Fprintf(&b, "migrations: interrupted: %s %s stopped", verb, key)
-	} else {
+	case lost:
+		fmt.Fprintf(&b, "migrations: lost the connection to the database while %s %s", verb, key)
+	default:
 		fmt.Fprintf(&b, "migrations: %s %s failed", verb, key)
 	}
 	if e.Operation > 0 {
@@ -187,7 +191,10 @@ func (e *MigrateError) Error() string {
 	} else if e.Description != "" {
 		fmt.Fprintf(&b, " (%s)", e.Description)
 	}
-	if !e.Interrupted() {
+	switch {
+	case lost:
+		fmt.Fprintf(&b, " (%v)", e.Err)
+	case !e.Interrupted():
 		fmt.Fprintf(&b, ": %v", e.Err)
 	}
 	why := "this database cannot roll back DDL"
@@ -198,6 +205,8 @@ func (e *MigrateError) Error() string {
 	case e.Partial:
 		fmt.Fprintf(&b, "; %s, so what ran before the failure stays in place, and the history records how far %s got: "+
 			"run `pmanager migrate --resume` to run the rest once the cause is fixed, or `pmanager migrate --rollback-partial` to undo what ran", why, key)
+	case lost:
+		fmt.Fprintf(&b, "; %s commits together with its record, so the history says whether it was applied: run the command again once the database answers", key)
 	case e.NonAtomic:
 		fmt.Fprintf(&b, "; no statement of %s ran in this attempt, and it is not recorded", key)
 	default:
@@ -885,9 +894,10 @@ func (e *execError) Unwrap() error { return e.err }
 // error when it is worth reporting beside the failure. Once ctx is
 // cancelled, database/sql rolls the transaction back by itself, and
 // Rollback may then report the cancellation rather than ErrTxDone,
-// depending on which of the two gets there first.
+// depending on which of the two gets there first. On a lost connection the
+// server rolls back by itself, and the failure already says so.
 func rollback(ctx context.Context, tx *sql.Tx) error {
-	if err := tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) && ctx.Err() == nil {
+	if err := tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) && ctx.Err() == nil && !connectionLost(err) {
 		return err
 	}
 	return nil

@@ -353,7 +353,7 @@ func checkLayout(names []string) error {
 // negative or unreadable count, a missing name or applied_at.
 func parseRow(names []string, vals []any) (historyRow, error) {
 	r := historyRow{state: stateApplied}
-	var at any
+	var at, rawState any = nil, stateApplied
 	var bad []string
 	count := func(name string, v any) int {
 		n, ok := asInt(v)
@@ -378,7 +378,7 @@ func parseRow(names []string, vals []any) (historyRow, error) {
 		case "applied_at":
 			at = v
 		case "state":
-			r.state = asString(v)
+			r.state, rawState = asString(v), v
 		case "ops_done":
 			r.opsDone = count("ops_done", v)
 		case "statements_done":
@@ -399,7 +399,7 @@ func parseRow(names []string, vals []any) (historyRow, error) {
 	default:
 		return r, fmt.Errorf("migrations: %s has state %s, which pmanager never writes (it writes %s, %s or %s): "+
 			"set it to '%s' if the migration ran completely, or delete the row if it never ran",
-			row, shown(r.state), stateApplied, stateApplying, stateUnapplying, stateApplied)
+			row, shown(rawState), stateApplied, stateApplying, stateUnapplying, stateApplied)
 	}
 	if len(bad) > 0 && r.state != stateApplied {
 		return r, fmt.Errorf("migrations: %s has %s, which pmanager never writes: put back the counts pmanager wrote "+

@@ -66,6 +66,11 @@ func (e *Executor) recoverPartials(ctx context.Context, opts Options) error {
 		left = append(left, p)
 	}
 	partials = left
+	for _, p := range partials {
+		if m := e.g.Migration(p.Key); m != nil && p.OpsDone > len(m.Operations) {
+			return checkPosition(p, m, nil)
+		}
+	}
 	if err := e.checkAssumptions(partials, opts); err != nil {
 		return err
 	}
@@ -305,7 +310,7 @@ func (e *Executor) resume(ctx context.Context, p Partial, opts Options) error {
 // past the last operation, statements_done past the operation's statements),
 // before anything runs: a row edited by hand, or a file edited since.
 func checkPosition(p Partial, m *Migration, ops []OpSteps) error {
-	bad := p.OpsDone > len(ops) || p.OpsDone == len(ops) && p.StatementsDone > 0 ||
+	bad := p.OpsDone > len(m.Operations) || p.OpsDone == len(ops) && p.StatementsDone > 0 ||
 		p.OpsDone < len(ops) && p.StatementsDone > len(ops[p.OpsDone].Steps)
 	if !bad {
 		return nil
@@ -555,7 +560,9 @@ func (e *Executor) trackedFailure(ctx context.Context, s PlanStep, err error, ra
 	xe.partial = ran
 	var rerr error
 	switch {
-	case ctx.Err() != nil:
+	case ctx.Err() != nil || connectionLost(xe.err):
+		// The statement in flight may have taken effect, and the
+		// history may not be writable: it keeps what it recorded.
 		xe.partial = true
 	case !ran && !s.Backwards:
 		rerr = e.history.Unrecord(bg, e.querier(), k)

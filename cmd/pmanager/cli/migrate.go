@@ -33,6 +33,8 @@ func (s *session) migrateCommand() *ucli.Command {
 			lockRetriesFlag(),
 			&ucli.BoolFlag{Name: "resume", Usage: "finish a migration an earlier run left part-way, then go on"},
 			&ucli.BoolFlag{Name: "rollback-partial", Usage: "undo what ran of a migration an earlier run left part-way, then go on"},
+			&ucli.IntFlag{Name: "assume-done", Usage: "with --resume or --rollback-partial: the statement in doubt in operation `N` took effect (when the database cannot show it)"},
+			&ucli.IntFlag{Name: "assume-not-done", Usage: "with --resume or --rollback-partial: the statement in doubt in operation `N` did not take effect"},
 			&ucli.StringSliceFlag{Name: "accept-edited", Usage: "record the edited applied migration `APP.NAME` as it is now (repeatable)"},
 		},
 		Action: s.migrate,
@@ -174,6 +176,9 @@ func (s *session) runPlan(c *ucli.Context, run func(migrations.Options) ([]migra
 		LockTimeout:     lockTimeout,
 		Resume:          c.Bool("resume"),
 		RollbackPartial: c.Bool("rollback-partial"),
+		AssumeDone:      c.Int("assume-done"),
+		AssumeNotDone:   c.Int("assume-not-done"),
+		Command:         repeatCommand(c),
 		AcceptEdited:    accept,
 		LockWait: func(h schema.LockHolder) {
 			fmt.Fprintf(s.stderr, "pmanager: waiting for another migrate on %s (%s)\n", where, h)
@@ -222,6 +227,23 @@ func (s *session) runPlan(c *ucli.Context, run func(migrations.Options) ([]migra
 		fmt.Fprintln(s.stdout, "  No migrations to apply.")
 	}
 	return err
+}
+
+// repeatCommand is how to run migrate against the database this command
+// acts on, for the commands that recovery messages suggest: the connection
+// named on the command line is kept, so the suggestion acts on the same one.
+func repeatCommand(c *ucli.Context) string {
+	cmd := "pmanager migrate"
+	if c.Command.Name == "migrate" {
+		if db := c.String("database"); db != "" {
+			cmd += " --database " + db
+		}
+		return cmd
+	}
+	if conn := c.Args().First(); conn != "" {
+		cmd += " --database " + conn
+	}
+	return cmd
 }
 
 // withoutKeys returns applied without the migrations ks (the edits the
