@@ -389,7 +389,7 @@ func parseRow(names []string, vals []any) (historyRow, error) {
 			r.err = asString(v)
 		}
 	}
-	row := fmt.Sprintf("row %s.%s of history table %s", r.Key.App, r.Key.Name, schema.HistoryTable)
+	row := fmt.Sprintf("row %s of history table %s", shownKey(r.Key), schema.HistoryTable)
 	if r.Key.App == "" || r.Key.Name == "" {
 		return r, fmt.Errorf("migrations: history table %s has a row with app %s and name %s, which names no migration: delete that row",
 			schema.HistoryTable, shown(r.Key.App), shown(r.Key.Name))
@@ -414,6 +414,18 @@ func parseRow(names []string, vals []any) (historyRow, error) {
 		return r, fmt.Errorf("migrations: %s has applied_at %s (%v): set it to the time the migration was applied", row, shown(at), err)
 	}
 	return r, nil
+}
+
+// shownKey spells k for a one-line message: as is, or quoted when it holds
+// control characters (a hand-typed newline).
+func shownKey(k Key) string {
+	s := k.String()
+	for _, c := range s {
+		if c < 0x20 || c == 0x7f {
+			return strconv.Quote(s)
+		}
+	}
+	return s
 }
 
 // shown spells a scanned value for a message: text quoted, NULL as such.
