@@ -58,6 +58,9 @@ func block(ctx context.Context, db schema.ExecQuerier) error {
 
 // TestMain runs the binary as pmanager when it was started as a child.
 func TestMain(m *testing.M) {
+	if name := os.Getenv(projectEnv); name != "" {
+		os.Exit(cli.Run(os.Args[1:], []models.App{{Label: "main"}}, registry(bulkProject(name))))
+	}
 	if v := os.Getenv(childEnv); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
