@@ -20,7 +20,7 @@ func keepMigrations() []*migrations.Migration {
 	initial := &migrations.Migration{App: "main", Name: "0001_initial", Operations: []operations.Operation{
 		operations.CreateModel{Name: "Author", Table: "author", Fields: []*state.Field{
 			{Name: "id", Kind: state.BigAuto, PrimaryKey: true},
-			{Name: "name", Kind: state.Char, MaxLength: 50},
+			{Name: "name", Kind: state.Char, MaxLength: 50, Index: true},
 			{Name: "score", Kind: state.Integer, Default: state.Str("0")},
 		}},
 	}}
@@ -103,7 +103,7 @@ func TestSQLiteRebuildKeepsTriggersAndViews(t *testing.T) {
 	widen := &migrations.Migration{App: "main", Name: "0003_widen",
 		Dependencies: []migrations.Key{{App: "main", Name: "0002_audit"}},
 		Operations: []operations.Operation{operations.AlterField{Model: "Author", Name: "name",
-			Field: &state.Field{Name: "name", Kind: state.Char, MaxLength: 200, Null: true}}},
+			Field: &state.Field{Name: "name", Kind: state.Char, MaxLength: 200, Null: true, Index: true}}},
 	}
 	if err := migrateSQLite(t, db, append(ms, widen)); err != nil {
 		t.Fatalf("the rebuild failed: %v", err)
@@ -125,31 +125,41 @@ func TestSQLiteRebuildKeepsTriggersAndViews(t *testing.T) {
 	}
 }
 
-// A rebuild whose table no longer fits a view (the column it selects went
-// away) stops with the view's name, and the database is left as it was.
-func TestSQLiteRebuildRefusesBrokenView(t *testing.T) {
+// Removing a column that a view or trigger uses stops with its name and
+// leaves the database as it was: by the rebuild's own check for an indexed
+// column (SQLite resolves a view only when it is used), by SQLite's DROP
+// COLUMN for a plain one.
+func TestSQLiteRemovalRefusesBrokenDependents(t *testing.T) {
 	t.Parallel()
-	db := dbtest.Open(t, schema.SQLite)
-	ms := keepMigrations()
-	if err := migrateSQLite(t, db, ms); err != nil {
-		t.Fatal(err)
-	}
-	before := sqliteObjects(t, db)
-	drop := &migrations.Migration{App: "main", Name: "0003_drop_name",
-		Dependencies: []migrations.Key{{App: "main", Name: "0002_audit"}},
-		Operations:   []operations.Operation{operations.RemoveField{Model: "Author", Name: "name"}},
-	}
-	err := migrateSQLite(t, db, append(ms, drop))
-	if err == nil {
-		t.Fatal("removing a column a view selects succeeded")
-	}
-	if !strings.Contains(err.Error(), "author_names") {
-		t.Errorf("error %q does not name the view author_names", err)
-	}
-	if after := sqliteObjects(t, db); after != before {
-		t.Errorf("triggers and views after the refusal: %s; want %s", after, before)
-	}
-	if got := queryOne(t, db, `SELECT count(*) FROM pragma_table_info('author') WHERE name = 'name'`); got != "1" {
-		t.Errorf("the column name is gone after the refusal")
+	for _, tc := range []struct{ field, names string }{
+		{"name", "author_names"},  // indexed: rebuilt, the view no longer fits
+		{"score", "audit_scores"}, // plain: DROP COLUMN, which SQLite refuses
+	} {
+		t.Run(tc.field, func(t *testing.T) {
+			t.Parallel()
+			db := dbtest.Open(t, schema.SQLite)
+			ms := keepMigrations()
+			if err := migrateSQLite(t, db, ms); err != nil {
+				t.Fatal(err)
+			}
+			before := sqliteObjects(t, db)
+			drop := &migrations.Migration{App: "main", Name: "0003_drop",
+				Dependencies: []migrations.Key{{App: "main", Name: "0002_audit"}},
+				Operations:   []operations.Operation{operations.RemoveField{Model: "Author", Name: tc.field}},
+			}
+			err := migrateSQLite(t, db, append(ms, drop))
+			if err == nil {
+				t.Fatalf("removing %s, which a view or trigger uses, succeeded", tc.field)
+			}
+			if !strings.Contains(err.Error(), tc.names) {
+				t.Errorf("error %q does not name %s", err, tc.names)
+			}
+			if after := sqliteObjects(t, db); after != before {
+				t.Errorf("triggers and views after the refusal: %s; want %s", after, before)
+			}
+			if got := queryOne(t, db, `SELECT count(*) FROM pragma_table_info('author') WHERE name = '`+tc.field+`'`); got != "1" {
+				t.Errorf("the column %s is gone after the refusal", tc.field)
+			}
+		})
 	}
 }
