@@ -97,9 +97,10 @@ func ChangesData(op Operation) bool {
 func fieldLabel(m *state.Model, field string) string { return m.Name + "." + field }
 
 // addFieldChecks: a new NOT NULL column that gets no value for the rows
-// already there can only be added to an empty table.
+// already there (no fill, no default, no db_default, which the database
+// evaluates for each of them) can only be added to an empty table.
 func addFieldChecks(live *state.Model, f *state.Field, fill *string) []schema.Preflight {
-	if live.Unmanaged || f == nil || !f.HasColumn() || f.Null || f.Default != nil || fill != nil || f.Kind.IsAuto() || f.PrimaryKey {
+	if live.Unmanaged || f == nil || !f.HasColumn() || f.Null || f.Default != nil || f.DBDefault != "" || fill != nil || f.Kind.IsAuto() || f.PrimaryKey {
 		return nil
 	}
 	return []schema.Preflight{{Kind: schema.PreflightNoRows, Model: live, Label: fieldLabel(live, f.Name), Columns: []string{f.ColumnName()}}}
@@ -121,7 +122,9 @@ func alterFieldChecks(p *state.Project, live, after *state.Model, name string, f
 	if !old.Kind.IsRelation() && !f.Kind.IsRelation() && (old.Kind != f.Kind || Narrows(old, f)) {
 		out = append(out, schema.Preflight{Kind: schema.PreflightConvert, Model: live, Label: label, Columns: col, From: old, To: f})
 	}
-	if old.Null && !f.Null && fill == nil && f.Default == nil {
+	// A db_default fills the NULLs with the database's value (every editor
+	// updates them before SET NOT NULL).
+	if old.Null && !f.Null && fill == nil && f.Default == nil && f.DBDefault == "" {
 		out = append(out, schema.Preflight{Kind: schema.PreflightNotNull, Model: live, Label: label, Columns: col})
 	}
 	if !old.IsUnique() && f.IsUnique() {
