@@ -158,7 +158,7 @@ type PreflightError struct {
 	Done []PlanStep
 }
 
-// Error implements error: one message naming the migration, and for each
+// Error implements error: one line naming the migration, and for each
 // check in the way the operation, the field, the rows and the fix.
 func (e *PreflightError) Error() string {
 	verb := "apply"
@@ -175,7 +175,7 @@ func (e *PreflightError) Error() string {
 		fmt.Fprintf(&b, " (%s, run before it, stayed %sed)", strings.Join(names, ", "), verb)
 	}
 	for _, f := range e.Failures {
-		fmt.Fprintf(&b, "\n  operation %d (%s): %s", f.Operation, f.Description, f.explain())
+		fmt.Fprintf(&b, "; operation %d (%s): %s", f.Operation, f.Description, f.explain())
 	}
 	return b.String()
 }
