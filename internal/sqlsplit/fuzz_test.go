@@ -70,3 +70,30 @@ func FuzzSplit(f *testing.F) {
 		}
 	})
 }
+
+// FuzzClassify checks that reading any statement's words and classifying
+// it never panics, on every dialect and for any server version, and that
+// every kind but Transactional comes with its reason.
+func FuzzClassify(f *testing.F) {
+	for _, seed := range []string{
+		"/*!40000 ALTER TABLE `t` DISABLE KEYS */",
+		"/*M!100100 LOCK TABLES t WRITE */",
+		"SET @a = 1, autocommit = @b",
+		"CREATE INDEX CONCURRENTLY i ON t (a)",
+		"DO $x$ BEGIN COMMIT; END $x$",
+		"SELECT E'\\'' /*! ",
+		"/*!",
+	} {
+		f.Add(seed, uint8(0), 101106)
+		f.Add(seed, uint8(1), 0)
+		f.Add(seed, uint8(2), 50700)
+	}
+	dialects := []schema.Dialect{schema.MySQL, schema.Postgres, schema.SQLite}
+	f.Fuzz(func(t *testing.T, text string, which uint8, version int) {
+		d := dialects[int(which)%len(dialects)]
+		c := Classify(text, d, Server{Version: version, MariaDB: which%2 == 0})
+		if c.Kind != Transactional && c.Why == "" {
+			t.Fatalf("Classify(%q, %s) = kind %d without a reason", text, d, c.Kind)
+		}
+	})
+}
