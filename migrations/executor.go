@@ -84,6 +84,9 @@ type Options struct {
 	// example "pmanager migrate --database reporting"), quoted in the
 	// commands that messages suggest; "" means "pmanager migrate".
 	Command string
+	// Statement, when set, is called with each SQL statement (or "Go
+	// function <name>") just before it runs, for output that shows them.
+	Statement func(stmt string)
 }
 
 // Executor plans and runs migrations against one database: Django's executor.
@@ -95,6 +98,15 @@ type Executor struct {
 	// conn, during a run, is the connection that holds the migration lock
 	// and runs every statement of the run; nil outside a run.
 	conn *sql.Conn
+	// statement is the run's Options.Statement.
+	statement func(stmt string)
+}
+
+// announce passes a statement about to run to Options.Statement.
+func (e *Executor) announce(stmt string) {
+	if e.statement != nil {
+		e.statement(stmt)
+	}
 }
 
 // querier is what the executor reads and writes through: the run's
@@ -139,12 +151,31 @@ type IrreversibleError struct {
 	Migration   Key
 	Operation   int
 	Description string
+	// Fix says how to make the operation reversible, when it can be.
+	Fix string
 }
 
 // Error implements error.
 func (e *IrreversibleError) Error() string {
-	return fmt.Sprintf("migrations: cannot unapply %s: operation %d (%s) is irreversible; nothing was changed",
+	msg := fmt.Sprintf("migrations: cannot unapply %s: operation %d (%s) is irreversible; nothing was changed",
 		e.Migration, e.Operation, e.Description)
+	if e.Fix != "" {
+		msg += "; " + e.Fix
+	}
+	return msg
+}
+
+// reversibleFix says how to make an irreversible operation reversible:
+// hand-written operations take a Reverse, with an explicit no-op when
+// there is nothing to undo.
+func reversibleFix(op operations.Operation) string {
+	switch op.(type) {
+	case operations.RunSQL, *operations.RunSQL:
+		return "to make it reversible, give that RunSQL a Reverse: the SQL that undoes it, or Reverse: []string{} when there is nothing to undo"
+	case operations.RunGo, *operations.RunGo:
+		return "to make it reversible, give that RunGo a Reverse function, or Reverse: operations.Noop when there is nothing to undo"
+	}
+	return ""
 }
 
 // MigrateError reports where a Migrate run stopped: the migration and
@@ -523,6 +554,7 @@ func (e *Executor) locked(ctx context.Context, opts Options, plan func(map[Key]A
 	}
 	run := *e
 	run.conn = conn
+	run.statement = opts.Statement
 	run.history = NewHistory(conn, e.ed)
 	// The guard stops the run's statement on the server when ctx is
 	// cancelled, before the lock is released; runCtx ends after that.
@@ -564,7 +596,7 @@ func (e *Executor) checkPlan(plan []PlanStep, opts Options) error {
 func irreversible(m *Migration) error {
 	for i, op := range m.Operations {
 		if !op.Reversible() {
-			return &IrreversibleError{Migration: m.Key(), Operation: i + 1, Description: op.Describe()}
+			return &IrreversibleError{Migration: m.Key(), Operation: i + 1, Description: op.Describe(), Fix: reversibleFix(op)}
 		}
 	}
 	return nil
@@ -960,6 +992,9 @@ func (e *Executor) runSteps(ctx context.Context, db schema.ExecQuerier, ops []Op
 			stmt := st.SQL
 			if st.Go != nil {
 				stmt = "Go function " + st.Name
+			}
+			e.announce(stmt)
+			if st.Go != nil {
 				err = st.Go(ctx, db)
 			} else {
 				err = schema.Exec(ctx, e.ed, db, st.SQL)

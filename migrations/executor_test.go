@@ -238,7 +238,7 @@ func TestExecutorFailureInTheMiddle(t *testing.T) {
 		if !errors.As(err, &me) {
 			t.Fatalf("Migrate error = %v, want a *MigrateError", err)
 		}
-		for _, w := range []string{"applying main.0002_car_manufacturer failed at operation 2 (Raw SQL operation)", "no_such_table"} {
+		for _, w := range []string{"applying main.0002_car_manufacturer failed at operation 2 (Raw SQL Operation)", "no_such_table"} {
 			if !strings.Contains(err.Error(), w) {
 				t.Errorf("error %q does not say %q", err, w)
 			}
@@ -287,7 +287,7 @@ func TestExecutorIrreversible(t *testing.T) {
 		if !errors.As(err, &ie) || ie.Migration != key("main.0003_car_released") || ie.Operation != 1 {
 			t.Fatalf("Migrate error = %v, want an *IrreversibleError for main.0003 operation 1", err)
 		}
-		if !strings.Contains(err.Error(), "cannot unapply main.0003_car_released: operation 1 (Raw SQL operation) is irreversible") {
+		if !strings.Contains(err.Error(), "cannot unapply main.0003_car_released: operation 1 (Raw SQL Operation) is irreversible") {
 			t.Errorf("error %q does not name the migration and operation", err)
 		}
 		full, err := g.State()
@@ -339,7 +339,7 @@ func TestExecutorRunGo(t *testing.T) {
 			t.Fatal(err)
 		}
 		err = e.Migrate(ctx, plan, Options{})
-		if err == nil || !strings.Contains(err.Error(), "main.0003_fails failed at operation 1 (Raw Go operation): data check failed") {
+		if err == nil || !strings.Contains(err.Error(), "main.0003_fails failed at operation 1 (Raw Go Operation): data check failed") {
 			t.Fatalf("Migrate error = %v", err)
 		}
 		var names []string

@@ -234,7 +234,7 @@ func TestLostConnection(t *testing.T) {
 			e, _ := newExecutor(t, db, ed, ms)
 			ctx := context.Background()
 			_, err := e.MigrateTo(ctx, nil, Options{})
-			want := "migrations: lost the connection to the database while applying main.0002_lost at operation 1 (Raw Go operation) ("
+			want := "migrations: lost the connection to the database while applying main.0002_lost at operation 1 (Raw Go Operation) ("
 			if err == nil || !strings.HasPrefix(err.Error(), want) {
 				t.Fatalf("migrate whose session was killed = %v; want it to start %q", err, want)
 			}

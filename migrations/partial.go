@@ -668,6 +668,7 @@ func (e *Executor) runStatement(ctx context.Context, conn *sql.Conn, o OpSteps, 
 				return fail("", err)
 			}
 		}
+		e.announce(st.SQL)
 		if err := schema.Exec(ctx, e.ed, conn, st.SQL); err != nil {
 			return fail(st.SQL, err)
 		}
@@ -692,6 +693,9 @@ func (e *Executor) runStatement(ctx context.Context, conn *sql.Conn, o OpSteps, 
 	stmt := st.SQL
 	if st.Go != nil {
 		stmt = "Go function " + st.Name
+	}
+	e.announce(stmt)
+	if st.Go != nil {
 		err = st.Go(ctx, tx)
 	} else {
 		err = schema.Exec(ctx, e.ed, tx, st.SQL)

@@ -66,7 +66,7 @@ func failHalfWay(t *testing.T, db *dbtest.DB, ed schema.Editor, ms []*Migration)
 	if !errors.As(err, &me) || !me.Partial || me.Operation != 2 {
 		t.Fatalf("MigrateTo over duplicate names = %v; want a partial *MigrateError at operation 2", err)
 	}
-	for _, w := range []string{"applying main.0002_unique failed at operation 2 (Create constraint item_extra_uniq on model Item)",
+	for _, w := range []string{"applying main.0002_unique failed at operation 2 (Create Constraint item_extra_uniq On Model Item)",
 		"so what ran before the failure stays in place", "--resume", "--rollback-partial"} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error %q does not say %q", err, w)
@@ -93,7 +93,7 @@ func failHalfWay(t *testing.T, db *dbtest.DB, ed schema.Editor, ms []*Migration)
 	}
 	for _, w := range []string{"main.0002_unique was left part-way while being applied",
 		"operation 1 (Add Field extra To Item) ran",
-		"operation 2 (Create constraint item_extra_uniq on model Item) failed: ",
+		"operation 2 (Create Constraint item_extra_uniq On Model Item) failed: ",
 		"run `pmanager migrate --resume` to run the rest once the cause is fixed, or `pmanager migrate --rollback-partial` to undo what ran"} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("refusal %q does not say %q", err, w)
@@ -189,7 +189,7 @@ func TestResumeAfterKillBeforeFinish(t *testing.T) {
 		}
 
 		_, err = e.MigrateTo(ctx, nil, Options{})
-		if !errors.Is(err, ErrPartial) || !strings.Contains(err.Error(), "the run stopped in operation 3 (Create index item_extra_idx on field(s) extra of model Item) without recording why") {
+		if !errors.Is(err, ErrPartial) || !strings.Contains(err.Error(), "the run stopped in operation 3 (Create Index item_extra_idx On Field(s) extra Of Model Item) without recording why") {
 			t.Fatalf("migrate after the kill = %v; want the refusal naming operation 3 as in doubt", err)
 		}
 		if _, err := e.MigrateTo(ctx, nil, Options{Resume: true}); err != nil {
@@ -270,7 +270,7 @@ func TestPartialUnapply(t *testing.T) {
 			checkSchema(t, db, ed, stateWith(t, ms, 1), when)
 			_, err = e.MigrateTo(ctx, nil, Options{})
 			if !errors.Is(err, ErrPartial) || !strings.Contains(err.Error(), "while being unapplied") ||
-				!strings.Contains(err.Error(), "operations 4 (Create index item_extra_idx on field(s) extra of model Item), 3 (Create constraint item_extra_uniq on model Item), 2 (Add Field extra To Item) were undone; operation 1 (Raw SQL operation) failed: ") {
+				!strings.Contains(err.Error(), "operations 4 (Create Index item_extra_idx On Field(s) extra Of Model Item), 3 (Create Constraint item_extra_uniq On Model Item), 2 (Add Field extra To Item) were undone; operation 1 (Raw SQL Operation) failed: ") {
 				t.Errorf("%s: next run = %v; want the refusal naming the undone operations", when, err)
 			}
 		}
@@ -325,7 +325,7 @@ func TestNonAtomicConcurrently(t *testing.T) {
 	if err := WriteSQL(&b, ms[1], ed, stateWith(t, itemMigrations(false), 0), false); err != nil {
 		t.Fatal(err)
 	}
-	if want := "-- Raw SQL operation\nCREATE INDEX CONCURRENTLY item_name_cidx ON item (name);\n"; b.String() != want {
+	if want := "-- Raw SQL Operation\nCREATE INDEX CONCURRENTLY item_name_cidx ON item (name);\n"; b.String() != want {
 		t.Errorf("sqlmigrate of a NonAtomic migration:\n%s\nwant (no BEGIN/COMMIT):\n%s", b.String(), want)
 	}
 	if _, err := e.MigrateTo(ctx, []Target{{App: "main", Name: "0001_initial"}}, Options{}); err != nil {
@@ -357,7 +357,7 @@ func TestFailureNamesOperation(t *testing.T) {
 		if !errors.As(err, &me) || me.Err == nil {
 			t.Fatalf("MigrateTo = %v; want a *MigrateError", err)
 		}
-		for _, w := range []string{"applying main.0002_unique failed at operation 2 (Create constraint item_extra_uniq on model Item): " + me.Err.Error()} {
+		for _, w := range []string{"applying main.0002_unique failed at operation 2 (Create Constraint item_extra_uniq On Model Item): " + me.Err.Error()} {
 			if !strings.Contains(err.Error(), w) {
 				t.Errorf("error %q does not say %q", err, w)
 			}

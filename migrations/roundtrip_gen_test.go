@@ -4,24 +4,24 @@
 //   - Create Model Car
 //   - Create Model Legacy
 //   - Delete Model Old
-//   - Rename table for Car to car
-//   - Change Meta options on Car
-//   - Change Meta options on Manufacturer
-//   - Alter unique_together for Car: (manufacturer, name), (owner, country)
-//   - Alter unique_together for Car (no constraints)
+//   - Rename Table For Car To car
+//   - Change Meta Options On Car
+//   - Change Meta Options On Manufacturer
+//   - Alter UniqueTogether For Car: (manufacturer, name), (owner, country)
+//   - Alter UniqueTogether For Car (No Constraints)
 //   - Add Field released To Car
 //   - Add Field wheels To Car
 //   - Remove Field notes From Car
 //   - Alter Field name On Car
-//   - Rename field released on Car to released_on
-//   - Create index car_released_idx on field(s) -released_on of model Car
-//   - Remove index car_name_idx from Car
-//   - Rename index car_released_idx on Car to car_released_on_idx
-//   - Create constraint car_name_uniq on model Car
-//   - Remove constraint price_gte_0 from model Car
-//   - Raw SQL operation
-//   - Raw SQL operation
-//   - Custom state/database change combination (1 database, 1 state operations)
+//   - Rename Field released On Car To released_on
+//   - Create Index car_released_idx On Field(s) -released_on Of Model Car
+//   - Remove Index car_name_idx From Car
+//   - Rename Index car_released_idx On Car To car_released_on_idx
+//   - Create Constraint car_name_uniq On Model Car
+//   - Remove Constraint price_gte_0 From Model Car
+//   - Raw SQL Operation
+//   - Raw SQL Operation
+//   - Custom State/Database Change Combination (1 database, 1 state operations)
 //   - Rename Model Manufacturer To Maker
 
 package migrations_test

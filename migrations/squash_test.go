@@ -54,7 +54,7 @@ func TestSquash(t *testing.T) {
 			want:     "0002_car_details",
 			deps:     []string{"main.0001_initial"},
 			replaces: []string{"main.0002_car_manufacturer", "main.0003_car_released"},
-			ops:      []string{"Add Field manufacturer To Car", "Add Field released To Car", "Create index car_name_idx on field(s) name, -released of model Car"},
+			ops:      []string{"Add Field manufacturer To Car", "Add Field released To Car", "Create Index car_name_idx On Field(s) name, -released Of Model Car"},
 			before:   3,
 		},
 	}
@@ -254,7 +254,7 @@ func TestRenderSquashNamesGoFunctions(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"//   - Raw SQL operation\n//   - Raw Go operation\n//   - Raw Go operation\n",
+		"//   - Raw SQL Operation\n//   - Raw Go Operation\n//   - Raw Go Operation\n",
 		"\t\toperations.RunSQL{SQL: []string{\"SELECT 1\"}},\n\t\toperations.RunGo{Forward: goInsert},\n\t\toperations.RunGo{Forward: goFail},\n",
 	} {
 		if !strings.Contains(string(src), want) {
@@ -283,8 +283,8 @@ func TestSquashKeepsRunGoInPlace(t *testing.T) {
 	for _, op := range sq.Migration.Operations {
 		got = append(got, op.Describe())
 	}
-	want := []string{"Create Model Manufacturer", "Create Model Car", "Raw Go operation", "Add Field manufacturer To Car",
-		"Add Field released To Car", "Create index car_name_idx on field(s) name, -released of model Car"}
+	want := []string{"Create Model Manufacturer", "Create Model Car", "Raw Go Operation", "Add Field manufacturer To Car",
+		"Add Field released To Car", "Create Index car_name_idx On Field(s) name, -released Of Model Car"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("squashed operations (-want +got):\n%s", diff)
 	}

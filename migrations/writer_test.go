@@ -173,8 +173,9 @@ func TestRenderImports(t *testing.T) {
 		want []string
 		not  []string
 	}{
-		{"empty migration imports only migrations", &Migration{App: "a", Name: "0001"},
-			[]string{`"github.com/pmanager/pmanager/migrations"`}, []string{"pkg/operations", "pkg/state", "Operations"}},
+		{"empty migration is ready to be filled by hand", &Migration{App: "a", Name: "0001"},
+			[]string{`"github.com/pmanager/pmanager/migrations"`, `"github.com/pmanager/pmanager/pkg/operations"`, "Operations: []operations.Operation{\n"},
+			[]string{"pkg/state"}},
 		{"no state without fields", &Migration{App: "a", Name: "0002", Operations: []operations.Operation{operations.RemoveField{Model: "Car", Name: "x"}}},
 			[]string{"pkg/operations", `operations.RemoveField{Model: "Car", Name: "x"},`}, []string{"pkg/state"}},
 		{"state for a default", &Migration{App: "a", Name: "0002", Operations: []operations.Operation{

@@ -72,9 +72,18 @@ func launch(args []string) int {
 }
 
 // local reports whether the command needs no project build: init,
-// version and the Assegai commands that only read pmanager.toml.
+// version (or --version) and the Assegai commands that only read
+// pmanager.toml; and a word that is no command at all, which is answered
+// with the nearest command wherever pmanager runs, in a project or not.
 func local(args []string) bool {
-	return len(args) > 0 && (args[0] == "init" || args[0] == "version" || cli.Local(args[0]))
+	if len(args) == 0 {
+		return false
+	}
+	name := args[0]
+	if name == "init" || name == "version" || cli.IsVersionFlag(name) || cli.Local(name) {
+		return true
+	}
+	return !strings.HasPrefix(name, "-") && !cli.Known(name)
 }
 
 // isHelp reports whether the command line asks for help (or is empty, which

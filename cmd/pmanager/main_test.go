@@ -151,6 +151,9 @@ func runScripts(t *testing.T, dir string, d schema.Dialect, extra func(*testscri
 			env.Setenv("HOME", home)
 			env.Setenv("PMROOT", root)
 			env.Setenv("DIALECT", string(d))
+			// Reproducible output: fixed times in generated files and no
+			// elapsed times after OK (a script sets it empty to see them).
+			env.Setenv("SOURCE_DATE_EPOCH", "1795338600")
 			if extra != nil {
 				return extra(env)
 			}

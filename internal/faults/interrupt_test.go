@@ -55,10 +55,10 @@ func TestInterruptedMigrate(t *testing.T) {
 				if !strings.HasSuffix(out.String(), "  Applying main.0003_slow... FAILED\n") {
 					t.Errorf("stdout:\n%s\nwant the slow migration marked FAILED", out.String())
 				}
-				want := "pmanager: interrupted: applying main.0003_slow stopped at operation 2 (Raw Go operation); " +
+				want := "pmanager: interrupted: applying main.0003_slow stopped at operation 2 (Raw Go Operation); " +
 					"nothing of main.0003_slow was kept; main.0001_t1, main.0002_t2 stayed applied\n"
 				if d == schema.MySQL {
-					want = "pmanager: interrupted: applying main.0003_slow stopped at operation 2 (Raw Go operation); " +
+					want = "pmanager: interrupted: applying main.0003_slow stopped at operation 2 (Raw Go Operation); " +
 						"this database cannot roll back DDL, so what ran before the failure stays in place, and the history records how far main.0003_slow got: " +
 						"run `pmanager migrate --resume` to run the rest once the cause is fixed, or `pmanager migrate --rollback-partial` to undo what ran; " +
 						"main.0001_t1, main.0002_t2 stayed applied\n"

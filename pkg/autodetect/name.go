@@ -14,25 +14,39 @@ import (
 const maxNameLength = 52
 
 // SuggestName proposes the name part of a new migration file (after the
-// NNNN_ prefix): "initial" for an app's first migration; a fragment
-// describing the one operation (car_manufacturer for Add Field manufacturer
-// To Car, delete_car, alter_car_table...); the created models' names, sorted
-// and joined, when the migration only creates models (and adds fields,
-// indexes, constraints or unique_together to those same new models); else
+// NNNN_ prefix), by content as Django does: "initial" for an app's first
+// migration; the created models' names, sorted and joined, when the
+// migration only creates models (and adds fields, indexes, constraints or
+// unique_together to those same new models); else each operation's
+// fragment (car_manufacturer for Add Field manufacturer To Car,
+// alter_customer_first_name, delete_car...) joined in order, ending in
+// "_and_more" where the rest does not fit. Only when some operation has no
+// fragment (RunSQL, RunGo, SeparateDatabaseAndState) or there is none is it
 // auto_YYYYMMDD_HHMM from now. Names stay within 52 characters.
 func SuggestName(ops []operations.Operation, initial bool, now time.Time) string {
 	if initial {
 		return "initial"
 	}
-	if len(ops) == 1 {
-		if f := fragment(ops[0]); f != "" {
-			return clip(f)
-		}
-	}
 	if names := createdOnly(ops); len(names) > 0 {
 		return joinNames(names)
 	}
-	return "auto_" + now.Format("20060102_1504")
+	var frags []string
+	for _, op := range ops {
+		f := fragment(op)
+		if f == "" {
+			return "auto_" + now.Format("20060102_1504")
+		}
+		if len(frags) == 0 || frags[len(frags)-1] != f {
+			frags = append(frags, f)
+		}
+	}
+	if len(frags) == 0 {
+		return "auto_" + now.Format("20060102_1504")
+	}
+	if len(frags) == 1 {
+		return clip(frags[0])
+	}
+	return joinNames(frags)
 }
 
 // fragment describes one operation for a migration name, or "" when no
@@ -133,6 +147,9 @@ func deref(op operations.Operation) operations.Operation {
 // joinNames joins names with "_"; when they do not fit, it keeps the names
 // that do and ends with "_and_more".
 func joinNames(names []string) string {
+	if len(names) == 1 {
+		return clip(names[0])
+	}
 	if all := strings.Join(names, "_"); len(all) <= maxNameLength {
 		return all
 	}

@@ -58,9 +58,22 @@ func TestSuggestName(t *testing.T) {
 		}, false, "author_book"},
 		{"field added to an existing model", []operations.Operation{
 			operations.CreateModel{Name: "Car"}, operations.AddField{Model: "Manufacturer", Field: field},
-		}, false, "auto_20261121_1010"},
+		}, false, "car_manufacturer_manufacturer"},
 		{"created and deleted", []operations.Operation{
 			operations.CreateModel{Name: "Car"}, operations.DeleteModel{Name: "Old"},
+		}, false, "car_delete_old"},
+		{"several alterations joined while they fit", []operations.Operation{
+			operations.AlterField{Model: "Customer", Name: "first_name"}, operations.AlterField{Model: "Customer", Name: "last_name"},
+		}, false, "alter_customer_first_name_alter_customer_last_name"},
+		{"several alterations that do not fit end in and_more", []operations.Operation{
+			operations.AlterField{Model: "Customer", Name: "first_name"}, operations.AddField{Model: "Customer", Field: &state.Field{Name: "country"}},
+			operations.RemoveField{Model: "Customer", Name: "fax"},
+		}, false, "alter_customer_first_name_customer_country_and_more"},
+		{"a repeated fragment counts once", []operations.Operation{
+			operations.AlterModelOptions{Name: "Car"}, operations.AlterModelOptions{Name: "Car"},
+		}, false, "alter_car_options"},
+		{"raw sql among others", []operations.Operation{
+			operations.AlterField{Model: "Car", Name: "price"}, operations.RunSQL{SQL: []string{"SELECT 1"}},
 		}, false, "auto_20261121_1010"},
 		{"long single fragment clipped", []operations.Operation{operations.CreateModel{Name: long}}, false,
 			strings.ToLower(long)[:52]},

@@ -46,16 +46,40 @@ type FillError struct {
 	// Alteration is true when an existing field becomes NOT NULL, false when
 	// a NOT NULL field is added.
 	Alteration bool
+	// Cause says why there is no value, so the advice fits what happened.
+	Cause FillCause
 }
+
+// FillCause is why a questioner gave no value for the existing rows.
+type FillCause int
+
+const (
+	// FillNoInput: makemigrations ran with --noinput, so nobody was asked.
+	FillNoInput FillCause = iota
+	// FillQuit: the user chose to quit at the prompt.
+	FillQuit
+	// FillNoAnswer: the input ended before an answer, as it does when
+	// standard input is not a terminal.
+	FillNoAnswer
+)
 
 // Error implements error.
 func (e *FillError) Error() string {
-	if e.Alteration {
-		return fmt.Sprintf("cannot make the field %s of %s NOT NULL without a default: existing rows may hold NULL; "+
-			"add default=... to its tag, or run makemigrations without --noinput to give a one-off value", e.Field, e.Model)
+	var advice string
+	switch e.Cause {
+	case FillQuit:
+		advice = "add default=... to its tag, then run makemigrations again"
+	case FillNoAnswer:
+		advice = "no answer could be read (standard input is not a terminal, or it ended); " +
+			"add default=... to its tag, or run makemigrations in a terminal to give a one-off value"
+	default:
+		advice = "add default=... to its tag, or run makemigrations without --noinput to give a one-off value"
 	}
-	return fmt.Sprintf("cannot add the NOT NULL field %s to %s without a default: "+
-		"add default=... (or null) to its tag, or run makemigrations without --noinput to give a one-off value", e.Field, e.Model)
+	if e.Alteration {
+		return fmt.Sprintf("cannot make the field %s of %s NOT NULL without a default: existing rows may hold NULL; %s", e.Field, e.Model, advice)
+	}
+	advice = strings.Replace(advice, "add default=...", "add default=... (or null)", 1)
+	return fmt.Sprintf("cannot add the NOT NULL field %s to %s without a default: %s", e.Field, e.Model, advice)
 }
 
 // NonInteractive returns the questioner of makemigrations --noinput: it
@@ -100,7 +124,8 @@ type interactive struct {
 
 // AskFill implements Questioner.
 func (q *interactive) AskFill(model, field string, alteration bool) (*string, error) {
-	quit := &FillError{Model: model, Field: field, Alteration: alteration}
+	quit := &FillError{Model: model, Field: field, Alteration: alteration, Cause: FillQuit}
+	ended := &FillError{Model: model, Field: field, Alteration: alteration, Cause: FillNoAnswer}
 	var intro string
 	if alteration {
 		intro = fmt.Sprintf("You are trying to change the nullable field '%s' on %s to non-nullable without a default; "+
@@ -129,7 +154,7 @@ func (q *interactive) AskFill(model, field string, alteration bool) (*string, er
 		}
 		switch strings.TrimSpace(line) {
 		case "1":
-			return q.askLiteral(quit)
+			return q.askLiteral(quit, ended)
 		case "2":
 			return nil, quit
 		case "3":
@@ -138,7 +163,7 @@ func (q *interactive) AskFill(model, field string, alteration bool) (*string, er
 			}
 		}
 		if eof {
-			return nil, quit
+			return nil, ended
 		}
 		if err := q.say("Please select a valid option: "); err != nil {
 			return nil, err
@@ -191,8 +216,9 @@ func (q *interactive) askYesNo(question string) (bool, error) {
 	}
 }
 
-// askLiteral reads the one-off value, asking again until it parses.
-func (q *interactive) askLiteral(quit error) (*string, error) {
+// askLiteral reads the one-off value, asking again until it parses; exit
+// returns quit and the end of the input ended.
+func (q *interactive) askLiteral(quit, ended error) (*string, error) {
 	err := q.say("Please enter the default value as a literal: a bare value such as 0, hello or 2024-01-31,\n" +
 		"or a quoted one such as 'a, b' ('' is the empty string; '' inside quotes is one quote).\n" +
 		"Type exit to quit.\n>>> ")
@@ -219,7 +245,7 @@ func (q *interactive) askLiteral(quit error) (*string, error) {
 			retry = perr.Error() + "; please try again."
 		}
 		if eof {
-			return nil, quit
+			return nil, ended
 		}
 		if err := q.say(retry + "\n>>> "); err != nil {
 			return nil, err

@@ -226,7 +226,7 @@ model main.Car
 		{"hints", `
 model main.Car was=Vehicle
   title char max=30 null was=name
-`, []string{"main: Rename Model Vehicle To Car", "main: Rename field name on Car to title"}},
+`, []string{"main: Rename Model Vehicle To Car", "main: Rename Field name On Car To title"}},
 	}
 	for _, tt := range tests {
 		from, err := parseProject(before)
@@ -340,6 +340,29 @@ model main.Car was=Nope
 	for _, f := range fields {
 		if f.Was != "" {
 			t.Errorf("field %s of an operation carries the hint %q", f.Name, f.Was)
+		}
+	}
+}
+
+// TestFillErrorAdvice: the advice fits why there was no value; only
+// --noinput's refusal mentions --noinput.
+func TestFillErrorAdvice(t *testing.T) {
+	t.Parallel()
+	ask := func(input string) error {
+		_, err := Interactive(strings.NewReader(input), &bytes.Buffer{}).AskFill("Article", "rank", false)
+		return err
+	}
+	quit, ended := ask("2\n"), ask("")
+	if want := "cannot add the NOT NULL field rank to Article without a default: add default=... (or null) to its tag, then run makemigrations again"; quit == nil || quit.Error() != want {
+		t.Errorf("quit:\n got %v\nwant %s", quit, want)
+	}
+	if want := "cannot add the NOT NULL field rank to Article without a default: no answer could be read (standard input is not a terminal, or it ended); " +
+		"add default=... (or null) to its tag, or run makemigrations in a terminal to give a one-off value"; ended == nil || ended.Error() != want {
+		t.Errorf("end of input:\n got %v\nwant %s", ended, want)
+	}
+	for _, err := range []error{quit, ended} {
+		if err != nil && strings.Contains(err.Error(), "--noinput") {
+			t.Errorf("%v: mentions --noinput, which was not given", err)
 		}
 	}
 }

@@ -232,7 +232,7 @@ type RenameField struct {
 
 // Describe implements Operation.
 func (o RenameField) Describe() string {
-	return fmt.Sprintf("Rename field %s on %s to %s", o.OldName, o.Model, o.NewName)
+	return fmt.Sprintf("Rename Field %s On %s To %s", o.OldName, o.Model, o.NewName)
 }
 
 // StateForwards implements Operation.

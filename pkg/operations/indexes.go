@@ -16,7 +16,7 @@ type AddIndex struct {
 
 // Describe implements Operation.
 func (o AddIndex) Describe() string {
-	return fmt.Sprintf("Create index %s on field(s) %s of model %s", o.Index.Name, strings.Join(o.Index.Fields, ", "), o.Model)
+	return fmt.Sprintf("Create Index %s On Field(s) %s Of Model %s", o.Index.Name, strings.Join(o.Index.Fields, ", "), o.Model)
 }
 
 // StateForwards implements Operation.
@@ -70,7 +70,7 @@ type RemoveIndex struct {
 
 // Describe implements Operation.
 func (o RemoveIndex) Describe() string {
-	return fmt.Sprintf("Remove index %s from %s", o.Name, o.Model)
+	return fmt.Sprintf("Remove Index %s From %s", o.Name, o.Model)
 }
 
 // StateForwards implements Operation.
@@ -119,7 +119,7 @@ type RenameIndex struct {
 
 // Describe implements Operation.
 func (o RenameIndex) Describe() string {
-	return fmt.Sprintf("Rename index %s on %s to %s", o.OldName, o.Model, o.NewName)
+	return fmt.Sprintf("Rename Index %s On %s To %s", o.OldName, o.Model, o.NewName)
 }
 
 // StateForwards implements Operation.
@@ -169,7 +169,7 @@ type AddConstraint struct {
 
 // Describe implements Operation.
 func (o AddConstraint) Describe() string {
-	return fmt.Sprintf("Create constraint %s on model %s", o.Constraint.Name, o.Model)
+	return fmt.Sprintf("Create Constraint %s On Model %s", o.Constraint.Name, o.Model)
 }
 
 // StateForwards implements Operation.
@@ -232,7 +232,7 @@ type RemoveConstraint struct {
 
 // Describe implements Operation.
 func (o RemoveConstraint) Describe() string {
-	return fmt.Sprintf("Remove constraint %s from model %s", o.Name, o.Model)
+	return fmt.Sprintf("Remove Constraint %s From Model %s", o.Name, o.Model)
 }
 
 // StateForwards implements Operation.

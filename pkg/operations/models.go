@@ -119,7 +119,7 @@ type AlterModelTable struct {
 
 // Describe implements Operation.
 func (o AlterModelTable) Describe() string {
-	return fmt.Sprintf("Rename table for %s to %s", o.Name, o.Table)
+	return fmt.Sprintf("Rename Table For %s To %s", o.Name, o.Table)
 }
 
 // StateForwards implements Operation.
@@ -165,7 +165,7 @@ type AlterModelOptions struct {
 }
 
 // Describe implements Operation.
-func (o AlterModelOptions) Describe() string { return "Change Meta options on " + o.Name }
+func (o AlterModelOptions) Describe() string { return "Change Meta Options On " + o.Name }
 
 // StateForwards implements Operation.
 func (o AlterModelOptions) StateForwards(app string, p *state.Project) error {
@@ -208,9 +208,9 @@ func (o AlterUniqueTogether) Describe() string {
 		groups[i] = "(" + strings.Join(g, ", ") + ")"
 	}
 	if len(groups) == 0 {
-		return fmt.Sprintf("Alter unique_together for %s (no constraints)", o.Name)
+		return fmt.Sprintf("Alter UniqueTogether For %s (No Constraints)", o.Name)
 	}
-	return fmt.Sprintf("Alter unique_together for %s: %s", o.Name, strings.Join(groups, ", "))
+	return fmt.Sprintf("Alter UniqueTogether For %s: %s", o.Name, strings.Join(groups, ", "))
 }
 
 // StateForwards implements Operation.

@@ -19,7 +19,7 @@ type RunSQL struct {
 }
 
 // Describe implements Operation.
-func (RunSQL) Describe() string { return "Raw SQL operation" }
+func (RunSQL) Describe() string { return "Raw SQL Operation" }
 
 // StateForwards implements Operation.
 func (RunSQL) StateForwards(string, *state.Project) error { return nil }
@@ -51,7 +51,7 @@ type RunGo struct {
 }
 
 // Describe implements Operation.
-func (RunGo) Describe() string { return "Raw Go operation" }
+func (RunGo) Describe() string { return "Raw Go Operation" }
 
 // StateForwards implements Operation.
 func (RunGo) StateForwards(string, *state.Project) error { return nil }
@@ -91,7 +91,7 @@ type SeparateDatabaseAndState struct {
 
 // Describe implements Operation.
 func (o SeparateDatabaseAndState) Describe() string {
-	return fmt.Sprintf("Custom state/database change combination (%d database, %d state operations)", len(o.Database), len(o.State))
+	return fmt.Sprintf("Custom State/Database Change Combination (%d database, %d state operations)", len(o.Database), len(o.State))
 }
 
 // StateForwards implements Operation.

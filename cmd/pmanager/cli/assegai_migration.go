@@ -19,8 +19,8 @@ import (
 	"github.com/pmanager/pmanager/pkg/schema"
 )
 
-func stepsFlag(usage string) ucli.Flag {
-	return &ucli.IntFlag{Name: "steps", Usage: usage}
+func stepsFlag(usage, byDefault string) ucli.Flag {
+	return &ucli.IntFlag{Name: "steps", Usage: usage, DefaultText: byDefault}
 }
 
 func (s *session) migrationSetupCommand() *ucli.Command {
@@ -53,7 +53,7 @@ func (s *session) migrationUpCommand() *ucli.Command {
 		Aliases:   []string{"m:up"},
 		Usage:     "apply the pending migrations on a connection",
 		ArgsUsage: "<conn>",
-		Flags:     append(dialectFlags(), stepsFlag("apply only the first `N` pending migrations (default: all)"), lockTimeoutFlag(), lockRetriesFlag()),
+		Flags:     append(dialectFlags(), stepsFlag("apply only the first `N` pending migrations", "all"), lockTimeoutFlag(), lockRetriesFlag()),
 		Action:    s.migrationUp,
 	}
 }
@@ -64,7 +64,7 @@ func (s *session) migrationDownCommand() *ucli.Command {
 		Aliases:   []string{"m:down"},
 		Usage:     "unapply the last applied migrations on a connection",
 		ArgsUsage: "<conn>",
-		Flags:     append(dialectFlags(), stepsFlag("unapply the last `N` applied migrations (default 1)"), lockTimeoutFlag(), lockRetriesFlag()),
+		Flags:     append(dialectFlags(), stepsFlag("unapply the last `N` applied migrations", "1"), lockTimeoutFlag(), lockRetriesFlag()),
 		Action:    s.migrationDown,
 	}
 }
@@ -75,7 +75,7 @@ func (s *session) migrationRedoCommand() *ucli.Command {
 		Aliases:   []string{"m:redo"},
 		Usage:     "unapply the last applied migrations, then apply them again",
 		ArgsUsage: "<conn>",
-		Flags:     append(dialectFlags(), stepsFlag("redo the last `N` applied migrations (default 1)"), lockTimeoutFlag(), lockRetriesFlag()),
+		Flags:     append(dialectFlags(), stepsFlag("redo the last `N` applied migrations", "1"), lockTimeoutFlag(), lockRetriesFlag()),
 		Action:    s.migrationRedo,
 	}
 }
@@ -310,6 +310,7 @@ func steps(c *ucli.Context, def int) (int, error) {
 // runSteps runs a plan under migrate's heading and wording; empty says so.
 func (s *session) runSteps(c *ucli.Context, r *connRun, plan []migrations.PlanStep, none string) error {
 	if len(plan) == 0 {
+		s.runningHeading()
 		fmt.Fprintf(s.stdout, "  %s\n", none)
 		return nil
 	}
@@ -334,7 +335,6 @@ func (s *session) migrationUp(c *ucli.Context) error {
 		return err
 	}
 	s.warnEdited(r.g, applied)
-	fmt.Fprintln(s.stdout, "Running migrations:")
 	return s.runSteps(c, r, migrations.Pending(r.g, applied, r.apps, n), "No migrations to apply.")
 }
 
@@ -357,7 +357,6 @@ func (s *session) migrationDown(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(s.stdout, "Running migrations:")
 	return s.runSteps(c, r, plan, "No migrations to unapply.")
 }
 
@@ -394,7 +393,6 @@ func (s *session) downUp(c *ucli.Context, n int) error {
 	if err := migrations.Irreversible(down); err != nil {
 		return &refusedError{command: c.Command.Name, err: err}
 	}
-	fmt.Fprintln(s.stdout, "Running migrations:")
 	if err := s.runSteps(c, r, down, "No migrations to unapply."); err != nil {
 		return err
 	}

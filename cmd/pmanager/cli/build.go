@@ -38,7 +38,9 @@ func RunBinary(args []string, apps []models.App, reg *migrations.Registry) int {
 // sourceCommands need the project's source code and the Go toolchain, so
 // a built program leaves them out.
 var sourceCommands = map[string]bool{
-	"init": true, "makemigrations": true, "squashmigrations": true, "migration:create": true, "build": true,
+	"init": true, "makemigrations": true, "squashmigrations": true, "migration:create": true, "m:create": true, "build": true,
+	// These write pmanager.toml or the project's migrations package.
+	"migration:setup": true, "m:setup": true, "database:configure": true, "db:config": true,
 }
 
 // binaryCommands drops the commands a built program cannot serve.
@@ -75,7 +77,7 @@ func (s *session) buildCommand() *ucli.Command {
 		Usage:     "compile the project's models, migrations and seeders into one standalone migration program",
 		ArgsUsage: " ",
 		Description: "The program runs migrate, showmigrations, sqlmigrate and the migration:* and database:* commands\n" +
-			"on a machine without Go. It reads pmanager.toml from its working folder (or -C), or only\n" +
+			"(but not migration:setup, migration:create or database:configure, which change the project) on a machine without Go. It reads pmanager.toml from its working folder (or -C), or only\n" +
 			"PMANAGER_DATABASE_URL / DATABASE_URL.",
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "pmanager-migrate", Usage: "write the program to `FILE`"},

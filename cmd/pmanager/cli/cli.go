@@ -91,6 +91,10 @@ type session struct {
 	// noMask turns that masking off, for tests that check every message
 	// is redacted where it is made.
 	noMask bool
+	// headed is set once "Running migrations:" has been printed.
+	headed bool
+	// verbosity is -v: 0 quiet, 1 normal, 2 operations, 3 statements.
+	verbosity int
 }
 
 // exitStatus ends a command with a status and no message of its own (the
@@ -122,6 +126,9 @@ func (s *session) run(ctx context.Context, args []string) int {
 	if err != nil {
 		s.fail(err)
 		return 1
+	}
+	if len(rest) > 0 && IsVersionFlag(rest[0]) {
+		rest = append([]string{"version"}, rest[1:]...)
 	}
 	app := s.newApp()
 	err = app.RunContext(ctx, append([]string{"pmanager"}, interspersed(app, rest)...))
@@ -291,13 +298,16 @@ func (s *session) newApp() *ucli.App {
 	for _, c := range commands {
 		c.OnUsageError = usageError
 	}
-	return &ucli.App{
+	s.withVerbosity(commands)
+	tidyHelp(commands)
+	app := &ucli.App{
 		Name:        "pmanager",
 		Usage:       "Django's migration workflow for Go structs",
 		Description: "Models are Go structs with pm:\"...\" tags; makemigrations writes Go migration files,\nmigrate applies them to PostgreSQL, MySQL/MariaDB or SQLite.",
 		HideVersion: true,
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "chdir", Aliases: []string{"C"}, Usage: "run as if pmanager was started in `dir`"},
+			verbosityFlag(),
 		},
 		Commands:       commands,
 		Reader:         s.stdin,
@@ -305,11 +315,12 @@ func (s *session) newApp() *ucli.App {
 		ErrWriter:      s.stderr,
 		OnUsageError:   usageError,
 		ExitErrHandler: func(*ucli.Context, error) {},
-		Action: func(c *ucli.Context) error {
-			if c.Args().Present() {
-				return fmt.Errorf("cli: unknown command %q; run 'pmanager help' for the list", c.Args().First())
-			}
-			return ucli.ShowAppHelp(c)
-		},
 	}
+	app.Action = func(c *ucli.Context) error {
+		if c.Args().Present() {
+			return s.unknownCommand(app, c.Args().First())
+		}
+		return ucli.ShowAppHelp(c)
+	}
+	return app
 }

@@ -218,3 +218,26 @@ func TestClockHonoursSourceDateEpoch(t *testing.T) {
 		t.Fatalf("clock without SOURCE_DATE_EPOCH = %v, want now", got)
 	}
 }
+
+// TestClosestCommand: a typo gets the command it was meant to be; a word
+// that is nothing like any command gets no guess.
+func TestClosestCommand(t *testing.T) {
+	t.Parallel()
+	app := (&session{}).newApp()
+	for in, want := range map[string]string{
+		"migrat":          "migrate",
+		"mirgate":         "migrate",
+		"makemigratons":   "makemigrations",
+		"showmigraitons":  "showmigrations",
+		"migration:dwon":  "migration:down",
+		"sqlmig":          "sqlmigrate",
+		"squash":          "squashmigrations",
+		"frobnicate":      "",
+		"x":               "",
+		"database:bogus1": "",
+	} {
+		if got := closestCommand(app, in); got != want {
+			t.Errorf("closestCommand(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -43,6 +44,15 @@ func appsOf(types ...any) []models.App { return []models.App{{Label: "main", Typ
 
 // fixedNow is the clock of every test session.
 var fixedNow = time.Date(2026, 11, 22, 10, 10, 0, 0, time.UTC)
+
+// reproducible is the environment of a test session: only
+// SOURCE_DATE_EPOCH, at fixedNow, so output holds no elapsed times.
+func reproducible(name string) (string, bool) {
+	if name == "SOURCE_DATE_EPOCH" {
+		return strconv.FormatInt(fixedNow.Unix(), 10), true
+	}
+	return "", false
+}
 
 // project is a test project folder with a pmanager.toml.
 type project struct {
@@ -112,7 +122,7 @@ func (p *project) runMasked(mask bool, apps []models.App, reg *migrations.Regist
 		stdin:  strings.NewReader(stdin),
 		stdout: &out,
 		stderr: &errOut,
-		lookup: func(string) (string, bool) { return "", false },
+		lookup: reproducible,
 		now:    func() time.Time { return fixedNow },
 		apps:   apps,
 		reg:    reg,

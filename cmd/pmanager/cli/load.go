@@ -94,14 +94,14 @@ func (s *session) load(c *ucli.Context) error {
 		if len(notes) > 0 {
 			detail = " (" + strings.Join(notes, "; ") + ")"
 		}
-		fmt.Fprintf(s.stdout, "Loaded %d statements from %s%s\n", res.statements, file, detail)
+		fmt.Fprintf(s.stdout, "Loaded %s from %s%s\n", plural(res.statements, "statement"), file, detail)
 		return nil
 	}
 	rows, tables, err := loadFixture(c.Context, db, ed, file, data)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(s.stdout, "Loaded %d rows into %d tables from %s\n", rows, tables, file)
+	fmt.Fprintf(s.stdout, "Loaded %s into %s from %s\n", plural(rows, "row"), plural(tables, "table"), file)
 	return nil
 }
 

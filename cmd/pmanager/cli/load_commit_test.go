@@ -160,7 +160,7 @@ func TestLoadFixtureBOM(t *testing.T) {
 	p := newProject(t, "default", db.URL)
 	write(t, filepath.Join(p.dir, "t.json"), "\uFEFF{\"t\": [{\"id\": 1, \"name\": \"ü\"}]}")
 	r := p.run(appsOf(), registry(), "", "database:load", "t.json")
-	if r.code != 0 || r.stdout != "Loaded 1 rows into 1 tables from t.json\n" {
+	if r.code != 0 || r.stdout != "Loaded 1 row into 1 table from t.json\n" {
 		t.Errorf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 	if n := count(t, db, "t"); n != 1 {

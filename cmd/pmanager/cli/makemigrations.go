@@ -86,10 +86,11 @@ func (s *session) makemigrations(c *ucli.Context) error {
 		s.noChanges(named)
 		return nil
 	}
-	files, err := s.renderAndList(p, g, ms, now)
+	files, err := s.render(p, g, ms, now)
 	if err != nil {
 		return err
 	}
+	s.printCreated(p, files, listMode(c))
 	switch {
 	case c.Bool("check"):
 		return exitStatus(1)
@@ -97,6 +98,27 @@ func (s *session) makemigrations(c *ucli.Context) error {
 		return nil
 	}
 	return writeAll(files)
+}
+
+// listing says how printCreated introduces the migrations it lists: as
+// written, or as what would be written by a run without --dry-run/--check.
+type listing int
+
+const (
+	listWritten listing = iota
+	listDryRun
+	listCheck
+)
+
+// listMode is the listing makemigrations's flags ask for.
+func listMode(c *ucli.Context) listing {
+	switch {
+	case c.Bool("check"):
+		return listCheck
+	case c.Bool("dry-run"):
+		return listDryRun
+	}
+	return listWritten
 }
 
 // newMigrations works out what makemigrations and migration:create write
@@ -121,7 +143,7 @@ func (s *session) renderAndList(p *loader.Project, g *migrations.Graph, ms []*mi
 	if err != nil {
 		return nil, err
 	}
-	s.printCreated(p, files)
+	s.printCreated(p, files, listWritten)
 	return files, nil
 }
 
@@ -335,8 +357,16 @@ func containsMigration(ms []*migrations.Migration, m *migrations.Migration) bool
 }
 
 // printCreated prints PowerOrm's summary: each file, then its operations.
-func (s *session) printCreated(p *loader.Project, files []newMigration) {
-	fmt.Fprintln(s.stdout, "Creating Migrations :")
+// With --dry-run or --check nothing is written, and the heading says so.
+func (s *session) printCreated(p *loader.Project, files []newMigration, mode listing) {
+	switch mode {
+	case listDryRun:
+		fmt.Fprintln(s.stdout, "Would create migrations (--dry-run, nothing written) :")
+	case listCheck:
+		fmt.Fprintln(s.stdout, "Would create migrations (--check, nothing written) :")
+	default:
+		fmt.Fprintln(s.stdout, "Creating Migrations :")
+	}
 	several := len(p.Config.Apps) > 1
 	for _, f := range files {
 		shown := filepath.Base(f.path)

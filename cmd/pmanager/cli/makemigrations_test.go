@@ -100,14 +100,14 @@ func TestMakemigrationsNext(t *testing.T) {
 			name:   "dry run writes nothing",
 			reg:    registry(m1),
 			args:   []string{"makemigrations", "--dry-run"},
-			stdout: []string{"Creating Migrations :", "  0002_car.go", "    - Create Model Car"},
+			stdout: []string{"Would create migrations (--dry-run, nothing written) :", "  0002_car.go", "    - Create Model Car"},
 		},
 		{
 			name:   "check exits 1 and writes nothing",
 			reg:    registry(m1),
 			args:   []string{"makemigrations", "--check"},
 			code:   1,
-			stdout: []string{"Creating Migrations :", "  0002_car.go", "    - Create Model Car"},
+			stdout: []string{"Would create migrations (--check, nothing written) :", "  0002_car.go", "    - Create Model Car"},
 		},
 		{
 			name:   "check without changes",
@@ -133,7 +133,7 @@ func TestMakemigrationsNext(t *testing.T) {
 			name:   "destructive operations are marked",
 			reg:    registry(m1, m2, &migrations.Migration{App: "main", Name: "0003_extra", Dependencies: []migrations.Key{m2.Key()}, Operations: []operations.Operation{extraField()}}),
 			args:   []string{"makemigrations", "--dry-run"},
-			stdout: []string{"Creating Migrations :", "  0004_remove_car_extra.go", "    - Remove Field extra From Car (destructive)"},
+			stdout: []string{"Would create migrations (--dry-run, nothing written) :", "  0004_remove_car_extra.go", "    - Remove Field extra From Car (destructive)"},
 		},
 		{
 			name: "conflict",
@@ -154,7 +154,7 @@ func TestMakemigrationsNext(t *testing.T) {
 			reg: registry(m1, m2, &migrations.Migration{App: "main", Name: "0002_b", Dependencies: []migrations.Key{m1.Key()},
 				Operations: []operations.Operation{operations.RunSQL{SQL: []string{"SELECT 1"}}}}),
 			args: []string{"makemigrations", "--merge", "--noinput"},
-			stdout: []string{"Merging main", "  Branch 0002_b", "    - Raw SQL operation", "  Branch 0002_car", "    - Create Model Car",
+			stdout: []string{"Merging main", "  Branch 0002_b", "    - Raw SQL Operation", "  Branch 0002_car", "    - Create Model Car",
 				"Creating Migrations :", "  0003_merge_0002_b_0002_car.go"},
 			written: []string{"0003_merge_0002_b_0002_car.go"},
 		},
@@ -163,7 +163,7 @@ func TestMakemigrationsNext(t *testing.T) {
 			reg: registry(m1, m2, &migrations.Migration{App: "main", Name: "0002_b", Dependencies: []migrations.Key{m1.Key()},
 				Operations: []operations.Operation{operations.RunSQL{SQL: []string{"SELECT 1"}}}}),
 			args: []string{"makemigrations", "--merge"},
-			stdout: []string{"Merging main", "  Branch 0002_b", "    - Raw SQL operation", "  Branch 0002_car", "    - Create Model Car",
+			stdout: []string{"Merging main", "  Branch 0002_b", "    - Raw SQL Operation", "  Branch 0002_car", "    - Create Model Car",
 				"Merge migration branches? [y/N] Nothing merged."},
 		},
 		{
@@ -192,7 +192,7 @@ func TestMakemigrationsNext(t *testing.T) {
 			reg:    registry(&migrations.Migration{App: "main", Name: "0001_initial", Operations: withoutField(t, m1.Operations, "Manufacturer", "country")}, m2),
 			args:   []string{"makemigrations", "--check"},
 			code:   1,
-			stdout: []string{"Creating Migrations :", "  0003_manufacturer_country.go", "    - Add Field country To Manufacturer"},
+			stdout: []string{"Would create migrations (--check, nothing written) :", "  0003_manufacturer_country.go", "    - Add Field country To Manufacturer"},
 		},
 		{
 			name:   "noinput and a NOT NULL field without default",

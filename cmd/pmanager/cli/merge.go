@@ -69,7 +69,7 @@ func (s *session) merge(c *ucli.Context, p *loader.Project, g *migrations.Graph,
 	if err != nil {
 		return err
 	}
-	s.printCreated(p, files)
+	s.printCreated(p, files, listMode(c))
 	switch {
 	case c.Bool("check"):
 		return exitStatus(1)

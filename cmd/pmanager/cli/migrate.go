@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -103,6 +104,7 @@ func (s *session) migrate(c *ucli.Context) error {
 			return s.printPlan(g, plan, ed)
 		}
 		if len(plan) > 0 {
+			s.printUnapplied(plan)
 			return exitStatus(1)
 		}
 		return nil
@@ -111,7 +113,6 @@ func (s *session) migrate(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(s.stdout, "Running migrations:")
 	migrate := func(opts migrations.Options) ([]migrations.PlanStep, error) {
 		return ex.MigrateTo(c.Context, targets, opts)
 	}
@@ -145,7 +146,19 @@ func lockRetriesFlag() ucli.Flag {
 // under the migration lock, printing a line
 // per migration as it goes (and one when it has to wait for the lock).
 func (s *session) runPlan(c *ucli.Context, run func(migrations.Options) ([]migrations.PlanStep, error), accept []migrations.Key, where string) error {
+	out := s.info()
 	open := false
+	// end finishes the line a migration started: on the same line at
+	// verbosity 1, on a line of its own once operations or statements
+	// were printed under it.
+	end := func(word string) {
+		if s.verbosity >= 2 {
+			fmt.Fprintf(out, "    %s\n", strings.TrimSpace(word))
+		} else {
+			fmt.Fprintf(out, " %s\n", strings.TrimSpace(word))
+		}
+		open = false
+	}
 	lockTimeout := c.Duration("lock-timeout")
 	if lockTimeout <= 0 {
 		lockTimeout = -1 // the executor's "do not wait"
@@ -166,8 +179,7 @@ func (s *session) runPlan(c *ucli.Context, run func(migrations.Options) ([]migra
 		},
 		LockRetry: func(r migrations.LockRetry) {
 			if open {
-				fmt.Fprintln(s.stdout, " LOCKED")
-				open = false
+				end("LOCKED")
 			}
 			fmt.Fprintf(s.stderr, "pmanager: a statement gave up waiting for a lock; trying again in %s (retry %d of %d)\n", r.Pause, r.Attempt, r.Retries)
 		},
@@ -185,46 +197,61 @@ func (s *session) runPlan(c *ucli.Context, run func(migrations.Options) ([]migra
 		},
 		Recovering: func(p migrations.Partial, rollback, done bool) {
 			recovered = true
+			s.runningHeading()
 			if done {
-				fmt.Fprintln(s.stdout, " OK")
-				open = false
+				end("OK")
 				return
 			}
 			if rollback {
-				fmt.Fprintf(s.stdout, "  Rolling back what ran of %s...", p.Key)
+				fmt.Fprintf(out, "  Rolling back what ran of %s...", p.Key)
 			} else {
-				fmt.Fprintf(s.stdout, "  Resuming %s...", p.Key)
+				fmt.Fprintf(out, "  Resuming %s...", p.Key)
+			}
+			if s.verbosity >= 2 {
+				fmt.Fprintln(out)
 			}
 			open = true
 		},
-		Progress: func(step migrations.PlanStep, done, faked bool, _ time.Duration) {
+		Progress: func(step migrations.PlanStep, done, faked bool, took time.Duration) {
 			if !done {
+				s.runningHeading()
 				verb := "Applying"
 				if step.Backwards {
 					verb = "Unapplying"
 				}
-				fmt.Fprintf(s.stdout, "  %s %s...", verb, step.Migration.Key())
+				fmt.Fprintf(out, "  %s %s...", verb, step.Migration.Key())
+				if s.verbosity >= 2 {
+					fmt.Fprintln(out)
+					s.printOperations(out, step)
+				}
 				open = true
 				return
 			}
 			if faked {
-				fmt.Fprintln(s.stdout, " FAKED")
+				end("FAKED")
 			} else {
-				fmt.Fprintln(s.stdout, " OK")
+				end("OK" + s.elapsed(took))
 			}
-			open = false
 		},
+	}
+	if s.verbosity >= 3 {
+		opts.Statement = func(stmt string) {
+			for _, line := range strings.Split(strings.TrimSpace(stmt), "\n") {
+				fmt.Fprintf(out, "      %s\n", line)
+			}
+		}
 	}
 	plan, err := run(opts)
 	var refused *migrations.PreflightError
 	switch {
 	case open && errors.As(err, &refused):
-		fmt.Fprintln(s.stdout, " REFUSED")
+		end("REFUSED")
 	case open:
-		fmt.Fprintln(s.stdout, " FAILED")
+		end("FAILED")
 	}
 	if err == nil && len(plan) == 0 && !recovered {
-		fmt.Fprintln(s.stdout, "  No migrations to apply.")
+		s.runningHeading()
+		fmt.Fprintln(out, "  No migrations to apply.")
 	}
 	return err
 }
@@ -244,6 +271,42 @@ func repeatCommand(c *ucli.Context) string {
 		cmd += " --database " + conn
 	}
 	return cmd
+}
+
+// printOperations lists a migration's operations under its line, in the
+// order they run (reversed, "Undo ...", when unapplying); verbosity 2.
+func (s *session) printOperations(out io.Writer, step migrations.PlanStep) {
+	ops := step.Migration.Operations
+	for i := range ops {
+		if step.Backwards {
+			fmt.Fprintf(out, "    - Undo %s\n", ops[len(ops)-1-i].Describe())
+		} else {
+			fmt.Fprintf(out, "    - %s\n", ops[i].Describe())
+		}
+	}
+}
+
+// runningHeading prints "Running migrations:" the first time a command
+// has something to report under it, so a run refused before its first
+// migration never claims to be running.
+func (s *session) runningHeading() {
+	if !s.headed {
+		s.headed = true
+		fmt.Fprintln(s.info(), "Running migrations:")
+	}
+}
+
+// elapsed is how long a migration took, as migrate prints it after OK:
+// " (12 ms)", " (1.4 s)". It is empty when SOURCE_DATE_EPOCH asks for
+// reproducible output.
+func (s *session) elapsed(d time.Duration) string {
+	if v, _ := s.lookup("SOURCE_DATE_EPOCH"); v != "" {
+		return ""
+	}
+	if d < time.Second {
+		return fmt.Sprintf(" (%d ms)", d.Milliseconds())
+	}
+	return fmt.Sprintf(" (%.1f s)", d.Seconds())
 }
 
 // withoutKeys returns applied without the migrations ks (the edits the
@@ -303,6 +366,19 @@ func migrateTargets(p *loader.Project, g *migrations.Graph, args []string) ([]mi
 		return nil, err
 	}
 	return []migrations.Target{{App: app, Name: m.Name}}, nil
+}
+
+// printUnapplied names what migrate --check found still to run, one
+// migration a line, so a failing CI step says why.
+func (s *session) printUnapplied(plan []migrations.PlanStep) {
+	fmt.Fprintf(s.stdout, "%s to run (migrate --check):\n", plural(len(plan), "migration"))
+	for _, step := range plan {
+		verb := "apply"
+		if step.Backwards {
+			verb = "unapply"
+		}
+		fmt.Fprintf(s.stdout, "  %s %s\n", verb, step.Migration.Key())
+	}
 }
 
 // printPlan prints Django's `migrate --plan`: each migration, then its

@@ -65,26 +65,27 @@ func TestMigrateResumeSession(t *testing.T) {
 	m2.NonAtomic = true
 	m2.Operations = append(m2.Operations, operations.RunSQL{SQL: []string{"INSERT INTO needed (x) VALUES (1)"}, Reverse: []string{}})
 	apps := func() ([]modelsApps, *migrations.Registry) { return appsOf(Manufacturer{}, Car{}), registry(m1, m2) }
-	checks := []string{"Running migrations:"}
+	checks := []string{""}
+	running := []string{"Running migrations:"}
 	runSteps(t, p, apps, []step{
-		{args: []string{"migrate"}, code: 1, stdout: append(append([]string(nil), checks...), "  Applying main.0001_initial... OK", "  Applying main.0002_car... FAILED"),
-			stderrHas: "applying main.0002_car failed at operation 2 (Raw SQL operation): SQL logic error: no such table: needed (1); " +
+		{args: []string{"migrate"}, code: 1, stdout: append(append([]string(nil), running...), "  Applying main.0001_initial... OK", "  Applying main.0002_car... FAILED"),
+			stderrHas: "applying main.0002_car failed at operation 2 (Raw SQL Operation): SQL logic error: no such table: needed (1); " +
 				"main.0002_car runs outside a transaction (NonAtomic), so what ran before the failure stays in place"},
 		{args: []string{"migrate"}, code: 1, stdout: checks,
-			stderrHas: "operation 1 (Create Model Car) ran; operation 2 (Raw SQL operation) failed: SQL logic error: no such table: needed (1)\n" +
+			stderrHas: "operation 1 (Create Model Car) ran; operation 2 (Raw SQL Operation) failed: SQL logic error: no such table: needed (1)\n" +
 				"pmanager: run `pmanager migrate --resume` to run the rest once the cause is fixed, or `pmanager migrate --rollback-partial` to undo what ran\n"},
 		{args: []string{"showmigrations"}, stdout: []string{"main", " [X] 0001_initial",
-			" [ ] 0002_car (applying stopped after 1 operations; run pmanager migrate --resume or --rollback-partial)"}},
+			" [ ] 0002_car (applying stopped after 1 operation; run pmanager migrate --resume or --rollback-partial)"}},
 		{args: []string{"showmigrations", "--plan"}, stdout: []string{"[X]  main.0001_initial",
-			"[ ]  main.0002_car (applying stopped after 1 operations; run pmanager migrate --resume or --rollback-partial)"}},
+			"[ ]  main.0002_car (applying stopped after 1 operation; run pmanager migrate --resume or --rollback-partial)"}},
 	})
 	if _, err := db.Exec("CREATE TABLE needed (x integer)"); err != nil {
 		t.Fatal(err)
 	}
 	runSteps(t, p, apps, []step{
-		{args: []string{"migrate", "--resume"}, stdout: append(append([]string(nil), checks...), "  Resuming main.0002_car... OK")},
+		{args: []string{"migrate", "--resume"}, stdout: append(append([]string(nil), running...), "  Resuming main.0002_car... OK")},
 		{args: []string{"showmigrations"}, stdout: []string{"main", " [X] 0001_initial", " [X] 0002_car"}},
-		{args: []string{"migrate", "--resume"}, stdout: append(append([]string(nil), checks...), "  No migrations to apply.")},
+		{args: []string{"migrate", "--resume"}, stdout: append(append([]string(nil), running...), "  No migrations to apply.")},
 	})
 	var n int
 	if err := db.QueryRow("SELECT count(*) FROM needed").Scan(&n); err != nil || n != 1 {

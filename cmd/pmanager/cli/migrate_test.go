@@ -1,9 +1,13 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -59,7 +63,8 @@ func TestMigrateSession(t *testing.T) {
 			var checks []string // the system checks print nothing when they find nothing
 			runSteps(t, p, same, []step{
 				{args: []string{"showmigrations"}, stdout: []string{"main", " [ ] 0001_initial", " [ ] 0002_car"}},
-				{args: []string{"migrate", "--check"}, code: 1, stdout: []string{""}},
+				{args: []string{"migrate", "--check"}, code: 1, stdout: []string{
+					"2 migrations to run (migrate --check):", "  apply main.0001_initial", "  apply main.0002_car"}},
 				{args: []string{"migrate", "--plan"}, stdout: append(append([]string(nil), checks...),
 					"Planned operations:", "main.0001_initial", "    Create Model Manufacturer", "main.0002_car", "    Create Model Car")},
 				{args: []string{"migrate", "main", "0001"}, stdout: append(append([]string(nil), checks...),
@@ -129,7 +134,7 @@ func TestMigrateEditedAndPending(t *testing.T) {
 		{args: []string{"showmigrations"}, stdout: []string{"main", " [X] 0001_initial (edited after it was applied)", " [ ] 0002_car"}},
 		{args: []string{"showmigrations", "--plan"}, stdout: []string{"[X]  main.0001_initial (edited after it was applied)", "[ ]  main.0002_car"}},
 		// Applying 0002 would build on the edited 0001: refused, nothing runs.
-		{args: []string{"migrate"}, code: 1, stdout: append(append([]string(nil), checks...), "Running migrations:"),
+		{args: []string{"migrate"}, code: 1, stdout: checks,
 			stderr: "pmanager: warning: migration main.0001_initial was edited after it was applied; the database has what it said then (undo the edit and write a new migration instead)\n" +
 				"pmanager: main.0001_initial was edited after it was applied, and the migrations to run depend on it; the database has what it said then: " +
 				"undo the edit and write a new migration for the change, or, if the database already matches the edited file, accept it with --accept-edited main.0001_initial\n"},
@@ -212,5 +217,78 @@ func TestMigrateErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestMigrateElapsed: each applied migration is followed by how long it
+// took, unless SOURCE_DATE_EPOCH asks for reproducible output.
+func TestMigrateElapsed(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		env  string
+		want *regexp.Regexp
+	}{
+		{"", regexp.MustCompile(`(?m)^  Applying main\.0001_initial\.\.\. OK \(\d+(\.\d)? m?s\)$`)},
+		{"1795338600", regexp.MustCompile(`(?m)^  Applying main\.0001_initial\.\.\. OK$`)},
+	} {
+		dir := t.TempDir()
+		write(t, filepath.Join(dir, "pmanager.toml"), "[apps.main]\nmodels = \"models\"\nmigrations = \"migrations\"\n")
+		var out, errOut bytes.Buffer
+		env := tt.env
+		s := &session{
+			stdin: strings.NewReader(""), stdout: &out, stderr: &errOut,
+			lookup: func(k string) (string, bool) {
+				if k == "SOURCE_DATE_EPOCH" {
+					return env, true
+				}
+				return "", false
+			},
+			now:  func() time.Time { return fixedNow },
+			apps: appsOf(Manufacturer{}),
+			reg:  registry(&migrations.Migration{App: "main", Name: "0001_initial", Initial: true, Operations: detected(t, appsOf(Manufacturer{}))}),
+		}
+		if code := runSession(context.Background(), s, []string{"-C", dir, "migrate"}); code != 0 {
+			t.Fatalf("SOURCE_DATE_EPOCH=%q: migrate: status %d, stderr %s", env, code, errOut.String())
+		}
+		if !tt.want.MatchString(out.String()) {
+			t.Errorf("SOURCE_DATE_EPOCH=%q: stdout\n%s\nwant a line matching %s", env, out.String(), tt.want)
+		}
+	}
+}
+
+// TestMigrateVerbosity: -v 0 keeps progress quiet, -v 2 lists each
+// migration's operations and -v 3 each statement as it runs.
+func TestMigrateVerbosity(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		args      []string
+		want, not []string
+	}{
+		{[]string{"migrate", "-v", "0"}, nil, []string{"Applying", "Running migrations:", "CREATE TABLE"}},
+		{[]string{"-v", "0", "migrate"}, nil, []string{"Applying", "Running migrations:"}},
+		{[]string{"migrate"}, []string{"Running migrations:\n  Applying main.0001_initial... OK\n"}, []string{"CREATE TABLE", "- Create Model"}},
+		{[]string{"migrate", "--verbosity=2"}, []string{"  Applying main.0001_initial...\n    - Create Model Manufacturer\n    OK\n"}, []string{"CREATE TABLE"}},
+		{[]string{"migrate", "-v", "3"}, []string{"  Applying main.0001_initial...\n    - Create Model Manufacturer\n      CREATE TABLE \"manufacturer\"", "    OK\n"}, nil},
+	} {
+		p := newProject(t)
+		m1 := &migrations.Migration{App: "main", Name: "0001_initial", Initial: true, Operations: detected(t, appsOf(Manufacturer{}))}
+		r := p.run(appsOf(Manufacturer{}), registry(m1), "", tt.args...)
+		if r.code != 0 {
+			t.Fatalf("%v: status %d, stderr %s", tt.args, r.code, r.stderr)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(r.stdout, w) {
+				t.Errorf("%v: stdout\n%s\nwant it to contain %q", tt.args, r.stdout, w)
+			}
+		}
+		for _, w := range tt.not {
+			if strings.Contains(r.stdout, w) {
+				t.Errorf("%v: stdout\n%s\nshould not contain %q", tt.args, r.stdout, w)
+			}
+		}
+	}
+	p := newProject(t)
+	if r := p.run(appsOf(Manufacturer{}), registry(), "", "migrate", "-v", "4"); r.code != 1 || r.stderr != "pmanager: --verbosity 4: give 0, 1, 2 or 3\n" {
+		t.Errorf("-v 4: status %d, stderr %q", r.code, r.stderr)
 	}
 }

@@ -114,7 +114,7 @@ func partialNote(m *migrations.Migration, partials []migrations.Partial) string 
 		if p.Backwards {
 			verb = "unapplying"
 		}
-		return fmt.Sprintf(" (%s stopped after %d operations; run pmanager migrate --resume or --rollback-partial)", verb, p.OpsDone)
+		return fmt.Sprintf(" (%s stopped after %s; run pmanager migrate --resume or --rollback-partial)", verb, plural(p.OpsDone, "operation"))
 	}
 	return ""
 }
@@ -141,4 +141,12 @@ func allApps(lists ...[]string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// plural writes a count and its noun, with an s unless the count is one.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

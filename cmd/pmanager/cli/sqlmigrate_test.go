@@ -75,20 +75,20 @@ func TestSqlmigrate(t *testing.T) {
 				forward = append(forward, s+";")
 			}
 			forward = append(forward,
-				"-- Raw SQL operation",
+				"-- Raw SQL Operation",
 				"INSERT INTO tag (label) VALUES ('new');",
 				"UPDATE manufacturer SET country = 'KE';",
-				"-- Raw Go operation",
+				"-- Raw Go Operation",
 				"-- RunGo: "+goName+" (Go code; not shown)",
-				"-- Change Meta options on Tag",
+				"-- Change Meta Options On Tag",
 				"-- (no-op)",
 			)
 			backward := []string{
-				"-- Undo Change Meta options on Tag",
+				"-- Undo Change Meta Options On Tag",
 				"-- (no-op)",
-				"-- Undo Raw Go operation",
+				"-- Undo Raw Go Operation",
 				"-- RunGo: github.com/pmanager/pmanager/pkg/operations.Noop (Go code; not shown)",
-				"-- Undo Raw SQL operation",
+				"-- Undo Raw SQL Operation",
 				"DELETE FROM tag;",
 				"-- Undo Create Model Tag",
 			}
@@ -131,7 +131,7 @@ func TestSqlmigrateErrors(t *testing.T) {
 		want string
 	}{
 		{"irreversible", registry(m1, m2, irreversible), []string{"sqlmigrate", "main", "0003", "--backwards"},
-			"pmanager: cannot unapply main.0003_raw: operation 1 (Raw SQL operation) is irreversible; nothing was changed\n"},
+			"pmanager: cannot unapply main.0003_raw: operation 1 (Raw SQL Operation) is irreversible; nothing was changed; to make it reversible, give that RunSQL a Reverse: the SQL that undoes it, or Reverse: []string{} when there is nothing to undo\n"},
 		{"ambiguous prefix", registry(m1, m2, other), []string{"sqlmigrate", "main", "0002"},
 			"pmanager: more than one migration of app main matches \"0002\": 0002_data, 0002_other; give more of the name\n"},
 		{"no such migration", registry(m1, m2), []string{"sqlmigrate", "main", "0042"},

@@ -71,7 +71,7 @@ func (s *session) squash(c *ucli.Context) error {
 	}
 	fmt.Fprintln(s.stdout, "Optimizing...")
 	if sq.After < sq.Before {
-		fmt.Fprintf(s.stdout, "  Optimized from %d operations to %d operations.\n", sq.Before, sq.After)
+		fmt.Fprintf(s.stdout, "  Optimized from %s to %s.\n", plural(sq.Before, "operation"), plural(sq.After, "operation"))
 	} else {
 		fmt.Fprintln(s.stdout, "  No optimizations possible.")
 	}
