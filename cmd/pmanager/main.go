@@ -80,7 +80,7 @@ func local(args []string) bool {
 		return false
 	}
 	name := args[0]
-	if name == "init" || name == "version" || cli.IsVersionFlag(name) || cli.Local(name) {
+	if name == "init" || name == "version" || name == "completion" || cli.IsVersionFlag(name) || cli.Local(name) {
 		return true
 	}
 	return !strings.HasPrefix(name, "-") && !cli.Known(name)

@@ -280,6 +280,7 @@ func (s *session) newApp() *ucli.App {
 		s.seedCommand(),
 		s.buildCommand(),
 		s.squashCommand(),
+		s.completionCommand(),
 	}
 	commands = append(commands, s.assegaiCommands()...)
 	commands = append(commands, []*ucli.Command{

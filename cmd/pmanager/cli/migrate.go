@@ -27,6 +27,7 @@ func (s *session) migrateCommand() *ucli.Command {
 		Flags: []ucli.Flag{
 			databaseFlag(),
 			&ucli.BoolFlag{Name: "plan", Usage: "show the migrations and operations that would run; run nothing"},
+			&ucli.BoolFlag{Name: "json", Usage: "with --plan: print the plan as one JSON document (the shape docs/commands.md describes)"},
 			&ucli.BoolFlag{Name: "fake", Usage: "record the migrations as applied (or unapplied) without running them"},
 			&ucli.BoolFlag{Name: "fake-initial", Usage: "record an initial migration without running it when its tables all exist"},
 			&ucli.BoolFlag{Name: "check", Usage: "exit 1 when there are migrations to apply; run nothing"},
@@ -49,6 +50,12 @@ func (s *session) migrate(c *ucli.Context) error {
 	}
 	if c.NArg() > 2 {
 		return fmt.Errorf("cli: migrate takes at most an app and a target: pmanager migrate [app [target|zero]]")
+	}
+	if c.Bool("json") {
+		if !c.Bool("plan") {
+			return fmt.Errorf("cli: migrate --json goes with --plan: pmanager migrate --plan --json")
+		}
+		s.verbosity = 0 // stdout holds the JSON document alone
 	}
 	// migrate checks the one database it changes.
 	database := c.String("database")
@@ -99,6 +106,13 @@ func (s *session) migrate(c *ucli.Context) error {
 		plan, err := ex.Plan(ctx, targets)
 		if err != nil {
 			return err
+		}
+		if c.Bool("plan") && c.Bool("json") {
+			steps, err := reportPlan(g, plan, applied)
+			if err != nil {
+				return err
+			}
+			return s.writeReport(Report{Command: "migrate --plan", Migrations: steps})
 		}
 		if c.Bool("plan") {
 			return s.printPlan(g, plan, ed)

@@ -17,6 +17,7 @@ func (s *session) showmigrationsCommand() *ucli.Command {
 		Flags: []ucli.Flag{
 			databaseFlag(),
 			&ucli.BoolFlag{Name: "plan", Aliases: []string{"p"}, Usage: "list every migration in the order migrate would apply them"},
+			jsonFlag(),
 		},
 		Action: s.showmigrations,
 	}
@@ -41,6 +42,9 @@ func (s *session) showmigrations(c *ucli.Context) error {
 	}
 	if g, err = historyGraph(g, applied); err != nil {
 		return err
+	}
+	if c.Bool("json") {
+		return s.showJSON(p.Config.Labels(), g, applied, partials, named, c.Args().Present(), c.Bool("plan"))
 	}
 	if c.Bool("plan") {
 		var only []string
@@ -67,9 +71,49 @@ func (s *session) showmigrations(c *ucli.Context) error {
 	return nil
 }
 
+// showJSON prints showmigrations as a Report: the migrations of the named
+// apps (all when none is named) app by app, or with --plan in the order
+// migrate applies them.
+func (s *session) showJSON(labels []string, g *migrations.Graph, applied map[migrations.Key]migrations.Applied, partials []migrations.Partial, named []string, anyNamed, plan bool) error {
+	var list []*migrations.Migration
+	switch {
+	case plan:
+		var only []string
+		if anyNamed {
+			only = named
+		}
+		list = planOrder(g, only)
+	default:
+		apps := named
+		if !anyNamed {
+			apps = allApps(labels, g.Apps())
+		}
+		for _, app := range apps {
+			list = append(list, g.Migrations(app)...)
+		}
+	}
+	r := Report{Command: "showmigrations", Migrations: []ReportMigration{}}
+	for _, m := range list {
+		r.Migrations = append(r.Migrations, reportMigration(m, applied, partials))
+	}
+	return s.writeReport(r)
+}
+
 // showPlan lists migrations in graph order; with apps named, only theirs
 // and what they depend on.
 func (s *session) showPlan(g *migrations.Graph, applied map[migrations.Key]migrations.Applied, partials []migrations.Partial, only []string) {
+	list := planOrder(g, only)
+	if len(list) == 0 {
+		fmt.Fprintln(s.stdout, "(no migrations)")
+	}
+	for _, m := range list {
+		fmt.Fprintf(s.stdout, "%s  %s%s%s\n", mark(m, applied), m.Key(), editedNote(m, applied), partialNote(m, partials))
+	}
+}
+
+// planOrder is every migration in graph order; with apps named, only
+// theirs and what they depend on.
+func planOrder(g *migrations.Graph, only []string) []*migrations.Migration {
 	list := g.Order()
 	if len(only) > 0 {
 		keep := map[migrations.Key]bool{}
@@ -88,12 +132,7 @@ func (s *session) showPlan(g *migrations.Graph, applied map[migrations.Key]migra
 		}
 		list = filtered
 	}
-	if len(list) == 0 {
-		fmt.Fprintln(s.stdout, "(no migrations)")
-	}
-	for _, m := range list {
-		fmt.Fprintf(s.stdout, "%s  %s%s%s\n", mark(m, applied), m.Key(), editedNote(m, applied), partialNote(m, partials))
-	}
+	return list
 }
 
 func mark(m *migrations.Migration, applied map[migrations.Key]migrations.Applied) string {

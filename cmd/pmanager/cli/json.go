@@ -1,0 +1,149 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/pmanager/pmanager/migrations"
+)
+
+// Report is the one JSON document that showmigrations --json, migrate
+// --plan --json and check --json print, for CI: the same top-level shape
+// whichever command wrote it, with the lists that command fills.
+// docs/commands.md documents it field by field; change both together.
+type Report struct {
+	// Command is the command that wrote the report: "showmigrations",
+	// "migrate --plan" or "check".
+	Command string `json:"command"`
+	// Migrations are, for showmigrations, every migration in order with
+	// whether it is applied; for migrate --plan, the migrations that would
+	// run, in the order they would run.
+	Migrations []ReportMigration `json:"migrations"`
+	// Checks are the system check findings (check --json).
+	Checks []ReportCheck `json:"checks"`
+}
+
+// ReportMigration is one migration of a Report.
+type ReportMigration struct {
+	App  string `json:"app"`
+	Name string `json:"name"`
+	// Applied says whether the database has it recorded as applied.
+	Applied bool `json:"applied"`
+	// AppliedAt is when it was recorded, when it is applied.
+	AppliedAt *time.Time `json:"applied_at,omitempty"`
+	// Edited is true when its file changed after it was applied.
+	Edited bool `json:"edited"`
+	// Partial, when set, says an earlier run stopped inside it.
+	Partial *ReportPartial `json:"partial,omitempty"`
+	// Action is what migrate --plan would do with it: "apply" or "unapply".
+	Action string `json:"action,omitempty"`
+	// Operations describe, for migrate --plan, what it would run, in order.
+	Operations []ReportOperation `json:"operations,omitempty"`
+}
+
+// ReportPartial is a migration an earlier run left part-way.
+type ReportPartial struct {
+	// Direction is "apply" or "unapply": what the stopped run was doing.
+	Direction string `json:"direction"`
+	// OperationsDone counts the operations that completed.
+	OperationsDone int `json:"operations_done"`
+}
+
+// ReportOperation is one operation of a planned migration.
+type ReportOperation struct {
+	// Description is the operation's one-line description, as the
+	// makemigrations summary prints it ("Add Field country To Customer").
+	Description string `json:"description"`
+	// Irreversible is true when unapplying would need the operation's
+	// reverse and it has none.
+	Irreversible bool `json:"irreversible,omitempty"`
+}
+
+// ReportCheck is one system check finding.
+type ReportCheck struct {
+	// ID is the check's id, such as "pm.E001" (an error) or "pm.W004" (a warning).
+	ID string `json:"id"`
+	// Level is "error" or "warning".
+	Level string `json:"level"`
+	// Object is what the finding is about, such as "Car.price".
+	Object string `json:"object"`
+	// Message says what is wrong and how to fix it.
+	Message string `json:"message"`
+}
+
+// jsonFlag is --json, for the commands whose output CI reads.
+func jsonFlag() ucli.Flag {
+	return &ucli.BoolFlag{Name: "json", Usage: "print one JSON document (the shape docs/commands.md describes) instead of text"}
+}
+
+// writeReport prints r as indented JSON on stdout. Lists are never null,
+// so a reader can always range over them.
+func (s *session) writeReport(r Report) error {
+	if r.Migrations == nil {
+		r.Migrations = []ReportMigration{}
+	}
+	if r.Checks == nil {
+		r.Checks = []ReportCheck{}
+	}
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return fmt.Errorf("cli: write JSON: %w", err)
+	}
+	data = append(data, '\n')
+	if _, err := s.stdout.Write(data); err != nil {
+		return fmt.Errorf("cli: write JSON: %w", err)
+	}
+	return nil
+}
+
+// reportMigration describes m as showmigrations sees it.
+func reportMigration(m *migrations.Migration, applied map[migrations.Key]migrations.Applied, partials []migrations.Partial) ReportMigration {
+	r := ReportMigration{App: m.App, Name: m.Name, Applied: migrations.IsApplied(applied, m)}
+	if a, ok := applied[m.Key()]; ok {
+		at := a.AppliedAt.UTC()
+		if !at.IsZero() {
+			r.AppliedAt = &at
+		}
+		r.Edited = edited(m, a)
+	}
+	for _, p := range partials {
+		if p.Key == m.Key() {
+			dir := "apply"
+			if p.Backwards {
+				dir = "unapply"
+			}
+			r.Partial = &ReportPartial{Direction: dir, OperationsDone: p.OpsDone}
+		}
+	}
+	return r
+}
+
+// reportPlan describes what migrate would run, in order.
+func reportPlan(g *migrations.Graph, plan []migrations.PlanStep, applied map[migrations.Key]migrations.Applied) ([]ReportMigration, error) {
+	out := []ReportMigration{}
+	for _, step := range plan {
+		m := step.Migration
+		r := reportMigration(m, applied, nil)
+		r.Action = "apply"
+		if step.Backwards {
+			r.Action = "unapply"
+			for i := len(m.Operations) - 1; i >= 0; i-- {
+				op := m.Operations[i]
+				r.Operations = append(r.Operations, ReportOperation{Description: "Undo " + op.Describe(), Irreversible: !op.Reversible()})
+			}
+		} else {
+			before, err := g.StateBefore(m.Key())
+			if err != nil {
+				return nil, err
+			}
+			for _, line := range migrations.Describe(m, before) {
+				r.Operations = append(r.Operations, ReportOperation{Description: line})
+			}
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
