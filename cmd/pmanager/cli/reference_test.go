@@ -1,0 +1,44 @@
+package cli
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var updateDocs = flag.Bool("update", false, "rewrite the generated part of docs/commands.md")
+
+const (
+	refStart = "<!-- The reference below is generated from the command definitions; do not edit it by hand. -->\n"
+	refEnd   = "<!-- End of the generated reference. -->\n"
+)
+
+// TestCommandsDoc: docs/commands.md lists exactly the commands and flags
+// the command line defines, with their defaults and help. After changing a
+// command or a flag, run go test ./cmd/pmanager/cli -run TestCommandsDoc -update.
+func TestCommandsDoc(t *testing.T) {
+	path := filepath.Join("..", "..", "..", "docs", "commands.md")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(data)
+	i, j := strings.Index(doc, refStart), strings.Index(doc, refEnd)
+	if i < 0 || j < i {
+		t.Fatalf("docs/commands.md has no generated reference between %q and %q", strings.TrimSpace(refStart), strings.TrimSpace(refEnd))
+	}
+	want := CommandReference()
+	got := doc[i+len(refStart) : j]
+	if got == want {
+		return
+	}
+	if *updateDocs {
+		if err := os.WriteFile(path, []byte(doc[:i+len(refStart)]+want+doc[j:]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Errorf("docs/commands.md is out of date with the command definitions; run: go test ./cmd/pmanager/cli -run TestCommandsDoc -update")
+}
