@@ -19,6 +19,7 @@ func (s *session) checkCommand() *ucli.Command {
 		Usage: "run the system checks on the models, for every configured connection (or one)",
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "database", Usage: "check against the connection `NAME` only, instead of every configured one"},
+			jsonFlag(),
 		},
 		Action: s.check,
 	}
@@ -42,11 +43,34 @@ func (s *session) check(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
+	if c.Bool("json") {
+		return s.checkJSON(report)
+	}
 	if len(report.Issues) == 0 {
 		fmt.Fprint(s.stdout, report.Text())
 		return nil
 	}
 	return s.printChecks(report)
+}
+
+// checkJSON prints the report as a Report document on stdout; an error
+// among the issues still makes the status 1.
+func (s *session) checkJSON(report *checks.Report) error {
+	r := Report{Command: "check", Checks: []ReportCheck{}}
+	for _, i := range report.Issues {
+		msg := i.Message
+		if i.Hint != "" {
+			msg += "; " + i.Hint
+		}
+		r.Checks = append(r.Checks, ReportCheck{ID: i.ID, Level: i.Level.String(), Object: i.Object, Message: msg})
+	}
+	if err := s.writeReport(r); err != nil {
+		return err
+	}
+	if report.Errors() > 0 {
+		return exitStatus(1)
+	}
+	return nil
 }
 
 // systemChecks runs the checks before makemigrations or migrate does

@@ -68,7 +68,7 @@ type ReportCheck struct {
 	ID string `json:"id"`
 	// Level is "error" or "warning".
 	Level string `json:"level"`
-	// Object is what the finding is about, such as "Car.price".
+	// Object is what the finding is about, such as "models.Car.Price".
 	Object string `json:"object"`
 	// Message says what is wrong and how to fix it.
 	Message string `json:"message"`

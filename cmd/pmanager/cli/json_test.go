@@ -64,3 +64,31 @@ func TestJSONReports(t *testing.T) {
 		t.Errorf("migrate --json alone: status %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// TestCheckJSON: check --json prints the same Report shape, with each
+// finding in checks, and keeps check's exit status.
+func TestCheckJSON(t *testing.T) {
+	t.Parallel()
+	p := newProject(t, "default", "sqlite://pm.db", "shop", "mysql://app@127.0.0.1:1/shop")
+	apps := appsOf(Visit{})
+	r := p.run(apps, registry(), "", "check", "--json")
+	if r.code != 1 || r.stderr != "" {
+		t.Fatalf("check --json: status %d, stderr %q", r.code, r.stderr)
+	}
+	var rep Report
+	dec := json.NewDecoder(strings.NewReader(r.stdout))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&rep); err != nil {
+		t.Fatalf("stdout is not one Report: %v\n%s", err, r.stdout)
+	}
+	if rep.Command != "check" || rep.Migrations == nil || len(rep.Checks) != 1 {
+		t.Fatalf("check --json: %+v", rep)
+	}
+	if c := rep.Checks[0]; c.ID != "pm.E017" || c.Level != "error" || c.Object != "cli.Visit.Meta" || !strings.Contains(c.Message, "MySQL/MariaDB") {
+		t.Errorf("finding: %+v", c)
+	}
+	r = p.run(apps, registry(), "", "check", "--json", "--database", "default")
+	if r.code != 0 || !strings.Contains(r.stdout, `"checks": []`) {
+		t.Errorf("check --json --database default: status %d, stdout %s", r.code, r.stdout)
+	}
+}
