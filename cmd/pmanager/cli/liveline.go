@@ -3,9 +3,12 @@ package cli
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/term"
 )
 
 // liveLine shows, on a terminal, that a long statement is still running:
@@ -25,8 +28,14 @@ type liveLine struct {
 	shown  bool          // the line currently carries the running note
 }
 
-// newLiveLine watches statements written to out, a terminal.
-func newLiveLine(out io.Writer) *liveLine {
+// liveLine returns the watcher of a migrate run printing to out: a real
+// one when out is the session's stdout and a terminal, else one that does
+// nothing (logs and pipes keep one line per migration).
+func (s *session) liveLine(out io.Writer) *liveLine {
+	f, ok := out.(*os.File)
+	if !ok || out != s.stdout || !term.IsTerminal(int(f.Fd())) {
+		return &liveLine{}
+	}
 	return &liveLine{out: out, after: 2 * time.Second, every: time.Second}
 }
 
@@ -41,6 +50,9 @@ func (l *liveLine) setPrefix(prefix string) {
 // start begins watching stmt, ending the watch of the one before.
 func (l *liveLine) start(stmt string) {
 	l.end()
+	if l.out == nil {
+		return
+	}
 	stop, done := make(chan struct{}), make(chan struct{})
 	l.mu.Lock()
 	l.stop, l.done = stop, done

@@ -162,6 +162,9 @@ func lockRetriesFlag() ucli.Flag {
 func (s *session) runPlan(c *ucli.Context, run func(migrations.Options) ([]migrations.PlanStep, error), accept []migrations.Key, where string) error {
 	out := s.info()
 	open := false
+	// live notes a statement running over 2 s on the line in progress; a
+	// no-op off a terminal or at verbosity 0.
+	live := s.liveLine(out)
 	// end finishes the line a migration started: on the same line at
 	// verbosity 1, on a line of its own once operations or statements
 	// were printed under it.
@@ -193,6 +196,7 @@ func (s *session) runPlan(c *ucli.Context, run func(migrations.Options) ([]migra
 		},
 		LockRetry: func(r migrations.LockRetry) {
 			if open {
+				live.end()
 				end("LOCKED")
 			}
 			fmt.Fprintf(s.stderr, "pmanager: a statement gave up waiting for a lock; trying again in %s (retry %d of %d)\n", r.Pause, r.Attempt, r.Retries)
@@ -213,16 +217,19 @@ func (s *session) runPlan(c *ucli.Context, run func(migrations.Options) ([]migra
 			recovered = true
 			s.runningHeading()
 			if done {
+				live.end()
 				end("OK")
 				return
 			}
+			line := fmt.Sprintf("  Resuming %s...", p.Key)
 			if rollback {
-				fmt.Fprintf(out, "  Rolling back what ran of %s...", p.Key)
-			} else {
-				fmt.Fprintf(out, "  Resuming %s...", p.Key)
+				line = fmt.Sprintf("  Rolling back what ran of %s...", p.Key)
 			}
+			fmt.Fprint(out, line)
+			live.setPrefix(line)
 			if s.verbosity >= 2 {
 				fmt.Fprintln(out)
+				live.setPrefix("")
 			}
 			open = true
 		},
@@ -233,14 +240,18 @@ func (s *session) runPlan(c *ucli.Context, run func(migrations.Options) ([]migra
 				if step.Backwards {
 					verb = "Unapplying"
 				}
-				fmt.Fprintf(out, "  %s %s...", verb, step.Migration.Key())
+				line := fmt.Sprintf("  %s %s...", verb, step.Migration.Key())
+				fmt.Fprint(out, line)
+				live.setPrefix(line)
 				if s.verbosity >= 2 {
 					fmt.Fprintln(out)
 					s.printOperations(out, step)
+					live.setPrefix("")
 				}
 				open = true
 				return
 			}
+			live.end()
 			if faked {
 				end("FAKED")
 			} else {
@@ -248,14 +259,17 @@ func (s *session) runPlan(c *ucli.Context, run func(migrations.Options) ([]migra
 			}
 		},
 	}
-	if s.verbosity >= 3 {
-		opts.Statement = func(stmt string) {
+	opts.Statement = func(stmt string) {
+		live.end()
+		if s.verbosity >= 3 {
 			for _, line := range strings.Split(strings.TrimSpace(stmt), "\n") {
 				fmt.Fprintf(out, "      %s\n", line)
 			}
 		}
+		live.start(stmt)
 	}
 	plan, err := run(opts)
+	live.end()
 	var refused *migrations.PreflightError
 	switch {
 	case open && errors.As(err, &refused):
