@@ -70,6 +70,16 @@ func (d *detector) relationNeeds(s *step, m *state.Model, f *state.Field) {
 				token{kind: fieldAltered, model: t.Key(), name: f.Relation.ToField})
 		}
 	}
+	// A relation to a kept model whose key is added or becomes the key in
+	// this change waits for it: in between the model has no key to point at.
+	if f.Relation != nil && f.Relation.ToField == "" {
+		if t := d.to.Resolve(m.App, f.Relation.To); t != nil && d.from.Models[t.Key()] != nil {
+			if pk := t.PrimaryKey(); pk != nil {
+				s.need(token{kind: fieldAdded, model: t.Key(), name: pk.Name},
+					token{kind: fieldAltered, model: t.Key(), name: pk.Name})
+			}
+		}
+	}
 }
 
 // fieldUses makes s wait until every field in names exists in its new form.

@@ -1,5 +1,7 @@
 package schema
 
+import "github.com/pmanager/pmanager/pkg/state"
+
 // Table is a database table as introspection sees it, normalised so that a
 // live schema and the schema a state implies compare equal with go-cmp.
 // Slices are sorted by name; nil and empty are the same (use cmpopts.EquateEmpty).
@@ -58,3 +60,19 @@ type ForeignKey struct {
 // HistoryTable is the table where pmanager records applied migrations; it is
 // not part of any model.
 const HistoryTable = "pmanager_migrations"
+
+// PlaceholderColumn is the column a table keeps while its model has none:
+// between the removal of a table's last column and the arrival of the next
+// inside one migration (a key replaced under a new name), where MySQL and
+// SQLite refuse a table without columns. The first column added drops it.
+const PlaceholderColumn = "pm_placeholder"
+
+// HasColumns reports whether m has a field stored in a column of its table.
+func HasColumns(m *state.Model) bool {
+	for _, f := range m.Fields {
+		if f.HasColumn() {
+			return true
+		}
+	}
+	return false
+}

@@ -277,7 +277,11 @@ func (e *Editor) AddField(p *state.Project, from, to *state.Model, field string,
 	if f.PrimaryKey {
 		spec += " PRIMARY KEY"
 	}
-	stmts := []string{"ALTER TABLE " + table + " ADD COLUMN " + col + " " + spec + e.position(to, f)}
+	add := "ALTER TABLE " + table + " ADD COLUMN " + col + " " + spec + e.position(to, f)
+	if !schema.HasColumns(from) {
+		add += ", DROP COLUMN " + e.Quote(schema.PlaceholderColumn)
+	}
+	stmts := []string{add}
 	if fill != nil && (f.Default == nil || *f.Default != *fill) {
 		restated, err := e.spec(p, to, f, f.Default)
 		if err != nil {
@@ -385,7 +389,12 @@ func (e *Editor) RemoveField(p *state.Project, from, to *state.Model, field stri
 	if name, ok := fkName(from, f); ok {
 		stmts = append(stmts, e.dropForeignKey(from.Table, name))
 	}
-	return append(stmts, "ALTER TABLE "+e.Quote(from.Table)+" DROP COLUMN "+e.Quote(f.ColumnName())), nil
+	drop := "ALTER TABLE " + e.Quote(from.Table) + " DROP COLUMN " + e.Quote(f.ColumnName())
+	if !schema.HasColumns(to) {
+		drop = "ALTER TABLE " + e.Quote(from.Table) + " ADD COLUMN " + e.Quote(schema.PlaceholderColumn) +
+			" tinyint NULL, DROP COLUMN " + e.Quote(f.ColumnName())
+	}
+	return append(stmts, drop), nil
 }
 
 // dropIncoming drops the foreign keys that reference field f of m, resolved

@@ -643,7 +643,7 @@ func createTableSQL(p *state.Project, m *state.Model, table string) (string, err
 		parts = append(parts, col)
 	}
 	if len(parts) == 0 {
-		return "", fmt.Errorf("sqlite: %s has no columns; a table needs at least one", m.Label())
+		parts = append(parts, quoteIdent(schema.PlaceholderColumn))
 	}
 	if m.Table == "" {
 		return "", fmt.Errorf("sqlite: %s has no table name", m.Label())

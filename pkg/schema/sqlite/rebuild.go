@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/pmanager/pmanager/pkg/schema"
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
@@ -33,6 +34,18 @@ func rebuild(p *state.Project, from, to *state.Model, copies []copyColumn) ([]st
 		return nil, err
 	}
 	stmts := []string{create}
+	switch {
+	case len(copies) > 0:
+	case !schema.HasColumns(to):
+		// The new table holds only the placeholder column: keep the rows.
+		copies = []copyColumn{{column: schema.PlaceholderColumn, expr: "NULL"}}
+	case !schema.HasColumns(from):
+		// The old table held only the placeholder column: keep its rows,
+		// numbered by the new key where it counts up by itself.
+		if pk := to.PrimaryKey(); pk != nil && pk.Kind.IsAuto() {
+			copies = []copyColumn{{column: pk.ColumnName(), expr: "NULL"}}
+		}
+	}
 	if len(copies) > 0 {
 		cols := make([]string, len(copies))
 		exprs := make([]string, len(copies))
