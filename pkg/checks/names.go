@@ -146,7 +146,8 @@ func (r *run) tableObjects(m *state.Model, owner func(*state.Field) string) []db
 			out = append(out, dbObject{"foreign key", schema.ForeignKeyName(m.Table, col), m.Table, owner(f)})
 		}
 	}
-	for _, group := range m.UniqueTogether {
+	// A one-column group over a unique field shares the field's constraint.
+	for _, group := range schema.UniqueGroups(m) {
 		if cols, err := m.Columns(group); err == nil {
 			out = append(out, dbObject{"unique constraint", schema.UniqueTogetherName(m.Table, cols), m.Table, mobj + ".Meta"})
 		}
@@ -238,11 +239,33 @@ func namespace(d schema.Dialect, kind string) (scope string) {
 // them in one namespace) and names pmanager generates against names the
 // user chose.
 func (r *run) checkNamespaces() {
-	objects := r.allObjects()
+	for _, c := range namespaceClashes(r.allObjects(), r.dialects) {
+		r.add("pm.E016", c.object.owner, fmt.Sprintf("%s %s is also the name of the %s of %s; %s keeps both in one namespace",
+			c.object.kind, c.object.name, c.prev.kind, c.prev.owner, c.on),
+			"rename one of them (name= on a Meta index or constraint, Meta.Table on a model)")
+	}
+}
+
+// clash is two objects a target database would have to create under one
+// name.
+type clash struct {
+	// key names the namespace and the name in one dialect, so the same
+	// clash found in two states compares equal.
+	key          string
+	object, prev dbObject
+	// on names the dialect and its connections for a message.
+	on string
+}
+
+// namespaceClashes finds the objects that take a name another object of
+// the same namespace already has, in each of the dialects.
+func namespaceClashes(objects []dbObject, dialects []dialectTargets) []clash {
+	objects = append([]dbObject(nil), objects...)
 	// Tables and the names pmanager makes up come first, so a clash is
 	// reported on the name the user chose.
 	sort.SliceStable(objects, func(i, j int) bool { return userNamed(objects[i]) < userNamed(objects[j]) })
-	for _, dt := range r.dialects {
+	var out []clash
+	for _, dt := range dialects {
 		seen := map[string]dbObject{}
 		for _, o := range objects {
 			scope := namespace(dt.dialect, o.kind)
@@ -272,9 +295,8 @@ func (r *run) checkNamespaces() {
 			if prev.kind == "table" && o.kind == "table" {
 				continue // the reader's error
 			}
-			r.add("pm.E016", o.owner, fmt.Sprintf("%s %s is also the name of the %s of %s; %s keeps both in one namespace",
-				o.kind, o.name, prev.kind, prev.owner, dt.on()[3:]),
-				"rename one of them (name= on a Meta index or constraint, Meta.Table on a model)")
+			out = append(out, clash{key: string(dt.dialect) + "\x00" + key, object: o, prev: prev, on: dt.on()[3:]})
 		}
 	}
+	return out
 }

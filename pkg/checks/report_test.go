@@ -137,6 +137,11 @@ func TestCatalogIsCoveredAndDocumented(t *testing.T) {
 	for _, tc := range cases {
 		tested[tc.id] = true
 	}
+	for _, tc := range planCases {
+		if tc.id != "" {
+			tested[tc.id] = true
+		}
+	}
 	docs, err := os.ReadFile("../../docs/checks.md")
 	if err != nil {
 		t.Fatal(err)

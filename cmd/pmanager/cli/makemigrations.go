@@ -16,6 +16,7 @@ import (
 	"github.com/pmanager/pmanager/internal/atomicfile"
 	"github.com/pmanager/pmanager/migrations"
 	"github.com/pmanager/pmanager/pkg/autodetect"
+	"github.com/pmanager/pmanager/pkg/checks"
 	"github.com/pmanager/pmanager/pkg/models"
 )
 
@@ -128,12 +129,41 @@ func listMode(c *ucli.Context) listing {
 func (s *session) newMigrations(p *loader.Project, g *migrations.Graph, named []string, name string, now time.Time, q autodetect.Questioner, empty, emptyIfNone bool) ([]*migrations.Migration, bool, error) {
 	if !empty {
 		ms, err := s.detect(g, named, name, now, q)
+		if err == nil && len(ms) > 0 {
+			err = s.checkPlan(p, g, ms)
+		}
 		if err != nil || len(ms) > 0 || !emptyIfNone {
 			return ms, false, err
 		}
 	}
 	ms, err := s.emptyMigrations(p, g, named, name, now)
 	return ms, true, err
+}
+
+// checkPlan runs the checks of the steps between the existing migrations'
+// state and the models (checks.Plan) over the new migrations ms, so a
+// migration that would fail half-way at migrate is refused before it is
+// written.
+func (s *session) checkPlan(p *loader.Project, g *migrations.Graph, ms []*migrations.Migration) error {
+	from, err := g.State()
+	if err != nil {
+		return err
+	}
+	targets, err := s.checkTargets(p, "")
+	if err != nil {
+		return err
+	}
+	var steps []checks.PlanStep
+	for _, m := range ms {
+		for i, op := range m.Operations {
+			steps = append(steps, checks.PlanStep{Migration: m.Key().String(), App: m.App, Number: i + 1, Op: op})
+		}
+	}
+	report, err := checks.Plan(from, steps, checks.Options{Targets: targets, Silence: p.Config.Silence})
+	if err != nil || len(report.Issues) == 0 {
+		return err
+	}
+	return s.printChecks(report)
 }
 
 // renderAndList renders the new migrations ms and lists them as created;
