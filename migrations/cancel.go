@@ -358,7 +358,9 @@ func (g *guard) finish(err error, retries int) error {
 		close(g.stop)
 		<-g.done
 	}
-	if rerr := g.restore(context.WithoutCancel(g.parent)); rerr != nil && err == nil {
+	// After an interrupt the connection may be gone already; a bound it
+	// keeps then ends with it.
+	if rerr := g.restore(context.WithoutCancel(g.parent)); rerr != nil && err == nil && g.parent.Err() == nil {
 		err = fmt.Errorf("migrations: %w", rerr)
 	}
 	g.mu.Lock()
