@@ -35,6 +35,9 @@ func (s *session) check(c *ucli.Context) error {
 	if c.NArg() > 0 {
 		return fmt.Errorf("cli: check takes no arguments: pmanager check [--database NAME]")
 	}
+	if c.Bool("json") {
+		s.verbosity = 0 // stdout holds the JSON document alone: no progress or notes
+	}
 	targets, err := s.checkTargets(p, c.String("database"))
 	if err != nil {
 		return err

@@ -42,3 +42,40 @@ func TestCommandsDoc(t *testing.T) {
 	}
 	t.Errorf("docs/commands.md is out of date with the command definitions; run: go test ./cmd/pmanager/cli -run TestCommandsDoc -update")
 }
+
+// TestNoOutsideReferences: the code and docs state their rules themselves
+// and never point at design files that are not in the repository.
+func TestNoOutsideReferences(t *testing.T) {
+	root := filepath.Join("..", "..", "..")
+	banned := []string{"SP" + "EC", "ARCHITECTURE" + ".md"}
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case ".git", ".pmanager", "node_modules":
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch filepath.Ext(path) {
+		case ".go", ".md", ".txtar", ".toml", ".sh":
+		default:
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, b := range banned {
+			if strings.Contains(string(data), b) {
+				t.Errorf("%s mentions %s; state the rule itself instead", path, b)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

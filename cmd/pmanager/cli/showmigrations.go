@@ -24,6 +24,9 @@ func (s *session) showmigrationsCommand() *ucli.Command {
 }
 
 func (s *session) showmigrations(c *ucli.Context) error {
+	if c.Bool("json") {
+		s.verbosity = 0 // stdout holds the JSON document alone: no progress or notes
+	}
 	p, err := s.project()
 	if err != nil {
 		return err
