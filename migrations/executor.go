@@ -198,6 +198,9 @@ type MigrateError struct {
 	// NonAtomic is true on a database without transactional DDL (MySQL).
 	NonAtomic bool
 	Err       error
+	// Command is how the user runs migrate here (Options.Command), for the
+	// commands the message suggests.
+	Command string
 }
 
 // Error implements error.
@@ -235,7 +238,7 @@ func (e *MigrateError) Error() string {
 	switch {
 	case e.Partial:
 		fmt.Fprintf(&b, "; %s, so what ran before the failure stays in place, and the history records how far %s got: "+
-			"run `pmanager migrate --resume` to run the rest once the cause is fixed, or `pmanager migrate --rollback-partial` to undo what ran", why, key)
+			"run `%s --resume` to run the rest once the cause is fixed, or `%s --rollback-partial` to undo what ran", why, key, commandOr(e.Command), commandOr(e.Command))
 	case lost:
 		fmt.Fprintf(&b, "; %s commits together with its record, so the history says whether it was applied: run the command again once the database answers", key)
 	case e.NonAtomic:
@@ -763,7 +766,7 @@ func (e *Executor) statesBefore(plan []PlanStep, done, wanted map[Key]bool) (map
 func (e *Executor) run(ctx context.Context, s PlanStep, r *Renderer, before *state.Project, opts Options, completed []PlanStep) error {
 	m := s.Migration
 	fail := func(op int, desc, stmt string, partial bool, err error) error {
-		return &MigrateError{Done: completed, Failed: s, Operation: op, Description: desc, Statement: stmt,
+		return &MigrateError{Done: completed, Failed: s, Operation: op, Description: desc, Statement: stmt, Command: opts.Command,
 			Partial: partial, NonAtomic: !e.ed.AtomicDDL(), Err: err}
 	}
 	if opts.Progress != nil {

@@ -248,3 +248,59 @@ func TestLostConnection(t *testing.T) {
 		})
 	}
 }
+
+// TestAssumeWord leaves a RunGo step in doubt (its start noted, its end
+// not): recovery cannot look a Go function up, so it stops with the two
+// commands to run, keeping the command the user gave; a word for another
+// operation is refused; --assume-not-done runs the step again, once.
+func TestAssumeWord(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *dbtest.DB, ed schema.Editor) {
+		ctx := context.Background()
+		ms := itemMigrations(false)[:1]
+		ms = append(ms, &Migration{App: "main", Name: "0002_go", Dependencies: []Key{key("main.0001_initial")}, Operations: []operations.Operation{
+			operations.RunGo{Forward: func(ctx context.Context, q schema.ExecQuerier) error {
+				_, err := q.ExecContext(ctx, "INSERT INTO item (name) VALUES ('go')")
+				return err
+			}, Reverse: operations.Noop},
+		}})
+		e, _ := newExecutor(t, db, ed, ms)
+		if _, err := e.MigrateTo(ctx, []Target{{App: "main", Name: "0001_initial"}}, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		h := e.History()
+		if err := h.Begin(ctx, db, ms[1].Key(), Checksum(ms[1]), false); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.Start(ctx, db, ms[1].Key()); err != nil {
+			t.Fatal(err)
+		}
+		cmd := "pmanager migrate --database reporting"
+		_, err := e.MigrateTo(ctx, nil, Options{Resume: true, Command: cmd})
+		var de *DoubtError
+		if !errors.As(err, &de) {
+			t.Fatalf("resume over a Go step in doubt = %v; want a *DoubtError", err)
+		}
+		for _, w := range []string{"cannot tell whether statement 1 of 1 of operation 1 (Raw Go operation) of main.0002_go took effect",
+			"Nothing was changed", "`" + cmd + " --resume --assume-done 1`", "`" + cmd + " --resume --assume-not-done 1`"} {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("doubt %q does not say %q", err, w)
+			}
+		}
+		if _, err := e.MigrateTo(ctx, nil, Options{Resume: true, AssumeDone: 2}); err == nil || !strings.Contains(err.Error(), "operation 1 of main.0002_go, not in operation 2") {
+			t.Errorf("--assume-done 2 = %v; want it refused, naming operation 1", err)
+		}
+		if _, err := e.MigrateTo(ctx, nil, Options{AssumeDone: 1}); err == nil || !strings.Contains(err.Error(), "add one of them") {
+			t.Errorf("--assume-done without --resume = %v; want it refused", err)
+		}
+		if _, err := e.MigrateTo(ctx, nil, Options{Resume: true, AssumeNotDone: 1}); err != nil {
+			t.Fatalf("--resume --assume-not-done 1: %v", err)
+		}
+		var n int
+		if err := db.QueryRow("SELECT count(*) FROM item").Scan(&n); err != nil || n != 1 {
+			t.Errorf("item holds %d rows (%v); want the Go step's one", n, err)
+		}
+		if _, err := e.MigrateTo(ctx, nil, Options{Resume: true, AssumeDone: 1}); err == nil || !strings.Contains(err.Error(), "no statement is in doubt") {
+			t.Errorf("a word when nothing is in doubt any more = %v; want it refused", err)
+		}
+	})
+}

@@ -52,7 +52,7 @@ func commandOr(cmd string) string {
 // shows that nothing of it is in the database.
 func (e *Executor) recoverPartials(ctx context.Context, opts Options) error {
 	partials, err := e.history.Partials(ctx)
-	if err != nil || len(partials) == 0 {
+	if err != nil {
 		return err
 	}
 	var left []Partial
@@ -298,7 +298,7 @@ func (e *Executor) resume(ctx context.Context, p Partial, opts Options) error {
 		err = e.trackedFailure(ctx, s, err, true)
 		var xe *execError
 		if errors.As(err, &xe) {
-			return &MigrateError{Failed: s, Operation: xe.op, Description: xe.desc, Statement: xe.stmt,
+			return &MigrateError{Failed: s, Operation: xe.op, Description: xe.desc, Statement: xe.stmt, Command: opts.Command,
 				Partial: true, NonAtomic: !e.ed.AtomicDDL(), Err: xe.err}
 		}
 		return err
