@@ -193,7 +193,7 @@ func (b *bulk) checkDone(when string) (lost, duplicated int) {
 		table, want = "child", bulkTableRows
 	}
 	var n, distinct int
-	if err := b.db.QueryRow("SELECT count(*), count(DISTINCT id) FROM " + table).Scan(&n, &distinct); err != nil {
+	if err := b.db.QueryRow("SELECT count(*), count(DISTINCT id) FROM "+table).Scan(&n, &distinct); err != nil {
 		b.t.Fatalf("%s: count rows of %s: %v", when, table, err)
 	}
 	if n < want {
