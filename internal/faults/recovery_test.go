@@ -200,6 +200,9 @@ func (b *bulk) checkDone(when string) (lost, duplicated int) {
 		lost = want - n
 		b.t.Errorf("%s: %s holds %d rows; want %d", when, table, n, want)
 	}
+	if distinct != n {
+		b.t.Errorf("%s: %s holds %d rows but %d distinct ids", when, table, n, distinct)
+	}
 	if n > want {
 		duplicated = n - want
 		b.t.Errorf("%s: %s holds %d rows; want %d: a data step ran twice", when, table, n, want)
