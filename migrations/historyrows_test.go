@@ -280,7 +280,7 @@ func TestAssumeWord(t *testing.T) {
 		if !errors.As(err, &de) {
 			t.Fatalf("resume over a Go step in doubt = %v; want a *DoubtError", err)
 		}
-		for _, w := range []string{"cannot tell whether statement 1 of 1 of operation 1 (Raw Go operation) of main.0002_go took effect",
+		for _, w := range []string{"cannot tell whether statement 1 of 1 of operation 1 (Raw Go Operation) of main.0002_go took effect",
 			"Nothing was changed", "`" + cmd + " --resume --assume-done 1`", "`" + cmd + " --resume --assume-not-done 1`"} {
 			if !strings.Contains(err.Error(), w) {
 				t.Errorf("doubt %q does not say %q", err, w)
