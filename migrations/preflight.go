@@ -47,7 +47,12 @@ func Preflights(m *Migration, ed schema.Editor, before *state.Project, backwards
 		}
 		snapshots = append(snapshots, next)
 	}
+	// What exists when the migration starts: the state before it, or,
+	// unapplying, the state after it.
 	start := liveTables(before)
+	if backwards {
+		start = liveTables(snapshots[len(snapshots)-1])
+	}
 	var out []PlannedPreflight
 	dataChanged := false
 	for j := range m.Operations {
@@ -184,7 +189,7 @@ func (e *PreflightError) Error() string {
 func (f PreflightFailure) explain() string {
 	c := f.Check
 	if f.Err != nil {
-		return fmt.Sprintf("%s: the database could not check its values against the new type (%v); %s", c.Label, f.Err, fixOf(c))
+		return fmt.Sprintf("%s: the database could not answer the check (%v), so the rows may not fit; %s", c.Label, f.Err, fixOf(c))
 	}
 	rows := "1 row"
 	if f.Rows != 1 {
