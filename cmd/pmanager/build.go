@@ -43,6 +43,7 @@ func buildBinary(p *loader.Project, args []string) int {
 	if err != nil {
 		return fail(fmt.Errorf("build: %w", err))
 	}
+	notice(fmt.Sprintf("compiling %s with the Go toolchain...", *out))
 	if err := goBuild(p.Root, target, "./"+filepath.ToSlash(rel)); err != nil {
 		return fail(err)
 	}

@@ -133,6 +133,9 @@ func build(root string) (string, error) {
 	if err := os.Remove(keyPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return "", fmt.Errorf("run go build: %w", err)
 	}
+	// A build after an edit, or the first in a module, takes seconds: say
+	// so at once rather than sit silent.
+	notice("building the project's models and migrations (a first run, or the first after an edit)...")
 	if err := goBuild(root, bin, "./"+loader.GeneratedDir); err != nil {
 		return "", err
 	}
@@ -171,15 +174,35 @@ func goBuild(root, bin, pkg string) error {
 	cmd := exec.Command(goTool, "build", "-o", bin, pkg)
 	cmd.Dir = root
 	out, err := cmd.CombinedOutput()
-	_, _ = os.Stderr.Write(compilerLines(out)) // stderr is where a failed write would be reported
 	if err != nil {
 		var exitErr *exec.ExitError
-		if errors.As(err, &exitErr) {
-			return errBuild
+		if !errors.As(err, &exitErr) {
+			return fmt.Errorf("run go build: %w", err)
 		}
-		return fmt.Errorf("run go build: %w", err)
+		if fix := moduleFix(root, out); fix != "" {
+			// The module lacks something: one line with the command that
+			// fixes it says more than go's own several.
+			return errors.New(fix)
+		}
+		_, _ = os.Stderr.Write(compilerLines(out)) // stderr is where a failed write would be reported
+		return errBuild
 	}
+	_, _ = os.Stderr.Write(compilerLines(out))
 	return nil
+}
+
+// moduleFix is loader.BuildFix for the module of root: the line to show
+// when a build failed for want of a module, "" otherwise.
+func moduleFix(root string, out []byte) string {
+	mod, err := loader.FindModule(root)
+	if err != nil {
+		return ""
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		wd = root
+	}
+	return loader.BuildFix(out, mod, wd)
 }
 
 // compilerLines drops the "# package" headers go build puts above each
@@ -216,6 +239,14 @@ func binaryStamp(bin string) (string, bool) {
 		return "", false
 	}
 	return fmt.Sprintf("%d %d", info.Size(), info.ModTime().UnixNano()), true
+}
+
+// notice prints a progress line on stderr, unless QuietEnv asks for quiet.
+func notice(msg string) {
+	if os.Getenv(cli.QuietEnv) == "1" {
+		return
+	}
+	fmt.Fprintf(os.Stderr, "pmanager: %s\n", msg)
 }
 
 // fail prints the one-line error and returns status 1; a build failure

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/pmanager/pmanager/cmd/pmanager/cli"
 	"github.com/pmanager/pmanager/internal/dbtest"
 	"github.com/pmanager/pmanager/pkg/schema"
 )
@@ -41,6 +42,15 @@ func TestMain(m *testing.M) {
 func TestScript(t *testing.T) {
 	t.Parallel()
 	runScripts(t, filepath.Join("testdata", "script"), schema.SQLite, nil)
+}
+
+// TestGoModules runs the sessions of testdata/gomod: pmanager as a tool of
+// the module through go mod tidy, a vendored module and a go.work
+// workspace. The vendored one compiles every dependency from vendor/ once
+// per build cache (its builds use -trimpath, so later runs are cached).
+func TestGoModules(t *testing.T) {
+	t.Parallel()
+	runScripts(t, filepath.Join("testdata", "gomod"), schema.SQLite, nil)
 }
 
 // TestWalkthroughSQLite runs the walk-through sessions against SQLite.
@@ -125,6 +135,7 @@ func runScripts(t *testing.T, dir string, d schema.Dialect, extra func(*testscri
 		t.Fatal(err)
 	}
 	goEnv := goEnvVars(t)
+	proxy := hostGoProxy()
 	testscript.Run(t, testscript.Params{
 		Dir:                dir,
 		RequireUniqueNames: true,
@@ -150,6 +161,13 @@ func runScripts(t *testing.T, dir string, d schema.Dialect, extra func(*testscri
 			}
 			env.Setenv("HOME", home)
 			env.Setenv("PMROOT", root)
+			// Scripts check that a failing command prints one line; the
+			// build notices are checked by the scripts that unset this.
+			env.Setenv(cli.QuietEnv, "1")
+			// The Go module proxy of the machine, for the scripts that
+			// run go mod tidy (which may need go.mod files of test
+			// dependencies the build cache never saw).
+			env.Setenv("HOSTGOPROXY", proxy)
 			env.Setenv("DIALECT", string(d))
 			// Reproducible output: fixed times in generated files and no
 			// elapsed times after OK (a script sets it empty to see them).
@@ -200,6 +218,15 @@ func condition(d schema.Dialect, cond string) (bool, error) {
 		return false, nil
 	}
 	return false, fmt.Errorf("unknown condition %q", cond)
+}
+
+// hostGoProxy is GOPROXY as the machine's go command sees it.
+func hostGoProxy() string {
+	out, err := exec.Command("go", "env", "GOPROXY").Output()
+	if err != nil {
+		return "off"
+	}
+	return strings.TrimSpace(string(out))
 }
 
 // goEnvVars reads the build cache and module cache locations, which the

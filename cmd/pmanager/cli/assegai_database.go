@@ -182,10 +182,37 @@ func (s *session) databaseConfigure(c *ucli.Context) error {
 	}
 	s.secrets.remember(cs.url())
 	fmt.Fprintf(s.stdout, "%s %s: connection %s = %s\n", verb, config.FileName, conn, cs.shown())
+	if d == schema.SQLite {
+		if err := s.ignoreSQLite(root, cs.path); err != nil {
+			return err
+		}
+	}
 	if cs.password != "" && cs.passwordEnv == "" {
 		fmt.Fprintf(s.stdout, "The password is stored in %s; to keep it out of the file, pass --password-env %s_PASSWORD and export that variable instead.\n", config.FileName, envName(conn))
 	}
 	fmt.Fprintf(s.stdout, "Next: pmanager database:setup %s\n", conn)
+	return nil
+}
+
+// ignoreSQLite lists a configured SQLite file (path as written, relative to
+// root unless absolute) and its companions in root's .gitignore; a file
+// outside root is none of the repository's business.
+func (s *session) ignoreSQLite(root, path string) error {
+	p := filepath.FromSlash(path)
+	if filepath.IsAbs(p) {
+		rel, err := filepath.Rel(root, p)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			return nil
+		}
+		p = rel
+	}
+	line, err := ensureIgnored(filepath.Join(root, ".gitignore"), sqliteFiles(filepath.Clean(p)))
+	if err != nil {
+		return err
+	}
+	if line != "" {
+		fmt.Fprintln(s.stdout, line)
+	}
 	return nil
 }
 

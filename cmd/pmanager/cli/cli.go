@@ -95,6 +95,8 @@ type session struct {
 	headed bool
 	// verbosity is -v: 0 quiet, 1 normal, 2 operations, 3 statements.
 	verbosity int
+	// goEnv is added to the environment of the go commands init runs.
+	goEnv []string
 }
 
 // exitStatus ends a command with a status and no message of its own (the
@@ -179,6 +181,19 @@ func trimPrefix(line string) string {
 		}
 	}
 	return line
+}
+
+// QuietEnv names the environment variable that, set to 1, keeps progress
+// notices (what a build or a go command is doing) off stderr, for logs
+// that should hold only results and errors.
+const QuietEnv = "PMANAGER_QUIET"
+
+// notice prints a progress line on stderr, unless QuietEnv asks for quiet.
+func (s *session) notice(format string, args ...any) {
+	if v, _ := s.lookup(QuietEnv); v == "1" {
+		return
+	}
+	fmt.Fprintf(s.stderr, "pmanager: "+format+"\n", args...)
 }
 
 // warn prints a warning line on stderr.

@@ -122,7 +122,20 @@ func TestInit(t *testing.T) {
 		t.Errorf("outside a module: exit %d, stderr %q", r.code, r.stderr)
 	}
 
+	// A module that does not require pmanager, where go get cannot reach
+	// it: init says so and writes nothing.
 	write(t, filepath.Join(dir, "go.mod"), "module example.com/app\n\ngo 1.24\n")
+	r = p.run(nil, nil, "", "init")
+	if r.code != 1 || !strings.Contains(r.stderr, "pmanager: pmanager init could not add pmanager to go.mod (") ||
+		!strings.HasSuffix(r.stderr, "); nothing was written; run: go get -tool github.com/pmanager/pmanager/cmd/pmanager, then pmanager init again\n") {
+		t.Errorf("go get failing: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("init wrote files although it failed: %v", entries)
+	}
+
+	// pmanager a tool of the module already: nothing to get.
+	write(t, filepath.Join(dir, "go.mod"), "module example.com/app\n\ngo 1.24\n\nrequire github.com/pmanager/pmanager v0.1.0\n\ntool github.com/pmanager/pmanager/cmd/pmanager\n")
 	write(t, filepath.Join(dir, ".gitignore"), "/bin\npmanager.db")
 	r = p.run(nil, nil, "", "init")
 	want := []string{
@@ -130,9 +143,8 @@ func TestInit(t *testing.T) {
 		"Created models/models.go",
 		"Created migrations/doc.go",
 		"Created seeders/doc.go",
-		"Updated .gitignore (.pmanager/)",
-		"Next: go get github.com/pmanager/pmanager",
-		"Then describe your models and run: pmanager makemigrations && pmanager migrate",
+		"Updated .gitignore (.pmanager/, pmanager.db-journal, pmanager.db-wal, pmanager.db-shm, pmanager.db.lock)",
+		"Then describe your models and run: go tool pmanager makemigrations && go tool pmanager migrate",
 	}
 	if r.code != 0 || r.stderr != "" {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
@@ -143,7 +155,7 @@ func TestInit(t *testing.T) {
 	if got := read(t, filepath.Join(dir, "pmanager.toml")); got != config.Template {
 		t.Errorf("pmanager.toml is not the template:\n%s", got)
 	}
-	if got := read(t, filepath.Join(dir, ".gitignore")); got != "/bin\npmanager.db\n.pmanager/\n" {
+	if got := read(t, filepath.Join(dir, ".gitignore")); got != "/bin\npmanager.db\n.pmanager/\npmanager.db-journal\npmanager.db-wal\npmanager.db-shm\npmanager.db.lock\n" {
 		t.Errorf(".gitignore = %q", got)
 	}
 	typeCheck(t, filepath.Join(dir, "models"))
@@ -157,8 +169,7 @@ func TestInit(t *testing.T) {
 		"models/ already has Go files; left as it is",
 		"migrations/ already has Go files; left as it is",
 		"seeders/ already has Go files; left as it is",
-		"Next: go get github.com/pmanager/pmanager",
-		"Then describe your models and run: pmanager makemigrations && pmanager migrate",
+		"Then describe your models and run: go tool pmanager makemigrations && go tool pmanager migrate",
 	}
 	if diff := cmp.Diff(want, lines(r.stdout)); r.code != 0 || diff != "" {
 		t.Errorf("second init: exit %d (stderr %q), output (-want +got):\n%s", r.code, r.stderr, diff)
@@ -167,11 +178,15 @@ func TestInit(t *testing.T) {
 		t.Errorf("pmanager.toml overwritten: %q", got)
 	}
 
-	// A module that requires pmanager gets no "go get" hint; a fresh .gitignore is created.
+	// A module that requires pmanager but not as a tool: init tries to add
+	// the tool at the required version, warns when it cannot, and goes on;
+	// a fresh .gitignore is created.
 	dir2 := t.TempDir()
 	write(t, filepath.Join(dir2, "go.mod"), "module example.com/b\n\nrequire github.com/pmanager/pmanager v0.1.0\n")
 	r = (&project{t: t, dir: dir2}).run(nil, nil, "", "init")
-	if r.code != 0 || strings.Contains(r.stdout, "go get") || !strings.Contains(r.stdout, "Created .gitignore (.pmanager/, pmanager.db)\n") {
+	if r.code != 0 || !strings.Contains(r.stdout, "Created .gitignore (.pmanager/, pmanager.db, pmanager.db-journal, pmanager.db-wal, pmanager.db-shm, pmanager.db.lock)\n") ||
+		!strings.Contains(r.stderr, "pmanager: running go get -tool github.com/pmanager/pmanager/cmd/pmanager@v0.1.0...\n") ||
+		!strings.Contains(r.stderr, "pmanager: warning: could not make pmanager a tool of this module (") {
 		t.Errorf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 }

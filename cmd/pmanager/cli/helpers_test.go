@@ -126,6 +126,8 @@ func (p *project) runMasked(mask bool, apps []models.App, reg *migrations.Regist
 		now:    func() time.Time { return fixedNow },
 		apps:   apps,
 		reg:    reg,
+		// The go commands init runs must not reach the network.
+		goEnv: []string{"GOPROXY=off", "GOTOOLCHAIN=local"},
 	}
 	code := runSession(context.Background(), s, append([]string{"-C", p.dir}, args...))
 	return result{code: code, stdout: out.String(), stderr: errOut.String()}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/pmanager/pmanager/cmd/pmanager/config"
 	"github.com/pmanager/pmanager/cmd/pmanager/loader"
+	"github.com/pmanager/pmanager/pkg/schema/sqlite"
 )
 
 func (s *session) initCommand() *ucli.Command {
@@ -74,6 +76,15 @@ func (s *session) init() error {
 		return fmt.Errorf("cli: pmanager init needs a Go module: no go.mod in %s or above; run go mod init <module path> first", s.dir)
 	}
 	var report []string
+	if !mod.HasTool() {
+		// Before anything is written: a module that cannot get pmanager
+		// is left as it was.
+		line, err := s.addTool(mod)
+		if err != nil {
+			return err
+		}
+		report = append(report, line)
+	}
 	cfgPath := filepath.Join(s.dir, config.FileName)
 	created, err := createFile(cfgPath, []byte(config.Template))
 	if err != nil {
@@ -95,7 +106,7 @@ func (s *session) init() error {
 		}
 		report = append(report, lines...)
 	}
-	line, err := ensureIgnored(filepath.Join(s.dir, ".gitignore"), []string{loader.GeneratedDir + "/", "pmanager.db"})
+	line, err := ensureIgnored(filepath.Join(s.dir, ".gitignore"), append([]string{loader.GeneratedDir + "/"}, sqliteFiles("pmanager.db")...))
 	if err != nil {
 		return err
 	}
@@ -105,11 +116,45 @@ func (s *session) init() error {
 	for _, line := range report {
 		fmt.Fprintln(s.stdout, line)
 	}
-	if !mod.UsesLibrary() {
-		fmt.Fprintf(s.stdout, "Next: go get %s\n", loader.LibraryModule)
-	}
-	fmt.Fprintln(s.stdout, "Then describe your models and run: pmanager makemigrations && pmanager migrate")
+	fmt.Fprintln(s.stdout, "Then describe your models and run: go tool pmanager makemigrations && go tool pmanager migrate")
 	return nil
+}
+
+// addTool makes pmanager a tool of the module (go get -tool), so that go
+// mod tidy, go mod vendor and go.work keep every module the generated
+// program needs, and `go tool pmanager` runs it. A module that already
+// requires pmanager keeps its version. It returns the line to report; a
+// failure is an error when the module does not require pmanager at all
+// (nothing could build), else a warning.
+func (s *session) addTool(mod *loader.Module) (string, error) {
+	command := mod.AddToolCommand(loader.OwnVersion())
+	s.notice("running %s...", command)
+	cmd := exec.Command("go", strings.Fields(command)[1:]...)
+	cmd.Dir = mod.Root
+	cmd.Env = append(os.Environ(), s.goEnv...)
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		return "Added pmanager to go.mod as a tool (" + command + "): run it as go tool pmanager", nil
+	}
+	why := firstLine(string(out))
+	if why == "" {
+		why = err.Error()
+	}
+	if !mod.UsesLibrary() {
+		return "", fmt.Errorf("cli: pmanager init could not add pmanager to go.mod (%s); nothing was written; run: %s, then pmanager init again", why, command)
+	}
+	s.warn("could not make pmanager a tool of this module (%s); until you run %s, go mod tidy may remove what pmanager needs", why, command)
+	return "", nil
+}
+
+// firstLine is the first non-empty line of text, trimmed.
+func firstLine(text string) string {
+	for _, l := range strings.Split(text, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			return l
+		}
+	}
+	return ""
 }
 
 // scaffoldApp gives an app's models and migrations folders a Go file each
@@ -180,6 +225,18 @@ func createFile(path string, data []byte) (bool, error) {
 		return false, fmt.Errorf("cli: write %s: %w", path, werr)
 	}
 	return true, nil
+}
+
+// sqliteFiles are the .gitignore entries of an SQLite database file (a
+// path relative to the .gitignore): the file, the journals SQLite keeps
+// beside it, and the lock file pmanager's migrate takes.
+func sqliteFiles(db string) []string {
+	db = filepath.ToSlash(db)
+	out := []string{db}
+	for _, suffix := range []string{"-journal", "-wal", "-shm", sqlite.LockSuffix} {
+		out = append(out, db+suffix)
+	}
+	return out
 }
 
 // ensureIgnored appends the missing lines to a .gitignore (creating it) and

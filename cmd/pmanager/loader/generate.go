@@ -190,7 +190,7 @@ func prepare(p *Project, sub string, render func([]AppSource) ([]byte, error)) (
 		return "", err
 	}
 	if !mod.UsesLibrary() {
-		return "", fmt.Errorf("loader: go.mod does not require %s; run: go get %s", LibraryModule, LibraryModule)
+		return "", fmt.Errorf("loader: go.mod does not require %s; run: %s", LibraryModule, mod.AddToolCommand(OwnVersion()))
 	}
 	apps, err := Sources(p, mod)
 	if err != nil {

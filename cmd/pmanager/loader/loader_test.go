@@ -151,13 +151,14 @@ func TestParseGoMod(t *testing.T) {
 		{
 			name: "block require",
 			src:  "// comment\nmodule example.com/app // trailing\n\ngo 1.24\n\nrequire (\n\tgithub.com/pmanager/pmanager v0.1.0\n\tgithub.com/x/y v1.0.0 // indirect\n)\n\nreplace github.com/pmanager/pmanager => ../pmanager\n",
-			want: &Module{Path: "example.com/app", Requires: []string{"github.com/pmanager/pmanager", "github.com/x/y"}},
+			want: &Module{Path: "example.com/app", Requires: []string{"github.com/pmanager/pmanager", "github.com/x/y"},
+				Versions: map[string]string{"github.com/pmanager/pmanager": "v0.1.0", "github.com/x/y": "v1.0.0"}},
 			uses: true,
 		},
 		{
 			name: "single require, quoted module",
 			src:  "module \"example.com/q\"\nrequire github.com/pmanager/pmanager v0.0.0\n",
-			want: &Module{Path: "example.com/q", Requires: []string{"github.com/pmanager/pmanager"}},
+			want: &Module{Path: "example.com/q", Requires: []string{"github.com/pmanager/pmanager"}, Versions: map[string]string{"github.com/pmanager/pmanager": "v0.0.0"}},
 			uses: true,
 		},
 		{
@@ -169,7 +170,14 @@ func TestParseGoMod(t *testing.T) {
 		{
 			name: "not required",
 			src:  "module example.com/app\nrequire github.com/pmanager/pmanager-extras v1.0.0\n",
-			want: &Module{Path: "example.com/app", Requires: []string{"github.com/pmanager/pmanager-extras"}},
+			want: &Module{Path: "example.com/app", Requires: []string{"github.com/pmanager/pmanager-extras"}, Versions: map[string]string{"github.com/pmanager/pmanager-extras": "v1.0.0"}},
+		},
+		{
+			name: "tools, single and in a block, after a replace block",
+			src:  "module example.com/t\nreplace (\n\tx.org/a => ../a\n)\nrequire github.com/pmanager/pmanager v1.2.3\ntool x.org/b/cmd\ntool (\n\tgithub.com/pmanager/pmanager/cmd/pmanager\n)\n",
+			want: &Module{Path: "example.com/t", Requires: []string{"github.com/pmanager/pmanager"}, Versions: map[string]string{"github.com/pmanager/pmanager": "v1.2.3"},
+				Tools: []string{"x.org/b/cmd", "github.com/pmanager/pmanager/cmd/pmanager"}},
+			uses: true,
 		},
 		{name: "no module", src: "go 1.24\n", err: "no module directive"},
 	}
@@ -343,7 +351,7 @@ func TestPrepareErrors(t *testing.T) {
 		{
 			name:  "go.mod without pmanager",
 			files: map[string]string{"go.mod": "module example.com/app\n", "models/m.go": "package models\n"},
-			want:  "loader: go.mod does not require github.com/pmanager/pmanager; run: go get github.com/pmanager/pmanager",
+			want:  "loader: go.mod does not require github.com/pmanager/pmanager; run: go get -tool github.com/pmanager/pmanager/cmd/pmanager",
 		},
 		{
 			name:  "no models folder",
