@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/pmanager/pmanager/cmd/pmanager/config"
 	"github.com/pmanager/pmanager/internal/dsn"
 	"github.com/pmanager/pmanager/migrations"
 	"github.com/pmanager/pmanager/pkg/schema"
@@ -22,6 +24,15 @@ type options struct {
 	progress io.Writer
 	// open is set while a progress line waits for its outcome.
 	open bool
+	// apps limits Latest to these apps (and what they depend on); nil is
+	// every app of the registry.
+	apps []string
+}
+
+// Apps limits Latest to the migrations of the given apps and those they
+// depend on: the apps that pmanager.toml routes to this database.
+func Apps(labels ...string) Option {
+	return func(o *options) { o.apps = append([]string(nil), labels...) }
 }
 
 // WithProgress writes a line per migration applied to w, in the words of
@@ -58,7 +69,16 @@ func Latest(ctx context.Context, db *sql.DB, dialect schema.Dialect, reg *migrat
 		return fmt.Errorf("migrate: %w", err)
 	}
 	ex := migrations.NewExecutor(db, ed, g)
-	plan, err := ex.Plan(ctx, nil)
+	var targets []migrations.Target
+	for _, app := range o.apps {
+		if len(g.Migrations(app)) > 0 {
+			targets = append(targets, migrations.Target{App: app})
+		}
+	}
+	if o.apps != nil && len(targets) == 0 {
+		return nil // none of these apps has a migration
+	}
+	plan, err := ex.Plan(ctx, targets)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -110,8 +130,12 @@ func (o *options) report(step migrations.PlanStep, done, faked bool, _ time.Dura
 
 // LatestURL is Latest for a pmanager connection URL (postgres://,
 // mysql://, sqlite://path): it opens the database, migrates it and closes
-// it again.
+// it again. It reads only url: neither the environment nor pmanager.toml
+// (Configured routes by those).
 func LatestURL(ctx context.Context, url string, reg *migrations.Registry, opts ...Option) error {
+	if strings.TrimSpace(url) == "" {
+		return fmt.Errorf("migrate: LatestURL was given an empty URL; it reads only its url argument, never the environment or pmanager.toml: pass the database's URL (postgres://, mysql:// or sqlite://path), such as os.Getenv(\"DATABASE_URL\") checked to be set, or call migrate.Configured to route by pmanager.toml")
+	}
 	t, err := connect.Parse(url, "")
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
@@ -126,4 +150,64 @@ func LatestURL(ctx context.Context, url string, reg *migrations.Registry, opts .
 	}
 	// A driver error may quote the connection string back.
 	return dsn.ScrubError(err, url)
+}
+
+// Configured migrates every database pmanager.toml in dir routes apps to,
+// by the same rule as the pmanager command: each app on its own
+// connection, else the default connection, whose URL
+// PMANAGER_DATABASE_URL or DATABASE_URL replaces. Relative SQLite paths
+// start from dir. With nothing configured (no connection in pmanager.toml
+// and neither variable set) it refuses rather than create a database
+// nobody named. With WithProgress, each database is announced first
+// ("Database: <redacted URL> (<where it came from>)").
+func Configured(ctx context.Context, dir string, reg *migrations.Registry, opts ...Option) error {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	cfg, err := config.Read(dir, nil)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if reg == nil {
+		reg = migrations.Default()
+	}
+	g, err := reg.Graph()
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	labels := cfg.Labels()
+	for _, app := range g.Apps() {
+		if _, ok := cfg.App(app); !ok {
+			labels = append(labels, app)
+		}
+	}
+	for _, group := range cfg.Group(labels) {
+		r, err := cfg.RouteApp(group[0], "", "")
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		if r.Builtin {
+			return fmt.Errorf("migrate: no database configured in %s and neither %s nor %s is set; Configured migrates only a database it is told about", filepath.Join(dir, config.FileName), config.EnvURL, config.EnvURLFallback)
+		}
+		t, err := connect.Parse(r.URL, dir)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		if o.progress != nil {
+			fmt.Fprintf(o.progress, "Database: %s (%s)\n", t.Redacted, r.Source)
+		}
+		db, _, err := t.Open()
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		err = Latest(ctx, db, t.Dialect, reg, append(opts, Apps(group...))...)
+		if cerr := db.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("migrate: close %s: %w", t.Redacted, cerr)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -3,6 +3,8 @@ package migrate
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -97,5 +99,81 @@ func TestLatestErrors(t *testing.T) {
 	}
 	if err := LatestURL(ctx, "ftp://x/y", blog()); err == nil || !strings.Contains(err.Error(), `unknown database URL scheme "ftp"`) {
 		t.Errorf("LatestURL with a bad URL: %v", err)
+	}
+}
+
+// TestLatestURLEmpty: the error names what LatestURL reads (its argument
+// only) and what to do instead.
+func TestLatestURLEmpty(t *testing.T) {
+	t.Parallel()
+	err := LatestURL(context.Background(), "", blog())
+	if err == nil || !strings.Contains(err.Error(), "it reads only its url argument, never the environment or pmanager.toml") ||
+		!strings.Contains(err.Error(), "migrate.Configured") {
+		t.Errorf("LatestURL(\"\") = %v", err)
+	}
+}
+
+// TestConfigured routes apps by pmanager.toml as the pmanager command
+// does: app main on the default connection, app notes on its own.
+func TestConfigured(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	toml := "[connections.default]\nurl = \"sqlite://main.db\"\n[connections.notes]\nurl = \"sqlite://notes.db\"\n" +
+		"[apps.main]\nmodels = \"models\"\n[apps.notes]\nmodels = \"notes/models\"\nconnection = \"notes\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "pmanager.toml"), []byte(toml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	note := &migrations.Migration{App: "notes", Name: "0001_initial", Initial: true, Operations: []operations.Operation{
+		operations.CreateModel{Name: "Note", Table: "note", Fields: []*state.Field{{Name: "id", Kind: state.BigAuto, PrimaryKey: true}}},
+	}}
+	var out bytes.Buffer
+	if err := Configured(context.Background(), dir, blog(note), WithProgress(&out)); err != nil {
+		t.Fatalf("Configured: %v", err)
+	}
+	want := "Database: sqlite://" + filepath.Join(dir, "main.db") + " (pmanager.toml [connections.default])\n" +
+		"Applying main.0001_initial... OK\nApplying main.0002_tag... OK\n" +
+		"Database: sqlite://" + filepath.Join(dir, "notes.db") + " (app notes: pmanager.toml [connections.notes])\n" +
+		"Applying notes.0001_initial... OK\n"
+	if out.String() != want {
+		t.Errorf("progress:\n%s\nwant:\n%s", out.String(), want)
+	}
+	for file, tables := range map[string]string{"main.db": "pmanager_migrations post tag", "notes.db": "note pmanager_migrations"} {
+		target, err := connect.Parse("sqlite://"+filepath.Join(dir, file), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		db, ed, err := target.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := ed.Inspect(context.Background(), db)
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, tb := range got {
+			names = append(names, tb.Name)
+		}
+		if strings.Join(names, " ") != tables {
+			t.Errorf("%s holds %v, want %s", file, names, tables)
+		}
+	}
+}
+
+// TestConfiguredNothing: with no connection configured and no variable
+// set, Configured refuses and creates no database.
+func TestConfiguredNothing(t *testing.T) {
+	if os.Getenv("PMANAGER_DATABASE_URL") != "" || os.Getenv("DATABASE_URL") != "" {
+		t.Skip("a database URL is set in the environment; this test needs none")
+	}
+	t.Parallel()
+	dir := t.TempDir()
+	err := Configured(context.Background(), dir, blog())
+	if err == nil || !strings.Contains(err.Error(), "no database configured") {
+		t.Errorf("Configured with nothing configured = %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "pmanager.db")); err == nil {
+		t.Error("Configured created pmanager.db")
 	}
 }

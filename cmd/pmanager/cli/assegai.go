@@ -96,7 +96,7 @@ func (s *session) connectionOf(c *ucli.Context) (string, *loader.Project, *conne
 		return "", nil, nil, "", err
 	}
 	s.rememberSecrets(p)
-	t, raw, err := connTarget(c, p, conn)
+	t, raw, err := s.connTarget(c, p, conn)
 	if err != nil {
 		return "", nil, nil, "", err
 	}
@@ -125,22 +125,30 @@ func defaultURL(d schema.Dialect, conn string) string {
 
 // connTarget resolves the connection conn: its url in pmanager.toml, or,
 // when it is not configured, the default URL of the dialect flag given. A
-// flag that contradicts the configured url is an error.
-func connTarget(c *ucli.Context, p *loader.Project, conn string) (*connect.Target, string, error) {
+// flag that contradicts the configured url is an error. It prints the
+// "Database: ..." line of the command, which acts on that database next.
+func (s *session) connTarget(c *ucli.Context, p *loader.Project, conn string) (*connect.Target, string, error) {
 	d, err := flagDialect(c)
 	if err != nil {
 		return nil, "", err
 	}
-	raw := ""
+	raw, source := "", ""
 	if _, ok := p.Config.Connections[conn]; ok {
-		if raw, err = p.Config.URL(conn); err != nil {
+		r, err := p.Config.Named(conn, "")
+		if err != nil {
 			return nil, "", err
 		}
+		raw, source = r.URL, r.Source
 	} else {
 		if d == "" {
 			return nil, "", fmt.Errorf("cli: no connection %q in %s; run pmanager database:configure %s --mysql (or --pgsql, --sqlite), or pass one of those flags to use a local server", conn, config.FileName, conn)
 		}
 		raw = defaultURL(d, conn)
+		for _, f := range []string{"mysql", "pgsql", "sqlite"} {
+			if c.Bool(f) {
+				source = fmt.Sprintf("--%s: %s is not in %s, so the local default", f, conn, config.FileName)
+			}
+		}
 	}
 	t, err := connect.Parse(raw, p.Root)
 	if err != nil {
@@ -149,6 +157,7 @@ func connTarget(c *ucli.Context, p *loader.Project, conn string) (*connect.Targe
 	if d != "" && d != t.Dialect {
 		return nil, "", fmt.Errorf("cli: connection %s is %s (%s), not %s; drop the flag, or run pmanager database:configure %s to change it", conn, t.Dialect, t.Redacted, d, conn)
 	}
+	s.sayDatabase(t.Redacted, source)
 	return t, raw, nil
 }
 

@@ -252,7 +252,7 @@ func (s *session) start(c *ucli.Context) (*connRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, raw, err := connTarget(c, p, conn)
+	t, raw, err := s.connTarget(c, p, conn)
 	if err != nil {
 		return nil, err
 	}
@@ -434,7 +434,7 @@ func (s *session) migrationList(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	t, raw, err := connTarget(c, p, conn)
+	t, raw, err := s.connTarget(c, p, conn)
 	if err != nil {
 		return err
 	}

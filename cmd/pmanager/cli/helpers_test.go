@@ -58,6 +58,10 @@ func reproducible(name string) (string, bool) {
 type project struct {
 	t   *testing.T
 	dir string
+	// env is the environment the session sees (none when nil).
+	env map[string]string
+	// binary runs the session as a program `pmanager build` compiled.
+	binary bool
 }
 
 // newProject writes pmanager.toml (with the given connections, name → URL,
@@ -91,6 +95,24 @@ func write(t *testing.T, path, content string) {
 type result struct {
 	code           int
 	stdout, stderr string
+	// where holds the "Database: ..." lines, taken out of stdout so that
+	// the tests of what a command does compare only that; the routing
+	// tests compare these.
+	where []string
+}
+
+// splitWhere takes the "Database: ..." lines out of a command's stdout.
+func splitWhere(stdout string) (string, []string) {
+	var kept strings.Builder
+	var where []string
+	for _, l := range strings.SplitAfter(stdout, "\n") {
+		if strings.HasPrefix(l, "Database: ") {
+			where = append(where, strings.TrimSuffix(l, "\n"))
+			continue
+		}
+		kept.WriteString(l)
+	}
+	return kept.String(), where
 }
 
 // sessionMu lets one in-process session run at a time. urfave/cli keeps
@@ -122,15 +144,22 @@ func (p *project) runMasked(mask bool, apps []models.App, reg *migrations.Regist
 		stdin:  strings.NewReader(stdin),
 		stdout: &out,
 		stderr: &errOut,
-		lookup: reproducible,
+		lookup: func(k string) (string, bool) {
+			if v, ok := p.env[k]; ok {
+				return v, true
+			}
+			return reproducible(k)
+		},
 		now:    func() time.Time { return fixedNow },
 		apps:   apps,
 		reg:    reg,
+		binary: p.binary,
 		// The go commands init runs must not reach the network.
 		goEnv: []string{"GOPROXY=off", "GOTOOLCHAIN=local"},
 	}
 	code := runSession(context.Background(), s, append([]string{"-C", p.dir}, args...))
-	return result{code: code, stdout: out.String(), stderr: errOut.String()}
+	stdout, where := splitWhere(out.String())
+	return result{code: code, stdout: stdout, stderr: errOut.String(), where: where}
 }
 
 // registry registers migrations in a fresh registry.

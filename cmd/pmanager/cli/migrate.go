@@ -77,12 +77,36 @@ func (s *session) migrate(c *ucli.Context) error {
 	if err := conflictError(g.Conflicts(), nil); err != nil {
 		return err
 	}
-	targets, err := migrateTargets(p, g, c.Args().Slice())
+	runs, err := s.migrateRuns(p, g, c.Args().Slice(), c.String("database"))
 	if err != nil {
 		return err
 	}
+	for _, run := range runs {
+		if err := s.migrateOn(c, g, run); err != nil {
+			return err
+		}
+	}
+	if c.Bool("plan") || c.Bool("check") {
+		return nil
+	}
+	changes, err := autodetect.Detect(migrated, current, assumeFill{})
+	if err != nil {
+		return err
+	}
+	if !changes.Empty() {
+		fmt.Fprintln(s.stdout, "  Your models have changes that are not yet reflected in a migration, and so won't be applied.")
+		fmt.Fprintln(s.stdout, "  Run 'pmanager makemigrations' to make new migrations, and then re-run 'pmanager migrate' to apply them.")
+	}
+	return nil
+}
+
+// migrateOn runs migrate's work on one database: the apps the routing
+// rule sends there.
+func (s *session) migrateOn(c *ucli.Context, g *migrations.Graph, run migrateRun) error {
+	targets := run.targets
 	ctx := c.Context
-	db, ed, err := s.open(ctx, p, c.String("database"))
+	s.sayWhere(run.where)
+	db, ed, err := s.openWhere(ctx, run.where)
 	if err != nil {
 		return err
 	}
@@ -123,25 +147,70 @@ func (s *session) migrate(c *ucli.Context) error {
 		}
 		return nil
 	}
-	t, _, err := s.target(p, c.String("database"))
-	if err != nil {
-		return err
-	}
 	migrate := func(opts migrations.Options) ([]migrations.PlanStep, error) {
 		return ex.MigrateTo(c.Context, targets, opts)
 	}
-	if err := s.runPlan(c, migrate, accept, t.Redacted); err != nil {
-		return err
+	return s.runPlan(c, migrate, accept, run.where.target.Redacted)
+}
+
+// migrateRun is one database migrate works on, and what it applies there.
+type migrateRun struct {
+	where   *where
+	targets []migrations.Target
+}
+
+// migrateRuns routes migrate's work: a named app runs on its connection
+// (or --database); with none named, every app runs on its own
+// connection, one database after another, or all on --database's.
+func (s *session) migrateRuns(p *loader.Project, g *migrations.Graph, args []string, named string) ([]migrateRun, error) {
+	if len(args) > 0 {
+		targets, err := migrateTargets(p, g, args)
+		if err != nil {
+			return nil, err
+		}
+		w, err := s.routeApp(p, args[0], named)
+		if err != nil {
+			return nil, err
+		}
+		return []migrateRun{{where: w, targets: targets}}, nil
 	}
-	changes, err := autodetect.Detect(migrated, current, assumeFill{})
-	if err != nil {
-		return err
+	var groups [][]string
+	if named != "" {
+		apps := appsOn(p.Config, named)
+		if len(apps) == 0 {
+			return nil, noApps(named)
+		}
+		groups = [][]string{apps}
+	} else {
+		groups = p.Config.Group(p.Config.Labels())
 	}
-	if !changes.Empty() {
-		fmt.Fprintln(s.stdout, "  Your models have changes that are not yet reflected in a migration, and so won't be applied.")
-		fmt.Fprintln(s.stdout, "  Run 'pmanager makemigrations' to make new migrations, and then re-run 'pmanager migrate' to apply them.")
+	var runs []migrateRun
+	for _, apps := range groups {
+		w, err := s.routeApp(p, apps[0], named)
+		if err != nil {
+			return nil, err
+		}
+		run := migrateRun{where: w}
+		if len(groups) > 1 || len(apps) < len(p.Config.Apps) {
+			for _, app := range apps {
+				if len(g.Migrations(app)) > 0 {
+					run.targets = append(run.targets, migrations.Target{App: app})
+				}
+			}
+			if len(run.targets) == 0 {
+				continue // nothing of theirs to apply, and nil would mean every app
+			}
+		}
+		runs = append(runs, run)
 	}
-	return nil
+	if len(runs) == 0 {
+		w, err := s.routeApp(p, p.Config.Labels()[0], named)
+		if err != nil {
+			return nil, err
+		}
+		runs = append(runs, migrateRun{where: w, targets: []migrations.Target{}})
+	}
+	return runs, nil
 }
 
 // lockTimeoutFlag is --lock-timeout, for every command that migrates.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pmanager/pmanager/cmd/pmanager/config"
 	"github.com/pmanager/pmanager/cmd/pmanager/loader"
 	"github.com/pmanager/pmanager/internal/dsn"
 	"github.com/pmanager/pmanager/migrations"
@@ -148,27 +149,93 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// where is a routed database: the route pmanager.toml's rule chose, the
+// URL parsed, and the URL as written (to scrub errors with).
+type where struct {
+	route  config.Route
+	target *connect.Target
+	raw    string
+}
+
+// routeApp resolves where an app's migrations run (config.Route's rule);
+// named is the --database the user gave, "" for none.
+func (s *session) routeApp(p *loader.Project, app, named string) (*where, error) {
+	r, err := p.Config.RouteApp(app, named, "--database "+named)
+	if err != nil {
+		return nil, err
+	}
+	return s.resolve(p, r)
+}
+
+// routeNamed resolves a connection the user named in the words how ("" =
+// the default connection).
+func (s *session) routeNamed(p *loader.Project, name, how string) (*where, error) {
+	if name == "" {
+		return s.routeApp(p, "", "")
+	}
+	r, err := p.Config.Named(name, how)
+	if err != nil {
+		return nil, err
+	}
+	return s.resolve(p, r)
+}
+
+// resolve parses a route's URL. A built program refuses the built-in
+// SQLite file: on a server, a database nobody named is never the one
+// meant, and creating it would read like a real migration.
+func (s *session) resolve(p *loader.Project, r config.Route) (*where, error) {
+	if s.binary && r.Builtin {
+		return nil, fmt.Errorf("cli: no database configured, and this program migrates only a database it is told about; set %s (or %s) to its URL, or run it beside a %s that names a connection (-C <dir>)", config.EnvURL, config.EnvURLFallback, config.FileName)
+	}
+	s.secrets.remember(r.URL)
+	t, err := connect.Parse(r.URL, p.Root)
+	if err != nil {
+		return nil, scrub(err, r.URL)
+	}
+	return &where{route: r, target: t, raw: r.URL}, nil
+}
+
+// sayWhere prints the database a command is about to act on, and why that
+// one: the line every command that touches a database starts with.
+func (s *session) sayWhere(w *where) {
+	s.sayDatabase(w.target.Redacted, w.route.Source)
+}
+
+// sayDatabase prints the "Database: ..." line on stdout, or on stderr when
+// stdout must hold a document alone (--json) or -v 0 asked for quiet: the
+// target is said either way.
+func (s *session) sayDatabase(redacted, source string) {
+	out := s.stdout
+	if s.verbosity == 0 {
+		out = s.stderr
+	}
+	fmt.Fprintf(out, "Database: %s (%s)\n", redacted, source)
+}
+
 // target reads the named connection's URL ("" = the default connection)
 // and returns it parsed, and as written (to scrub errors with).
 func (s *session) target(p *loader.Project, name string) (*connect.Target, string, error) {
-	raw, err := p.Config.URL(name)
+	w, err := s.routeNamed(p, name, "--database "+name)
 	if err != nil {
 		return nil, "", err
 	}
-	s.secrets.remember(raw)
-	t, err := connect.Parse(raw, p.Root)
-	if err != nil {
-		return nil, "", scrub(err, raw)
-	}
-	return t, raw, nil
+	return w.target, w.raw, nil
 }
 
-// open connects to the named connection and checks the server answers.
+// open connects to the named connection and checks the server answers,
+// after saying which database it is.
 func (s *session) open(ctx context.Context, p *loader.Project, name string) (*sql.DB, schema.Editor, error) {
-	t, raw, err := s.target(p, name)
+	w, err := s.routeNamed(p, name, "")
 	if err != nil {
 		return nil, nil, err
 	}
+	s.sayWhere(w)
+	return s.openWhere(ctx, w)
+}
+
+// openWhere connects to a routed database and checks the server answers.
+func (s *session) openWhere(ctx context.Context, w *where) (*sql.DB, schema.Editor, error) {
+	t, raw := w.target, w.raw
 	db, ed, err := t.Open()
 	if err != nil {
 		return nil, nil, err
@@ -193,23 +260,24 @@ func connectHint(d schema.Dialect) string {
 // applied reads the history of a connection without changing anything: an
 // SQLite file that does not exist yet has applied nothing, and is not created.
 func (s *session) applied(ctx context.Context, p *loader.Project, name string) (map[migrations.Key]migrations.Applied, error) {
-	applied, _, err := s.history(ctx, p, name)
+	w, err := s.routeNamed(p, name, "--database "+name)
+	if err != nil {
+		return nil, err
+	}
+	applied, _, err := s.history(ctx, w)
 	return applied, err
 }
 
-// history reads the connection's history: what is applied, and what an
+// history reads a database's history: what is applied, and what an
 // earlier run left part-way. Like applied, it creates no SQLite file.
-func (s *session) history(ctx context.Context, p *loader.Project, name string) (map[migrations.Key]migrations.Applied, []migrations.Partial, error) {
-	t, _, err := s.target(p, name)
-	if err != nil {
-		return nil, nil, err
-	}
+func (s *session) history(ctx context.Context, w *where) (map[migrations.Key]migrations.Applied, []migrations.Partial, error) {
+	t := w.target
 	if t.Dialect == schema.SQLite {
 		if _, err := os.Stat(t.Database); errors.Is(err, fs.ErrNotExist) {
 			return map[migrations.Key]migrations.Applied{}, nil, nil
 		}
 	}
-	db, ed, err := s.open(ctx, p, name)
+	db, ed, err := s.openWhere(ctx, w)
 	if err != nil {
 		return nil, nil, err
 	}

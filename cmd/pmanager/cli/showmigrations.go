@@ -39,7 +39,38 @@ func (s *session) showmigrations(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	applied, partials, err := s.history(c.Context, p, c.String("database"))
+	if c.Bool("json") {
+		s.verbosity = 0 // stdout holds the JSON document alone; Database goes to stderr
+	}
+	apps := named
+	if !c.Args().Present() {
+		apps = allApps(p.Config.Labels(), g.Apps())
+	}
+	groups := [][]string{apps}
+	if c.String("database") == "" {
+		groups = p.Config.Group(apps)
+	}
+	for _, group := range groups {
+		w, err := s.routeApp(p, group[0], c.String("database"))
+		if err != nil {
+			return err
+		}
+		s.sayWhere(w)
+		only := group
+		if len(groups) == 1 && !c.Args().Present() {
+			only = nil
+		}
+		if err := s.showOn(c, p.Config.Labels(), g, w, group, only); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// showOn lists apps as the database w records them; only limits --plan
+// to those apps (nil: everything).
+func (s *session) showOn(c *ucli.Context, labels []string, g *migrations.Graph, w *where, apps, only []string) error {
+	applied, partials, err := s.history(c.Context, w)
 	if err != nil {
 		return err
 	}
@@ -47,19 +78,13 @@ func (s *session) showmigrations(c *ucli.Context) error {
 		return err
 	}
 	if c.Bool("json") {
-		return s.showJSON(p.Config.Labels(), g, applied, partials, named, c.Args().Present(), c.Bool("plan"))
+		// One document per database: with apps on several connections,
+		// each lists the apps routed there.
+		return s.showJSON(labels, g, applied, partials, apps, c.Args().Present() || only != nil, c.Bool("plan"))
 	}
 	if c.Bool("plan") {
-		var only []string
-		if c.Args().Present() {
-			only = named
-		}
 		s.showPlan(g, applied, partials, only)
 		return nil
-	}
-	apps := named
-	if !c.Args().Present() {
-		apps = allApps(p.Config.Labels(), g.Apps())
 	}
 	for _, app := range apps {
 		fmt.Fprintln(s.stdout, app)

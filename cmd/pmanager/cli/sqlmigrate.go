@@ -45,10 +45,13 @@ func (s *session) sqlmigrate(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	t, _, err := s.target(p, c.String("database"))
+	// The SQL is the dialect's of the database the app migrates to. The
+	// output stays pure SQL: sqlmigrate touches no database.
+	w, err := s.routeApp(p, app, c.String("database"))
 	if err != nil {
 		return err
 	}
+	t := w.target
 	before, err := g.StateBefore(m.Key())
 	if err != nil {
 		return err

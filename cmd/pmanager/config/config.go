@@ -70,6 +70,10 @@ type Connection struct {
 	line int
 	// override is set when an environment variable replaced URL.
 	override bool
+	// overrideVar names that variable.
+	overrideVar string
+	// builtin marks the connection made up when nothing is configured.
+	builtin bool
 }
 
 // App is one [apps.<label>] table: where its models and migrations live.
@@ -159,7 +163,7 @@ func Default(dir string, lookup LookupFunc) *Config {
 	c := &Config{
 		Dir:               dir,
 		DefaultConnection: DefaultConnectionName,
-		Connections:       map[string]Connection{DefaultConnectionName: {Name: DefaultConnectionName, URL: DefaultURL}},
+		Connections:       map[string]Connection{DefaultConnectionName: {Name: DefaultConnectionName, URL: DefaultURL, builtin: true}},
 		Apps:              []App{defaultApp()},
 		lookup:            lookupOrEnv(lookup),
 	}
@@ -348,7 +352,7 @@ func (c *Config) readConnections(f file, lines lineIndex) error {
 		}
 	case len(c.Connections) == 0:
 		name = DefaultConnectionName
-		c.Connections[name] = Connection{Name: name, URL: DefaultURL}
+		c.Connections[name] = Connection{Name: name, URL: DefaultURL, builtin: true}
 	case len(c.Connections) == 1:
 		for only := range c.Connections {
 			name = only
@@ -451,7 +455,8 @@ func (c *Config) applyOverride() {
 		if v, ok := c.lookup(name); ok && strings.TrimSpace(v) != "" {
 			conn := c.Connections[c.DefaultConnection]
 			conn.Name = c.DefaultConnection
-			conn.URL, conn.line, conn.override = strings.TrimSpace(v), 0, true
+			conn.URL, conn.line, conn.override, conn.overrideVar = strings.TrimSpace(v), 0, true, name
+			conn.builtin = false
 			c.Connections[c.DefaultConnection] = conn
 			return
 		}

@@ -1,0 +1,199 @@
+package cli
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/pmanager/pmanager/migrations"
+	"github.com/pmanager/pmanager/pkg/autodetect"
+	"github.com/pmanager/pmanager/pkg/models"
+	"github.com/pmanager/pmanager/pkg/schema/connect"
+	"github.com/pmanager/pmanager/pkg/state"
+)
+
+// Post is the model of the blog app of the routing tests.
+type Post struct {
+	models.Model
+	Title string `pm:"max_length=80"`
+}
+
+// routedProject has two apps on two SQLite files: main on the default
+// connection, blog bound to connection "blog".
+func routedProject(t *testing.T) (*project, func() ([]modelsApps, *migrations.Registry)) {
+	t.Helper()
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "pmanager.toml"), `default_connection = "default"
+[connections.default]
+url = "sqlite://main.db"
+[connections.blog]
+url = "sqlite://blog.db"
+[apps.main]
+models = "models"
+migrations = "migrations"
+[apps.blog]
+models = "blog/models"
+migrations = "blog/migrations"
+connection = "blog"
+`)
+	m1, _ := migrationSet(t)
+	blogApps := []models.App{{Label: "blog", Types: []any{Post{}}}}
+	to, err := models.Load(blogApps...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, err := autodetect.Detect(state.NewProject(), to, autodetect.NonInteractive())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b1 := &migrations.Migration{App: "blog", Name: "0001_initial", Initial: true, Operations: ch.Ops["blog"]}
+	apps := []models.App{{Label: "blog", Types: []any{Post{}}}, {Label: "main", Types: []any{Manufacturer{}}}}
+	return &project{t: t, dir: dir}, func() ([]modelsApps, *migrations.Registry) { return apps, registry(m1, b1) }
+}
+
+// tablesOf lists the tables of an SQLite file of the project, nil when
+// the file does not exist.
+func tablesOf(t *testing.T, path string) []string {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		return nil
+	}
+	target, err := connect.Parse("sqlite://"+path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, ed, err := target.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tables, err := ed.Inspect(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, tb := range tables {
+		names = append(names, tb.Name)
+	}
+	return names
+}
+
+// TestRouting checks the one routing rule and the "Database:" line of
+// every command that acts on a database: each app goes to its own
+// connection, --database or a <conn> argument wins, the environment
+// replaces the default connection, and the line says which and why.
+func TestRouting(t *testing.T) {
+	t.Parallel()
+	p, apps := routedProject(t)
+	mainDB, blogDB := filepath.Join(p.dir, "main.db"), filepath.Join(p.dir, "blog.db")
+	onMain := "Database: sqlite://" + mainDB + " (pmanager.toml [connections.default])"
+	onBlog := "Database: sqlite://" + blogDB + " (app blog: pmanager.toml [connections.blog])"
+	run := func(args ...string) result {
+		t.Helper()
+		a, reg := apps()
+		return p.run(a, reg, "", args...)
+	}
+	check := func(r result, name string, where ...string) {
+		t.Helper()
+		if r.code != 0 {
+			t.Fatalf("%s: exit %d, stderr %q", name, r.code, r.stderr)
+		}
+		if diff := cmp.Diff(where, r.where); diff != "" {
+			t.Errorf("%s: Database lines (-want +got):\n%s", name, diff)
+		}
+	}
+
+	// Plain migrate: each app on its own connection, each said first.
+	check(run("migrate"), "migrate", onMain, onBlog)
+	if diff := cmp.Diff([]string{"manufacturer", "pmanager_migrations"}, tablesOf(t, mainDB)); diff != "" {
+		t.Errorf("main.db (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"pmanager_migrations", "post"}, tablesOf(t, blogDB)); diff != "" {
+		t.Errorf("blog.db (-want +got):\n%s", diff)
+	}
+	r := run("showmigrations")
+	check(r, "showmigrations", onMain, onBlog)
+	if diff := cmp.Diff([]string{"main", " [X] 0001_initial", "blog", " [X] 0001_initial"}, lines(r.stdout)); diff != "" {
+		t.Errorf("showmigrations (-want +got):\n%s", diff)
+	}
+
+	// A named app runs on its connection.
+	check(run("migrate", "blog", "zero"), "migrate blog zero", onBlog)
+	if diff := cmp.Diff([]string{"pmanager_migrations"}, tablesOf(t, blogDB)); diff != "" {
+		t.Errorf("blog.db after migrate blog zero (-want +got):\n%s", diff)
+	}
+	check(run("showmigrations", "blog"), "showmigrations blog", onBlog)
+
+	// --database wins, for the apps that run there.
+	check(run("migrate", "--database", "blog"), "migrate --database blog",
+		"Database: sqlite://"+blogDB+" (--database blog: pmanager.toml [connections.blog])")
+	if diff := cmp.Diff([]string{"pmanager_migrations", "post"}, tablesOf(t, blogDB)); diff != "" {
+		t.Errorf("blog.db after migrate --database blog (-want +got):\n%s", diff)
+	}
+
+	// The Assegai commands route by their <conn>.
+	check(run("migration:list", "blog"), "migration:list blog", "Database: sqlite://"+blogDB+" (pmanager.toml [connections.blog])")
+	check(run("migration:down", "blog"), "migration:down blog", "Database: sqlite://"+blogDB+" (pmanager.toml [connections.blog])")
+	check(run("migration:up", "blog"), "migration:up blog", "Database: sqlite://"+blogDB+" (pmanager.toml [connections.blog])")
+
+	// sqlmigrate renders for the app's database and stays pure SQL.
+	r = run("sqlmigrate", "blog", "0001")
+	check(r, "sqlmigrate")
+	if !strings.Contains(r.stdout, `CREATE TABLE "post"`) {
+		t.Errorf("sqlmigrate blog 0001: %q", r.stdout)
+	}
+
+	// The environment replaces the default connection, and says so.
+	envDB := filepath.Join(p.dir, "env.db")
+	p.env = map[string]string{"PMANAGER_DATABASE_URL": "sqlite://env.db"}
+	check(run("migrate", "main"), "migrate main with PMANAGER_DATABASE_URL",
+		"Database: sqlite://"+envDB+" (environment PMANAGER_DATABASE_URL)")
+	if diff := cmp.Diff([]string{"manufacturer", "pmanager_migrations"}, tablesOf(t, envDB)); diff != "" {
+		t.Errorf("env.db (-want +got):\n%s", diff)
+	}
+}
+
+// TestRoutingDefault: with nothing configured the pmanager command uses
+// pmanager.db and says it is the default; a built program refuses, in one
+// line, and creates nothing.
+func TestRoutingDefault(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "go.mod"), "module example.com/app\n")
+	m1, _ := migrationSet(t)
+	apps := appsOf(Manufacturer{})
+
+	built := &project{t: t, dir: dir, binary: true}
+	r := built.run(apps, registry(m1), "", "migrate")
+	want := "pmanager: no database configured, and this program migrates only a database it is told about; set PMANAGER_DATABASE_URL (or DATABASE_URL) to its URL, or run it beside a pmanager.toml that names a connection (-C <dir>)\n"
+	if r.code != 1 || r.stderr != want {
+		t.Errorf("built program, nothing configured: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "pmanager.db")); err == nil {
+		t.Errorf("the built program created pmanager.db")
+	}
+	r = built.run(apps, registry(m1), "", "showmigrations")
+	if r.code != 1 || r.stderr != want {
+		t.Errorf("built program showmigrations: exit %d, stderr %q", r.code, r.stderr)
+	}
+
+	// Told where, it migrates there.
+	built.env = map[string]string{"DATABASE_URL": "sqlite://told.db"}
+	r = built.run(apps, registry(m1), "", "migrate")
+	if r.code != 0 || len(r.where) != 1 || r.where[0] != "Database: sqlite://"+filepath.Join(dir, "told.db")+" (environment DATABASE_URL)" {
+		t.Errorf("built program told: exit %d, where %q, stderr %q", r.code, r.where, r.stderr)
+	}
+
+	p := &project{t: t, dir: dir}
+	r = p.run(apps, registry(m1), "", "migrate")
+	if r.code != 0 || len(r.where) != 1 || r.where[0] != "Database: sqlite://"+filepath.Join(dir, "pmanager.db")+" (default: nothing configured)" {
+		t.Errorf("pmanager command, nothing configured: exit %d, where %q, stderr %q", r.code, r.where, r.stderr)
+	}
+	if diff := cmp.Diff([]string{"manufacturer", "pmanager_migrations"}, tablesOf(t, filepath.Join(dir, "pmanager.db"))); diff != "" {
+		t.Errorf("pmanager.db (-want +got):\n%s", diff)
+	}
+}
