@@ -317,7 +317,10 @@ func (s *session) runSteps(c *ucli.Context, r *connRun, plan []migrations.PlanSt
 	migrate := func(opts migrations.Options) ([]migrations.PlanStep, error) {
 		return plan, r.ex.Migrate(c.Context, plan, opts)
 	}
-	return scrubbed(s.runPlan(c, migrate, nil, r.where), r.raw)
+	// Recovery advice names this connection: `pmanager migrate --database
+	// <conn>` runs the same apps on the same database.
+	err := withContext(s.runPlan(c, migrate, nil, r.where), commandLine("migrate", nil, "--database", r.conn))
+	return scrubbed(err, r.raw)
 }
 
 func (s *session) migrationUp(c *ucli.Context) error {

@@ -81,9 +81,10 @@ func (s *session) migrate(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
+	again := commandLine("migrate", c.Args().Slice(), databaseFlags(c.String("database"))...)
 	for _, run := range runs {
 		if err := s.migrateOn(c, g, run); err != nil {
-			return err
+			return withContext(err, again)
 		}
 	}
 	if c.Bool("plan") || c.Bool("check") {

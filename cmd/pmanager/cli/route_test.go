@@ -12,6 +12,7 @@ import (
 	"github.com/pmanager/pmanager/migrations"
 	"github.com/pmanager/pmanager/pkg/autodetect"
 	"github.com/pmanager/pmanager/pkg/models"
+	"github.com/pmanager/pmanager/pkg/operations"
 	"github.com/pmanager/pmanager/pkg/schema/connect"
 	"github.com/pmanager/pmanager/pkg/state"
 )
@@ -195,5 +196,43 @@ func TestRoutingDefault(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"manufacturer", "pmanager_migrations"}, tablesOf(t, filepath.Join(dir, "pmanager.db"))); diff != "" {
 		t.Errorf("pmanager.db (-want +got):\n%s", diff)
+	}
+}
+
+// TestRecoveryAdviceKeepsContext: a run under --database that stops
+// part-way suggests commands that, copied exactly, act on the same
+// database and app; so does showmigrations.
+func TestRecoveryAdviceKeepsContext(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	p := newProject(t, "default", "sqlite://"+filepath.Join(dir, "default.db"), "my", "sqlite://"+filepath.Join(dir, "my.db"))
+	m1, m2 := migrationSet(t)
+	m2.NonAtomic = true
+	m2.Operations = append(m2.Operations, operations.RunSQL{SQL: []string{"INSERT INTO needed (x) VALUES (1)"}, Reverse: []string{}})
+	apps, reg := appsOf(Manufacturer{}, Car{}), registry(m1, m2)
+	r := p.run(apps, reg, "", "migrate", "main", "--database", "my")
+	if r.code != 1 || !strings.Contains(r.stderr, "`pmanager migrate main --database my --resume`") ||
+		!strings.Contains(r.stderr, "`pmanager migrate main --database my --rollback-partial`") {
+		t.Errorf("failed run: exit %d, stderr %q", r.code, r.stderr)
+	}
+	r = p.run(apps, reg, "", "migrate", "--database", "my")
+	if r.code != 1 || !strings.Contains(r.stderr, "`pmanager migrate --database my --resume`") {
+		t.Errorf("next run: exit %d, stderr %q", r.code, r.stderr)
+	}
+	r = p.run(apps, reg, "", "showmigrations", "--database", "my")
+	if r.code != 0 || !strings.Contains(r.stdout, "run pmanager migrate --database my --resume or --rollback-partial)") {
+		t.Errorf("showmigrations: exit %d, stdout %q", r.code, r.stdout)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "default.db")); err == nil {
+		t.Error("the default database was touched")
+	}
+}
+
+// TestCommandLine checks the quoting of suggested commands.
+func TestCommandLine(t *testing.T) {
+	t.Parallel()
+	got := commandLine("migrate", []string{"main", "0002"}, "--database", "my db", "--resume")
+	if want := "pmanager migrate main 0002 --database 'my db' --resume"; got != want {
+		t.Errorf("commandLine = %q, want %q", got, want)
 	}
 }

@@ -70,6 +70,9 @@ func (s *session) showmigrations(c *ucli.Context) error {
 // showOn lists apps as the database w records them; only limits --plan
 // to those apps (nil: everything).
 func (s *session) showOn(c *ucli.Context, labels []string, g *migrations.Graph, w *where, apps, only []string) error {
+	// What to run about a migration left part-way: migrate on this
+	// database, whichever way it was routed here.
+	again := commandLine("migrate", nil, databaseFlags(c.String("database"))...)
 	applied, partials, err := s.history(c.Context, w)
 	if err != nil {
 		return err
@@ -83,7 +86,7 @@ func (s *session) showOn(c *ucli.Context, labels []string, g *migrations.Graph, 
 		return s.showJSON(labels, g, applied, partials, apps, c.Args().Present() || only != nil, c.Bool("plan"))
 	}
 	if c.Bool("plan") {
-		s.showPlan(g, applied, partials, only)
+		s.showPlan(g, applied, partials, only, again)
 		return nil
 	}
 	for _, app := range apps {
@@ -93,7 +96,7 @@ func (s *session) showOn(c *ucli.Context, labels []string, g *migrations.Graph, 
 			fmt.Fprintln(s.stdout, " (no migrations)")
 		}
 		for _, m := range ms {
-			fmt.Fprintf(s.stdout, " %s %s%s%s\n", mark(m, applied), m.Name, editedNote(m, applied), partialNote(m, partials))
+			fmt.Fprintf(s.stdout, " %s %s%s%s\n", mark(m, applied), m.Name, editedNote(m, applied), partialNote(m, partials, again))
 		}
 	}
 	return nil
@@ -129,13 +132,13 @@ func (s *session) showJSON(labels []string, g *migrations.Graph, applied map[mig
 
 // showPlan lists migrations in graph order; with apps named, only theirs
 // and what they depend on.
-func (s *session) showPlan(g *migrations.Graph, applied map[migrations.Key]migrations.Applied, partials []migrations.Partial, only []string) {
+func (s *session) showPlan(g *migrations.Graph, applied map[migrations.Key]migrations.Applied, partials []migrations.Partial, only []string, again string) {
 	list := planOrder(g, only)
 	if len(list) == 0 {
 		fmt.Fprintln(s.stdout, "(no migrations)")
 	}
 	for _, m := range list {
-		fmt.Fprintf(s.stdout, "%s  %s%s%s\n", mark(m, applied), m.Key(), editedNote(m, applied), partialNote(m, partials))
+		fmt.Fprintf(s.stdout, "%s  %s%s%s\n", mark(m, applied), m.Key(), editedNote(m, applied), partialNote(m, partials, again))
 	}
 }
 
@@ -171,8 +174,9 @@ func mark(m *migrations.Migration, applied map[migrations.Key]migrations.Applied
 }
 
 // partialNote flags a migration an earlier run left part-way (MySQL, or a
-// NonAtomic migration), so a listing never passes over it silently.
-func partialNote(m *migrations.Migration, partials []migrations.Partial) string {
+// NonAtomic migration), so a listing never passes over it silently; again
+// is the migrate command that acts on the same database.
+func partialNote(m *migrations.Migration, partials []migrations.Partial, again string) string {
 	for _, p := range partials {
 		if p.Key != m.Key() {
 			continue
