@@ -17,6 +17,7 @@ import (
 	"github.com/pmanager/pmanager/migrations"
 	"github.com/pmanager/pmanager/pkg/checks"
 	"github.com/pmanager/pmanager/pkg/schema"
+	"github.com/pmanager/pmanager/pkg/schema/connect"
 )
 
 func stepsFlag(usage, byDefault string) ucli.Flag {
@@ -53,7 +54,7 @@ func (s *session) migrationUpCommand() *ucli.Command {
 		Aliases:   []string{"m:up"},
 		Usage:     "apply the pending migrations on a connection",
 		ArgsUsage: "<conn>",
-		Flags:     append(dialectFlags(), stepsFlag("apply only the first `N` pending migrations", "all"), lockTimeoutFlag(), lockRetriesFlag()),
+		Flags:     append(dialectFlags(), stepsFlag("apply only the first `N` pending migrations", "all"), lockTimeoutFlag(), lockRetriesFlag(), yesFlag()),
 		Action:    s.migrationUp,
 	}
 }
@@ -64,7 +65,7 @@ func (s *session) migrationDownCommand() *ucli.Command {
 		Aliases:   []string{"m:down"},
 		Usage:     "unapply the last applied migrations on a connection",
 		ArgsUsage: "<conn>",
-		Flags:     append(dialectFlags(), stepsFlag("unapply the last `N` applied migrations", "1"), lockTimeoutFlag(), lockRetriesFlag()),
+		Flags:     append(dialectFlags(), stepsFlag("unapply the last `N` applied migrations", "1"), lockTimeoutFlag(), lockRetriesFlag(), yesFlag()),
 		Action:    s.migrationDown,
 	}
 }
@@ -75,7 +76,7 @@ func (s *session) migrationRedoCommand() *ucli.Command {
 		Aliases:   []string{"m:redo"},
 		Usage:     "unapply the last applied migrations, then apply them again",
 		ArgsUsage: "<conn>",
-		Flags:     append(dialectFlags(), stepsFlag("redo the last `N` applied migrations", "1"), lockTimeoutFlag(), lockRetriesFlag()),
+		Flags:     append(dialectFlags(), stepsFlag("redo the last `N` applied migrations", "1"), lockTimeoutFlag(), lockRetriesFlag(), yesFlag()),
 		Action:    s.migrationRedo,
 	}
 }
@@ -86,7 +87,7 @@ func (s *session) migrationRefreshCommand() *ucli.Command {
 		Aliases:   []string{"m:refresh"},
 		Usage:     "unapply every migration, then apply them all",
 		ArgsUsage: "<conn>",
-		Flags:     append(dialectFlags(), lockTimeoutFlag(), lockRetriesFlag()),
+		Flags:     append(dialectFlags(), lockTimeoutFlag(), lockRetriesFlag(), yesFlag()),
 		Action:    s.migrationRefresh,
 	}
 }
@@ -240,6 +241,22 @@ type connRun struct {
 	history *migrations.History
 	raw     string
 	where   string // the connection's URL without its password, for messages
+	target  *connect.Target
+}
+
+// again is the command line of this migration:* run, to repeat it with a
+// flag added.
+func (r *connRun) again(c *ucli.Context) string {
+	var flags []string
+	for _, d := range []string{"mysql", "pgsql", "sqlite"} {
+		if c.Bool(d) {
+			flags = append(flags, "--"+d)
+		}
+	}
+	if c.IsSet("steps") {
+		flags = append(flags, "--steps", fmt.Sprint(c.Int("steps")))
+	}
+	return commandLine(c.Command.Name, []string{r.conn}, flags...)
 }
 
 // start opens the connection of a migration:* command and checks the graph.
@@ -275,7 +292,7 @@ func (s *session) start(c *ucli.Context) (*connRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &connRun{conn: conn, apps: apps, g: g, db: db, ex: migrations.NewExecutor(db, ed, g), history: migrations.NewHistory(db, ed), raw: raw, where: t.Redacted}, nil
+	return &connRun{conn: conn, apps: apps, g: g, db: db, ex: migrations.NewExecutor(db, ed, g), history: migrations.NewHistory(db, ed), raw: raw, where: t.Redacted, target: t}, nil
 }
 
 // applied reads the connection's history (creating the table first).
@@ -338,7 +355,11 @@ func (s *session) migrationUp(c *ucli.Context) error {
 		return err
 	}
 	s.warnEdited(r.g, applied)
-	return s.runSteps(c, r, migrations.Pending(r.g, applied, r.apps, n), "No migrations to apply.")
+	plan := migrations.Pending(r.g, applied, r.apps, n)
+	if err := s.confirmDestructive(c, r.g, r.target, plan, r.again(c)); err != nil {
+		return err
+	}
+	return s.runSteps(c, r, plan, "No migrations to apply.")
 }
 
 func (s *session) migrationDown(c *ucli.Context) error {
@@ -358,6 +379,9 @@ func (s *session) migrationDown(c *ucli.Context) error {
 	s.warnEdited(r.g, applied)
 	plan, err := migrations.Latest(r.g, applied, r.apps, n)
 	if err != nil {
+		return err
+	}
+	if err := s.confirmDestructive(c, r.g, r.target, plan, r.again(c)); err != nil {
 		return err
 	}
 	return s.runSteps(c, r, plan, "No migrations to unapply.")
@@ -395,6 +419,9 @@ func (s *session) downUp(c *ucli.Context, n int) error {
 	}
 	if err := migrations.Irreversible(down); err != nil {
 		return &refusedError{command: c.Command.Name, err: err}
+	}
+	if err := s.confirmDestructive(c, r.g, r.target, down, r.again(c)); err != nil {
+		return err
 	}
 	if err := s.runSteps(c, r, down, "No migrations to unapply."); err != nil {
 		return err

@@ -38,6 +38,7 @@ func (s *session) migrateCommand() *ucli.Command {
 			&ucli.IntFlag{Name: "assume-done", Usage: "with --resume or --rollback-partial: the statement in doubt in operation `N` took effect (when the database cannot show it)"},
 			&ucli.IntFlag{Name: "assume-not-done", Usage: "with --resume or --rollback-partial: the statement in doubt in operation `N` did not take effect"},
 			&ucli.StringSliceFlag{Name: "accept-edited", Usage: "record the edited applied migration `APP.NAME` as it is now (repeatable)"},
+			yesFlag(),
 		},
 		Action: s.migrate,
 	}
@@ -147,6 +148,14 @@ func (s *session) migrateOn(c *ucli.Context, g *migrations.Graph, run migrateRun
 			return exitStatus(1)
 		}
 		return nil
+	}
+	// A plan the executor cannot make yet (a run left part-way) is the
+	// executor's to explain; it unapplies nothing before that is settled.
+	if plan, err := ex.Plan(ctx, targets); err == nil {
+		again := commandLine("migrate", c.Args().Slice(), databaseFlags(c.String("database"))...)
+		if err := s.confirmDestructive(c, g, run.where.target, plan, again); err != nil {
+			return err
+		}
 	}
 	migrate := func(opts migrations.Options) ([]migrations.PlanStep, error) {
 		return ex.MigrateTo(c.Context, targets, opts)

@@ -78,7 +78,7 @@ func TestMigrateSession(t *testing.T) {
 				{args: []string{"showmigrations", "main"}, stdout: []string{"main", " [X] 0001_initial", " [X] 0002_car"}},
 				{args: []string{"migrate", "main", "0001", "--plan"}, stdout: append(append([]string(nil), checks...),
 					"Planned operations:", "main.0002_car", "    Undo Create Model Car")},
-				{args: []string{"migrate", "main", "zero"}, stdout: append(append([]string(nil), checks...),
+				{args: []string{"migrate", "main", "zero", "--yes"}, stdout: append(append([]string(nil), checks...),
 					"Running migrations:", "  Unapplying main.0002_car... OK", "  Unapplying main.0001_initial... OK")},
 				{args: []string{"migrate", "--fake"}, stdout: append(append([]string(nil), checks...),
 					"Running migrations:", "  Applying main.0001_initial... FAKED", "  Applying main.0002_car... FAKED")},

@@ -9,10 +9,12 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/pmanager/pmanager/internal/dbtest"
 	"github.com/pmanager/pmanager/migrations"
 	"github.com/pmanager/pmanager/pkg/autodetect"
 	"github.com/pmanager/pmanager/pkg/models"
 	"github.com/pmanager/pmanager/pkg/operations"
+	"github.com/pmanager/pmanager/pkg/schema"
 	"github.com/pmanager/pmanager/pkg/schema/connect"
 	"github.com/pmanager/pmanager/pkg/state"
 )
@@ -234,5 +236,57 @@ func TestCommandLine(t *testing.T) {
 	got := commandLine("migrate", []string{"main", "0002"}, "--database", "my db", "--resume")
 	if want := "pmanager migrate main 0002 --database 'my db' --resume"; got != want {
 		t.Errorf("commandLine = %q, want %q", got, want)
+	}
+}
+
+// TestDestructiveNeedsYes: off a terminal, unapplying on a database server
+// (migrate app zero, migration:down, redo, refresh) stops with one line
+// naming --yes, and nothing is done; with --yes it runs. SQLite is never
+// asked about (the other tests unapply there freely).
+func TestDestructiveNeedsYes(t *testing.T) {
+	t.Parallel()
+	db := dbtest.Open(t, schema.Postgres)
+	p := newProject(t, "default", db.URL)
+	m1, m2 := migrationSet(t)
+	apps, reg := appsOf(Manufacturer{}, Car{}), registry(m1, m2)
+	if r := p.run(apps, reg, "", "migrate"); r.code != 0 {
+		t.Fatalf("migrate: %s", r.stderr)
+	}
+	tables := func() int {
+		var n int
+		if err := db.QueryRow("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name IN ('car', 'manufacturer')").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for _, args := range [][]string{
+		{"migrate", "main", "zero"},
+		{"migration:down", "default"},
+		{"migration:redo", "default", "--steps", "2"},
+		{"migration:refresh", "default"},
+	} {
+		r := p.run(apps, reg, "", args...)
+		name := strings.Join(args, " ")
+		if r.code != 1 || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "; nothing was done; not on a terminal, so confirm with --yes: pmanager "+name+" --yes\n") ||
+			!strings.Contains(r.stderr, "would unapply ") {
+			t.Errorf("%s: exit %d, stderr %q", name, r.code, r.stderr)
+		}
+		if strings.Contains(r.stdout, "Unapplying") {
+			t.Errorf("%s ran something: %q", name, r.stdout)
+		}
+		if n := tables(); n != 2 {
+			t.Fatalf("after a refused %s: %d of the 2 tables left", name, n)
+		}
+	}
+	r := p.run(apps, reg, "", "migrate", "main", "zero", "--yes")
+	if r.code != 0 || !strings.Contains(r.stdout, "Unapplying main.0001_initial... OK") {
+		t.Errorf("migrate main zero --yes: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if n := tables(); n != 0 {
+		t.Errorf("after migrate main zero --yes: %d tables left", n)
+	}
+	// Applying creates; it asks nothing.
+	if r := p.run(apps, reg, "", "migrate"); r.code != 0 {
+		t.Errorf("migrate after zero: exit %d, stderr %q", r.code, r.stderr)
 	}
 }

@@ -185,7 +185,7 @@ func partialNote(m *migrations.Migration, partials []migrations.Partial, again s
 		if p.Backwards {
 			verb = "unapplying"
 		}
-		return fmt.Sprintf(" (%s stopped after %s; run pmanager migrate --resume or --rollback-partial)", verb, plural(p.OpsDone, "operation"))
+		return fmt.Sprintf(" (%s stopped after %s; run %s --resume or --rollback-partial)", verb, plural(p.OpsDone, "operation"), again)
 	}
 	return ""
 }
