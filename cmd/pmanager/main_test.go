@@ -16,6 +16,7 @@ import (
 	"github.com/pmanager/pmanager/cmd/pmanager/cli"
 	"github.com/pmanager/pmanager/internal/dbtest"
 	"github.com/pmanager/pmanager/pkg/schema"
+	"github.com/pmanager/pmanager/pkg/schema/connect"
 )
 
 // update rewrites the golden files inside the scripts when a cmp fails,
@@ -97,6 +98,13 @@ func runWalkthrough(t *testing.T, d schema.Dialect) {
 			}
 		})
 		env.Setenv("PMANAGER_DATABASE_URL", url)
+		// The "Database: ..." line of the commands shows the URL without
+		// its password; goldens compared with cmpenv name it $DATABASE_SHOWN.
+		t, err := connect.Parse(url, env.WorkDir)
+		if err != nil {
+			return fmt.Errorf("parse the script's database URL: %w", err)
+		}
+		env.Setenv("DATABASE_SHOWN", t.Redacted)
 		return nil
 	})
 }
