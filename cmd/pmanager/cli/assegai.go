@@ -138,6 +138,9 @@ func (s *session) connTarget(c *ucli.Context, p *loader.Project, conn string) (*
 		if err != nil {
 			return nil, "", err
 		}
+		if _, err := s.resolve(p, r); err != nil {
+			return nil, "", err // a built program told nothing refuses here too
+		}
 		raw, source = r.URL, r.Source
 	} else {
 		if d == "" {

@@ -179,9 +179,11 @@ func TestRoutingDefault(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "pmanager.db")); err == nil {
 		t.Errorf("the built program created pmanager.db")
 	}
-	r = built.run(apps, registry(m1), "", "showmigrations")
-	if r.code != 1 || r.stderr != want {
-		t.Errorf("built program showmigrations: exit %d, stderr %q", r.code, r.stderr)
+	for _, args := range [][]string{{"showmigrations"}, {"migration:up", "default"}, {"migration:list", "default"}} {
+		r = built.run(apps, registry(m1), "", args...)
+		if r.code != 1 || r.stderr != want {
+			t.Errorf("built program %s: exit %d, stderr %q", args, r.code, r.stderr)
+		}
 	}
 
 	// Told where, it migrates there.
