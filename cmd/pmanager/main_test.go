@@ -199,6 +199,7 @@ func runScripts(t *testing.T, dir string, d schema.Dialect, extra func(*testscri
 			"capture":      cmdCapture,
 			"createuser":   cmdCreateUser,
 			"urlset":       cmdURLSet,
+			"redact":       cmdRedact,
 		},
 	})
 }
@@ -290,6 +291,18 @@ func writeGoMod(dir, root, mod string) error {
 		return fmt.Errorf("gomod: %w", err)
 	}
 	return nil
+}
+
+// cmdRedact sets the variable args[1] to the URL in args[0] as pmanager
+// prints it (the password replaced, relative SQLite paths made absolute),
+// for goldens that hold a "Database: ..." line; compare them with cmpenv.
+func cmdRedact(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: redact URLVAR OUTVAR")
+	}
+	t, err := connect.Parse(ts.Getenv(args[0]), ts.MkAbs("."))
+	ts.Check(err)
+	ts.Setenv(args[1], t.Redacted)
 }
 
 // cmdCreateDB creates a fresh database on the server of dialect args[0]
