@@ -52,7 +52,8 @@ func TestMigrateRefusesNarrowing(t *testing.T) {
 					t.Errorf("%s: exit %d, stdout:\n%s\nstderr: %s\nwant the pre-flight query as a comment", strings.Join(args, " "), r.code, r.stdout, r.stderr)
 				}
 			}
-			r := p.run(apps, reg, "", "migrate")
+			// --yes: narrowing is destructive, which a server run confirms first.
+			r := p.run(apps, reg, "", "migrate", "--yes")
 			if r.code != 1 || !strings.Contains(r.stdout, "  Applying main.0002_country... REFUSED") ||
 				!strings.HasPrefix(r.stderr, "pmanager: refusing to apply main.0002_country: ") || strings.Count(r.stderr, "\n") != 1 ||
 				!strings.Contains(r.stderr, "Manufacturer.country: 1 row hold values that char(max_length=2) cannot keep unchanged (id=1); fix: ") {

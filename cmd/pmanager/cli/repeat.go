@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"regexp"
 	"strings"
 )
 
@@ -39,6 +40,10 @@ func databaseFlags(named string) []string {
 	return []string{"--database", named}
 }
 
+// suggested matches the start of a suggested migrate command, with the
+// --database flag the library may already have put in.
+var suggested = regexp.MustCompile("`pmanager migrate( --database[ =][^ `]+)?")
+
 // contextError is an error whose suggested `pmanager migrate` commands
 // carry the context of the run that failed.
 type contextError struct {
@@ -59,10 +64,11 @@ func withContext(err error, migrate string) error {
 	if err == nil {
 		return nil
 	}
-	const bare = "`pmanager migrate"
 	msg := err.Error()
-	if !strings.Contains(msg, bare) || migrate == "pmanager migrate" {
+	if !strings.Contains(msg, "`pmanager migrate") || migrate == "pmanager migrate" {
 		return err
 	}
-	return &contextError{err: err, msg: strings.ReplaceAll(msg, bare, "`"+migrate)}
+	// A suggestion that already names a connection names the one of this
+	// run; the full context replaces it rather than repeating it.
+	return &contextError{err: err, msg: suggested.ReplaceAllString(msg, "`"+migrate)}
 }
