@@ -75,7 +75,7 @@ func Preflights(m *Migration, ed schema.Editor, before *state.Project, backwards
 			case dataChanged:
 				pp.Skipped = "hand-written SQL or Go earlier in the migration may change the rows first"
 			case !start.has(c):
-				pp.Skipped = "the table or column is created within the migration"
+				pp.Skipped = "the table or column is created or changed earlier within the migration"
 			default:
 				q, err := pr.PreflightSQL(p, c)
 				if errors.Is(err, schema.ErrNoPreflight) {
@@ -114,7 +114,9 @@ func liveTables(p *state.Project) tableSet {
 func (s tableSet) has(c schema.Preflight) bool {
 	hasColumns := func(m *state.Model, cols []string) bool {
 		live := s[strings.ToLower(m.Table)]
-		if live == nil {
+		if live == nil || !sameColumns(live, m) {
+			// An earlier operation of the migration reshapes the table:
+			// the query would read a table that is not there yet.
 			return false
 		}
 		for _, col := range cols {
@@ -135,6 +137,20 @@ func (s tableSet) has(c schema.Preflight) bool {
 		return hasColumns(c.Target, []string{c.TargetColumn})
 	}
 	return true
+}
+
+// sameColumns reports whether a and b have the same columns.
+func sameColumns(a, b *state.Model) bool {
+	cols := func(m *state.Model) string {
+		var out []string
+		for _, f := range m.Fields {
+			if f.HasColumn() {
+				out = append(out, f.ColumnName())
+			}
+		}
+		return strings.Join(out, "\x00")
+	}
+	return cols(a) == cols(b)
 }
 
 // PreflightFailure is one pre-flight that found rows in the way (or could

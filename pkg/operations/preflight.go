@@ -163,6 +163,11 @@ func newReference(p *state.Project, live *state.Model, old *state.Field, after *
 	if tf == nil {
 		return nil, fmt.Errorf("%s.%s: the target %s has no field to point at", after.Label(), f.Name, target.Label())
 	}
+	if valueFamily(p, after.App, old) != valueFamily(p, after.App, tf) {
+		// The column changes type too; its values cannot be compared
+		// with the target's before the conversion, which checks them.
+		return nil, nil
+	}
 	return &schema.Preflight{Kind: schema.PreflightReference, Model: live, Label: fieldLabel(live, old.Name),
 		Columns: []string{old.ColumnName()}, Target: target, TargetColumn: tf.ColumnName()}, nil
 }
@@ -210,4 +215,29 @@ func constraintChecks(live *state.Model, c state.Constraint) ([]schema.Preflight
 			Condition: c.Check}}, nil
 	}
 	return nil, nil
+}
+
+// valueFamily names the kind of value a column of f stores, following a
+// relation to its target; integer kinds are one family.
+func valueFamily(p *state.Project, app string, f *state.Field) string {
+	for depth := 0; f != nil && f.Relation != nil && f.Kind != state.ManyToMany && depth < 8; depth++ {
+		t := p.Resolve(app, f.Relation.To)
+		if t == nil {
+			return "?"
+		}
+		app = t.App
+		if f.Relation.ToField != "" {
+			f = t.Field(f.Relation.ToField)
+		} else {
+			f = t.PrimaryKey()
+		}
+	}
+	if f == nil {
+		return "?"
+	}
+	switch f.Kind {
+	case state.BigAuto, state.Auto, state.BigInteger, state.Integer, state.SmallInteger:
+		return "integer"
+	}
+	return string(f.Kind)
 }
