@@ -356,7 +356,7 @@ func (s *session) migrationUp(c *ucli.Context) error {
 	}
 	s.warnEdited(r.g, applied)
 	plan := migrations.Pending(r.g, applied, r.apps, n)
-	if err := s.confirmDestructive(c, r.g, r.target, plan, r.again(c)); err != nil {
+	if err := s.confirmDestructive(c, r.target, plan, r.again(c)); err != nil {
 		return err
 	}
 	return s.runSteps(c, r, plan, "No migrations to apply.")
@@ -381,7 +381,7 @@ func (s *session) migrationDown(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.confirmDestructive(c, r.g, r.target, plan, r.again(c)); err != nil {
+	if err := s.confirmDestructive(c, r.target, plan, r.again(c)); err != nil {
 		return err
 	}
 	return s.runSteps(c, r, plan, "No migrations to unapply.")
@@ -420,7 +420,7 @@ func (s *session) downUp(c *ucli.Context, n int) error {
 	if err := migrations.Irreversible(down); err != nil {
 		return &refusedError{command: c.Command.Name, err: err}
 	}
-	if err := s.confirmDestructive(c, r.g, r.target, down, r.again(c)); err != nil {
+	if err := s.confirmDestructive(c, r.target, down, r.again(c)); err != nil {
 		return err
 	}
 	if err := s.runSteps(c, r, down, "No migrations to unapply."); err != nil {

@@ -153,7 +153,7 @@ func (s *session) migrateOn(c *ucli.Context, g *migrations.Graph, run migrateRun
 	// executor's to explain; it unapplies nothing before that is settled.
 	if plan, err := ex.Plan(ctx, targets); err == nil {
 		again := commandLine("migrate", c.Args().Slice(), databaseFlags(c.String("database"))...)
-		if err := s.confirmDestructive(c, g, run.where.target, plan, again); err != nil {
+		if err := s.confirmDestructive(c, run.where.target, plan, again); err != nil {
 			return err
 		}
 	}

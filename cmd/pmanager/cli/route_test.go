@@ -291,4 +291,11 @@ func TestDestructiveNeedsYes(t *testing.T) {
 	if r := p.run(apps, reg, "", "migrate"); r.code != 0 {
 		t.Errorf("migrate after zero: exit %d, stderr %q", r.code, r.stderr)
 	}
+	// Applying a reviewed migration that drops a column asks nothing
+	// either: deploys run migrate unattended.
+	m3 := &migrations.Migration{App: "main", Name: "0003_remove_car_name", Dependencies: []migrations.Key{m2.Key()},
+		Operations: []operations.Operation{operations.RemoveField{Model: "Car", Name: "name"}}}
+	if r := p.run(apps, registry(m1, m2, m3), "", "migrate"); r.code != 0 || !strings.Contains(r.stdout, "Applying main.0003_remove_car_name... OK") {
+		t.Errorf("migrate over a RemoveField: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
 }
