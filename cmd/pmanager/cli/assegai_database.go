@@ -180,7 +180,11 @@ func (s *session) databaseConfigure(c *ucli.Context) error {
 	if !exists {
 		verb = "Created"
 	}
-	s.secrets.remember(cs.url())
+	// Only a typed password is a secret to mask; a ${VAR} reference is
+	// what the file holds and what the user must see.
+	if cs.passwordEnv == "" {
+		s.secrets.remember(cs.url())
+	}
 	fmt.Fprintf(s.stdout, "%s %s: connection %s = %s\n", verb, config.FileName, conn, cs.shown())
 	if d == schema.SQLite {
 		if err := s.ignoreSQLite(root, cs.path); err != nil {
