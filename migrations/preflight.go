@@ -182,9 +182,9 @@ type PreflightError struct {
 // Error implements error: one line naming the migration, and for each
 // check in the way the operation, the field, the rows and the fix.
 func (e *PreflightError) Error() string {
-	verb := "apply"
+	verb, done := "apply", "applied"
 	if e.Backwards {
-		verb = "unapply"
+		verb, done = "unapply", "unapplied"
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "migrations: refusing to %s %s: existing rows would be rejected or changed; nothing of it ran and the history is unchanged", verb, e.Migration)
@@ -193,7 +193,7 @@ func (e *PreflightError) Error() string {
 		for i, d := range e.Done {
 			names[i] = d.Migration.Key().String()
 		}
-		fmt.Fprintf(&b, " (%s, run before it, stayed %sed)", strings.Join(names, ", "), verb)
+		fmt.Fprintf(&b, " (%s, run before it, stayed %s)", strings.Join(names, ", "), done)
 	}
 	for _, f := range e.Failures {
 		fmt.Fprintf(&b, "; operation %d (%s): %s", f.Operation, f.Description, f.explain())
