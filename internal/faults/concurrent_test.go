@@ -18,7 +18,9 @@ const concurrentRuns = 8
 // concurrentMigrations is the length of the chain they race to apply.
 const concurrentMigrations = 50
 
-var applyingLine = regexp.MustCompile(`(?m)^  Applying (main\.\S+)\.\.\. OK$`)
+// applyingLine is a migration's success line, with the elapsed time migrate
+// prints after OK when it measured one.
+var applyingLine = regexp.MustCompile(`(?m)^  Applying (main\.\S+)\.\.\. OK( \([^)]*\))?$`)
 
 // TestConcurrentMigrate starts eight migrate processes at once against
 // one fresh database with fifty pending migrations: each migration must be
