@@ -27,6 +27,19 @@ func serverRefused(err error) bool {
 	return errors.As(err, &me) || errors.As(err, &pe)
 }
 
+// interrupted reports whether err is a statement stopped on request
+// (KILL QUERY, pg_cancel_backend, a statement timeout), not refused for
+// what it asked: the server may have finished it just before.
+func interrupted(err error) bool {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		// 1317: query execution was interrupted; 3024: max_execution_time.
+		return me.Number == 1317 || me.Number == 3024
+	}
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "57014" // query_canceled
+}
+
 // connectionLost reports whether err says the connection to the server
 // broke (the server went away, the network failed, the session was
 // killed), as opposed to the server refusing a statement.

@@ -125,15 +125,9 @@ func (e *Executor) judge(ctx context.Context, q schema.ExecQuerier, m *Migration
 	if eff.known && eff.repeatable {
 		return judgement{v: noEffect, why: "running it again leaves the database as running it once does"}, nil
 	}
-	tables, err := e.ed.Inspect(ctx, q)
+	live, err := e.liveTables(ctx, q)
 	if err != nil {
 		return judgement{}, err
-	}
-	live := map[string]*schema.Table{}
-	for k := range tables {
-		if tables[k].Name != schema.HistoryTable {
-			live[tables[k].Name] = &tables[k]
-		}
 	}
 	if !eff.known {
 		if changesData(o.Operation) {
@@ -141,6 +135,29 @@ func (e *Executor) judge(ctx context.Context, q schema.ExecQuerier, m *Migration
 		}
 		return e.judgeByTables(m, before, backwards, o, j, live)
 	}
+	return e.judgeFacts(ctx, q, eff, live)
+}
+
+// liveTables reads the user tables of the database, the history's left out.
+func (e *Executor) liveTables(ctx context.Context, q schema.ExecQuerier) (map[string]*schema.Table, error) {
+	tables, err := e.ed.Inspect(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	live := map[string]*schema.Table{}
+	for k := range tables {
+		if tables[k].Name != schema.HistoryTable {
+			live[tables[k].Name] = &tables[k]
+		}
+	}
+	return live, nil
+}
+
+// judgeFacts compares what a statement the reader follows creates or
+// removes with the live tables.
+func (e *Executor) judgeFacts(ctx context.Context, q schema.ExecQuerier, eff effect, live map[string]*schema.Table) (judgement, error) {
+	d := e.ed.Dialect()
+	var err error
 	invalid := map[string]bool{}
 	if d == schema.Postgres {
 		if invalid, err = invalidIndexes(ctx, q); err != nil {
@@ -163,6 +180,24 @@ func (e *Executor) judge(ctx context.Context, q schema.ExecQuerier, m *Migration
 		return judgement{v: noEffect, why: "the database shows none of what it creates or removes", cleanup: leftovers}, nil
 	}
 	return judgement{why: fmt.Sprintf("the database shows %d of the %d changes it makes", held, len(eff.facts))}, nil
+}
+
+// interruptedWithoutEffect reports whether a statement that stopped
+// because the run was interrupted (or the server was told to stop it)
+// left no trace: the server may finish a statement after it was asked to
+// stop, so only the database can say. Anything it cannot establish counts
+// as a trace, and the statement stays in doubt for the next run.
+func (e *Executor) interruptedWithoutEffect(ctx context.Context, q schema.ExecQuerier, stmt string) bool {
+	eff := statementEffect(e.ed.Dialect(), stmt)
+	if !eff.known || eff.repeatable {
+		return eff.known
+	}
+	live, err := e.liveTables(ctx, q)
+	if err != nil {
+		return false
+	}
+	jd, err := e.judgeFacts(ctx, q, eff, live)
+	return err == nil && jd.v == noEffect
 }
 
 // judgeByTables settles a schema statement the reader does not follow by

@@ -703,10 +703,15 @@ func (e *Executor) runStatement(ctx context.Context, conn *sql.Conn, o OpSteps, 
 	if err != nil {
 		err = undo(err)
 		if noted != nil && !e.ed.AtomicDDL() && st.Go == nil && serverRefused(err) {
+			bg := context.WithoutCancel(ctx)
 			// The server refused the statement, and its DDL is atomic:
-			// nothing of it stays, whatever its start note says.
-			if serr := e.history.Settle(context.WithoutCancel(ctx), conn, *noted); serr != nil {
-				err = errors.Join(err, serr)
+			// nothing of it stays, whatever its start note says. Unless
+			// the run was interrupting it: a statement asked to stop may
+			// have finished first, so the database is asked.
+			if !(ctx.Err() != nil || interrupted(err)) || e.interruptedWithoutEffect(bg, conn, st.SQL) {
+				if serr := e.history.Settle(bg, conn, *noted); serr != nil {
+					err = errors.Join(err, serr)
+				}
 			}
 		}
 		return fail(stmt, err)
