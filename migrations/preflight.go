@@ -211,26 +211,32 @@ func (f PreflightFailure) explain() string {
 	if f.Rows != 1 {
 		rows = strconv.FormatInt(f.Rows, 10) + " rows"
 	}
-	return fmt.Sprintf("%s: %s %s (%s); %s", c.Label, rows, problemOf(c), strings.Join(f.Keys, "; "), fixOf(c))
+	return fmt.Sprintf("%s: %s %s (%s); %s", c.Label, rows, problemOf(c, f.Rows == 1), strings.Join(f.Keys, "; "), fixOf(c))
 }
 
-// problemOf says what the offending rows have.
-func problemOf(c schema.Preflight) string {
+// problemOf says what the offending rows have, of one row when one.
+func problemOf(c schema.Preflight, one bool) string {
+	verb := func(many, single string) string {
+		if one {
+			return single
+		}
+		return many
+	}
 	switch c.Kind {
 	case schema.PreflightConvert:
-		return "hold values that " + typeName(c.To) + " cannot keep unchanged"
+		return verb("hold values", "holds a value") + " that " + typeName(c.To) + " cannot keep unchanged"
 	case schema.PreflightNotNull:
-		return "hold NULL"
+		return verb("hold", "holds") + " NULL"
 	case schema.PreflightNoRows:
-		return "exist and would get no value for the new NOT NULL column"
+		return verb("exist", "exists") + " and would get no value for the new NOT NULL column"
 	case schema.PreflightUnique:
-		return "share their values with another row"
+		return verb("share their values", "shares its values") + " with another row"
 	case schema.PreflightCheck:
-		return "fail the check " + c.Condition
+		return verb("fail", "fails") + " the check " + c.Condition
 	case schema.PreflightReference:
-		return "point at no row of " + c.Target.Name
+		return verb("point", "points") + " at no row of " + c.Target.Name
 	}
-	return "are in the way"
+	return verb("are", "is") + " in the way"
 }
 
 // fixOf says what to do first.

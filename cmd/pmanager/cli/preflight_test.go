@@ -56,7 +56,7 @@ func TestMigrateRefusesNarrowing(t *testing.T) {
 			r := p.run(apps, reg, "", "migrate", "--yes")
 			if r.code != 1 || !strings.Contains(r.stdout, "  Applying main.0002_country... REFUSED") ||
 				!strings.HasPrefix(r.stderr, "pmanager: refusing to apply main.0002_country: ") || strings.Count(r.stderr, "\n") != 1 ||
-				!strings.Contains(r.stderr, "Manufacturer.country: 1 row hold values that char(max_length=2) cannot keep unchanged (id=1); fix: ") {
+				!strings.Contains(r.stderr, "Manufacturer.country: 1 row holds a value that char(max_length=2) cannot keep unchanged (id=1); fix: ") {
 				t.Errorf("migrate: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 			}
 			r = p.run(apps, reg, "", "showmigrations", "main")
