@@ -109,6 +109,28 @@ func keyList(d PreflightDialect, m *state.Model, columns []string) string {
 	return strings.Join(q, ", ")
 }
 
+// RenderPreflight is an editor's PreflightSQL: the kinds every dialect
+// writes alike, then for a conversion of one column the dialect's own
+// predicate, misfit, over the quoted column, true for the values the new
+// column would not keep unchanged ("" when every value converts
+// unchanged, and then ErrNoPreflight). name names the dialect in errors.
+func RenderPreflight(d PreflightDialect, name string, c Preflight, misfit func(col string) (string, error)) (string, error) {
+	if sql, ok, err := CommonPreflightSQL(d, c); ok {
+		return sql, err
+	}
+	if c.Kind != PreflightConvert || c.From == nil || c.To == nil || len(c.Columns) != 1 {
+		return "", fmt.Errorf("%s: pre-flight %s for %s is not supported", name, c.Kind, c.Label)
+	}
+	bad, err := misfit(d.Quote(c.Columns[0]))
+	if err != nil {
+		return "", err
+	}
+	if bad == "" {
+		return "", ErrNoPreflight
+	}
+	return OffendingRowsSQL(d, c.Model, c.Columns, bad), nil
+}
+
 // CommonPreflightSQL renders the kinds whose SQL is the same on every
 // dialect (all but PreflightConvert); ok is false for a kind it leaves to
 // the dialect.

@@ -1,7 +1,6 @@
 package mysql
 
 import (
-	"fmt"
 	"strconv"
 
 	"github.com/pmanager/pmanager/pkg/schema"
@@ -15,20 +14,9 @@ const maxExactFloat = "9007199254740992"
 // it goes, so these queries are what keeps a migration from stopping
 // half-way on a value the new column cannot hold.
 func (e *Editor) PreflightSQL(p *state.Project, c schema.Preflight) (string, error) {
-	if sql, ok, err := schema.CommonPreflightSQL(e, c); ok {
-		return sql, err
-	}
-	if c.Kind != schema.PreflightConvert || c.From == nil || c.To == nil || len(c.Columns) != 1 {
-		return "", fmt.Errorf("mysql: pre-flight %s for %s is not supported", c.Kind, c.Label)
-	}
-	bad, err := e.misfit(p, c.Model, c.From, c.To, e.Quote(c.Columns[0]))
-	if err != nil {
-		return "", err
-	}
-	if bad == "" {
-		return "", schema.ErrNoPreflight
-	}
-	return schema.OffendingRowsSQL(e, c.Model, c.Columns, bad), nil
+	return schema.RenderPreflight(e, "mysql", c, func(col string) (string, error) {
+		return e.misfit(p, c.Model, c.From, c.To, col)
+	})
 }
 
 // misfit returns a predicate, over col holding values of field from, that

@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"fmt"
 	"strconv"
 
 	"github.com/pmanager/pmanager/pkg/schema"
@@ -16,20 +15,9 @@ const maxExactFloat = "9007199254740992"
 // (only a text that reads as a number becomes one), so these queries hold
 // the rows to what the model declares, as the other dialects do.
 func (e *Editor) PreflightSQL(p *state.Project, c schema.Preflight) (string, error) {
-	if sql, ok, err := schema.CommonPreflightSQL(e, c); ok {
-		return sql, err
-	}
-	if c.Kind != schema.PreflightConvert || c.From == nil || c.To == nil || len(c.Columns) != 1 {
-		return "", fmt.Errorf("sqlite: pre-flight %s for %s is not supported", c.Kind, c.Label)
-	}
-	bad, err := misfit(p, c.Model, c.From, c.To, quoteIdent(c.Columns[0]))
-	if err != nil {
-		return "", err
-	}
-	if bad == "" {
-		return "", schema.ErrNoPreflight
-	}
-	return schema.OffendingRowsSQL(e, c.Model, c.Columns, bad), nil
+	return schema.RenderPreflight(e, "sqlite", c, func(col string) (string, error) {
+		return misfit(p, c.Model, c.From, c.To, col)
+	})
 }
 
 // misfit returns a predicate, over col holding values of field from, that
