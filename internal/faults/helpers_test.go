@@ -3,11 +3,13 @@ package faults
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -240,4 +242,40 @@ func (tg *target) checkComplete(when string) (lost, duplicated int) {
 		}
 	}
 	return lost, duplicated
+}
+
+// runAndSignal starts cmd and sends it sig after delay, unless it has ended
+// by then, and waits for it to end: after SIGINT for up to a minute (a
+// second signal would end it at once; one is what a user sends). It
+// reports whether the signal reached a running process; a run that ends
+// just as the delay runs out counts as one that finished first.
+func runAndSignal(t *testing.T, cmd *exec.Cmd, sig syscall.Signal, delay time.Duration) bool {
+	t.Helper()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case <-exited:
+		return false
+	case <-time.After(delay):
+	}
+	err := cmd.Process.Signal(sig)
+	if sig == syscall.SIGINT {
+		select {
+		case <-exited:
+		case <-time.After(time.Minute):
+			t.Fatal("migrate did not end within a minute of SIGINT")
+		}
+	} else {
+		<-exited
+	}
+	switch {
+	case errors.Is(err, os.ErrProcessDone):
+		return false
+	case err != nil:
+		t.Fatal(err)
+	}
+	return true
 }

@@ -1,12 +1,10 @@
 package faults
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strings"
 	"syscall"
@@ -89,27 +87,11 @@ func TestKilledMigrate(t *testing.T) {
 func killTrial(t *testing.T, tg *target, d schema.Dialect, delay time.Duration, st *killStats) {
 	tg.t = t
 	tg.reset()
-	cmd := tg.command("migrate")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
 	st.trials++
-	select {
-	case <-exited:
+	if runAndSignal(t, tg.command("migrate"), syscall.SIGKILL, delay) {
+		st.killed++
+	} else {
 		st.finished++
-	case <-time.After(delay):
-		err := cmd.Process.Signal(syscall.SIGKILL)
-		<-exited
-		switch {
-		case errors.Is(err, os.ErrProcessDone):
-			st.finished++ // it ended as the delay ran out
-		case err != nil:
-			t.Fatal(err)
-		default:
-			st.killed++
-		}
 	}
 	tg.settle()
 	applied, partials := tg.history()

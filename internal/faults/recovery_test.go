@@ -3,12 +3,10 @@ package faults
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"flag"
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strings"
 	"syscall"
@@ -316,38 +314,14 @@ func TestBulkFaults(t *testing.T) {
 // bulkTrial runs migrate from 0001, signals it after delay, and recovers.
 func bulkTrial(t *testing.T, b *bulk, sig syscall.Signal, delay time.Duration, rollback bool, st *recoveryStats) {
 	b.prepare()
-	cmd := b.command("migrate")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
 	st.trials++
-	select {
-	case <-exited:
+	switch {
+	case !runAndSignal(t, b.command("migrate"), sig, delay):
 		st.finished++
-	case <-time.After(delay):
-		err := cmd.Process.Signal(sig)
-		if sig == syscall.SIGINT {
-			// A second signal would end it at once; one is what a user sends.
-			select {
-			case <-exited:
-			case <-time.After(time.Minute):
-				t.Fatal("migrate did not end within a minute of SIGINT")
-			}
-		} else {
-			<-exited
-		}
-		switch {
-		case errors.Is(err, os.ErrProcessDone):
-			st.finished++
-		case err != nil:
-			t.Fatal(err)
-		case sig == syscall.SIGKILL:
-			st.killed++
-		default:
-			st.interrupted++
-		}
+	case sig == syscall.SIGKILL:
+		st.killed++
+	default:
+		st.interrupted++
 	}
 	b.settle()
 	_, partials := b.history()
