@@ -51,55 +51,6 @@ type LockRetry struct {
 	Err error
 }
 
-// LockTimeoutError is the cause of a failure when a statement gave up
-// waiting for a lock (--lock-timeout): it names the sessions that held
-// it, as the server showed them while the statement waited.
-type LockTimeoutError struct {
-	Timeout  time.Duration
-	Blockers []schema.Session
-	Note     string
-	// Retries is how many times the migration was tried again.
-	Retries int
-	Err     error
-}
-
-// Error implements error.
-func (e *LockTimeoutError) Error() string {
-	who := "the server did not say which session held it (the wait ended before it could be asked)"
-	switch {
-	case len(e.Blockers) == 0 && e.Note != "":
-		who = e.Note
-	case len(e.Blockers) > 0:
-		who = "it is held by " + schema.Sessions(e.Blockers)
-		if e.Note != "" {
-			who += "; " + e.Note
-		}
-	}
-	tries := ""
-	if e.Retries > 0 {
-		tries = fmt.Sprintf(" on each of %d attempts", e.Retries+1)
-	}
-	return fmt.Sprintf("gave up waiting for a lock after %s%s (%v); %s; "+
-		"end that session or run migrate again once it is done, or wait longer with --lock-timeout or retry with --lock-retries",
-		e.Timeout, tries, e.Err, who)
-}
-
-// Unwrap returns the database's error.
-func (e *LockTimeoutError) Unwrap() error { return e.Err }
-
-// InterruptedError is what an interrupted run returns: why it stopped,
-// and what the server said when the run stopped its session's statement.
-type InterruptedError struct {
-	Err    error
-	Server string
-}
-
-// Error implements error.
-func (e *InterruptedError) Error() string { return e.Err.Error() + "; " + e.Server }
-
-// Unwrap returns why the run stopped.
-func (e *InterruptedError) Unwrap() error { return e.Err }
-
 // cancelledError is a statement's error when the run was interrupted and
 // the server stopped the statement: it is both the interruption and the
 // server's answer.

@@ -12,40 +12,6 @@ import (
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
-// DoubtError stops recovery at a statement whose outcome the database
-// cannot show: it began (its start is noted in the history), the run ended
-// before its end was recorded, and it is not one whose objects can be
-// looked up (a RunGo step, or a RunSQL statement that is not plain DDL on
-// a named object). Nothing was changed; the user's word settles it.
-type DoubtError struct {
-	Migration   Key
-	Backwards   bool
-	Operation   int
-	Description string
-	// Statement is the statement in doubt (or "Go function NAME").
-	Statement string
-	// Index and Count place it among its operation's statements (from 1).
-	Index, Count int
-	// Why says what is known of it.
-	Why string
-	// Flag is the recovery the user asked for (--resume or --rollback-partial).
-	Flag    string
-	Command string
-}
-
-// Error implements error.
-func (e *DoubtError) Error() string {
-	cmd := commandOr(e.Command) + " " + e.Flag
-	stmt := e.Statement
-	if len(stmt) > 200 {
-		stmt = stmt[:200] + "…"
-	}
-	stmt = strings.Join(strings.Fields(stmt), " ")
-	return fmt.Sprintf("migrations: cannot tell whether statement %d of %d of operation %d (%s) of %s took effect: %s; the statement: %s. "+
-		"Nothing was changed. Look at the database, then run `%s --assume-done %d` if it took effect, or `%s --assume-not-done %d` if it did not",
-		e.Index, e.Count, e.Operation, e.Description, e.Migration, e.Why, stmt, cmd, e.Operation, cmd, e.Operation)
-}
-
 // verdict is what the database (or the user) says of a statement in doubt.
 type verdict int
 

@@ -15,25 +15,6 @@ import (
 // lock when Options.LockTimeout is zero.
 const DefaultLockTimeout = 60 * time.Second
 
-// ErrLocked is what a *LockError matches with errors.Is: another run held
-// the database's migration lock for longer than this run would wait.
-var ErrLocked = errors.New("migrations: the database is locked by another migrate run")
-
-// LockError says who held the migration lock and how long this run waited.
-type LockError struct {
-	Holder schema.LockHolder
-	Waited time.Duration
-}
-
-// Error implements error.
-func (e *LockError) Error() string {
-	return fmt.Sprintf("migrations: another migrate run holds the migration lock of this database (%s); gave up after waiting %s; "+
-		"try again when it has finished, or wait longer with --lock-timeout", e.Holder, e.Waited.Round(time.Millisecond))
-}
-
-// Is makes errors.Is(err, ErrLocked) hold for a *LockError.
-func (e *LockError) Is(target error) bool { return target == ErrLocked }
-
 // lockPoll bounds the pause between two attempts at a held lock.
 const (
 	lockPollMin = 20 * time.Millisecond

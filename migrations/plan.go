@@ -1,0 +1,215 @@
+package migrations
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// PlanStep is one migration to apply, or to unapply when Backwards is true.
+type PlanStep struct {
+	Migration *Migration
+	Backwards bool
+}
+
+// String renders the step the way plans are listed.
+func (s PlanStep) String() string {
+	if s.Backwards {
+		return "Unapply " + s.Migration.Key().String()
+	}
+	return "Apply " + s.Migration.Key().String()
+}
+
+// Target is where migrate should take an app. Name is a migration name or
+// unique prefix; "" means the app's leaf and "zero" unapplies every
+// migration of the app.
+type Target struct {
+	App  string
+	Name string
+}
+
+// Zero is the Target.Name that unapplies a whole app.
+const Zero = "zero"
+
+// IsApplied reports whether m counts as applied in a history: recorded
+// itself, or, for a squashed migration, every migration it replaces recorded.
+func IsApplied(applied map[Key]Applied, m *Migration) bool {
+	if _, ok := applied[m.Key()]; ok {
+		return true
+	}
+	if len(m.Replaces) == 0 {
+		return false
+	}
+	for _, r := range m.Replaces {
+		if _, ok := applied[r]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// Plan works out which migrations to apply or unapply to reach targets
+// (nil: every app's leaf), from the history in the database.
+func (e *Executor) Plan(ctx context.Context, targets []Target) ([]PlanStep, error) {
+	applied, err := e.history.Applied(ctx)
+	if err != nil {
+		return nil, err
+	}
+	x, err := e.forHistory(applied)
+	if err != nil {
+		return nil, err
+	}
+	return x.plan(applied, targets)
+}
+
+// forHistory returns a copy of e whose graph is resolved for the history
+// applied: squashed migrations or the ones they replace, by Django's rule.
+func (e *Executor) forHistory(applied map[Key]Applied) (*Executor, error) {
+	g, err := e.g.ForHistory(applied)
+	if err != nil {
+		return nil, err
+	}
+	x := *e
+	x.g = g
+	return &x, nil
+}
+
+// plan is Plan on a history already read. Django's semantics: a target not
+// applied yet means applying it and everything it needs; an applied target
+// means unapplying what was built on it in its app (newest first); zero
+// unapplies the app and whatever depends on it.
+func (e *Executor) plan(applied map[Key]Applied, targets []Target) ([]PlanStep, error) {
+	if err := e.checkConflicts(); err != nil {
+		return nil, err
+	}
+	done, err := e.appliedSet(applied)
+	if err != nil {
+		return nil, err
+	}
+	if targets == nil {
+		for _, app := range e.g.Apps() {
+			targets = append(targets, Target{App: app})
+		}
+	}
+	var plan []PlanStep
+	unapply := func(ms []*Migration) {
+		for i := len(ms) - 1; i >= 0; i-- {
+			if k := ms[i].Key(); done[k] {
+				plan = append(plan, PlanStep{Migration: ms[i], Backwards: true})
+				done[k] = false
+			}
+		}
+	}
+	for _, t := range targets {
+		if len(e.g.Migrations(t.App)) == 0 {
+			return nil, fmt.Errorf("migrations: app %q has no migrations", t.App)
+		}
+		if t.Name == Zero {
+			set := map[Key]bool{}
+			for _, m := range e.g.Migrations(t.App) {
+				for _, d := range e.g.descendants(m.Key()) {
+					set[d.Key()] = true
+				}
+			}
+			unapply(e.g.inOrder(set))
+			continue
+		}
+		k, err := e.resolve(t)
+		if err != nil {
+			return nil, err
+		}
+		if done[k] {
+			for _, c := range e.g.children(k) {
+				if c.App == k.App {
+					unapply(e.g.descendants(c))
+				}
+			}
+			continue
+		}
+		for _, m := range e.g.Ancestors(k) {
+			if !done[m.Key()] {
+				plan = append(plan, PlanStep{Migration: m})
+				done[m.Key()] = true
+			}
+		}
+	}
+	return plan, nil
+}
+
+// resolve turns a target other than zero into a migration key.
+func (e *Executor) resolve(t Target) (Key, error) {
+	if t.Name == "" {
+		return e.g.Leaves(t.App)[0], nil
+	}
+	m, err := e.g.Find(t.App, t.Name)
+	if err != nil {
+		return Key{}, err
+	}
+	return m.Key(), nil
+}
+
+// checkConflicts refuses to plan while an app has two leaves.
+func (e *Executor) checkConflicts() error {
+	conflicts := e.g.Conflicts()
+	if len(conflicts) == 0 {
+		return nil
+	}
+	var msgs []string
+	for _, app := range e.g.Apps() {
+		leaves := conflicts[app]
+		if len(leaves) == 0 {
+			continue
+		}
+		names := make([]string, len(leaves))
+		for i, l := range leaves {
+			names[i] = l.Name
+		}
+		msgs = append(msgs, fmt.Sprintf("app %s has %d leaf migrations (%s)", app, len(leaves), strings.Join(names, ", ")))
+	}
+	return fmt.Errorf("migrations: conflicting migrations: %s; run `pmanager makemigrations --merge` to merge them", strings.Join(msgs, "; "))
+}
+
+// appliedSet marks the migrations of the graph that count as applied and
+// checks that each one's dependencies are applied too.
+func (e *Executor) appliedSet(applied map[Key]Applied) (map[Key]bool, error) {
+	if err := CheckConsistent(e.g, applied); err != nil {
+		return nil, err
+	}
+	done := map[Key]bool{}
+	for _, m := range e.g.order {
+		if IsApplied(applied, m) {
+			done[m.Key()] = true
+		}
+	}
+	return done, nil
+}
+
+// checkPlan rejects plans that mix directions, name unknown migrations or
+// would unapply an irreversible operation.
+func (e *Executor) checkPlan(plan []PlanStep, opts Options) error {
+	for i, s := range plan {
+		if s.Migration == nil || e.g.Registered(s.Migration.Key()) != s.Migration {
+			return fmt.Errorf("migrations: plan step %d is not a migration of the graph", i+1)
+		}
+		if s.Backwards != plan[0].Backwards {
+			return fmt.Errorf("migrations: a plan cannot both apply and unapply migrations (%s, %s); migrate one direction at a time", plan[0], s)
+		}
+		if s.Backwards && !opts.Fake {
+			if err := irreversible(s.Migration); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// irreversible returns an *IrreversibleError for the first operation of m
+// that cannot be undone.
+func irreversible(m *Migration) error {
+	for i, op := range m.Operations {
+		if !op.Reversible() {
+			return &IrreversibleError{Migration: m.Key(), Operation: i + 1, Description: op.Describe(), Fix: reversibleFix(op)}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,471 @@
+package migrations
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pmanager/pmanager/pkg/operations"
+	"github.com/pmanager/pmanager/pkg/schema"
+	"github.com/pmanager/pmanager/pkg/state"
+)
+
+// Migrate runs plan: each migration applied (or unapplied) and recorded as
+// one transaction where the dialect has transactional DDL, and statement by
+// statement, with its progress in the history, where it has not (MySQL) or
+// the migration is NonAtomic. The whole run holds the database's migration
+// lock and works from the history read after taking it: steps another run
+// completed meanwhile are skipped. Unapplying an irreversible operation is
+// refused before anything runs. A failure returns a *MigrateError; what
+// completed before it stays applied and recorded.
+func (e *Executor) Migrate(ctx context.Context, plan []PlanStep, opts Options) error {
+	if err := e.checkPlan(plan, opts); err != nil {
+		return err
+	}
+	_, err := e.locked(ctx, opts, func(map[Key]Applied) ([]PlanStep, error) { return plan, nil })
+	return err
+}
+
+// MigrateTo plans the way to targets (nil: every app's leaf) under the
+// migration lock, from the history as it is once the lock is taken, and
+// runs that plan as Migrate does. It returns the plan it ran.
+func (e *Executor) MigrateTo(ctx context.Context, targets []Target, opts Options) ([]PlanStep, error) {
+	return e.locked(ctx, opts, func(applied map[Key]Applied) ([]PlanStep, error) {
+		x, err := e.forHistory(applied)
+		if err != nil {
+			return nil, err
+		}
+		plan, err := x.plan(applied, targets)
+		if err != nil {
+			return nil, err
+		}
+		return plan, x.checkPlan(plan, opts)
+	})
+}
+
+// locked takes the lock, runs the planned migrations on the connection
+// that holds it, and releases it.
+func (e *Executor) locked(ctx context.Context, opts Options, plan func(map[Key]Applied) ([]PlanStep, error)) ([]PlanStep, error) {
+	conn, unlock, err := e.lock(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	run := *e
+	run.conn = conn
+	run.statement = opts.Statement
+	run.history = NewHistory(conn, e.ed)
+	// The guard stops the run's statement on the server when ctx is
+	// cancelled, before the lock is released; runCtx ends after that.
+	runCtx, g, err := e.guarded(ctx, conn, opts)
+	if err != nil {
+		return nil, errors.Join(err, unlock())
+	}
+	steps, retries, err := run.migrateRetrying(runCtx, g, plan, opts)
+	err = g.finish(err, retries)
+	if uerr := unlock(); uerr != nil && err == nil {
+		err = fmt.Errorf("migrations: %w", uerr)
+	} else if uerr == nil {
+		err = released(err)
+	}
+	return steps, err
+}
+
+// migrate runs under the lock: it makes sure the history table is there,
+// deals with migrations an earlier run left part-way, records accepted
+// edits, plans from the history as it is now and runs the plan.
+func (e *Executor) migrate(ctx context.Context, planFor func(map[Key]Applied) ([]PlanStep, error), opts Options) ([]PlanStep, error) {
+	if err := e.history.Ensure(ctx); err != nil {
+		return nil, err
+	}
+	if err := e.recoverPartials(ctx, opts); err != nil {
+		return nil, err
+	}
+	applied, err := e.history.Applied(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.acceptEdited(ctx, applied, opts.AcceptEdited); err != nil {
+		return nil, err
+	}
+	x, err := e.forHistory(applied)
+	if err != nil {
+		return nil, err
+	}
+	done, err := x.appliedSet(applied)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := planFor(applied)
+	if err != nil || len(plan) == 0 {
+		return plan, err
+	}
+	if err := x.checkEdited(plan, applied, done); err != nil {
+		return nil, err
+	}
+	for _, s := range plan {
+		if x.g.Migration(s.Migration.Key()) == nil {
+			return nil, fmt.Errorf("migrations: %s no longer takes part for this database's history (a squashed migration or the ones it replaces were applied meanwhile); plan again", s.Migration.Key())
+		}
+	}
+	if plan[0].Backwards {
+		return plan, x.backwards(ctx, plan, done, opts)
+	}
+	return plan, x.forwards(ctx, plan, done, opts)
+}
+
+// forwards applies the plan, carrying the state from one migration to the
+// next: it starts as the replay of what is applied.
+func (e *Executor) forwards(ctx context.Context, plan []PlanStep, done map[Key]bool, opts Options) error {
+	cur := state.NewProject()
+	for _, m := range e.g.order {
+		if done[m.Key()] {
+			if err := operations.Apply(m.App, m.Operations, cur); err != nil {
+				return fmt.Errorf("migrations: replay %s: %w", m.Key(), err)
+			}
+		}
+	}
+	r := NewRenderer(e.ed, cur)
+	var completed []PlanStep
+	for _, s := range plan {
+		if done[s.Migration.Key()] {
+			continue // applied meanwhile by another run
+		}
+		for _, d := range e.g.dependencies(s.Migration.Key()) {
+			if !done[d] {
+				return fmt.Errorf("migrations: cannot apply %s: its dependency %s is neither applied nor earlier in the plan", s.Migration.Key(), d)
+			}
+		}
+		if err := e.run(ctx, s, r, nil, opts, completed); err != nil {
+			return err
+		}
+		done[s.Migration.Key()] = true
+		completed = append(completed, s)
+	}
+	return nil
+}
+
+// backwards unapplies the plan; the state each migration is unapplied to is
+// the replay of the applied migrations that come before it in graph order.
+func (e *Executor) backwards(ctx context.Context, plan []PlanStep, done map[Key]bool, opts Options) error {
+	wanted := map[Key]bool{}
+	for _, s := range plan {
+		wanted[s.Migration.Key()] = true
+	}
+	before, err := e.statesBefore(plan, done, wanted)
+	if err != nil {
+		return err
+	}
+	var completed []PlanStep
+	for _, s := range plan {
+		if !done[s.Migration.Key()] {
+			continue // unapplied meanwhile by another run
+		}
+		for _, c := range e.g.children(s.Migration.Key()) {
+			if done[c] {
+				return fmt.Errorf("migrations: cannot unapply %s: %s depends on it and is still applied", s.Migration.Key(), c)
+			}
+		}
+		if err := e.run(ctx, s, nil, before[s.Migration.Key()], opts, completed); err != nil {
+			return err
+		}
+		done[s.Migration.Key()] = false
+		completed = append(completed, s)
+	}
+	return nil
+}
+
+// statesBefore returns, for each migration plan unapplies, the state its
+// backward operations start from. When everything applied after it in the
+// graph's order is unapplied first, that is the replay of what precedes it.
+// When some later migration stays applied (another app's, which does not
+// depend on it), the tables it changed stay as it left them, so the state is
+// the replay of every migration still applied at that point of the plan,
+// leaving out the one being unapplied.
+func (e *Executor) statesBefore(plan []PlanStep, done, wanted map[Key]bool) (map[Key]*state.Project, error) {
+	before := map[Key]*state.Project{}
+	staysAfter := map[Key]bool{}
+	later := false
+	for i := len(e.g.order) - 1; i >= 0; i-- {
+		k := e.g.order[i].Key()
+		if wanted[k] {
+			staysAfter[k] = later
+		} else if done[k] {
+			later = true
+		}
+	}
+	cur := state.NewProject()
+	for _, m := range e.g.order {
+		if !done[m.Key()] {
+			continue
+		}
+		if wanted[m.Key()] && !staysAfter[m.Key()] {
+			before[m.Key()] = cur.CloneShallow()
+		}
+		if err := operations.Apply(m.App, m.Operations, cur); err != nil {
+			return nil, fmt.Errorf("migrations: replay %s: %w", m.Key(), err)
+		}
+	}
+	gone := map[Key]bool{}
+	for _, s := range plan {
+		k := s.Migration.Key()
+		gone[k] = true
+		if !staysAfter[k] {
+			continue
+		}
+		p := state.NewProject()
+		for _, m := range e.g.order {
+			if !done[m.Key()] || gone[m.Key()] {
+				continue
+			}
+			if err := operations.Apply(m.App, m.Operations, p); err != nil {
+				return nil, fmt.Errorf("migrations: replay %s: %w", m.Key(), err)
+			}
+		}
+		before[k] = p
+	}
+	return before, nil
+}
+
+// run applies or unapplies one migration. Forwards, r holds the state
+// before it and is moved past it; backwards, before is that state.
+func (e *Executor) run(ctx context.Context, s PlanStep, r *Renderer, before *state.Project, opts Options, completed []PlanStep) error {
+	m := s.Migration
+	fail := func(op int, desc, stmt string, partial bool, err error) error {
+		return &MigrateError{Done: completed, Failed: s, Operation: op, Description: desc, Statement: stmt, Command: opts.Command,
+			Partial: partial, NonAtomic: !e.ed.AtomicDDL(), Err: err}
+	}
+	if opts.Progress != nil {
+		opts.Progress(s, false, false, 0)
+	}
+	start := time.Now()
+	faked := opts.Fake
+	if !faked && opts.FakeInitial && !s.Backwards && m.Initial {
+		after, err := stateAfter(m, r.State())
+		if err != nil {
+			return fail(0, "", "", false, err)
+		}
+		if faked, err = e.tablesExist(ctx, m, after); err != nil {
+			return fail(0, "looking for its tables", "", false, err)
+		}
+	}
+	if faked {
+		if err := e.record(ctx, e.querier(), s); err != nil {
+			return fail(0, "", "", false, err)
+		}
+		if r != nil {
+			if err := r.Skip(m); err != nil {
+				return fail(0, "", "", false, err)
+			}
+		}
+	} else {
+		var ops []OpSteps
+		var err error
+		start := before
+		if r != nil {
+			start = r.State().CloneShallow()
+			ops, err = r.Forwards(m)
+		} else {
+			ops, err = e.render(m, before, s.Backwards)
+		}
+		if err != nil {
+			var re *renderError
+			if errors.As(err, &re) {
+				return fail(re.op, re.desc, "", false, re.err)
+			}
+			return fail(0, "", "", false, err)
+		}
+		if err := e.preflight(ctx, s, start, completed); err != nil {
+			return err
+		}
+		if err := e.execute(ctx, s, ops); err != nil {
+			var xe *execError
+			if errors.As(err, &xe) {
+				return fail(xe.op, xe.desc, xe.stmt, xe.partial, xe.err)
+			}
+			return fail(0, "", "", false, err)
+		}
+	}
+	if opts.Progress != nil {
+		opts.Progress(s, true, faked, time.Since(start))
+	}
+	return nil
+}
+
+// render returns the steps of every operation of m on this executor's dialect.
+func (e *Executor) render(m *Migration, before *state.Project, backwards bool) ([]OpSteps, error) {
+	return RenderSteps(m, e.ed, before, backwards)
+}
+
+// Steps returns what migrating m runs, without running it: the state
+// before m is replayed from its ancestors, then each operation renders its
+// forward steps (or, backwards, the reverse steps in reverse order). It is
+// what sqlmigrate prints.
+func (e *Executor) Steps(m *Migration, backwards bool) ([]operations.Step, error) {
+	if m == nil || e.g.Migration(m.Key()) == nil {
+		return nil, fmt.Errorf("migrations: %v is not a migration of the graph", m)
+	}
+	if backwards {
+		if err := irreversible(m); err != nil {
+			return nil, err
+		}
+	}
+	before, err := e.g.StateBefore(m.Key())
+	if err != nil {
+		return nil, err
+	}
+	ops, err := e.render(m, before, backwards)
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %s: %w", m.Key(), err)
+	}
+	var steps []operations.Step
+	for _, o := range ops {
+		steps = append(steps, o.Steps...)
+	}
+	return steps, nil
+}
+
+// execError says where a migration failed while running.
+type execError struct {
+	op      int
+	desc    string
+	stmt    string
+	partial bool
+	err     error
+}
+
+// Error implements error.
+func (e *execError) Error() string { return e.err.Error() }
+
+// Unwrap returns the database's error.
+func (e *execError) Unwrap() error { return e.err }
+
+// rollback rolls tx back after a failure and returns the rollback's own
+// error when it is worth reporting beside the failure. Once ctx is
+// cancelled, database/sql rolls the transaction back by itself, and
+// Rollback may then report the cancellation rather than ErrTxDone,
+// depending on which of the two gets there first. On a lost connection the
+// server rolls back by itself, and the failure already says so.
+func rollback(ctx context.Context, tx *sql.Tx) error {
+	if err := tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) && ctx.Err() == nil && !connectionLost(err) {
+		return err
+	}
+	return nil
+}
+
+// execute runs one migration's steps and records it, on one connection:
+// inside one transaction when the dialect has transactional DDL, else
+// statement by statement with its progress recorded as it goes.
+func (e *Executor) execute(ctx context.Context, s PlanStep, ops []OpSteps) error {
+	return e.onConn(ctx, func(conn *sql.Conn) error {
+		if !e.atomic(s.Migration) {
+			return e.executeTracked(ctx, conn, s, ops)
+		}
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return &execError{desc: "beginning its transaction", err: err}
+		}
+		if err := e.inTx(ctx, tx, s, ops); err != nil {
+			if rerr := rollback(ctx, tx); rerr != nil {
+				return &execError{desc: "rolling back", err: errors.Join(err, rerr)}
+			}
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return &execError{desc: "committing", err: err}
+		}
+		return nil
+	})
+}
+
+// atomic reports whether m runs as one transaction: the dialect rolls DDL
+// back and m does not ask to run outside a transaction.
+func (e *Executor) atomic(m *Migration) bool {
+	return e.ed.AtomicDDL() && !m.NonAtomic
+}
+
+// inTx runs the steps, checks integrity and records the migration inside tx.
+func (e *Executor) inTx(ctx context.Context, tx *sql.Tx, s PlanStep, ops []OpSteps) error {
+	if err := e.runSteps(ctx, tx, ops, false); err != nil {
+		return err
+	}
+	if ic, ok := e.ed.(schema.IntegrityChecker); ok {
+		if err := ic.CheckIntegrity(ctx, tx); err != nil {
+			return &execError{desc: "checking integrity before commit", err: err}
+		}
+	}
+	if err := e.record(ctx, tx, s); err != nil {
+		return &execError{desc: "recording it", err: err}
+	}
+	return nil
+}
+
+// runSteps runs every step in order on db; nonAtomic marks a failure after
+// earlier statements of the migration as partial.
+func (e *Executor) runSteps(ctx context.Context, db schema.ExecQuerier, ops []OpSteps, nonAtomic bool) error {
+	ran := false
+	for _, o := range ops {
+		for _, st := range o.Steps {
+			var err error
+			stmt := st.SQL
+			if st.Go != nil {
+				stmt = "Go function " + st.Name
+			}
+			e.announce(stmt)
+			if st.Go != nil {
+				err = st.Go(ctx, db)
+			} else {
+				err = schema.Exec(ctx, e.ed, db, st.SQL)
+			}
+			if err != nil {
+				return &execError{op: o.Number, desc: o.Operation.Describe(), stmt: stmt, partial: nonAtomic && ran, err: err}
+			}
+			ran = true
+		}
+	}
+	return nil
+}
+
+// hasSteps reports whether any operation runs something.
+func hasSteps(ops []OpSteps) bool {
+	for _, o := range ops {
+		if len(o.Steps) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// recordReplaced records, through q, every migration a squashed m replaces,
+// so the history stays right whichever of them the files keep.
+func (e *Executor) recordReplaced(ctx context.Context, q schema.ExecQuerier, m *Migration) error {
+	for _, r := range m.Replaces {
+		sum := ""
+		if orig := e.g.Registered(r); orig != nil {
+			sum = Checksum(orig)
+		}
+		if err := e.history.Record(ctx, q, r, sum); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// record writes the step's outcome to the history through q: the migration
+// recorded, or, when unapplying, it and any migrations it replaces forgotten.
+func (e *Executor) record(ctx context.Context, q schema.ExecQuerier, s PlanStep) error {
+	m := s.Migration
+	if !s.Backwards {
+		if err := e.recordReplaced(ctx, q, m); err != nil {
+			return err
+		}
+		return e.history.Record(ctx, q, m.Key(), Checksum(m))
+	}
+	for _, k := range append([]Key{m.Key()}, m.Replaces...) {
+		if err := e.history.Unrecord(ctx, q, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}

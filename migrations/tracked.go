@@ -1,0 +1,238 @@
+package migrations
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/pmanager/pmanager/pkg/operations"
+	"github.com/pmanager/pmanager/pkg/schema"
+)
+
+// onConn runs f on a connection of its own, prepared for a migration.
+func (e *Executor) onConn(ctx context.Context, f func(*sql.Conn) error) (err error) {
+	conn, done, err := e.connection(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := done(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	if p, ok := e.ed.(schema.Preparer); ok {
+		if err := p.Prepare(ctx, conn); err != nil {
+			return &execError{desc: "preparing the connection", err: err}
+		}
+		defer func() {
+			if rerr := p.Restore(context.WithoutCancel(ctx), conn); rerr != nil && err == nil {
+				err = &execError{desc: "restoring the connection", err: rerr}
+			}
+		}()
+	}
+	return f(conn)
+}
+
+// executeTracked runs one migration outside a transaction: the history
+// first notes that it starts, then records each statement's completion,
+// and finally records the migration as applied (or forgets it).
+func (e *Executor) executeTracked(ctx context.Context, conn *sql.Conn, s PlanStep, ops []OpSteps) error {
+	k := s.Migration.Key()
+	if err := e.history.Begin(ctx, conn, k, Checksum(s.Migration), s.Backwards); err != nil {
+		return &execError{desc: "recording that it starts", err: err}
+	}
+	record := func(q schema.ExecQuerier, opsDone, statements int) error {
+		return e.history.Progress(ctx, q, k, opsDone, statements)
+	}
+	completed, err := e.runTracked(ctx, conn, ops, 0, 0, true, record, &k)
+	if err == nil {
+		err = e.finishTracked(ctx, conn, s)
+	}
+	if err == nil {
+		return nil
+	}
+	return e.trackedFailure(ctx, s, err, completed > 0)
+}
+
+// trackedFailure records why a migration running outside a transaction
+// stopped, and marks the error partial when something of it stays. When
+// nothing ran and nothing is in doubt, the history forgets the attempt. An
+// interrupted run records no cause: the statement it stopped in may or may
+// not have taken effect, which the history then says.
+func (e *Executor) trackedFailure(ctx context.Context, s PlanStep, err error, ran bool) error {
+	k := s.Migration.Key()
+	bg := context.WithoutCancel(ctx)
+	var xe *execError
+	if !errors.As(err, &xe) {
+		xe = &execError{err: err}
+		err = xe
+	}
+	xe.partial = ran
+	var rerr error
+	switch {
+	case ctx.Err() != nil || connectionLost(xe.err):
+		// The statement in flight may have taken effect, and the
+		// history may not be writable: it keeps what it recorded.
+		xe.partial = true
+	case !ran && !s.Backwards:
+		rerr = e.history.Unrecord(bg, e.querier(), k)
+	case !ran:
+		rerr = e.history.Abandon(bg, e.querier(), Partial{Key: k, Backwards: true})
+	default:
+		rerr = e.history.Fail(bg, e.querier(), k, xe.err)
+	}
+	if rerr != nil {
+		xe.err = errors.Join(xe.err, rerr)
+	}
+	return err
+}
+
+// finishTracked checks integrity (SQLite rebuilds) and records the
+// migration's end, in one transaction so the record is whole.
+func (e *Executor) finishTracked(ctx context.Context, conn *sql.Conn, s PlanStep) error {
+	if ic, ok := e.ed.(schema.IntegrityChecker); ok {
+		if err := ic.CheckIntegrity(ctx, conn); err != nil {
+			return &execError{desc: "checking integrity", err: err}
+		}
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return &execError{desc: "recording it", err: err}
+	}
+	if err := e.history.Finish(ctx, tx, s.Migration.Key(), s.Migration.Replaces, s.Backwards); err != nil {
+		return &execError{desc: "recording it", err: errors.Join(err, rollback(ctx, tx))}
+	}
+	if !s.Backwards {
+		if err := e.recordReplaced(ctx, tx, s.Migration); err != nil {
+			return &execError{desc: "recording it", err: errors.Join(err, rollback(ctx, tx))}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return &execError{desc: "recording it", err: err}
+	}
+	return nil
+}
+
+// runTracked runs ops in order from statement skipStmts of operation
+// skipOps (positions in ops), calling record after each statement with the
+// position reached: whole operations done and statements of the next. It
+// returns how many statements it completed. When noted is not nil, the
+// history notes before each statement that it is about to run (see
+// History.Start); noted is the migration's key.
+//
+// Each statement runs in a transaction of its own together with its
+// record, so a killed run never repeats one, except the statements that
+// cannot: on PostgreSQL and SQLite those a transaction refuses (see
+// mustRunAlone), which run alone after their start is noted; on MySQL,
+// DDL, which commits by itself, and so commits the start note with it
+// before it runs. Either way the history then says exactly which statement
+// may have taken effect, and recovery asks the database about its objects.
+//
+// When finishFollows, the caller records the migration's end right after,
+// so on MySQL the position after a last statement that commits by itself
+// is not recorded: the migration's end records it. That saves a commit per
+// migration, a third of the history writes of a one-statement migration.
+func (e *Executor) runTracked(ctx context.Context, conn *sql.Conn, ops []OpSteps, skipOps, skipStmts int, finishFollows bool,
+	record func(q schema.ExecQuerier, opsDone, statements int) error, noted *Key) (int, error) {
+	completed := 0
+	for i := skipOps; i < len(ops); i++ {
+		o := ops[i]
+		first := 0
+		if i == skipOps {
+			first = min(skipStmts, len(o.Steps))
+		}
+		for j := first; j < len(o.Steps); j++ {
+			done, next := i, j+1
+			if next == len(o.Steps) {
+				done, next = i+1, 0
+			}
+			st := o.Steps[j]
+			rec := func(q schema.ExecQuerier) error { return record(q, done, next) }
+			if finishFollows && done == len(ops) && !e.ed.AtomicDDL() && st.Go == nil && commitsOnItsOwn(st.SQL) {
+				rec = nil
+			}
+			if err := e.runStatement(ctx, conn, o, st, rec, noted); err != nil {
+				return completed, err
+			}
+			completed++
+		}
+		if len(o.Steps) == 0 && !(finishFollows && i+1 == len(ops)) {
+			if err := record(conn, i+1, 0); err != nil {
+				return completed, &execError{op: o.Number, desc: o.Operation.Describe(), err: err}
+			}
+		}
+	}
+	return completed, nil
+}
+
+// runStatement runs one step of o with its record (see runTracked): in a
+// transaction together, unless the statement must run alone. A nil record
+// runs the step without one; a nil noted notes nothing of its start.
+func (e *Executor) runStatement(ctx context.Context, conn *sql.Conn, o OpSteps, st operations.Step, record func(schema.ExecQuerier) error, noted *Key) error {
+	fail := func(stmt string, err error) error {
+		return &execError{op: o.Number, desc: o.Operation.Describe(), stmt: stmt, err: err}
+	}
+	if st.Go == nil && e.ed.AtomicDDL() && mustRunAlone(e.ed.Dialect(), st.SQL) {
+		if noted != nil {
+			if err := e.history.Start(ctx, conn, *noted); err != nil {
+				return fail("", err)
+			}
+		}
+		e.announce(st.SQL)
+		if err := schema.Exec(ctx, e.ed, conn, st.SQL); err != nil {
+			return fail(st.SQL, err)
+		}
+		if record != nil {
+			if err := record(conn); err != nil {
+				return fail("", err)
+			}
+		}
+		return nil
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fail("", err)
+	}
+	undo := func(err error) error { return errors.Join(err, rollback(ctx, tx)) }
+	if noted != nil && !e.ed.AtomicDDL() {
+		// Commits only if the statement commits by itself (MySQL DDL).
+		if err := e.history.Start(ctx, tx, *noted); err != nil {
+			return fail("", undo(err))
+		}
+	}
+	stmt := st.SQL
+	if st.Go != nil {
+		stmt = "Go function " + st.Name
+	}
+	e.announce(stmt)
+	if st.Go != nil {
+		err = st.Go(ctx, tx)
+	} else {
+		err = schema.Exec(ctx, e.ed, tx, st.SQL)
+	}
+	if err != nil {
+		err = undo(err)
+		if noted != nil && !e.ed.AtomicDDL() && st.Go == nil && serverRefused(err) {
+			bg := context.WithoutCancel(ctx)
+			// The server refused the statement, and its DDL is atomic:
+			// nothing of it stays, whatever its start note says. Unless
+			// the run was interrupting it: a statement asked to stop may
+			// have finished first, so the database is asked.
+			if !(ctx.Err() != nil || interrupted(err)) || e.interruptedWithoutEffect(bg, conn, st.SQL) {
+				if serr := e.history.Settle(bg, conn, *noted); serr != nil {
+					err = errors.Join(err, serr)
+				}
+			}
+		}
+		return fail(stmt, err)
+	}
+	if record != nil {
+		if err := record(tx); err != nil {
+			return fail("", undo(err))
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fail("", err)
+	}
+	return nil
+}
