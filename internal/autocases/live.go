@@ -12,8 +12,8 @@ import (
 )
 
 // UserTables inspects db and leaves out the history table, which belongs
-// to no model, so the result compares with Editor.Expected.
-func UserTables(ctx context.Context, ed schema.Editor, db schema.ExecQuerier) ([]schema.Table, error) {
+// to no model, so the result compares with Expecter.Expected.
+func UserTables(ctx context.Context, ed schema.Inspector, db schema.ExecQuerier) ([]schema.Table, error) {
 	tables, err := ed.Inspect(ctx, db)
 	if err != nil {
 		return nil, fmt.Errorf("autocases: inspect: %w", err)

@@ -25,16 +25,17 @@ type ExecQuerier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// Editor renders the DDL for one dialect. Every method is pure: it returns the
-// statements (one per element, no trailing semicolon) and runs nothing, so the
-// same output serves migrate and sqlmigrate.
+// DDL renders the statements of state changes for one dialect. Every
+// method is pure: it returns the statements (one per element, no trailing
+// semicolon) and runs nothing, so the same output serves migrate and
+// sqlmigrate.
 //
 // p is the project used to resolve relation targets: the state after the
 // change, except for DeleteModel, which gets the state before it. from and to
 // are the same model before and after the change (they may differ in table
 // name, fields, indexes...). fill, when not nil, is a one-off literal for the
 // rows that already exist; it is not kept as a column default.
-type Editor interface {
+type DDL interface {
 	// Dialect says which database this editor writes for.
 	Dialect() Dialect
 	// Quote quotes an identifier for this dialect.
@@ -58,13 +59,34 @@ type Editor interface {
 	RenameIndex(p *state.Project, from, to *state.Model, oldName, newName string) ([]string, error)
 	AddConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error)
 	RemoveConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error)
+}
 
+// Inspector reads a live database's schema back, apart from rendering
+// DDL: the executor and the tests ask it what a migration really left.
+type Inspector interface {
 	// Inspect reads every user table of the live database (the history
 	// table included), sorted by name, normalised to the vocabulary of Expected.
 	Inspect(ctx context.Context, db ExecQuerier) ([]Table, error)
+}
+
+// Expecter says what an Inspector should find for a state, so a live
+// schema can be compared with the one the migrations imply.
+type Expecter interface {
 	// Expected says what Inspect should find after every managed model of p
-	// was created by this editor: tables (join tables included), sorted by name.
+	// was created by this dialect's DDL: tables (join tables included),
+	// sorted by name.
 	Expected(p *state.Project) ([]Table, error)
+}
+
+// Editor is one whole dialect, composed of its small parts: the DDL it
+// writes, the introspection that reads a database back, and the
+// expectation that introspection is compared with. Further abilities
+// (IntegrityChecker, Recoverer, Explainer, Runner, Preparer, ...) are
+// discovered by type assertion.
+type Editor interface {
+	DDL
+	Inspector
+	Expecter
 }
 
 // IntegrityChecker is implemented by editors whose migrations run with

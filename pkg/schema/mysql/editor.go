@@ -8,9 +8,9 @@ import (
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
-// Editor renders MySQL/MariaDB DDL and reads a live MySQL schema back. It
-// holds no state, so one value serves every migration.
-type Editor struct{}
+// Editor renders MySQL/MariaDB DDL; its embedded Inspector reads a live
+// MySQL schema back. It holds no state, so one value serves every migration.
+type Editor struct{ Inspector }
 
 // New returns the MySQL/MariaDB schema editor.
 func New() *Editor { return &Editor{} }

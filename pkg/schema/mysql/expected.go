@@ -11,7 +11,7 @@ import (
 // Expected lists the tables CreateModel would have made for every managed
 // model of p, automatic join tables included, sorted by name, in the
 // vocabulary Inspect reports.
-func (e *Editor) Expected(p *state.Project) ([]schema.Table, error) {
+func (Inspector) Expected(p *state.Project) ([]schema.Table, error) {
 	return schema.ExpectedTables(p, expectedTable)
 }
 

@@ -11,13 +11,24 @@ import (
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
+// Inspector reads a live MySQL/MariaDB schema back (Inspect) and says what it
+// should hold for a state (Expected). It renders no DDL; the zero value is
+// ready to use.
+type Inspector struct{}
+
+// The inspector's two abilities, checked at compile time.
+var (
+	_ schema.Inspector = Inspector{}
+	_ schema.Expecter  = Inspector{}
+)
+
 // Inspect reads every base table of the current database (DATABASE()) from
 // information_schema, normalised to the vocabulary of Expected: integer
 // display widths dropped, tinyint(1) as bool, MariaDB's longtext-with-
 // json_valid-check as json (the check hidden), defaults unquoted and
 // canonicalised, the primary key's index hidden, descending index columns
 // prefixed "-", everything sorted by name.
-func (e *Editor) Inspect(ctx context.Context, db schema.ExecQuerier) ([]schema.Table, error) {
+func (Inspector) Inspect(ctx context.Context, db schema.ExecQuerier) ([]schema.Table, error) {
 	var version string
 	var database sql.NullString
 	err := queryEach(ctx, db, "SELECT VERSION(), DATABASE()", func(rows *sql.Rows) error {

@@ -8,9 +8,10 @@ import (
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
-// Editor renders PostgreSQL DDL for state changes and inspects PostgreSQL
-// schemas. It holds no state; the zero value is ready to use.
-type Editor struct{}
+// Editor renders PostgreSQL DDL for state changes; its embedded Inspector
+// reads PostgreSQL schemas back. It holds no state; the zero value is ready
+// to use.
+type Editor struct{ Inspector }
 
 var _ schema.Editor = (*Editor)(nil)
 

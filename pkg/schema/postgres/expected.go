@@ -10,7 +10,7 @@ import (
 
 // Expected lists the tables the editor creates for every managed model of p,
 // with their automatic join tables, in the vocabulary Inspect reports.
-func (e *Editor) Expected(p *state.Project) ([]schema.Table, error) {
+func (Inspector) Expected(p *state.Project) ([]schema.Table, error) {
 	return schema.ExpectedTables(p, expectedTable)
 }
 

@@ -10,6 +10,17 @@ import (
 	"github.com/pmanager/pmanager/pkg/schema"
 )
 
+// Inspector reads a live PostgreSQL schema back (Inspect) and says what it
+// should hold for a state (Expected). It renders no DDL; the zero value is
+// ready to use.
+type Inspector struct{}
+
+// The inspector's two abilities, checked at compile time.
+var (
+	_ schema.Inspector = Inspector{}
+	_ schema.Expecter  = Inspector{}
+)
+
 // The catalog queries of Inspect. Every one is limited to the ordinary and
 // partitioned tables (not partitions) of current_schema().
 const (
@@ -70,7 +81,7 @@ WHERE c.contype = 'c' AND n.nspname = current_schema() AND t.relkind IN ('r', 'p
 // editor writes them, identity and serial columns as AutoIncrement, defaults
 // as the bare literal, unique constraints and unique indexes in Uniques, the
 // primary key's index hidden, descending index columns prefixed with "-".
-func (e *Editor) Inspect(ctx context.Context, db schema.ExecQuerier) ([]schema.Table, error) {
+func (Inspector) Inspect(ctx context.Context, db schema.ExecQuerier) ([]schema.Table, error) {
 	tables := map[string]*schema.Table{}
 	err := query(ctx, db, tablesQuery, func(scan func(...any) error) error {
 		var name string

@@ -9,9 +9,10 @@ import (
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
-// Editor renders SQLite DDL for state changes and introspects SQLite
-// databases; it holds no state, so one value serves any number of migrations.
-type Editor struct{}
+// Editor renders SQLite DDL for state changes; its embedded Inspector
+// introspects SQLite databases. It holds no state, so one value serves any
+// number of migrations.
+type Editor struct{ Inspector }
 
 // New returns the SQLite editor.
 func New() *Editor { return &Editor{} }

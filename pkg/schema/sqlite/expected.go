@@ -9,7 +9,7 @@ import (
 
 // Expected lists the tables CreateModel makes for every managed model of p,
 // automatic join tables included, in Inspect's vocabulary and sorted by name.
-func (e *Editor) Expected(p *state.Project) ([]schema.Table, error) {
+func (Inspector) Expected(p *state.Project) ([]schema.Table, error) {
 	return schema.ExpectedTables(p, expectedTable)
 }
 

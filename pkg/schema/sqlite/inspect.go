@@ -10,13 +10,24 @@ import (
 	"github.com/pmanager/pmanager/pkg/schema"
 )
 
+// Inspector reads a live SQLite schema back (Inspect) and says what it
+// should hold for a state (Expected). It renders no DDL; the zero value is
+// ready to use.
+type Inspector struct{}
+
+// The inspector's two abilities, checked at compile time.
+var (
+	_ schema.Inspector = Inspector{}
+	_ schema.Expecter  = Inspector{}
+)
+
 // Inspect reads every table of the database (SQLite's own sqlite_* tables
 // excepted, the history table included) from sqlite_master and the table
 // pragmas, normalised to Expected's vocabulary: lower-case types, defaults
 // unquoted with booleans as true/false, unique indexes in Uniques and the
 // rest in Indexes (the primary key's own index hidden), unnamed foreign keys,
 // checks by the names parsed from the CREATE TABLE text.
-func (e *Editor) Inspect(ctx context.Context, db schema.ExecQuerier) ([]schema.Table, error) {
+func (Inspector) Inspect(ctx context.Context, db schema.ExecQuerier) ([]schema.Table, error) {
 	type master struct{ name, sql string }
 	var found []master
 	err := queryRows(ctx, db, func(rows *sql.Rows) error {
