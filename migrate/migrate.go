@@ -115,7 +115,7 @@ func conflictError(conflicts map[string][]migrations.Key) error {
 }
 
 // report prints a migration's progress when WithProgress asked for it.
-func (o *options) report(step migrations.PlanStep, done, faked bool, _ time.Duration) {
+func (o *options) report(step migrations.Step, done, faked bool, _ time.Duration) {
 	if o.progress == nil {
 		return
 	}

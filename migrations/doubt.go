@@ -36,10 +36,10 @@ type judgement struct {
 // is dropped). It returns the position to go on from. When neither the
 // database nor the user's word (opts.AssumeDone / AssumeNotDone) settles
 // it, it returns a *DoubtError and changes nothing.
-func (e *Executor) settleDoubt(ctx context.Context, conn *sql.Conn, m *Migration, before *state.Project, p Partial, ops []OpSteps, opts Options, flag string) (int, int, error) {
+func (e *Executor) settleDoubt(ctx context.Context, conn *sql.Conn, m *Migration, before *state.Project, p Partial, ops []OpStatements, opts Options, flag string) (int, int, error) {
 	i, j := p.OpsDone, p.StatementsDone
 	o := ops[i]
-	if j >= len(o.Steps) {
+	if j >= len(o.Statements) {
 		// No statement left in the operation: nothing is in doubt.
 		return i, j, e.history.Settle(ctx, conn, p.Key)
 	}
@@ -58,7 +58,7 @@ func (e *Executor) settleDoubt(ctx context.Context, conn *sql.Conn, m *Migration
 	switch jd.v {
 	case tookEffect:
 		ni, nj := i, j+1
-		if nj == len(o.Steps) {
+		if nj == len(o.Statements) {
 			ni, nj = i+1, 0
 		}
 		return ni, nj, e.history.Progress(ctx, conn, p.Key, ni, nj)
@@ -70,19 +70,19 @@ func (e *Executor) settleDoubt(ctx context.Context, conn *sql.Conn, m *Migration
 		}
 		return i, j, e.history.Settle(ctx, conn, p.Key)
 	}
-	st := o.Steps[j]
+	st := o.Statements[j]
 	stmt := st.SQL
 	if st.Go != nil {
 		stmt = "Go function " + st.Name
 	}
 	return 0, 0, &DoubtError{Migration: p.Key, Backwards: p.Backwards, Operation: o.Number, Description: o.Operation.Describe(),
-		Statement: stmt, Index: j + 1, Count: len(o.Steps), Why: jd.why, Flag: flag, Command: opts.Command}
+		Statement: stmt, Index: j + 1, Count: len(o.Statements), Why: jd.why, Flag: flag, Command: opts.Command}
 }
 
 // judge asks the database whether statement j of o took effect, looking
 // only at the objects the statement touches.
-func (e *Executor) judge(ctx context.Context, q schema.ExecQuerier, m *Migration, before *state.Project, backwards bool, o OpSteps, j int) (judgement, error) {
-	st := o.Steps[j]
+func (e *Executor) judge(ctx context.Context, q schema.ExecQuerier, m *Migration, before *state.Project, backwards bool, o OpStatements, j int) (judgement, error) {
+	st := o.Statements[j]
 	d := e.ed.Dialect()
 	if st.Go != nil {
 		return judgement{why: "it is a Go function, and something it ran committed on its own (DDL, or a COMMIT), so how far it got is not recorded anywhere"}, nil
@@ -171,7 +171,7 @@ func (e *Executor) interruptedWithoutEffect(ctx context.Context, q schema.ExecQu
 // the states before and after the operation imply: it took effect when
 // it is the operation's last statement and those tables are as after; it
 // did not when it is the first and they are as before.
-func (e *Executor) judgeByTables(m *Migration, before *state.Project, backwards bool, o OpSteps, j int, live map[string]*schema.Table) (judgement, error) {
+func (e *Executor) judgeByTables(m *Migration, before *state.Project, backwards bool, o OpStatements, j int, live map[string]*schema.Table) (judgement, error) {
 	idx := o.Number - 1
 	from := before.CloneShallow()
 	if err := operations.Apply(m.App, m.Operations[:idx], from); err != nil {
@@ -223,7 +223,7 @@ func (e *Executor) judgeByTables(m *Migration, before *state.Project, backwards 
 		return len(touched) > 0
 	}
 	switch {
-	case j == len(o.Steps)-1 && matches(wa):
+	case j == len(o.Statements)-1 && matches(wa):
 		return judgement{v: tookEffect, why: "the tables its operation changes are as the operation leaves them"}, nil
 	case j == 0 && matches(wb):
 		return judgement{v: noEffect, why: "the tables its operation changes are as they were before it"}, nil
@@ -280,7 +280,7 @@ func (e *Executor) undoPart(ctx context.Context, conn *sql.Conn, m *Migration, b
 	if err := operations.Apply(m.App, m.Operations[idx:idx+1], to); err != nil {
 		return false, err
 	}
-	var steps []operations.Step
+	var steps []operations.Statement
 	var err error
 	if backwards {
 		steps, err = op.Forwards(m.App, e.ed, from, to)

@@ -19,7 +19,7 @@ func Edited(g *Graph, applied map[Key]Applied) []Key {
 
 // checkEdited refuses a plan that passes over an edited migration: one it
 // unapplies, or an applied ancestor of one it applies.
-func (e *Executor) checkEdited(plan []PlanStep, applied map[Key]Applied, done map[Key]bool) error {
+func (e *Executor) checkEdited(plan []Step, applied map[Key]Applied, done map[Key]bool) error {
 	edited := map[Key]bool{}
 	for _, k := range Edited(e.g, applied) {
 		edited[k] = true

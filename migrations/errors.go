@@ -49,9 +49,9 @@ func reversibleFix(op operations.Operation) string {
 // failed migration stayed in the database.
 type MigrateError struct {
 	// Done are the steps that completed, and were recorded, before the failure.
-	Done []PlanStep
+	Done []Step
 	// Failed is the step that did not complete; it is not recorded.
-	Failed PlanStep
+	Failed Step
 	// Operation is the failed operation's number (from 1); 0 when the
 	// failure came outside any operation (begin, integrity check, record).
 	Operation   int

@@ -17,7 +17,7 @@ type Options struct {
 	FakeInitial bool
 	// Progress, when set, is called before (done=false) and after (done=true)
 	// each migration; faked says it was only recorded.
-	Progress func(step PlanStep, done bool, faked bool, elapsed time.Duration)
+	Progress func(step Step, done bool, faked bool, elapsed time.Duration)
 	// LockTimeout bounds the wait for another run's migration lock: 0
 	// means DefaultLockTimeout, a negative value not to wait at all.
 	LockTimeout time.Duration

@@ -42,7 +42,7 @@ func newExecutor(t *testing.T, db *dbtest.DB, ed schema.Editor, ms []*Migration)
 }
 
 // planOf renders a plan as "Apply app.name" / "Unapply app.name".
-func planOf(plan []PlanStep) []string {
+func planOf(plan []Step) []string {
 	out := []string{}
 	for _, s := range plan {
 		out = append(out, s.String())
@@ -84,7 +84,7 @@ func TestExecutorForwardsAndBackwards(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, db *dbtest.DB, ed schema.Editor) {
 		e, g := newExecutor(t, db, ed, appMigrations())
 		var events []string
-		progress := func(s PlanStep, done, faked bool, elapsed time.Duration) {
+		progress := func(s Step, done, faked bool, elapsed time.Duration) {
 			events = append(events, fmt.Sprintf("%s done=%v faked=%v", s, done, faked))
 			if !done && elapsed != 0 {
 				t.Errorf("elapsed %v reported before %s ran", elapsed, s)
@@ -149,7 +149,7 @@ func TestExecutorFake(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, db *dbtest.DB, ed schema.Editor) {
 		e, _ := newExecutor(t, db, ed, carMigrations())
 		var faked []bool
-		progress := func(_ PlanStep, done, f bool, _ time.Duration) {
+		progress := func(_ Step, done, f bool, _ time.Duration) {
 			if done {
 				faked = append(faked, f)
 			}
@@ -178,7 +178,7 @@ func TestExecutorFakeInitial(t *testing.T) {
 		ctx := context.Background()
 		e, g := newExecutor(t, db, ed, carMigrations())
 		// The tables of main.0001 exist already, made outside pmanager.
-		steps, err := e.Steps(g.Migration(key("main.0001_initial")), false)
+		steps, err := e.Statements(g.Migration(key("main.0001_initial")), false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -188,7 +188,7 @@ func TestExecutorFakeInitial(t *testing.T) {
 			}
 		}
 		var faked []string
-		progress := func(s PlanStep, done, f bool, _ time.Duration) {
+		progress := func(s Step, done, f bool, _ time.Duration) {
 			if done {
 				faked = append(faked, fmt.Sprintf("%s %v", s.Migration.Name, f))
 			}
@@ -229,7 +229,7 @@ func TestExecutorFailureInTheMiddle(t *testing.T) {
 			t.Fatal(err)
 		}
 		var done []string
-		err = e.Migrate(context.Background(), plan, Options{Progress: func(s PlanStep, d, _ bool, _ time.Duration) {
+		err = e.Migrate(context.Background(), plan, Options{Progress: func(s Step, d, _ bool, _ time.Duration) {
 			if d {
 				done = append(done, s.Migration.Name)
 			}
@@ -298,7 +298,7 @@ func TestExecutorIrreversible(t *testing.T) {
 		if len(appliedKeys(t, e.History())) != 3 {
 			t.Errorf("history changed: %v", appliedKeys(t, e.History()))
 		}
-		if _, err := e.Steps(ms[2], true); !errors.As(err, &ie) {
+		if _, err := e.Statements(ms[2], true); !errors.As(err, &ie) {
 			t.Errorf("Steps(backwards) of an irreversible migration: %v", err)
 		}
 	})
@@ -330,7 +330,7 @@ func TestExecutorRunGo(t *testing.T) {
 				operations.RunGo{Forward: goFail},
 			}})
 		e, _ := newExecutor(t, db, ed, ms)
-		steps, err := e.Steps(ms[1], false)
+		steps, err := e.Statements(ms[1], false)
 		if err != nil || len(steps) != 1 || !strings.HasSuffix(steps[0].Name, "goInsert") {
 			t.Errorf("Steps(RunGo) = %+v, %v", steps, err)
 		}
@@ -438,11 +438,11 @@ func TestExecutorPlanErrors(t *testing.T) {
 		t.Errorf("Plan with an inconsistent history: %v", err)
 	}
 
-	mixed := []PlanStep{{Migration: g.Migration(key("main.0001_initial"))}, {Migration: g.Migration(key("main.0002_car_manufacturer")), Backwards: true}}
+	mixed := []Step{{Migration: g.Migration(key("main.0001_initial"))}, {Migration: g.Migration(key("main.0002_car_manufacturer")), Backwards: true}}
 	if err := e.Migrate(ctx, mixed, Options{}); err == nil || !strings.Contains(err.Error(), "cannot both apply and unapply") {
 		t.Errorf("Migrate of a mixed plan: %v", err)
 	}
-	foreign := []PlanStep{{Migration: mig("main", "0001_initial")}}
+	foreign := []Step{{Migration: mig("main", "0001_initial")}}
 	if err := e.Migrate(ctx, foreign, Options{}); err == nil || !strings.Contains(err.Error(), "not a migration of the graph") {
 		t.Errorf("Migrate of a migration outside the graph: %v", err)
 	}
@@ -471,17 +471,17 @@ func TestExecutorHandMadePlans(t *testing.T) {
 	db := dbtest.Open(t, schema.SQLite)
 	db.SetMaxOpenConns(1)
 	e, g := newExecutor(t, db, connect.EditorFor(schema.SQLite), carMigrations())
-	skip := []PlanStep{{Migration: g.Migration(key("main.0002_car_manufacturer"))}}
+	skip := []Step{{Migration: g.Migration(key("main.0002_car_manufacturer"))}}
 	if err := e.Migrate(ctx, skip, Options{}); err == nil || !strings.Contains(err.Error(), "cannot apply main.0002_car_manufacturer: its dependency main.0001_initial") {
 		t.Errorf("Migrate of a plan skipping a dependency: %v", err)
 	}
 	migrateTo(t, e, nil, []string{"Apply main.0001_initial", "Apply main.0002_car_manufacturer", "Apply main.0003_car_released"}, Options{})
-	early := []PlanStep{{Migration: g.Migration(key("main.0002_car_manufacturer")), Backwards: true}}
+	early := []Step{{Migration: g.Migration(key("main.0002_car_manufacturer")), Backwards: true}}
 	if err := e.Migrate(ctx, early, Options{}); err == nil || !strings.Contains(err.Error(), "main.0003_car_released depends on it and is still applied") {
 		t.Errorf("Migrate of a plan unapplying under an applied migration: %v", err)
 	}
 	// A plan made before another run applied its steps does not apply them twice.
-	again := []PlanStep{{Migration: g.Migration(key("main.0003_car_released"))}}
+	again := []Step{{Migration: g.Migration(key("main.0003_car_released"))}}
 	if err := e.Migrate(ctx, again, Options{}); err != nil {
 		t.Errorf("Migrate of an already applied step: %v", err)
 	}
@@ -494,7 +494,7 @@ func TestExecutorHandMadePlans(t *testing.T) {
 // migration can fail: rolled back, partly applied, or failed on a database
 // that keeps DDL before anything of this attempt ran.
 func TestMigrateErrorSaysWhatStayed(t *testing.T) {
-	failed := PlanStep{Migration: &Migration{App: "main", Name: "0002_x"}}
+	failed := Step{Migration: &Migration{App: "main", Name: "0002_x"}}
 	cases := []struct {
 		err  MigrateError
 		want string
@@ -505,7 +505,7 @@ func TestMigrateErrorSaysWhatStayed(t *testing.T) {
 			"cannot roll back DDL, so what ran before the failure stays in place"},
 		{MigrateError{Failed: failed, Operation: 1, Description: "Add Field a To B", NonAtomic: true, Err: errors.New("boom")},
 			"no statement of main.0002_x ran in this attempt, and it is not recorded"},
-		{MigrateError{Failed: failed, Operation: 3, Description: "Add Field a To B", Done: []PlanStep{{Migration: &Migration{App: "main", Name: "0001_a"}}}, Err: context.Canceled},
+		{MigrateError{Failed: failed, Operation: 3, Description: "Add Field a To B", Done: []Step{{Migration: &Migration{App: "main", Name: "0001_a"}}}, Err: context.Canceled},
 			"migrations: interrupted: applying main.0002_x stopped at operation 3 (Add Field a To B); nothing of main.0002_x was kept; main.0001_a stayed applied"},
 	}
 	for _, tc := range cases {

@@ -73,7 +73,7 @@ func TestMigrationLock(t *testing.T) {
 		// and plans from the history as it is then.
 		done := make(chan error, 1)
 		waiting := make(chan struct{})
-		var ran []PlanStep
+		var ran []Step
 		go func() {
 			var err error
 			ran, err = other.MigrateTo(ctx, nil, Options{LockTimeout: time.Minute, LockWait: func(schema.LockHolder) { close(waiting) }})
@@ -82,7 +82,7 @@ func TestMigrationLock(t *testing.T) {
 		<-waiting
 		applyAll := *holder
 		applyAll.conn, applyAll.history = conn, NewHistory(conn, ed)
-		if _, err := applyAll.migrate(ctx, func(a map[Key]Applied) ([]PlanStep, error) {
+		if _, err := applyAll.migrate(ctx, func(a map[Key]Applied) ([]Step, error) {
 			return applyAll.plan(a, []Target{{App: "main", Name: "0001_initial"}})
 		}, Options{}); err != nil {
 			t.Fatal(err)

@@ -168,7 +168,7 @@ func TestResumeAfterKillBeforeFinish(t *testing.T) {
 			t.Fatal(err)
 		}
 		m := ms[1]
-		steps, err := e.Steps(m, false)
+		steps, err := e.Statements(m, false)
 		if err != nil {
 			t.Fatal(err)
 		}

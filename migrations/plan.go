@@ -6,14 +6,15 @@ import (
 	"strings"
 )
 
-// PlanStep is one migration to apply, or to unapply when Backwards is true.
-type PlanStep struct {
+// Step is one migration of a plan: one to apply, or to unapply when
+// Backwards is true.
+type Step struct {
 	Migration *Migration
 	Backwards bool
 }
 
-// String renders the step the way plans are listed.
-func (s PlanStep) String() string {
+// String says the step the way plans are listed.
+func (s Step) String() string {
 	if s.Backwards {
 		return "Unapply " + s.Migration.Key().String()
 	}
@@ -50,7 +51,7 @@ func IsApplied(applied map[Key]Applied, m *Migration) bool {
 
 // Plan works out which migrations to apply or unapply to reach targets
 // (nil: every app's leaf), from the history in the database.
-func (e *Executor) Plan(ctx context.Context, targets []Target) ([]PlanStep, error) {
+func (e *Executor) Plan(ctx context.Context, targets []Target) ([]Step, error) {
 	applied, err := e.history.Applied(ctx)
 	if err != nil {
 		return nil, err
@@ -78,7 +79,7 @@ func (e *Executor) forHistory(applied map[Key]Applied) (*Executor, error) {
 // applied yet means applying it and everything it needs; an applied target
 // means unapplying what was built on it in its app (newest first); zero
 // unapplies the app and whatever depends on it.
-func (e *Executor) plan(applied map[Key]Applied, targets []Target) ([]PlanStep, error) {
+func (e *Executor) plan(applied map[Key]Applied, targets []Target) ([]Step, error) {
 	if err := e.checkConflicts(); err != nil {
 		return nil, err
 	}
@@ -91,11 +92,11 @@ func (e *Executor) plan(applied map[Key]Applied, targets []Target) ([]PlanStep, 
 			targets = append(targets, Target{App: app})
 		}
 	}
-	var plan []PlanStep
+	var plan []Step
 	unapply := func(ms []*Migration) {
 		for i := len(ms) - 1; i >= 0; i-- {
 			if k := ms[i].Key(); done[k] {
-				plan = append(plan, PlanStep{Migration: ms[i], Backwards: true})
+				plan = append(plan, Step{Migration: ms[i], Backwards: true})
 				done[k] = false
 			}
 		}
@@ -128,7 +129,7 @@ func (e *Executor) plan(applied map[Key]Applied, targets []Target) ([]PlanStep, 
 		}
 		for _, m := range e.g.Ancestors(k) {
 			if !done[m.Key()] {
-				plan = append(plan, PlanStep{Migration: m})
+				plan = append(plan, Step{Migration: m})
 				done[m.Key()] = true
 			}
 		}
@@ -186,7 +187,7 @@ func (e *Executor) appliedSet(applied map[Key]Applied) (map[Key]bool, error) {
 
 // checkPlan rejects plans that mix directions, name unknown migrations or
 // would unapply an irreversible operation.
-func (e *Executor) checkPlan(plan []PlanStep, opts Options) error {
+func (e *Executor) checkPlan(plan []Step, opts Options) error {
 	for i, s := range plan {
 		if s.Migration == nil || e.g.Registered(s.Migration.Key()) != s.Migration {
 			return fmt.Errorf("migrations: plan step %d is not a migration of the graph", i+1)

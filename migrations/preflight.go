@@ -176,7 +176,7 @@ type PreflightError struct {
 	Failures  []PreflightFailure
 	// Done are the migrations of the run that completed before this one;
 	// they stay applied (or unapplied).
-	Done []PlanStep
+	Done []Step
 }
 
 // Error implements error: one line naming the migration, and for each
@@ -274,7 +274,7 @@ func typeName(f *state.Field) string {
 
 // runPreflights runs the pre-flights of one migration step on db before
 // any statement of it, and returns a *PreflightError when rows are in the way.
-func runPreflights(ctx context.Context, db schema.ExecQuerier, s PlanStep, checks []PlannedPreflight, done []PlanStep) error {
+func runPreflights(ctx context.Context, db schema.ExecQuerier, s Step, checks []PlannedPreflight, done []Step) error {
 	var failures []PreflightFailure
 	for _, pp := range checks {
 		if pp.SQL == "" {
@@ -358,7 +358,7 @@ func runPreflight(ctx context.Context, db schema.ExecQuerier, pp PlannedPrefligh
 // preflight runs the pre-flights of step s, whose migration starts from the
 // state start, before any of its statements: a refusal is a
 // *PreflightError, and nothing of s has run.
-func (e *Executor) preflight(ctx context.Context, s PlanStep, start *state.Project, completed []PlanStep) error {
+func (e *Executor) preflight(ctx context.Context, s Step, start *state.Project, completed []Step) error {
 	checks, err := Preflights(s.Migration, e.ed, start, s.Backwards)
 	if err != nil {
 		var re *renderError

@@ -194,7 +194,7 @@ func TestEmittedConversionsKeepValues(t *testing.T) {
 					mustExec(t, db, ed, fmt.Sprintf("INSERT INTO %s (%s, %s) VALUES (%d, %s)", ed.Quote("main_item"), ed.Quote("id"), ed.Quote("v"), i+1, v))
 				}
 				before := readColumn(t, db, ed)
-				steps, err := e.Steps(m2, false)
+				steps, err := e.Statements(m2, false)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -234,8 +234,8 @@ func (e *Executor) resume(ctx context.Context, p Partial, opts Options) error {
 	if err != nil {
 		return err
 	}
-	s := PlanStep{Migration: m, Backwards: p.Backwards}
-	ops, err := RenderSteps(m, e.ed, before, p.Backwards)
+	s := Step{Migration: m, Backwards: p.Backwards}
+	ops, err := RenderStatements(m, e.ed, before, p.Backwards)
 	if err != nil {
 		return fmt.Errorf("migrations: resume %s: %w", p.Key, err)
 	}
@@ -277,15 +277,15 @@ func (e *Executor) resume(ctx context.Context, p Partial, opts Options) error {
 // checkPosition refuses a history position that no run of m writes (ops_done
 // past the last operation, statements_done past the operation's statements),
 // before anything runs: a row edited by hand, or a file edited since.
-func checkPosition(p Partial, m *Migration, ops []OpSteps) error {
+func checkPosition(p Partial, m *Migration, ops []OpStatements) error {
 	bad := p.OpsDone > len(m.Operations) || p.OpsDone == len(ops) && p.StatementsDone > 0 ||
-		p.OpsDone < len(ops) && p.StatementsDone > len(ops[p.OpsDone].Steps)
+		p.OpsDone < len(ops) && p.StatementsDone > len(ops[p.OpsDone].Statements)
 	if !bad {
 		return nil
 	}
 	have := fmt.Sprintf("%s has %d operations", p.Key, len(m.Operations))
 	if p.OpsDone < len(ops) {
-		have += fmt.Sprintf(" and operation %d has %d statements on this database", ops[p.OpsDone].Number, len(ops[p.OpsDone].Steps))
+		have += fmt.Sprintf(" and operation %d has %d statements on this database", ops[p.OpsDone].Number, len(ops[p.OpsDone].Statements))
 	}
 	return fmt.Errorf("migrations: row %s of history table %s has ops_done = %d and statements_done = %d, but %s: "+
 		"put back the counts pmanager wrote, or delete the row if nothing of the migration ran",
@@ -367,7 +367,7 @@ func (e *Executor) rollbackPartial(ctx context.Context, p Partial, opts Options)
 	if err != nil {
 		return err
 	}
-	ops, err := RenderSteps(m, e.ed, before, p.Backwards)
+	ops, err := RenderStatements(m, e.ed, before, p.Backwards)
 	if err != nil {
 		return fmt.Errorf("migrations: roll back %s: %w", p.Key, err)
 	}
@@ -446,7 +446,7 @@ func (e *Executor) undoWhole(ctx context.Context, conn *sql.Conn, m *Migration, 
 		}
 		sub.Operations = m.Operations[n-done:]
 	}
-	ops, err := RenderSteps(sub, e.ed, from, undoBackwards)
+	ops, err := RenderStatements(sub, e.ed, from, undoBackwards)
 	if err != nil {
 		return err
 	}

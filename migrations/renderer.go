@@ -37,8 +37,8 @@ func (r *Renderer) State() *state.Project { return r.before }
 // Forwards renders m's operations forwards, in order, and moves the state
 // past m. After an error the Renderer is left between two states and must
 // not be used again.
-func (r *Renderer) Forwards(m *Migration) ([]OpSteps, error) {
-	out := make([]OpSteps, 0, len(m.Operations))
+func (r *Renderer) Forwards(m *Migration) ([]OpStatements, error) {
+	out := make([]OpStatements, 0, len(m.Operations))
 	for i, op := range m.Operations {
 		if err := op.StateForwards(m.App, r.after); err != nil {
 			return nil, &renderError{op: i + 1, desc: op.Describe(), err: err}
@@ -50,7 +50,7 @@ func (r *Renderer) Forwards(m *Migration) ([]OpSteps, error) {
 		if err := op.StateForwards(m.App, r.before); err != nil {
 			return nil, &renderError{op: i + 1, desc: op.Describe(), err: err}
 		}
-		out = append(out, OpSteps{Number: i + 1, Operation: op, Steps: steps})
+		out = append(out, OpStatements{Number: i + 1, Operation: op, Statements: steps})
 	}
 	return out, nil
 }

@@ -13,7 +13,7 @@ import (
 
 // renderBySnapshots is the plain way to render m forwards: a fresh copy of
 // the project before and after every operation. Renderer must say the same.
-func renderBySnapshots(t *testing.T, m *Migration, render func(op operations.Operation, from, to *state.Project) ([]operations.Step, error), before *state.Project) ([]string, *state.Project) {
+func renderBySnapshots(t *testing.T, m *Migration, render func(op operations.Operation, from, to *state.Project) ([]operations.Statement, error), before *state.Project) ([]string, *state.Project) {
 	t.Helper()
 	var out []string
 	cur := before
@@ -64,12 +64,12 @@ func TestRendererMatchesSnapshots(t *testing.T) {
 					}
 					var got []string
 					for _, o := range ops {
-						for _, st := range o.Steps {
+						for _, st := range o.Statements {
 							got = append(got, fmt.Sprintf("%d: %s%s", o.Number, st.SQL, st.Name))
 						}
 					}
 					var wantSteps []string
-					wantSteps, want = renderBySnapshots(t, m, func(op operations.Operation, from, to *state.Project) ([]operations.Step, error) {
+					wantSteps, want = renderBySnapshots(t, m, func(op operations.Operation, from, to *state.Project) ([]operations.Statement, error) {
 						return op.Forwards(m.App, ed, from, to)
 					}, want)
 					if !reflect.DeepEqual(got, wantSteps) {

@@ -20,19 +20,19 @@ import (
 // completed meanwhile are skipped. Unapplying an irreversible operation is
 // refused before anything runs. A failure returns a *MigrateError; what
 // completed before it stays applied and recorded.
-func (e *Executor) Migrate(ctx context.Context, plan []PlanStep, opts Options) error {
+func (e *Executor) Migrate(ctx context.Context, plan []Step, opts Options) error {
 	if err := e.checkPlan(plan, opts); err != nil {
 		return err
 	}
-	_, err := e.locked(ctx, opts, func(map[Key]Applied) ([]PlanStep, error) { return plan, nil })
+	_, err := e.locked(ctx, opts, func(map[Key]Applied) ([]Step, error) { return plan, nil })
 	return err
 }
 
 // MigrateTo plans the way to targets (nil: every app's leaf) under the
 // migration lock, from the history as it is once the lock is taken, and
 // runs that plan as Migrate does. It returns the plan it ran.
-func (e *Executor) MigrateTo(ctx context.Context, targets []Target, opts Options) ([]PlanStep, error) {
-	return e.locked(ctx, opts, func(applied map[Key]Applied) ([]PlanStep, error) {
+func (e *Executor) MigrateTo(ctx context.Context, targets []Target, opts Options) ([]Step, error) {
+	return e.locked(ctx, opts, func(applied map[Key]Applied) ([]Step, error) {
 		x, err := e.forHistory(applied)
 		if err != nil {
 			return nil, err
@@ -47,7 +47,7 @@ func (e *Executor) MigrateTo(ctx context.Context, targets []Target, opts Options
 
 // locked takes the lock, runs the planned migrations on the connection
 // that holds it, and releases it.
-func (e *Executor) locked(ctx context.Context, opts Options, plan func(map[Key]Applied) ([]PlanStep, error)) ([]PlanStep, error) {
+func (e *Executor) locked(ctx context.Context, opts Options, plan func(map[Key]Applied) ([]Step, error)) ([]Step, error) {
 	conn, unlock, err := e.lock(ctx, opts)
 	if err != nil {
 		return nil, err
@@ -75,7 +75,7 @@ func (e *Executor) locked(ctx context.Context, opts Options, plan func(map[Key]A
 // migrate runs under the lock: it makes sure the history table is there,
 // deals with migrations an earlier run left part-way, records accepted
 // edits, plans from the history as it is now and runs the plan.
-func (e *Executor) migrate(ctx context.Context, planFor func(map[Key]Applied) ([]PlanStep, error), opts Options) ([]PlanStep, error) {
+func (e *Executor) migrate(ctx context.Context, planFor func(map[Key]Applied) ([]Step, error), opts Options) ([]Step, error) {
 	if err := e.history.Ensure(ctx); err != nil {
 		return nil, err
 	}
@@ -117,7 +117,7 @@ func (e *Executor) migrate(ctx context.Context, planFor func(map[Key]Applied) ([
 
 // forwards applies the plan, carrying the state from one migration to the
 // next: it starts as the replay of what is applied.
-func (e *Executor) forwards(ctx context.Context, plan []PlanStep, done map[Key]bool, opts Options) error {
+func (e *Executor) forwards(ctx context.Context, plan []Step, done map[Key]bool, opts Options) error {
 	cur := state.NewProject()
 	for _, m := range e.g.order {
 		if done[m.Key()] {
@@ -127,7 +127,7 @@ func (e *Executor) forwards(ctx context.Context, plan []PlanStep, done map[Key]b
 		}
 	}
 	r := NewRenderer(e.ed, cur)
-	var completed []PlanStep
+	var completed []Step
 	for _, s := range plan {
 		if done[s.Migration.Key()] {
 			continue // applied meanwhile by another run
@@ -148,7 +148,7 @@ func (e *Executor) forwards(ctx context.Context, plan []PlanStep, done map[Key]b
 
 // backwards unapplies the plan; the state each migration is unapplied to is
 // the replay of the applied migrations that come before it in graph order.
-func (e *Executor) backwards(ctx context.Context, plan []PlanStep, done map[Key]bool, opts Options) error {
+func (e *Executor) backwards(ctx context.Context, plan []Step, done map[Key]bool, opts Options) error {
 	wanted := map[Key]bool{}
 	for _, s := range plan {
 		wanted[s.Migration.Key()] = true
@@ -157,7 +157,7 @@ func (e *Executor) backwards(ctx context.Context, plan []PlanStep, done map[Key]
 	if err != nil {
 		return err
 	}
-	var completed []PlanStep
+	var completed []Step
 	for _, s := range plan {
 		if !done[s.Migration.Key()] {
 			continue // unapplied meanwhile by another run
@@ -183,7 +183,7 @@ func (e *Executor) backwards(ctx context.Context, plan []PlanStep, done map[Key]
 // depend on it), the tables it changed stay as it left them, so the state is
 // the replay of every migration still applied at that point of the plan,
 // leaving out the one being unapplied.
-func (e *Executor) statesBefore(plan []PlanStep, done, wanted map[Key]bool) (map[Key]*state.Project, error) {
+func (e *Executor) statesBefore(plan []Step, done, wanted map[Key]bool) (map[Key]*state.Project, error) {
 	before := map[Key]*state.Project{}
 	staysAfter := map[Key]bool{}
 	later := false
@@ -230,7 +230,7 @@ func (e *Executor) statesBefore(plan []PlanStep, done, wanted map[Key]bool) (map
 
 // run applies or unapplies one migration. Forwards, r holds the state
 // before it and is moved past it; backwards, before is that state.
-func (e *Executor) run(ctx context.Context, s PlanStep, r *Renderer, before *state.Project, opts Options, completed []PlanStep) error {
+func (e *Executor) run(ctx context.Context, s Step, r *Renderer, before *state.Project, opts Options, completed []Step) error {
 	m := s.Migration
 	fail := func(op int, desc, stmt string, partial bool, err error) error {
 		return &MigrateError{Done: completed, Failed: s, Operation: op, Description: desc, Statement: stmt, Command: opts.Command,
@@ -260,7 +260,7 @@ func (e *Executor) run(ctx context.Context, s PlanStep, r *Renderer, before *sta
 			}
 		}
 	} else {
-		var ops []OpSteps
+		var ops []OpStatements
 		var err error
 		start := before
 		if r != nil {
@@ -293,16 +293,16 @@ func (e *Executor) run(ctx context.Context, s PlanStep, r *Renderer, before *sta
 	return nil
 }
 
-// render returns the steps of every operation of m on this executor's dialect.
-func (e *Executor) render(m *Migration, before *state.Project, backwards bool) ([]OpSteps, error) {
-	return RenderSteps(m, e.ed, before, backwards)
+// render returns the statements of every operation of m on this executor's dialect.
+func (e *Executor) render(m *Migration, before *state.Project, backwards bool) ([]OpStatements, error) {
+	return RenderStatements(m, e.ed, before, backwards)
 }
 
-// Steps returns what migrating m runs, without running it: the state
+// Statements returns what migrating m runs, without running it: the state
 // before m is replayed from its ancestors, then each operation renders its
-// forward steps (or, backwards, the reverse steps in reverse order). It is
-// what sqlmigrate prints.
-func (e *Executor) Steps(m *Migration, backwards bool) ([]operations.Step, error) {
+// forward statements (or, backwards, the reverse statements in reverse
+// order). It is what sqlmigrate prints.
+func (e *Executor) Statements(m *Migration, backwards bool) ([]operations.Statement, error) {
 	if m == nil || e.g.Migration(m.Key()) == nil {
 		return nil, fmt.Errorf("migrations: %v is not a migration of the graph", m)
 	}
@@ -319,11 +319,11 @@ func (e *Executor) Steps(m *Migration, backwards bool) ([]operations.Step, error
 	if err != nil {
 		return nil, fmt.Errorf("migrations: %s: %w", m.Key(), err)
 	}
-	var steps []operations.Step
+	var stmts []operations.Statement
 	for _, o := range ops {
-		steps = append(steps, o.Steps...)
+		stmts = append(stmts, o.Statements...)
 	}
-	return steps, nil
+	return stmts, nil
 }
 
 // execError says where a migration failed while running.
@@ -357,7 +357,7 @@ func rollback(ctx context.Context, tx *sql.Tx) error {
 // execute runs one migration's steps and records it, on one connection:
 // inside one transaction when the dialect has transactional DDL, else
 // statement by statement with its progress recorded as it goes.
-func (e *Executor) execute(ctx context.Context, s PlanStep, ops []OpSteps) error {
+func (e *Executor) execute(ctx context.Context, s Step, ops []OpStatements) error {
 	return e.onConn(ctx, func(conn *sql.Conn) error {
 		if !e.atomic(s.Migration) {
 			return e.executeTracked(ctx, conn, s, ops)
@@ -386,8 +386,8 @@ func (e *Executor) atomic(m *Migration) bool {
 }
 
 // inTx runs the steps, checks integrity and records the migration inside tx.
-func (e *Executor) inTx(ctx context.Context, tx *sql.Tx, s PlanStep, ops []OpSteps) error {
-	if err := e.runSteps(ctx, tx, ops, false); err != nil {
+func (e *Executor) inTx(ctx context.Context, tx *sql.Tx, s Step, ops []OpStatements) error {
+	if err := e.runStatements(ctx, tx, ops, false); err != nil {
 		return err
 	}
 	if ic, ok := e.ed.(schema.IntegrityChecker); ok {
@@ -401,12 +401,12 @@ func (e *Executor) inTx(ctx context.Context, tx *sql.Tx, s PlanStep, ops []OpSte
 	return nil
 }
 
-// runSteps runs every step in order on db; nonAtomic marks a failure after
+// runStatements runs every statement in order on db; nonAtomic marks a failure after
 // earlier statements of the migration as partial.
-func (e *Executor) runSteps(ctx context.Context, db schema.ExecQuerier, ops []OpSteps, nonAtomic bool) error {
+func (e *Executor) runStatements(ctx context.Context, db schema.ExecQuerier, ops []OpStatements, nonAtomic bool) error {
 	ran := false
 	for _, o := range ops {
-		for _, st := range o.Steps {
+		for _, st := range o.Statements {
 			var err error
 			stmt := st.SQL
 			if st.Go != nil {
@@ -428,9 +428,9 @@ func (e *Executor) runSteps(ctx context.Context, db schema.ExecQuerier, ops []Op
 }
 
 // hasSteps reports whether any operation runs something.
-func hasSteps(ops []OpSteps) bool {
+func hasSteps(ops []OpStatements) bool {
 	for _, o := range ops {
-		if len(o.Steps) > 0 {
+		if len(o.Statements) > 0 {
 			return true
 		}
 	}
@@ -454,7 +454,7 @@ func (e *Executor) recordReplaced(ctx context.Context, q schema.ExecQuerier, m *
 
 // record writes the step's outcome to the history through q: the migration
 // recorded, or, when unapplying, it and any migrations it replaces forgotten.
-func (e *Executor) record(ctx context.Context, q schema.ExecQuerier, s PlanStep) error {
+func (e *Executor) record(ctx context.Context, q schema.ExecQuerier, s Step) error {
 	m := s.Migration
 	if !s.Backwards {
 		if err := e.recordReplaced(ctx, q, m); err != nil {

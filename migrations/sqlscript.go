@@ -11,12 +11,12 @@ import (
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
-// OpSteps is what one operation of a migration runs on one dialect.
-type OpSteps struct {
+// OpStatements is what one operation of a migration runs on one dialect.
+type OpStatements struct {
 	// Number is the operation's position in the migration, from 1.
-	Number    int
-	Operation operations.Operation
-	Steps     []operations.Step
+	Number     int
+	Operation  operations.Operation
+	Statements []operations.Statement
 }
 
 // renderError says which operation could not be rendered.
@@ -34,10 +34,10 @@ func (e *renderError) Error() string {
 // Unwrap returns the editor's error.
 func (e *renderError) Unwrap() error { return e.err }
 
-// RenderSteps renders every operation of m, which starts from the state
+// RenderStatements renders every operation of m, which starts from the state
 // before, against the snapshots the executor uses: forwards in order, or
 // backwards in reverse order. It runs nothing; migrate and sqlmigrate share it.
-func RenderSteps(m *Migration, ed schema.Editor, before *state.Project, backwards bool) ([]OpSteps, error) {
+func RenderStatements(m *Migration, ed schema.Editor, before *state.Project, backwards bool) ([]OpStatements, error) {
 	if before == nil {
 		before = state.NewProject()
 	}
@@ -52,14 +52,14 @@ func RenderSteps(m *Migration, ed schema.Editor, before *state.Project, backward
 		}
 		snapshots = append(snapshots, next)
 	}
-	out := make([]OpSteps, 0, len(m.Operations))
+	out := make([]OpStatements, 0, len(m.Operations))
 	for j := range m.Operations {
 		i := j
 		if backwards {
 			i = len(m.Operations) - 1 - j
 		}
 		op := m.Operations[i]
-		var steps []operations.Step
+		var steps []operations.Statement
 		var err error
 		switch {
 		case !backwards:
@@ -72,7 +72,7 @@ func RenderSteps(m *Migration, ed schema.Editor, before *state.Project, backward
 		if err != nil {
 			return nil, &renderError{op: i + 1, desc: op.Describe(), err: err}
 		}
-		out = append(out, OpSteps{Number: i + 1, Operation: op, Steps: steps})
+		out = append(out, OpStatements{Number: i + 1, Operation: op, Statements: steps})
 	}
 	return out, nil
 }
@@ -87,7 +87,7 @@ func WriteSQL(w io.Writer, m *Migration, ed schema.Editor, before *state.Project
 			return err
 		}
 	}
-	blocks, err := RenderSteps(m, ed, before, backwards)
+	blocks, err := RenderStatements(m, ed, before, backwards)
 	if err != nil {
 		return fmt.Errorf("migrations: %s: %w", m.Key(), err)
 	}
@@ -106,10 +106,10 @@ func WriteSQL(w io.Writer, m *Migration, ed schema.Editor, before *state.Project
 	}
 	for _, blk := range blocks {
 		fmt.Fprintf(&b, "-- %s%s\n", undo, blk.Operation.Describe())
-		if len(blk.Steps) == 0 {
+		if len(blk.Statements) == 0 {
 			b.WriteString("-- (no-op)\n")
 		}
-		for _, st := range blk.Steps {
+		for _, st := range blk.Statements {
 			if st.Go != nil || st.Name != "" {
 				fmt.Fprintf(&b, "-- RunGo: %s (Go code; not shown)\n", st.Name)
 				continue

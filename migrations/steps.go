@@ -7,7 +7,7 @@ import "fmt"
 // preceded by the pending migrations of other apps they depend on. It is
 // how step-wise commands (migration:up --steps N) count, where migrate
 // counts by target.
-func Pending(g *Graph, applied map[Key]Applied, apps []string, n int) []PlanStep {
+func Pending(g *Graph, applied map[Key]Applied, apps []string, n int) []Step {
 	done := countedApplied(g, applied)
 	var chosen []*Migration
 	for _, m := range g.order {
@@ -26,9 +26,9 @@ func Pending(g *Graph, applied map[Key]Applied, apps []string, n int) []PlanStep
 			}
 		}
 	}
-	var plan []PlanStep
+	var plan []Step
 	for _, m := range g.inOrder(need) {
-		plan = append(plan, PlanStep{Migration: m})
+		plan = append(plan, Step{Migration: m})
 	}
 	return plan
 }
@@ -38,9 +38,9 @@ func Pending(g *Graph, applied map[Key]Applied, apps []string, n int) []PlanStep
 // graph order, not by file name. An applied migration of another app that
 // depends on one of them is an error naming both, since unapplying would
 // leave it without its dependency.
-func Latest(g *Graph, applied map[Key]Applied, apps []string, n int) ([]PlanStep, error) {
+func Latest(g *Graph, applied map[Key]Applied, apps []string, n int) ([]Step, error) {
 	done := countedApplied(g, applied)
-	var plan []PlanStep
+	var plan []Step
 	chosen := map[Key]bool{}
 	for i := len(g.order) - 1; i >= 0; i-- {
 		m := g.order[i]
@@ -50,7 +50,7 @@ func Latest(g *Graph, applied map[Key]Applied, apps []string, n int) ([]PlanStep
 		if n > 0 && len(plan) == n {
 			break
 		}
-		plan = append(plan, PlanStep{Migration: m, Backwards: true})
+		plan = append(plan, Step{Migration: m, Backwards: true})
 		chosen[m.Key()] = true
 	}
 	for _, s := range plan {
@@ -66,10 +66,10 @@ func Latest(g *Graph, applied map[Key]Applied, apps []string, n int) ([]PlanStep
 // Reverse returns plan in the opposite direction: unapplying what it
 // applies, or applying what it unapplies, in the matching order. Redo is
 // Latest then its Reverse.
-func Reverse(plan []PlanStep) []PlanStep {
-	out := make([]PlanStep, len(plan))
+func Reverse(plan []Step) []Step {
+	out := make([]Step, len(plan))
 	for i, s := range plan {
-		out[len(plan)-1-i] = PlanStep{Migration: s.Migration, Backwards: !s.Backwards}
+		out[len(plan)-1-i] = Step{Migration: s.Migration, Backwards: !s.Backwards}
 	}
 	return out
 }
@@ -77,7 +77,7 @@ func Reverse(plan []PlanStep) []PlanStep {
 // Irreversible returns the first migration of plan that has an operation
 // that cannot be undone, as an *IrreversibleError; nil when every one can
 // be. Commands that unapply and re-apply check it before touching anything.
-func Irreversible(plan []PlanStep) error {
+func Irreversible(plan []Step) error {
 	for _, s := range plan {
 		if err := irreversible(s.Migration); err != nil {
 			return err

@@ -110,7 +110,7 @@ func TestIrreversible(t *testing.T) {
 	ok.Operations = []operations.Operation{operations.RunSQL{SQL: []string{"SELECT 1"}, Reverse: []string{}}}
 	bad := mig("main", "0002_data", "main.0001_initial")
 	bad.Operations = []operations.Operation{operations.RunSQL{SQL: []string{"SELECT 1"}}}
-	plan := []PlanStep{{Migration: bad, Backwards: true}, {Migration: ok, Backwards: true}}
+	plan := []Step{{Migration: bad, Backwards: true}, {Migration: ok, Backwards: true}}
 	var ie *IrreversibleError
 	if err := Irreversible(plan); !errors.As(err, &ie) || ie.Migration != bad.Key() {
 		t.Fatalf("Irreversible = %v, want the error of main.0002_data", err)

@@ -36,7 +36,7 @@ func (e *Executor) onConn(ctx context.Context, f func(*sql.Conn) error) (err err
 // executeTracked runs one migration outside a transaction: the history
 // first notes that it starts, then records each statement's completion,
 // and finally records the migration as applied (or forgets it).
-func (e *Executor) executeTracked(ctx context.Context, conn *sql.Conn, s PlanStep, ops []OpSteps) error {
+func (e *Executor) executeTracked(ctx context.Context, conn *sql.Conn, s Step, ops []OpStatements) error {
 	k := s.Migration.Key()
 	if err := e.history.Begin(ctx, conn, k, Checksum(s.Migration), s.Backwards); err != nil {
 		return &execError{desc: "recording that it starts", err: err}
@@ -59,7 +59,7 @@ func (e *Executor) executeTracked(ctx context.Context, conn *sql.Conn, s PlanSte
 // nothing ran and nothing is in doubt, the history forgets the attempt. An
 // interrupted run records no cause: the statement it stopped in may or may
 // not have taken effect, which the history then says.
-func (e *Executor) trackedFailure(ctx context.Context, s PlanStep, err error, ran bool) error {
+func (e *Executor) trackedFailure(ctx context.Context, s Step, err error, ran bool) error {
 	k := s.Migration.Key()
 	bg := context.WithoutCancel(ctx)
 	var xe *execError
@@ -89,7 +89,7 @@ func (e *Executor) trackedFailure(ctx context.Context, s PlanStep, err error, ra
 
 // finishTracked checks integrity (SQLite rebuilds) and records the
 // migration's end, in one transaction so the record is whole.
-func (e *Executor) finishTracked(ctx context.Context, conn *sql.Conn, s PlanStep) error {
+func (e *Executor) finishTracked(ctx context.Context, conn *sql.Conn, s Step) error {
 	if ic, ok := e.ed.(schema.IntegrityChecker); ok {
 		if err := ic.CheckIntegrity(ctx, conn); err != nil {
 			return &execError{desc: "checking integrity", err: err}
@@ -132,21 +132,21 @@ func (e *Executor) finishTracked(ctx context.Context, conn *sql.Conn, s PlanStep
 // so on MySQL the position after a last statement that commits by itself
 // is not recorded: the migration's end records it. That saves a commit per
 // migration, a third of the history writes of a one-statement migration.
-func (e *Executor) runTracked(ctx context.Context, conn *sql.Conn, ops []OpSteps, skipOps, skipStmts int, finishFollows bool,
+func (e *Executor) runTracked(ctx context.Context, conn *sql.Conn, ops []OpStatements, skipOps, skipStmts int, finishFollows bool,
 	record func(q schema.ExecQuerier, opsDone, statements int) error, noted *Key) (int, error) {
 	completed := 0
 	for i := skipOps; i < len(ops); i++ {
 		o := ops[i]
 		first := 0
 		if i == skipOps {
-			first = min(skipStmts, len(o.Steps))
+			first = min(skipStmts, len(o.Statements))
 		}
-		for j := first; j < len(o.Steps); j++ {
+		for j := first; j < len(o.Statements); j++ {
 			done, next := i, j+1
-			if next == len(o.Steps) {
+			if next == len(o.Statements) {
 				done, next = i+1, 0
 			}
-			st := o.Steps[j]
+			st := o.Statements[j]
 			rec := func(q schema.ExecQuerier) error { return record(q, done, next) }
 			if finishFollows && done == len(ops) && !e.ed.AtomicDDL() && st.Go == nil && commitsOnItsOwn(st.SQL) {
 				rec = nil
@@ -156,7 +156,7 @@ func (e *Executor) runTracked(ctx context.Context, conn *sql.Conn, ops []OpSteps
 			}
 			completed++
 		}
-		if len(o.Steps) == 0 && !(finishFollows && i+1 == len(ops)) {
+		if len(o.Statements) == 0 && !(finishFollows && i+1 == len(ops)) {
 			if err := record(conn, i+1, 0); err != nil {
 				return completed, &execError{op: o.Number, desc: o.Operation.Describe(), err: err}
 			}
@@ -168,7 +168,7 @@ func (e *Executor) runTracked(ctx context.Context, conn *sql.Conn, ops []OpSteps
 // runStatement runs one step of o with its record (see runTracked): in a
 // transaction together, unless the statement must run alone. A nil record
 // runs the step without one; a nil noted notes nothing of its start.
-func (e *Executor) runStatement(ctx context.Context, conn *sql.Conn, o OpSteps, st operations.Step, record func(schema.ExecQuerier) error, noted *Key) error {
+func (e *Executor) runStatement(ctx context.Context, conn *sql.Conn, o OpStatements, st operations.Statement, record func(schema.ExecQuerier) error, noted *Key) error {
 	fail := func(stmt string, err error) error {
 		return &execError{op: o.Number, desc: o.Operation.Describe(), stmt: stmt, err: err}
 	}

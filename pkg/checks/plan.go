@@ -7,9 +7,9 @@ import (
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
-// PlanStep is one operation of a migration that makemigrations is about to
+// PendingOp is one operation of a migration that makemigrations is about to
 // write, with what a message calls it.
-type PlanStep struct {
+type PendingOp struct {
 	// Migration is the migration's label, app.name.
 	Migration string
 	// App is the app the operation belongs to.
@@ -20,7 +20,7 @@ type PlanStep struct {
 	Op operations.Operation
 }
 
-// Plan checks the operations of new migrations in the order migrate will
+// Operations checks the operations of new migrations in the order migrate will
 // run them, from the state the existing migrations build: after each one,
 // no name may be held by two objects where a target database keeps one
 // namespace (pm.E029), and no relation may name with to_field a column the
@@ -28,7 +28,7 @@ type PlanStep struct {
 // these see every state in between, where an object is created before the
 // one of the same name is dropped, or a column goes before the relations
 // that name it have moved, and migrate would fail half-way.
-func Plan(from *state.Project, steps []PlanStep, opts Options) (*Report, error) {
+func Operations(from *state.Project, steps []PendingOp, opts Options) (*Report, error) {
 	dialects := groupTargets(opts.Targets)
 	p := from.CloneShallow()
 	seen := clashSet(p, dialects)

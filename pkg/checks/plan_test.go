@@ -60,11 +60,11 @@ func TestPlan(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var steps []PlanStep
+			var steps []PendingOp
 			for i, op := range tc.ops {
-				steps = append(steps, PlanStep{Migration: "main.0002_x", App: "main", Number: i + 1, Op: op})
+				steps = append(steps, PendingOp{Migration: "main.0002_x", App: "main", Number: i + 1, Op: op})
 			}
-			report, err := Plan(from, steps, Options{Targets: allKinds})
+			report, err := Operations(from, steps, Options{Targets: allKinds})
 			if err != nil {
 				t.Fatal(err)
 			}

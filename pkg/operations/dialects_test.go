@@ -131,7 +131,7 @@ func walkOnEveryDialect(t *testing.T, steps []walkStep) {
 				if st.noSQL {
 					checkNoSQL(t, fmt.Sprintf("step %d %s", i+1, st.op.Describe()), ed, st.op, from, to)
 				}
-				run(t, ctx, db.DB, ed, fmt.Sprintf("forwards %d %s", i+1, st.op.Describe()), func() ([]operations.Step, error) {
+				run(t, ctx, db.DB, ed, fmt.Sprintf("forwards %d %s", i+1, st.op.Describe()), func() ([]operations.Statement, error) {
 					return st.op.Forwards("main", ed, from, to)
 				}, st.after)
 				compareSchema(t, ctx, db.DB, ed, to, fmt.Sprintf("after forwards %d (%s)", i+1, st.op.Describe()))
@@ -143,7 +143,7 @@ func walkOnEveryDialect(t *testing.T, steps []walkStep) {
 			for i := len(steps) - 1; i >= 0; i-- {
 				op := steps[i].op
 				from, to := snapshots[i], snapshots[i+1]
-				run(t, ctx, db.DB, ed, fmt.Sprintf("backwards %d %s", i+1, op.Describe()), func() ([]operations.Step, error) {
+				run(t, ctx, db.DB, ed, fmt.Sprintf("backwards %d %s", i+1, op.Describe()), func() ([]operations.Statement, error) {
 					return op.Backwards("main", ed, from, to)
 				}, nil)
 				compareSchema(t, ctx, db.DB, ed, from, fmt.Sprintf("after backwards %d (%s)", i+1, op.Describe()))
@@ -231,14 +231,14 @@ func TestPrimaryKeyAndStateOnlyChanges(t *testing.T) {
 
 // run executes one operation's steps the way the executor does: on one
 // connection, prepared, in a transaction where DDL is transactional.
-func run(t *testing.T, ctx context.Context, db *sql.DB, ed schema.Editor, what string, steps func() ([]operations.Step, error), after []string) {
+func run(t *testing.T, ctx context.Context, db *sql.DB, ed schema.Editor, what string, steps func() ([]operations.Statement, error), after []string) {
 	t.Helper()
 	if err := execSteps(ctx, db, ed, steps, after); err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}
 }
 
-func execSteps(ctx context.Context, db *sql.DB, ed schema.Editor, steps func() ([]operations.Step, error), after []string) error {
+func execSteps(ctx context.Context, db *sql.DB, ed schema.Editor, steps func() ([]operations.Statement, error), after []string) error {
 	list, err := steps()
 	if err != nil {
 		return fmt.Errorf("render: %w", err)

@@ -39,21 +39,21 @@ func (o AddField) StateForwards(app string, p *state.Project) error {
 }
 
 // Forwards implements Operation.
-func (o AddField) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+func (o AddField) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error) {
 	fm, tm, err := modelPair(app, o.Model, from, to)
 	if err != nil {
 		return nil, err
 	}
-	return sqlSteps(ed.AddField(to, fm, tm, o.Field.Name, o.Fill))
+	return sqlStatements(ed.AddField(to, fm, tm, o.Field.Name, o.Fill))
 }
 
 // Backwards implements Operation.
-func (o AddField) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+func (o AddField) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error) {
 	fm, tm, err := modelPair(app, o.Model, from, to)
 	if err != nil {
 		return nil, err
 	}
-	return sqlSteps(ed.RemoveField(from, tm, fm, o.Field.Name))
+	return sqlStatements(ed.RemoveField(from, tm, fm, o.Field.Name))
 }
 
 // Reversible implements Operation.
@@ -86,21 +86,21 @@ func (o RemoveField) StateForwards(app string, p *state.Project) error {
 }
 
 // Forwards implements Operation.
-func (o RemoveField) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+func (o RemoveField) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error) {
 	fm, tm, err := modelPair(app, o.Model, from, to)
 	if err != nil {
 		return nil, err
 	}
-	return sqlSteps(ed.RemoveField(to, fm, tm, o.Name))
+	return sqlStatements(ed.RemoveField(to, fm, tm, o.Name))
 }
 
 // Backwards implements Operation: the column comes back, its old values do not.
-func (o RemoveField) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+func (o RemoveField) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error) {
 	fm, tm, err := modelPair(app, o.Model, from, to)
 	if err != nil {
 		return nil, err
 	}
-	return sqlSteps(ed.AddField(from, tm, fm, o.Name, restoreFill(fm.Field(o.Name))))
+	return sqlStatements(ed.AddField(from, tm, fm, o.Name, restoreFill(fm.Field(o.Name))))
 }
 
 // restoreFill is what rows get when a removed NOT NULL column comes back
@@ -155,21 +155,21 @@ func (o AlterField) StateForwards(app string, p *state.Project) error {
 }
 
 // Forwards implements Operation.
-func (o AlterField) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+func (o AlterField) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error) {
 	fm, tm, err := modelPair(app, o.Model, from, to)
 	if err != nil {
 		return nil, err
 	}
-	return sqlSteps(ed.AlterField(to, fm, tm, o.Name, o.Name, o.Fill))
+	return sqlStatements(ed.AlterField(to, fm, tm, o.Name, o.Name, o.Fill))
 }
 
 // Backwards implements Operation.
-func (o AlterField) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+func (o AlterField) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error) {
 	fm, tm, err := modelPair(app, o.Model, from, to)
 	if err != nil {
 		return nil, err
 	}
-	return sqlSteps(ed.AlterField(from, tm, fm, o.Name, o.Name, nil))
+	return sqlStatements(ed.AlterField(from, tm, fm, o.Name, o.Name, nil))
 }
 
 // Reversible implements Operation.
@@ -287,21 +287,21 @@ func (o RenameField) StateForwards(app string, p *state.Project) error {
 }
 
 // Forwards implements Operation.
-func (o RenameField) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+func (o RenameField) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error) {
 	fm, tm, err := modelPair(app, o.Model, from, to)
 	if err != nil {
 		return nil, err
 	}
-	return sqlSteps(ed.AlterField(to, fm, tm, o.OldName, o.NewName, nil))
+	return sqlStatements(ed.AlterField(to, fm, tm, o.OldName, o.NewName, nil))
 }
 
 // Backwards implements Operation.
-func (o RenameField) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+func (o RenameField) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error) {
 	fm, tm, err := modelPair(app, o.Model, from, to)
 	if err != nil {
 		return nil, err
 	}
-	return sqlSteps(ed.AlterField(from, tm, fm, o.NewName, o.OldName, nil))
+	return sqlStatements(ed.AlterField(from, tm, fm, o.NewName, o.OldName, nil))
 }
 
 // Reversible implements Operation.

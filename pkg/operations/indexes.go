@@ -39,21 +39,21 @@ func (o AddIndex) StateForwards(app string, p *state.Project) error {
 }
 
 // Forwards implements Operation.
-func (o AddIndex) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+func (o AddIndex) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error) {
 	fm, tm, err := modelPair(app, o.Model, from, to)
 	if err != nil {
 		return nil, err
 	}
-	return sqlSteps(ed.AddIndex(to, fm, tm, o.Index))
+	return sqlStatements(ed.AddIndex(to, fm, tm, o.Index))
 }
 
 // Backwards implements Operation.
-func (o AddIndex) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+func (o AddIndex) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error) {
 	fm, tm, err := modelPair(app, o.Model, from, to)
 	if err != nil {
 		return nil, err
 	}
-	return sqlSteps(ed.RemoveIndex(from, tm, fm, o.Index))
+	return sqlStatements(ed.RemoveIndex(from, tm, fm, o.Index))
 }
 
 // Reversible implements Operation.
@@ -87,21 +87,21 @@ func (o RemoveIndex) StateForwards(app string, p *state.Project) error {
 }
 
 // Forwards implements Operation.
-func (o RemoveIndex) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+func (o RemoveIndex) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error) {
 	fm, tm, err := modelPair(app, o.Model, from, to)
 	if err != nil {
 		return nil, err
 	}
-	return sqlSteps(ed.RemoveIndex(to, fm, tm, *fm.Index(o.Name)))
+	return sqlStatements(ed.RemoveIndex(to, fm, tm, *fm.Index(o.Name)))
 }
 
 // Backwards implements Operation.
-func (o RemoveIndex) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+func (o RemoveIndex) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error) {
 	fm, tm, err := modelPair(app, o.Model, from, to)
 	if err != nil {
 		return nil, err
 	}
-	return sqlSteps(ed.AddIndex(from, tm, fm, *fm.Index(o.Name)))
+	return sqlStatements(ed.AddIndex(from, tm, fm, *fm.Index(o.Name)))
 }
 
 // Reversible implements Operation.
@@ -138,21 +138,21 @@ func (o RenameIndex) StateForwards(app string, p *state.Project) error {
 }
 
 // Forwards implements Operation.
-func (o RenameIndex) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+func (o RenameIndex) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error) {
 	fm, tm, err := modelPair(app, o.Model, from, to)
 	if err != nil {
 		return nil, err
 	}
-	return sqlSteps(ed.RenameIndex(to, fm, tm, o.OldName, o.NewName))
+	return sqlStatements(ed.RenameIndex(to, fm, tm, o.OldName, o.NewName))
 }
 
 // Backwards implements Operation.
-func (o RenameIndex) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+func (o RenameIndex) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error) {
 	fm, tm, err := modelPair(app, o.Model, from, to)
 	if err != nil {
 		return nil, err
 	}
-	return sqlSteps(ed.RenameIndex(from, tm, fm, o.NewName, o.OldName))
+	return sqlStatements(ed.RenameIndex(from, tm, fm, o.NewName, o.OldName))
 }
 
 // Reversible implements Operation.
@@ -201,21 +201,21 @@ func (o AddConstraint) StateForwards(app string, p *state.Project) error {
 }
 
 // Forwards implements Operation.
-func (o AddConstraint) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+func (o AddConstraint) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error) {
 	fm, tm, err := modelPair(app, o.Model, from, to)
 	if err != nil {
 		return nil, err
 	}
-	return sqlSteps(ed.AddConstraint(to, fm, tm, o.Constraint))
+	return sqlStatements(ed.AddConstraint(to, fm, tm, o.Constraint))
 }
 
 // Backwards implements Operation.
-func (o AddConstraint) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+func (o AddConstraint) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error) {
 	fm, tm, err := modelPair(app, o.Model, from, to)
 	if err != nil {
 		return nil, err
 	}
-	return sqlSteps(ed.RemoveConstraint(from, tm, fm, o.Constraint))
+	return sqlStatements(ed.RemoveConstraint(from, tm, fm, o.Constraint))
 }
 
 // Reversible implements Operation.
@@ -249,21 +249,21 @@ func (o RemoveConstraint) StateForwards(app string, p *state.Project) error {
 }
 
 // Forwards implements Operation.
-func (o RemoveConstraint) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+func (o RemoveConstraint) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error) {
 	fm, tm, err := modelPair(app, o.Model, from, to)
 	if err != nil {
 		return nil, err
 	}
-	return sqlSteps(ed.RemoveConstraint(to, fm, tm, *fm.Constraint(o.Name)))
+	return sqlStatements(ed.RemoveConstraint(to, fm, tm, *fm.Constraint(o.Name)))
 }
 
 // Backwards implements Operation.
-func (o RemoveConstraint) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+func (o RemoveConstraint) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error) {
 	fm, tm, err := modelPair(app, o.Model, from, to)
 	if err != nil {
 		return nil, err
 	}
-	return sqlSteps(ed.AddConstraint(from, tm, fm, *fm.Constraint(o.Name)))
+	return sqlStatements(ed.AddConstraint(from, tm, fm, *fm.Constraint(o.Name)))
 }
 
 // Reversible implements Operation.

@@ -48,21 +48,21 @@ func (o CreateModel) StateForwards(app string, p *state.Project) error {
 }
 
 // Forwards implements Operation.
-func (o CreateModel) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
-	m, err := to.MustModel(app, o.Name)
+func (o CreateModel) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error) {
+	m, err := to.RequireModel(app, o.Name)
 	if err != nil {
 		return nil, err
 	}
-	return sqlSteps(ed.CreateModel(to, m))
+	return sqlStatements(ed.CreateModel(to, m))
 }
 
 // Backwards implements Operation.
-func (o CreateModel) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
-	m, err := to.MustModel(app, o.Name)
+func (o CreateModel) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error) {
+	m, err := to.RequireModel(app, o.Name)
 	if err != nil {
 		return nil, err
 	}
-	return sqlSteps(ed.DeleteModel(to, m))
+	return sqlStatements(ed.DeleteModel(to, m))
 }
 
 // Reversible implements Operation.
@@ -85,21 +85,21 @@ func (o DeleteModel) StateForwards(app string, p *state.Project) error {
 }
 
 // Forwards implements Operation.
-func (o DeleteModel) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
-	m, err := from.MustModel(app, o.Name)
+func (o DeleteModel) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error) {
+	m, err := from.RequireModel(app, o.Name)
 	if err != nil {
 		return nil, err
 	}
-	return sqlSteps(ed.DeleteModel(from, m))
+	return sqlStatements(ed.DeleteModel(from, m))
 }
 
 // Backwards implements Operation.
-func (o DeleteModel) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
-	m, err := from.MustModel(app, o.Name)
+func (o DeleteModel) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error) {
+	m, err := from.RequireModel(app, o.Name)
 	if err != nil {
 		return nil, err
 	}
-	return sqlSteps(ed.CreateModel(from, m))
+	return sqlStatements(ed.CreateModel(from, m))
 }
 
 // Reversible implements Operation: the table comes back empty.
@@ -134,21 +134,21 @@ func (o AlterModelTable) StateForwards(app string, p *state.Project) error {
 }
 
 // Forwards implements Operation.
-func (o AlterModelTable) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+func (o AlterModelTable) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error) {
 	fm, tm, err := modelPair(app, o.Name, from, to)
 	if err != nil {
 		return nil, err
 	}
-	return sqlSteps(ed.AlterModelTable(to, fm, tm))
+	return sqlStatements(ed.AlterModelTable(to, fm, tm))
 }
 
 // Backwards implements Operation.
-func (o AlterModelTable) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+func (o AlterModelTable) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error) {
 	fm, tm, err := modelPair(app, o.Name, from, to)
 	if err != nil {
 		return nil, err
 	}
-	return sqlSteps(ed.AlterModelTable(from, tm, fm))
+	return sqlStatements(ed.AlterModelTable(from, tm, fm))
 }
 
 // Reversible implements Operation.
@@ -180,12 +180,12 @@ func (o AlterModelOptions) StateForwards(app string, p *state.Project) error {
 }
 
 // Forwards implements Operation.
-func (AlterModelOptions) Forwards(string, schema.Editor, *state.Project, *state.Project) ([]Step, error) {
+func (AlterModelOptions) Forwards(string, schema.Editor, *state.Project, *state.Project) ([]Statement, error) {
 	return nil, nil
 }
 
 // Backwards implements Operation.
-func (AlterModelOptions) Backwards(string, schema.Editor, *state.Project, *state.Project) ([]Step, error) {
+func (AlterModelOptions) Backwards(string, schema.Editor, *state.Project, *state.Project) ([]Statement, error) {
 	return nil, nil
 }
 
@@ -228,21 +228,21 @@ func (o AlterUniqueTogether) StateForwards(app string, p *state.Project) error {
 }
 
 // Forwards implements Operation.
-func (o AlterUniqueTogether) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+func (o AlterUniqueTogether) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error) {
 	fm, tm, err := modelPair(app, o.Name, from, to)
 	if err != nil {
 		return nil, err
 	}
-	return sqlSteps(ed.AlterUniqueTogether(to, fm, tm))
+	return sqlStatements(ed.AlterUniqueTogether(to, fm, tm))
 }
 
 // Backwards implements Operation.
-func (o AlterUniqueTogether) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+func (o AlterUniqueTogether) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error) {
 	fm, tm, err := modelPair(app, o.Name, from, to)
 	if err != nil {
 		return nil, err
 	}
-	return sqlSteps(ed.AlterUniqueTogether(from, tm, fm))
+	return sqlStatements(ed.AlterUniqueTogether(from, tm, fm))
 }
 
 // Reversible implements Operation.

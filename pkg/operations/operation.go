@@ -23,10 +23,10 @@ type Operation interface {
 	// shallow copy of p taken before is a valid snapshot.
 	StateForwards(app string, p *state.Project) error
 	// Forwards returns what to run on the database to go from from to to.
-	Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error)
+	Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error)
 	// Backwards returns what to run to go from to back to from; it is only
 	// called when Reversible is true.
-	Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error)
+	Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error)
 	// Reversible reports whether Backwards can undo the operation.
 	Reversible() bool
 	// Destructive reports whether running it forwards on from can lose data
@@ -34,8 +34,8 @@ type Operation interface {
 	Destructive(app string, from *state.Project) bool
 }
 
-// Step is one thing to run on the database: an SQL statement or a Go function.
-type Step struct {
+// Statement is one thing to run on the database: an SQL statement or a Go function.
+type Statement struct {
 	// SQL is a single statement without a trailing semicolon.
 	SQL string
 	// Go runs instead of SQL when set (RunGo); Name says which function, for sqlmigrate.
@@ -55,14 +55,14 @@ func FuncName(fn GoFunc) string {
 	return runtime.FuncForPC(reflect.ValueOf(fn).Pointer()).Name()
 }
 
-// sqlSteps wraps rendered statements, passing an editor error through.
-func sqlSteps(stmts []string, err error) ([]Step, error) {
+// sqlStatements wraps rendered statements, passing an editor error through.
+func sqlStatements(stmts []string, err error) ([]Statement, error) {
 	if err != nil {
 		return nil, err
 	}
-	steps := make([]Step, len(stmts))
+	steps := make([]Statement, len(stmts))
 	for i, s := range stmts {
-		steps[i] = Step{SQL: s}
+		steps[i] = Statement{SQL: s}
 	}
 	return steps, nil
 }
@@ -80,7 +80,7 @@ func Apply(app string, ops []Operation, p *state.Project) error {
 // replaceModel clones the model app.name of p, lets change edit the copy and
 // puts the copy in its place: the copy-on-write rule of StateForwards.
 func replaceModel(p *state.Project, app, name string, change func(m *state.Model) error) error {
-	m, err := p.MustModel(app, name)
+	m, err := p.RequireModel(app, name)
 	if err != nil {
 		return err
 	}
@@ -94,11 +94,11 @@ func replaceModel(p *state.Project, app, name string, change func(m *state.Model
 
 // modelPair returns the model before and after an operation.
 func modelPair(app, name string, from, to *state.Project) (*state.Model, *state.Model, error) {
-	fm, err := from.MustModel(app, name)
+	fm, err := from.RequireModel(app, name)
 	if err != nil {
 		return nil, nil, err
 	}
-	tm, err := to.MustModel(app, name)
+	tm, err := to.RequireModel(app, name)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -20,7 +20,7 @@ func Preflights(app string, op Operation, from, to *state.Project, backwards boo
 		if backwards {
 			return nil, nil
 		}
-		live, err := from.MustModel(app, o.Model)
+		live, err := from.RequireModel(app, o.Model)
 		if err != nil {
 			return nil, err
 		}
@@ -60,7 +60,7 @@ func Preflights(app string, op Operation, from, to *state.Project, backwards boo
 		if backwards {
 			return nil, nil
 		}
-		live, err := from.MustModel(app, o.Model)
+		live, err := from.RequireModel(app, o.Model)
 		if err != nil {
 			return nil, err
 		}

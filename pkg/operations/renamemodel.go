@@ -28,7 +28,7 @@ func (o RenameModel) StateForwards(app string, p *state.Project) error {
 	if o.OldName == "" || o.NewName == "" {
 		return fmt.Errorf("rename model: both OldName and NewName are needed (got %q and %q)", o.OldName, o.NewName)
 	}
-	m, err := p.MustModel(app, o.OldName)
+	m, err := p.RequireModel(app, o.OldName)
 	if err != nil {
 		return err
 	}
@@ -90,11 +90,11 @@ func labelKey(app, label string) string {
 // models returns the renamed model as from holds it (old name) and as to
 // holds it (new name).
 func (o RenameModel) models(app string, from, to *state.Project) (*state.Model, *state.Model, error) {
-	fm, err := from.MustModel(app, o.OldName)
+	fm, err := from.RequireModel(app, o.OldName)
 	if err != nil {
 		return nil, nil, err
 	}
-	tm, err := to.MustModel(app, o.NewName)
+	tm, err := to.RequireModel(app, o.NewName)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -102,21 +102,21 @@ func (o RenameModel) models(app string, from, to *state.Project) (*state.Model, 
 }
 
 // Forwards implements Operation.
-func (o RenameModel) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+func (o RenameModel) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error) {
 	fm, tm, err := o.models(app, from, to)
 	if err != nil {
 		return nil, err
 	}
-	return sqlSteps(ed.AlterModelTable(to, fm, tm))
+	return sqlStatements(ed.AlterModelTable(to, fm, tm))
 }
 
 // Backwards implements Operation.
-func (o RenameModel) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Step, error) {
+func (o RenameModel) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error) {
 	fm, tm, err := o.models(app, from, to)
 	if err != nil {
 		return nil, err
 	}
-	return sqlSteps(ed.AlterModelTable(from, tm, fm))
+	return sqlStatements(ed.AlterModelTable(from, tm, fm))
 }
 
 // Reversible implements Operation.

@@ -25,16 +25,16 @@ func (RunSQL) Describe() string { return "Raw SQL Operation" }
 func (RunSQL) StateForwards(string, *state.Project) error { return nil }
 
 // Forwards implements Operation.
-func (o RunSQL) Forwards(string, schema.Editor, *state.Project, *state.Project) ([]Step, error) {
-	return sqlSteps(o.SQL, nil)
+func (o RunSQL) Forwards(string, schema.Editor, *state.Project, *state.Project) ([]Statement, error) {
+	return sqlStatements(o.SQL, nil)
 }
 
 // Backwards implements Operation.
-func (o RunSQL) Backwards(string, schema.Editor, *state.Project, *state.Project) ([]Step, error) {
+func (o RunSQL) Backwards(string, schema.Editor, *state.Project, *state.Project) ([]Statement, error) {
 	if o.Reverse == nil {
 		return nil, fmt.Errorf("RunSQL has no reverse SQL")
 	}
-	return sqlSteps(o.Reverse, nil)
+	return sqlStatements(o.Reverse, nil)
 }
 
 // Reversible implements Operation.
@@ -57,19 +57,19 @@ func (RunGo) Describe() string { return "Raw Go Operation" }
 func (RunGo) StateForwards(string, *state.Project) error { return nil }
 
 // Forwards implements Operation.
-func (o RunGo) Forwards(string, schema.Editor, *state.Project, *state.Project) ([]Step, error) {
+func (o RunGo) Forwards(string, schema.Editor, *state.Project, *state.Project) ([]Statement, error) {
 	if o.Forward == nil {
 		return nil, fmt.Errorf("RunGo has no Forward function")
 	}
-	return []Step{{Go: o.Forward, Name: FuncName(o.Forward)}}, nil
+	return []Statement{{Go: o.Forward, Name: FuncName(o.Forward)}}, nil
 }
 
 // Backwards implements Operation.
-func (o RunGo) Backwards(string, schema.Editor, *state.Project, *state.Project) ([]Step, error) {
+func (o RunGo) Backwards(string, schema.Editor, *state.Project, *state.Project) ([]Statement, error) {
 	if o.Reverse == nil {
 		return nil, fmt.Errorf("RunGo has no Reverse function")
 	}
-	return []Step{{Go: o.Reverse, Name: FuncName(o.Reverse)}}, nil
+	return []Statement{{Go: o.Reverse, Name: FuncName(o.Reverse)}}, nil
 }
 
 // Reversible implements Operation.
@@ -101,8 +101,8 @@ func (o SeparateDatabaseAndState) StateForwards(app string, p *state.Project) er
 
 // Forwards implements Operation: the database operations run against a
 // state of their own that starts where from does.
-func (o SeparateDatabaseAndState) Forwards(app string, ed schema.Editor, from, _ *state.Project) ([]Step, error) {
-	var steps []Step
+func (o SeparateDatabaseAndState) Forwards(app string, ed schema.Editor, from, _ *state.Project) ([]Statement, error) {
+	var steps []Statement
 	cur := from.CloneShallow()
 	for _, op := range o.Database {
 		next := cur.CloneShallow()
@@ -120,7 +120,7 @@ func (o SeparateDatabaseAndState) Forwards(app string, ed schema.Editor, from, _
 }
 
 // Backwards implements Operation.
-func (o SeparateDatabaseAndState) Backwards(app string, ed schema.Editor, from, _ *state.Project) ([]Step, error) {
+func (o SeparateDatabaseAndState) Backwards(app string, ed schema.Editor, from, _ *state.Project) ([]Statement, error) {
 	snapshots := []*state.Project{from.CloneShallow()}
 	for _, op := range o.Database {
 		next := snapshots[len(snapshots)-1].CloneShallow()
@@ -129,7 +129,7 @@ func (o SeparateDatabaseAndState) Backwards(app string, ed schema.Editor, from, 
 		}
 		snapshots = append(snapshots, next)
 	}
-	var steps []Step
+	var steps []Statement
 	for i := len(o.Database) - 1; i >= 0; i-- {
 		s, err := o.Database[i].Backwards(app, ed, snapshots[i], snapshots[i+1])
 		if err != nil {

@@ -52,8 +52,9 @@ func (p *Project) Remove(app, name string) error {
 	return nil
 }
 
-// MustModel returns the model or an error naming it, for operations that need it.
-func (p *Project) MustModel(app, name string) (*Model, error) {
+// RequireModel returns the model or an error naming it, for operations that
+// need it (Model returns nil instead).
+func (p *Project) RequireModel(app, name string) (*Model, error) {
 	m := p.Model(app, name)
 	if m == nil {
 		return nil, fmt.Errorf("state: model %s.%s does not exist", app, name)

@@ -325,13 +325,13 @@ func steps(c *ucli.Context, def int) (int, error) {
 }
 
 // runSteps runs a plan under migrate's heading and wording; empty says so.
-func (s *session) runSteps(c *ucli.Context, r *connRun, plan []migrations.PlanStep, none string) error {
+func (s *session) runSteps(c *ucli.Context, r *connRun, plan []migrations.Step, none string) error {
 	if len(plan) == 0 {
 		s.runningHeading()
 		fmt.Fprintf(s.stdout, "  %s\n", none)
 		return nil
 	}
-	migrate := func(opts migrations.Options) ([]migrations.PlanStep, error) {
+	migrate := func(opts migrations.Options) ([]migrations.Step, error) {
 		return plan, r.ex.Migrate(c.Context, plan, opts)
 	}
 	// Recovery advice names this connection: `pmanager migrate --database

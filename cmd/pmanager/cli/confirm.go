@@ -26,7 +26,7 @@ func yesFlag() ucli.Flag {
 
 // destruction says in a few words what of plan destroys data, "" when
 // nothing does: the migrations it unapplies.
-func destruction(plan []migrations.PlanStep) string {
+func destruction(plan []migrations.Step) string {
 	var unapply []string
 	for _, step := range plan {
 		if step.Backwards {
@@ -43,7 +43,7 @@ func destruction(plan []migrations.PlanStep) string {
 // server unless the user agrees: --yes, or "yes" typed on a terminal.
 // again is the command line to repeat with --yes. Nothing has run when it
 // refuses.
-func (s *session) confirmDestructive(c *ucli.Context, t *connect.Target, plan []migrations.PlanStep, again string) error {
+func (s *session) confirmDestructive(c *ucli.Context, t *connect.Target, plan []migrations.Step, again string) error {
 	if t.Dialect == schema.SQLite || c.Bool("yes") || c.Bool("fake") {
 		return nil
 	}

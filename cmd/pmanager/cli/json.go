@@ -122,7 +122,7 @@ func reportMigration(m *migrations.Migration, applied map[migrations.Key]migrati
 }
 
 // reportPlan describes what migrate would run, in order.
-func reportPlan(g *migrations.Graph, plan []migrations.PlanStep, applied map[migrations.Key]migrations.Applied) ([]ReportMigration, error) {
+func reportPlan(g *migrations.Graph, plan []migrations.Step, applied map[migrations.Key]migrations.Applied) ([]ReportMigration, error) {
 	out := []ReportMigration{}
 	for _, step := range plan {
 		m := step.Migration

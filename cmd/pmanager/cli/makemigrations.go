@@ -141,7 +141,7 @@ func (s *session) newMigrations(p *loader.Project, g *migrations.Graph, named []
 }
 
 // checkPlan runs the checks of the steps between the existing migrations'
-// state and the models (checks.Plan) over the new migrations ms, so a
+// state and the models (checks.Operations) over the new migrations ms, so a
 // migration that would fail half-way at migrate is refused before it is
 // written.
 func (s *session) checkPlan(p *loader.Project, g *migrations.Graph, ms []*migrations.Migration) error {
@@ -153,13 +153,13 @@ func (s *session) checkPlan(p *loader.Project, g *migrations.Graph, ms []*migrat
 	if err != nil {
 		return err
 	}
-	var steps []checks.PlanStep
+	var steps []checks.PendingOp
 	for _, m := range ms {
 		for i, op := range m.Operations {
-			steps = append(steps, checks.PlanStep{Migration: m.Key().String(), App: m.App, Number: i + 1, Op: op})
+			steps = append(steps, checks.PendingOp{Migration: m.Key().String(), App: m.App, Number: i + 1, Op: op})
 		}
 	}
-	report, err := checks.Plan(from, steps, checks.Options{Targets: targets, Silence: p.Config.Silence})
+	report, err := checks.Operations(from, steps, checks.Options{Targets: targets, Silence: p.Config.Silence})
 	if err != nil || len(report.Issues) == 0 {
 		return err
 	}

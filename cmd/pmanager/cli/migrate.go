@@ -157,7 +157,7 @@ func (s *session) migrateOn(c *ucli.Context, g *migrations.Graph, run migrateRun
 			return err
 		}
 	}
-	migrate := func(opts migrations.Options) ([]migrations.PlanStep, error) {
+	migrate := func(opts migrations.Options) ([]migrations.Step, error) {
 		return ex.MigrateTo(c.Context, targets, opts)
 	}
 	return s.runPlan(c, migrate, accept, run.where.target.Redacted)
@@ -238,7 +238,7 @@ func lockRetriesFlag() ucli.Flag {
 // runPlan migrates (run is MigrateTo, or Migrate of a plan made beforehand)
 // under the migration lock, printing a line
 // per migration as it goes (and one when it has to wait for the lock).
-func (s *session) runPlan(c *ucli.Context, run func(migrations.Options) ([]migrations.PlanStep, error), accept []migrations.Key, where string) error {
+func (s *session) runPlan(c *ucli.Context, run func(migrations.Options) ([]migrations.Step, error), accept []migrations.Key, where string) error {
 	out := s.info()
 	open := false
 	// live notes a statement running over 2 s on the line in progress; a
@@ -312,7 +312,7 @@ func (s *session) runPlan(c *ucli.Context, run func(migrations.Options) ([]migra
 			}
 			open = true
 		},
-		Progress: func(step migrations.PlanStep, done, faked bool, took time.Duration) {
+		Progress: func(step migrations.Step, done, faked bool, took time.Duration) {
 			if !done {
 				s.runningHeading()
 				verb := "Applying"
@@ -382,7 +382,7 @@ func repeatCommand(c *ucli.Context) string {
 
 // printOperations lists a migration's operations under its line, in the
 // order they run (reversed, "Undo ...", when unapplying); verbosity 2.
-func (s *session) printOperations(out io.Writer, step migrations.PlanStep) {
+func (s *session) printOperations(out io.Writer, step migrations.Step) {
 	ops := step.Migration.Operations
 	for i := range ops {
 		if step.Backwards {
@@ -477,7 +477,7 @@ func migrateTargets(p *loader.Project, g *migrations.Graph, args []string) ([]mi
 
 // printUnapplied names what migrate --check found still to run, one
 // migration a line, so a failing CI step says why.
-func (s *session) printUnapplied(plan []migrations.PlanStep) {
+func (s *session) printUnapplied(plan []migrations.Step) {
 	fmt.Fprintf(s.stdout, "%s to run (migrate --check):\n", plural(len(plan), "migration"))
 	for _, step := range plan {
 		verb := "apply"
@@ -490,7 +490,7 @@ func (s *session) printUnapplied(plan []migrations.PlanStep) {
 
 // printPlan prints Django's `migrate --plan`: each migration, then its
 // operations (in the order they would run, "Undo" when unapplying).
-func (s *session) printPlan(g *migrations.Graph, plan []migrations.PlanStep, ed schema.Editor) error {
+func (s *session) printPlan(g *migrations.Graph, plan []migrations.Step, ed schema.Editor) error {
 	fmt.Fprintln(s.stdout, "Planned operations:")
 	if len(plan) == 0 {
 		fmt.Fprintln(s.stdout, "  No planned migration operations.")
