@@ -3,7 +3,6 @@ package autocases
 import (
 	"context"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,39 +13,72 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/pmanager/pmanager/internal/casefile"
 	"github.com/pmanager/pmanager/internal/dbtest"
 	"github.com/pmanager/pmanager/internal/statedsl"
 	"github.com/pmanager/pmanager/migrations"
 	"github.com/pmanager/pmanager/pkg/autodetect"
-	"github.com/pmanager/pmanager/pkg/operations"
 	"github.com/pmanager/pmanager/pkg/schema"
 	"github.com/pmanager/pmanager/pkg/schema/connect"
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
-var update = flag.Bool("update", false, "rewrite the forward, backward and SQL sections of testdata/*.txtar")
+var update = flag.Bool("update", false, "rewrite the SQL sections of the live cases in "+casesDir)
+
+// casesDir is the one home of the autodetector's data cases; those with
+// golden SQL sections are the live ones this package migrates.
+var casesDir = filepath.Join("..", "..", "pkg", "autodetect", "testdata", "cases")
 
 // minCases keeps the suite from quietly shrinking.
-const minCases = 80
+const minCases = 140
 
-// TestCases runs every case: the detected operations and the SQL of each
-// dialect against the goldens, then the migration itself on each live
-// database, forwards and backwards.
+// TestCases runs every live case (one with golden SQL): the detected
+// operations and the SQL of each dialect against the goldens, then the
+// migration itself on each live database, forwards and backwards.
+// pkg/autodetect's own test checks the operations of every case, live or
+// not.
 func TestCases(t *testing.T) {
 	t.Parallel()
-	files, err := filepath.Glob(filepath.Join("testdata", "*.txtar"))
-	if err != nil {
-		t.Fatal(err)
+	cases := liveCases(t)
+	if len(cases) < minCases {
+		t.Fatalf("found %d live cases in %s, want at least %d", len(cases), casesDir, minCases)
 	}
-	if len(files) < minCases {
-		t.Fatalf("found %d case files, want at least %d", len(files), minCases)
-	}
-	for _, file := range files {
+	for _, file := range cases {
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
 			t.Parallel()
 			runCase(t, file)
 		})
 	}
+}
+
+// liveCases lists the case files that hold golden SQL.
+func liveCases(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(casesDir, "*.txtar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var live []string
+	for _, file := range files {
+		if readCase(t, file).Live() {
+			live = append(live, file)
+		}
+	}
+	return live
+}
+
+// readCase parses one case file.
+func readCase(t *testing.T, file string) *casefile.Case {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := casefile.Parse(data)
+	if err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	return c
 }
 
 // prepared is a case with its states and migrations worked out.
@@ -59,26 +91,19 @@ type prepared struct {
 }
 
 func runCase(t *testing.T, file string) {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := Parse(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := readCase(t, file)
 	p := prepare(t, c)
 	got := map[string]string{}
 	got["forward"] = detectLines(t, p.before, p.after, c)
 	got["backward"] = detectLines(t, p.after, p.before, c)
 	for _, d := range dbtest.Dialects {
 		ed := connect.EditorFor(d)
-		got[UpSection(d)] = RenderSQL(p.graph, p.added, ed, false)
-		got[DownSection(d)] = RenderSQL(p.graph, p.added, ed, true)
+		got[casefile.UpSection(string(d))] = RenderSQL(p.graph, p.added, ed, false)
+		got[casefile.DownSection(string(d))] = RenderSQL(p.graph, p.added, ed, true)
 	}
 	if *update {
-		for _, name := range sectionNames {
-			if v, ok := got[name]; ok {
+		for _, name := range casefile.Sections() {
+			if v, ok := got[name]; ok && !isDetectSection(name) {
 				c.Set(name, v)
 			}
 		}
@@ -86,26 +111,30 @@ func runCase(t *testing.T, file string) {
 			t.Fatal(err)
 		}
 	}
-	for _, name := range sectionNames {
+	for _, name := range casefile.Sections() {
 		want, ok := got[name]
 		if !ok {
 			continue
 		}
-		if diff := cmp.Diff(c.Lines(name), Lines(want), cmpopts.EquateEmpty()); diff != "" {
-			t.Errorf("%s (-golden +now; go test -update rewrites it):\n%s", name, diff)
+		fix := "go test -update rewrites it"
+		if isDetectSection(name) {
+			fix = "go test ./pkg/autodetect -update rewrites it"
+		}
+		if diff := cmp.Diff(c.Lines(name), casefile.Lines(want), cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s (-golden +now; %s):\n%s", name, fix, diff)
 		}
 	}
 	for _, d := range dbtest.Dialects {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
-			migrateLive(t, d, p, strings.Contains(got[UpSection(d)], "\nerror: "))
+			migrateLive(t, d, p, strings.Contains(got[casefile.UpSection(string(d))], "\nerror: "))
 		})
 	}
 }
 
 // prepare parses the states and builds the migration of before (from
 // nothing) and the one of the forward change on top of it.
-func prepare(t *testing.T, c *Case) *prepared {
+func prepare(t *testing.T, c *casefile.Case) *prepared {
 	t.Helper()
 	p := &prepared{rows: c.Lines("rows"), untouched: c.Lines("untouched")}
 	var err error
@@ -115,10 +144,7 @@ func prepare(t *testing.T, c *Case) *prepared {
 	if p.after, err = statedsl.Parse(c.Section("after")); err != nil {
 		t.Fatalf("after: %v", err)
 	}
-	answers, err := c.Answers()
-	if err != nil {
-		t.Fatal(err)
-	}
+	answers := answersOf(t, c)
 	initial, err := autodetect.Detect(state.NewProject(), p.before, answers)
 	if err != nil {
 		t.Fatalf("detect the before state from nothing: %v", err)
@@ -148,13 +174,9 @@ func prepare(t *testing.T, c *Case) *prepared {
 
 // detectLines renders Detect(from, to) as "app: Describe" lines, or the
 // error it returns as one "error: ..." line.
-func detectLines(t *testing.T, from, to *state.Project, c *Case) string {
+func detectLines(t *testing.T, from, to *state.Project, c *casefile.Case) string {
 	t.Helper()
-	answers, err := c.Answers()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch, err := autodetect.Detect(from, to, answers)
+	ch, err := autodetect.Detect(from, to, answersOf(t, c))
 	if err != nil {
 		return "error: " + err.Error() + "\n"
 	}
@@ -168,26 +190,24 @@ func describe(ch *autodetect.Changes) []string {
 	var out []string
 	for _, app := range sortedApps(ch) {
 		for _, op := range ch.Ops[app] {
-			out = append(out, app+": "+op.Describe()+fillOf(op))
+			out = append(out, app+": "+casefile.Operation(op))
 		}
 	}
 	return out
 }
 
-// fillOf shows the one-off value an operation gives existing rows, which
-// Describe leaves out.
-func fillOf(op operations.Operation) string {
-	var fill *string
-	switch o := op.(type) {
-	case operations.AddField:
-		fill = o.Fill
-	case operations.AlterField:
-		fill = o.Fill
+// isDetectSection says whether a section holds what Detect finds, which
+// pkg/autodetect's test owns and rewrites; this package rewrites only SQL.
+func isDetectSection(name string) bool { return name == "forward" || name == "backward" }
+
+// answersOf reads a case's answers as the questioner the live run uses.
+func answersOf(t *testing.T, c *casefile.Case) Answers {
+	t.Helper()
+	a, err := c.Answers()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if fill == nil {
-		return ""
-	}
-	return fmt.Sprintf(" (fill %q)", *fill)
+	return Answers(a)
 }
 
 func sortedApps(ch *autodetect.Changes) []string {

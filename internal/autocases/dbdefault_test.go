@@ -2,7 +2,6 @@ package autocases
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -18,15 +17,7 @@ import (
 // forward migration on a fresh database of dialect d.
 func migrateCase(t *testing.T, d schema.Dialect, name string) *dbtest.DB {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", name+".txtar"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := Parse(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := prepare(t, c)
+	p := prepare(t, readCase(t, filepath.Join(casesDir, name+".txtar")))
 	db := dbtest.Open(t, d)
 	ed := connect.EditorFor(d)
 	g0, err := migrations.NewGraph(p.prior)

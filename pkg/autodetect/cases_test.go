@@ -1,7 +1,6 @@
 package autodetect
 
 import (
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,7 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-	"github.com/rogpeppe/go-internal/txtar"
+	"github.com/pmanager/pmanager/internal/casefile"
 
 	"github.com/pmanager/pmanager/pkg/operations"
 	"github.com/pmanager/pmanager/pkg/state"
@@ -21,25 +20,15 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the expected sections of testdata/cases with what Detect returns")
 
-// A case file (testdata/cases/*.txtar) holds a comment saying what it
-// shows, then sections:
-//
-//	before, after            the two states, in the language of parseProject
-//	forward                  Detect(before, after), one "app: operation" a line
-//	backward                 Detect(after, before)
-//	deps, backward-deps      Changes.Dependencies as "app: other", "(new)" for OnNew
-//	answers                  "Model.field = value" for the questioner; <nil> answers
-//	                         no value, !quit refuses (a *FillError); rename
-//	                         questions: "Model.old -> new = y|n" for a field,
-//	                         "app.Old -> New = y|n" for a model
-//	error, backward-error    a text the error must contain instead
-//
-// Every direction that succeeds is also replayed: its operations, applied
-// one by one to the before state, must keep it consistent (targets exist,
-// indexes name existing fields...) and end equal to the after state, and
-// detecting again from there must find nothing.
-var caseSections = []string{"before", "after", "answers", "forward", "deps", "error", "backward", "backward-deps", "backward-error"}
-
+// The case files (testdata/cases/*.txtar, the one home of the
+// autodetector's data cases; internal/casefile describes their sections)
+// each state a model edit and what Detect must find for it in both
+// directions. Every direction that succeeds is also replayed: its
+// operations, applied one by one to the before state, must keep it
+// consistent (targets exist, indexes name existing fields...) and end equal
+// to the after state, and detecting again from there must find nothing.
+// Cases with golden SQL are also migrated on live databases by
+// internal/autocases.
 func TestCases(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "cases", "*.txtar"))
 	if err != nil {
@@ -58,59 +47,47 @@ func TestCases(t *testing.T) {
 }
 
 func runCase(t *testing.T, file string) {
-	ar, err := txtar.ParseFile(file)
+	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sec := map[string]string{}
-	for _, f := range ar.Files {
-		if !contains(caseSections, f.Name) {
-			t.Fatalf("unknown section %q", f.Name)
-		}
-		sec[f.Name] = string(f.Data)
+	c, err := casefile.Parse(data)
+	if err != nil {
+		t.Fatal(err)
 	}
-	before, err := parseProject(sec["before"])
+	before, err := parseProject(c.Section("before"))
 	if err != nil {
 		t.Fatalf("before: %v", err)
 	}
-	after, err := parseProject(sec["after"])
+	after, err := parseProject(c.Section("after"))
 	if err != nil {
 		t.Fatalf("after: %v", err)
 	}
-	answers := map[string]string{}
-	for _, line := range lines(sec["answers"]) {
-		k, v, ok := strings.Cut(line, " = ")
-		if !ok {
-			t.Fatalf("answers: bad line %q", line)
-		}
-		answers[k] = v
+	answers, err := c.Answers()
+	if err != nil {
+		t.Fatal(err)
 	}
 	got := map[string]string{}
-	got["forward"], got["deps"], got["error"] = runDirection(t, "forward", before, after, answers, sec["error"] != "")
-	got["backward"], got["backward-deps"], got["backward-error"] = runDirection(t, "backward", after, before, answers, sec["backward-error"] != "")
+	got["forward"], got["deps"], got["error"] = runDirection(t, "forward", before, after, answers, c.Section("error") != "")
+	got["backward"], got["backward-deps"], got["backward-error"] = runDirection(t, "backward", after, before, answers, c.Section("backward-error") != "")
 	if *update {
-		for i := range ar.Files {
-			if v, ok := got[ar.Files[i].Name]; ok && !strings.HasSuffix(ar.Files[i].Name, "error") {
-				ar.Files[i].Data = []byte(v)
-			}
-		}
 		for _, name := range []string{"forward", "deps", "backward", "backward-deps"} {
-			if _, ok := sec[name]; !ok && got[name] != "" {
-				ar.Files = append(ar.Files, txtar.File{Name: name, Data: []byte(got[name])})
+			if c.Has(name) || got[name] != "" {
+				c.Set(name, got[name])
 			}
 		}
-		if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
+		if err := os.WriteFile(file, c.Format(), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
 	for _, name := range []string{"forward", "deps", "backward", "backward-deps"} {
-		if diff := cmp.Diff(lines(sec[name]), lines(got[name]), cmpopts.EquateEmpty()); diff != "" {
-			t.Errorf("%s (-want +got):\n%s", name, diff)
+		if diff := cmp.Diff(c.Lines(name), casefile.Lines(got[name]), cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s (-want +got; go test -update rewrites it):\n%s", name, diff)
 		}
 	}
 	for _, name := range []string{"error", "backward-error"} {
-		want := strings.TrimSpace(sec[name])
+		want := strings.TrimSpace(c.Section(name))
 		if want != "" && !strings.Contains(got[name], want) {
 			t.Errorf("%s: got %q, want it to contain %q", name, got[name], want)
 		}
@@ -142,7 +119,7 @@ func runDirection(t *testing.T, dir string, from, to *state.Project, answers map
 		t.Errorf("%s: Empty() = %v with operations %v", dir, ch.Empty(), rendered)
 	}
 	checkReplay(t, dir, from, to, ch)
-	return joinLines(renderChanges(ch)), joinLines(renderDeps(ch)), ""
+	return casefile.Join(renderChanges(ch)), casefile.Join(renderDeps(ch)), ""
 }
 
 // checkReplay applies the detected operations to a copy of from, apps in
@@ -333,31 +310,4 @@ func (s *scripted) yesNo(key string) (bool, error) {
 	default:
 		return v == "y", nil
 	}
-}
-
-func lines(s string) []string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
-func joinLines(ls []string) string {
-	var b bytes.Buffer
-	for _, l := range ls {
-		b.WriteString(l + "\n")
-	}
-	return b.String()
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/pmanager/pmanager/internal/casefile"
 	"github.com/pmanager/pmanager/internal/dbtest"
 	"github.com/pmanager/pmanager/pkg/operations"
 	"github.com/pmanager/pmanager/pkg/schema"
@@ -637,7 +638,7 @@ func TestOptimizeDetectedChanges(t *testing.T) {
 func renderOps(ops []operations.Operation) string {
 	lines := make([]string, len(ops))
 	for i, op := range ops {
-		lines[i] = "  " + renderOp(op)
+		lines[i] = "  " + casefile.Operation(op)
 	}
 	return strings.Join(lines, "\n")
 }
@@ -647,7 +648,7 @@ func barriers(ops []operations.Operation) string {
 	var out []string
 	for _, op := range ops {
 		if isBarrier(op) {
-			out = append(out, renderOp(op))
+			out = append(out, casefile.Operation(op))
 		}
 	}
 	return strings.Join(out, "; ")
