@@ -3,6 +3,7 @@ package checks
 import (
 	"reflect"
 
+	"github.com/pmanager/pmanager/internal/modeltype"
 	"github.com/pmanager/pmanager/pkg/models"
 	"github.com/pmanager/pmanager/pkg/state"
 )
@@ -11,22 +12,24 @@ import (
 // each model and the Go name of each field, so issues name models.Car.Price
 // as the user wrote it rather than the state's main.Car.price.
 type sources struct {
-	types   map[string]reflect.Type      // by state.ModelKey
+	types   map[string]modeltype.Type    // by state.ModelKey
 	goNames map[string]map[string]string // model key → state field name → Go field name
 }
 
-// modelType is models.Model, the mark of a model struct.
-var modelType = reflect.TypeFor[models.Model]()
+// isModelType reports models.Model, the mark of a model struct.
+func isModelType(t modeltype.Type) bool {
+	return modeltype.Is(t, "github.com/pmanager/pmanager/pkg/models", "Model")
+}
 
 // readSources indexes the apps' struct types that embed models.Model.
 func readSources(apps []models.App) *sources {
-	s := &sources{types: map[string]reflect.Type{}, goNames: map[string]map[string]string{}}
+	s := &sources{types: map[string]modeltype.Type{}, goNames: map[string]map[string]string{}}
 	for _, app := range apps {
 		for _, t := range structTypes(app) {
 			key := state.ModelKey(app.Label, t.Name())
 			s.types[key] = t
 			names := map[string]string{}
-			goFieldNames(t, names, map[reflect.Type]bool{})
+			goFieldNames(t, names, map[modeltype.Type]bool{})
 			s.goNames[key] = names
 		}
 	}
@@ -35,17 +38,14 @@ func readSources(apps []models.App) *sources {
 
 // structTypes returns the app's struct types that embed models.Model,
 // directly or through embedded structs: its models and abstract bases.
-func structTypes(app models.App) []reflect.Type {
-	var out []reflect.Type
+func structTypes(app models.App) []modeltype.Type {
+	var out []modeltype.Type
 	for _, v := range app.Types {
-		if v == nil {
+		t := models.TypeOf(v)
+		if t == nil {
 			continue
 		}
-		t := reflect.TypeOf(v)
-		if t.Kind() == reflect.Pointer {
-			t = t.Elem()
-		}
-		if t.Kind() == reflect.Struct && t != modelType && embedsModel(t, map[reflect.Type]bool{}) {
+		if t.Kind() == reflect.Struct && !isModelType(t) && embedsModel(t, map[modeltype.Type]bool{}) {
 			out = append(out, t)
 		}
 	}
@@ -53,7 +53,7 @@ func structTypes(app models.App) []reflect.Type {
 }
 
 // embedsModel reports whether t embeds models.Model somewhere.
-func embedsModel(t reflect.Type, seen map[reflect.Type]bool) bool {
+func embedsModel(t modeltype.Type, seen map[modeltype.Type]bool) bool {
 	if seen[t] {
 		return false
 	}
@@ -64,7 +64,7 @@ func embedsModel(t reflect.Type, seen map[reflect.Type]bool) bool {
 			continue
 		}
 		ft := embedded(sf.Type)
-		if ft == modelType || (ft != nil && embedsModel(ft, seen)) {
+		if (ft != nil && isModelType(ft)) || (ft != nil && embedsModel(ft, seen)) {
 			return true
 		}
 	}
@@ -73,7 +73,7 @@ func embedsModel(t reflect.Type, seen map[reflect.Type]bool) bool {
 
 // embedded is the struct type an anonymous field flattens into its owner
 // (through one pointer), nil when it is not a struct.
-func embedded(t reflect.Type) reflect.Type {
+func embedded(t modeltype.Type) modeltype.Type {
 	if t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -85,12 +85,12 @@ func embedded(t reflect.Type) reflect.Type {
 
 // goFieldNames records state name → Go name for t's exported fields, outer
 // fields winning over promoted ones as Go's shadowing does.
-func goFieldNames(t reflect.Type, names map[string]string, seen map[reflect.Type]bool) {
+func goFieldNames(t modeltype.Type, names map[string]string, seen map[modeltype.Type]bool) {
 	if seen[t] {
 		return
 	}
 	seen[t] = true
-	var inner []reflect.Type
+	var inner []modeltype.Type
 	for i := range t.NumField() {
 		sf := t.Field(i)
 		if sf.Anonymous {
@@ -99,7 +99,7 @@ func goFieldNames(t reflect.Type, names map[string]string, seen map[reflect.Type
 				continue
 			}
 		}
-		if !sf.IsExported() {
+		if !sf.Exported {
 			continue
 		}
 		name := state.SnakeCase(sf.Name)

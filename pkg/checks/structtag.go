@@ -2,11 +2,11 @@ package checks
 
 import (
 	"fmt"
-	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/pmanager/pmanager/internal/modeltype"
 	"github.com/pmanager/pmanager/pkg/models"
 )
 
@@ -107,7 +107,7 @@ func repairTag(tag string) string {
 // the Go types, so it runs before the models are read.
 func checkStructTags(apps []models.App) []Issue {
 	var issues []Issue
-	seen := map[reflect.Type]bool{}
+	seen := map[modeltype.Type]bool{}
 	for _, app := range apps {
 		for _, t := range structTypes(app) {
 			issues = append(issues, structTagIssues(t, seen)...)
@@ -118,8 +118,8 @@ func checkStructTags(apps []models.App) []Issue {
 
 // structTagIssues checks the fields of t and of the structs it embeds, each
 // struct once.
-func structTagIssues(t reflect.Type, seen map[reflect.Type]bool) []Issue {
-	if seen[t] || t == modelType {
+func structTagIssues(t modeltype.Type, seen map[modeltype.Type]bool) []Issue {
+	if seen[t] || isModelType(t) {
 		return nil
 	}
 	seen[t] = true
@@ -141,7 +141,7 @@ func structTagIssues(t reflect.Type, seen map[reflect.Type]bool) []Issue {
 }
 
 // tagIssues checks one field's tag.
-func tagIssues(object string, sf reflect.StructField, tag string) []Issue {
+func tagIssues(object string, sf modeltype.Field, tag string) []Issue {
 	pairs, err := parseStructTag(tag)
 	if err != nil {
 		m := ourKey.FindStringSubmatch(tag)
@@ -168,7 +168,7 @@ func tagIssues(object string, sf reflect.StructField, tag string) []Issue {
 				fmt.Sprintf("merge them into one %s:\"…\" with the options separated by commas", key)))
 		}
 	}
-	if !sf.IsExported() && !sf.Anonymous {
+	if !sf.Exported && !sf.Anonymous {
 		for _, key := range []string{"pm", "db"} {
 			if v, ok := sf.Tag.Lookup(key); ok && v != "-" {
 				issues = append(issues, issue("pm.W001", object,

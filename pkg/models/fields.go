@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pmanager/pmanager/internal/modeltype"
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
@@ -67,12 +68,12 @@ func (r *reader) readField(c candidate) (*state.Field, fieldSource, error) {
 
 // isStructPointer reports *S for a struct S that is not a column value: the
 // Go spelling of a foreign key.
-func isStructPointer(t reflect.Type) bool {
+func isStructPointer(t modeltype.Type) bool {
 	return t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct && !isValueStruct(t.Elem())
 }
 
 // isStructSlice reports []*S or []S for a struct S that is not a column value.
-func isStructSlice(t reflect.Type) bool {
+func isStructSlice(t modeltype.Type) bool {
 	if t.Kind() != reflect.Slice {
 		return false
 	}
@@ -84,7 +85,7 @@ func isStructSlice(t reflect.Type) bool {
 }
 
 // unsupported is the error for a Go type that maps to no field kind.
-func unsupported(t reflect.Type) error {
+func unsupported(t modeltype.Type) error {
 	if t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -96,7 +97,7 @@ func unsupported(t reflect.Type) error {
 
 // target returns the "app.Type" label of a relation's target, or why the
 // struct cannot be one.
-func (r *reader) target(t reflect.Type) (string, error) {
+func (r *reader) target(t modeltype.Type) (string, error) {
 	if e, ok := r.byType[t]; ok {
 		return e.label(), nil
 	}
@@ -114,7 +115,7 @@ func (r *reader) target(t reflect.Type) (string, error) {
 }
 
 // readForeignKey reads a *Model field: ForeignKey, or OneToOne with one_to_one.
-func (r *reader) readForeignKey(f *state.Field, t reflect.Type, tag *fieldTag) (reflect.Type, error) {
+func (r *reader) readForeignKey(f *state.Field, t modeltype.Type, tag *fieldTag) (modeltype.Type, error) {
 	target := t.Elem()
 	label, err := r.target(target)
 	if err != nil {
@@ -163,20 +164,20 @@ func isOnDeleteAction(action string) bool {
 }
 
 // readManyToMany reads a []*Model field with the m2m option.
-func (r *reader) readManyToMany(f *state.Field, t reflect.Type, tag *fieldTag) (reflect.Type, error) {
+func (r *reader) readManyToMany(f *state.Field, t modeltype.Type, tag *fieldTag) (modeltype.Type, error) {
 	if !isStructSlice(t) {
 		return nil, fmt.Errorf("m2m needs a slice of model pointers such as []*Tag, not %s; change the type or remove m2m", t)
 	}
 	elem := t.Elem()
 	if elem.Kind() != reflect.Pointer {
-		if !reachesModel(elem, map[reflect.Type]bool{}) && !tag.M2M {
+		if !reachesModel(elem, map[modeltype.Type]bool{}) && !tag.M2M {
 			return nil, unsupported(t)
 		}
 		return nil, fmt.Errorf("%s holds model values; write []*%s with m2m", t, elem.Name())
 	}
 	target := elem.Elem()
 	if !tag.M2M {
-		if !reachesModel(target, map[reflect.Type]bool{}) {
+		if !reachesModel(target, map[modeltype.Type]bool{}) {
 			return nil, unsupported(t)
 		}
 		return nil, fmt.Errorf("%s is a slice of models; add m2m to make it a many-to-many field, or pm:\"-\" to leave it out", t)
@@ -198,7 +199,7 @@ func (r *reader) readManyToMany(f *state.Field, t reflect.Type, tag *fieldTag) (
 
 // readScalar reads a column that is not a relation: kind from the Go type and
 // type=, then lengths, digits, keys and the default.
-func readScalar(f *state.Field, goName string, t reflect.Type, tag *fieldTag) error {
+func readScalar(f *state.Field, goName string, t modeltype.Type, tag *fieldTag) error {
 	if opt := tag.firstOf(relationOnlyOptions()...); opt != "" {
 		return fmt.Errorf("%s applies only to relation fields (*Model or []*Model); remove it", opt)
 	}
@@ -241,7 +242,7 @@ func readScalar(f *state.Field, goName string, t reflect.Type, tag *fieldTag) er
 
 // checkDBDefault checks that db_default fits the field: now on a time.Time
 // field, uuid on a type=uuid field.
-func checkDBDefault(f *state.Field, t reflect.Type) error {
+func checkDBDefault(f *state.Field, t modeltype.Type) error {
 	if err := f.CheckDBDefault(); err != nil {
 		switch f.DBDefault {
 		case state.DBNow:
@@ -255,7 +256,7 @@ func checkDBDefault(f *state.Field, t reflect.Type) error {
 }
 
 // describeKind names the field's Go type, with its type= when it has one.
-func describeKind(f *state.Field, t reflect.Type) string {
+func describeKind(f *state.Field, t modeltype.Type) string {
 	if f.Kind == state.Char || f.Kind == state.Text {
 		return fmt.Sprintf("a %s %s field", t, f.Kind)
 	}
@@ -264,7 +265,7 @@ func describeKind(f *state.Field, t reflect.Type) string {
 
 // applyLengths checks max_length, max_digits and decimal_places against the
 // kind and copies them into f; a string with max_length becomes Char.
-func applyLengths(f *state.Field, g goType, kind state.Kind, t reflect.Type, tag *fieldTag) (state.Kind, error) {
+func applyLengths(f *state.Field, g goType, kind state.Kind, t modeltype.Type, tag *fieldTag) (state.Kind, error) {
 	if tag.has("max_length") {
 		switch {
 		case !g.isString():
@@ -317,7 +318,7 @@ func keyKind(goName string, kind state.Kind, tag *fieldTag) (state.Kind, error) 
 
 // setColumn stores the column named by column= or a db tag, when it differs
 // from the one Field.ColumnName derives.
-func setColumn(f *state.Field, sf reflect.StructField, tag *fieldTag) error {
+func setColumn(f *state.Field, sf modeltype.Field, tag *fieldTag) error {
 	col := tag.Column
 	if db := dbName(sf); db != "" {
 		if col != "" && col != db {

@@ -78,7 +78,8 @@ func (Check) constraint()  {}
 
 // App names one app for Load: its label and a zero value of every exported
 // struct type of its models package (the generated loader lists them all;
-// types that are not models are skipped).
+// types that are not models are skipped). pmanager's own static reader
+// puts type descriptions read from source there instead (see TypeOf).
 type App struct {
 	Label string
 	Types []any

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"go/token"
 	"reflect"
-	"runtime"
 	"strings"
 
+	"github.com/pmanager/pmanager/internal/modeltype"
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
@@ -15,7 +15,7 @@ import (
 // first problem found is returned as a one-line error naming the Go type and
 // field and saying how to fix it.
 func Load(apps ...App) (*state.Project, error) {
-	r := &reader{byType: map[reflect.Type]*entry{}}
+	r := &reader{byType: map[modeltype.Type]*entry{}}
 	if err := r.register(apps); err != nil {
 		return nil, err
 	}
@@ -41,17 +41,17 @@ func Load(apps ...App) (*state.Project, error) {
 	return p, nil
 }
 
-// reader holds one Load call's work: every model type found, by reflect.Type
+// reader holds one Load call's work: every model type found, by modeltype.Type
 // (so relations resolve across apps) and in the order the apps listed them.
 type reader struct {
-	byType map[reflect.Type]*entry
+	byType map[modeltype.Type]*entry
 	models []*entry
 }
 
 // entry is one model being read.
 type entry struct {
 	app   string
-	t     reflect.Type
+	t     modeltype.Type
 	meta  Meta
 	model *state.Model
 	// sources are parallel to model.Fields: where each field came from.
@@ -61,8 +61,8 @@ type entry struct {
 // fieldSource remembers the Go side of a state field for later passes.
 type fieldSource struct {
 	goName string
-	owner  reflect.Type
-	target reflect.Type // the related model type of a relation field
+	owner  modeltype.Type
+	target modeltype.Type // the related model type of a relation field
 }
 
 // label is "app.Type", the form relations point with.
@@ -119,18 +119,15 @@ func (r *reader) register(apps []App) error {
 
 // modelCandidate returns the exported struct type of v when it embeds Model
 // somewhere (so it may be a model or an abstract base); nil otherwise.
-func modelCandidate(v any) reflect.Type {
-	if v == nil {
+func modelCandidate(v any) modeltype.Type {
+	t := TypeOf(v)
+	if t == nil {
 		return nil
 	}
-	t := reflect.TypeOf(v)
-	if t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t.Kind() != reflect.Struct || !token.IsExported(t.Name()) || t == reflect.TypeFor[Model]() {
+	if t.Kind() != reflect.Struct || !token.IsExported(t.Name()) || isModelType(t) {
 		return nil
 	}
-	if !reachesModel(t, map[reflect.Type]bool{}) {
+	if !reachesModel(t, map[modeltype.Type]bool{}) {
 		return nil
 	}
 	return t
@@ -147,7 +144,7 @@ const (
 
 // classify reads t's Meta and says what t is. A Meta promoted from an
 // embedded base is inherited with Abstract and Table reset, as Django does.
-func classify(t reflect.Type) (structClass, Meta, error) {
+func classify(t modeltype.Type) (structClass, Meta, error) {
 	meta, declared, err := metaOf(t)
 	if err != nil {
 		return 0, Meta{}, err
@@ -158,7 +155,7 @@ func classify(t reflect.Type) (structClass, Meta, error) {
 	if !declared {
 		meta.Abstract, meta.Table = false, ""
 	}
-	if reachesModel(t, map[reflect.Type]bool{}) {
+	if reachesModel(t, map[modeltype.Type]bool{}) {
 		return concreteModel, meta, nil
 	}
 	return plainStruct, meta, nil
@@ -166,7 +163,7 @@ func classify(t reflect.Type) (structClass, Meta, error) {
 
 // reachesModel reports whether t embeds Model, directly or through embedded
 // structs (by value or pointer; pointers are rejected later, with a message).
-func reachesModel(t reflect.Type, seen map[reflect.Type]bool) bool {
+func reachesModel(t modeltype.Type, seen map[modeltype.Type]bool) bool {
 	if seen[t] {
 		return false
 	}
@@ -180,7 +177,7 @@ func reachesModel(t reflect.Type, seen map[reflect.Type]bool) bool {
 		if ft.Kind() == reflect.Pointer {
 			ft = ft.Elem()
 		}
-		if ft == reflect.TypeFor[Model]() {
+		if isModelType(ft) {
 			return true
 		}
 		if ft.Kind() == reflect.Struct && !isValueStruct(ft) && reachesModel(ft, seen) {
@@ -190,56 +187,18 @@ func reachesModel(t reflect.Type, seen map[reflect.Type]bool) bool {
 	return false
 }
 
-// metaOf calls t's Meta method on a zero value. declared is false when t has
-// no Meta or only one promoted from an embedded struct.
-func metaOf(t reflect.Type) (meta Meta, declared bool, err error) {
-	m, ok := t.MethodByName("Meta")
+// metaOf reads t's Meta method on a zero value. declared is false when t
+// has no Meta or only one promoted from an embedded struct.
+func metaOf(t modeltype.Type) (meta Meta, declared bool, err error) {
+	v, found, declared, err := t.Meta()
+	if err != nil || !found {
+		return Meta{}, false, err
+	}
+	meta, ok := v.(Meta)
 	if !ok {
-		if _, ok := reflect.PointerTo(t).MethodByName("Meta"); ok {
-			return Meta{}, false, fmt.Errorf("%s.Meta: Meta has a pointer receiver, so it is not seen on %s values; declare it as func (%s) Meta() models.Meta", t, t.Name(), t.Name())
-		}
-		return Meta{}, false, nil
+		return Meta{}, false, fmt.Errorf("%s.Meta: Meta returned %T, not models.Meta; declare it as func (%s) Meta() models.Meta", t, v, t.Name())
 	}
-	ft := m.Type
-	if ft.NumIn() != 1 || ft.NumOut() != 1 || ft.Out(0) != reflect.TypeFor[Meta]() {
-		return Meta{}, false, fmt.Errorf("%s.Meta: Meta has the wrong signature %s; declare it as func (%s) Meta() models.Meta", t, ft, t.Name())
-	}
-	meta = m.Func.Call([]reflect.Value{reflect.Zero(t)})[0].Interface().(Meta)
-	return meta, !isPromoted(t, m), nil
-}
-
-// isPromoted reports whether method m of t comes from an embedded field
-// rather than being declared on t. Reflection does not say so directly;
-// the compiler-generated wrapper of a promoted method is the tell.
-func isPromoted(t reflect.Type, m reflect.Method) bool {
-	if !embedsMethod(t, m.Name) {
-		return false
-	}
-	fn := runtime.FuncForPC(m.Func.Pointer())
-	if fn == nil {
-		return true
-	}
-	file, _ := fn.FileLine(fn.Entry())
-	return file == "<autogenerated>"
-}
-
-// embedsMethod reports whether a directly embedded field of t has the method.
-func embedsMethod(t reflect.Type, name string) bool {
-	for i := range t.NumField() {
-		sf := t.Field(i)
-		if !sf.Anonymous {
-			continue
-		}
-		if _, ok := sf.Type.MethodByName(name); ok {
-			return true
-		}
-		if sf.Type.Kind() != reflect.Pointer {
-			if _, ok := reflect.PointerTo(sf.Type).MethodByName(name); ok {
-				return true
-			}
-		}
-	}
-	return false
+	return meta, declared, nil
 }
 
 // readModel turns one model type into its state.Model.
@@ -282,8 +241,8 @@ func (r *reader) readModel(e *entry) error {
 
 // candidate is one Go struct field that may become a state field.
 type candidate struct {
-	sf    reflect.StructField
-	owner reflect.Type // the struct that declares the field
+	sf    modeltype.Field
+	owner modeltype.Type // the struct that declares the field
 	depth int
 	// implicitID marks models.Model.ID.
 	implicitID bool
@@ -294,10 +253,10 @@ type candidate struct {
 }
 
 // collect walks t's fields in declaration order, embedded structs in place.
-func collect(t reflect.Type, depth int, out []candidate) ([]candidate, error) {
+func collect(t modeltype.Type, depth int, out []candidate) ([]candidate, error) {
 	for i := range t.NumField() {
 		sf := t.Field(i)
-		skip := !sf.IsExported() || tagSkips(sf)
+		skip := !sf.Exported || tagSkips(sf)
 		if sf.Anonymous {
 			more, handled, err := collectEmbedded(t, sf, depth)
 			if err != nil {
@@ -307,7 +266,7 @@ func collect(t reflect.Type, depth int, out []candidate) ([]candidate, error) {
 				out = append(out, more...)
 				continue
 			}
-			if !sf.IsExported() {
+			if !sf.Exported {
 				continue
 			}
 		}
@@ -320,7 +279,7 @@ func collect(t reflect.Type, depth int, out []candidate) ([]candidate, error) {
 // id, abstract bases and plain structs are flattened, and anything else that
 // is not a column value is an error. handled is false for embedded fields
 // that are ordinary columns (an embedded time.Time or named string).
-func collectEmbedded(t reflect.Type, sf reflect.StructField, depth int) ([]candidate, bool, error) {
+func collectEmbedded(t modeltype.Type, sf modeltype.Field, depth int) ([]candidate, bool, error) {
 	where := t.String() + "." + sf.Name
 	ft := sf.Type
 	if ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct && !isValueStruct(ft.Elem()) {
@@ -335,8 +294,8 @@ func collectEmbedded(t reflect.Type, sf reflect.StructField, depth int) ([]candi
 	if tag := sf.Tag.Get("pm"); tag != "" {
 		return nil, false, fmt.Errorf("%s: pm tag options do not apply to an embedded struct; remove the tag (or use pm:\"-\" to leave it out)", where)
 	}
-	if ft == reflect.TypeFor[Model]() {
-		id, _ := ft.FieldByName("ID")
+	if isModelType(ft) {
+		id, _ := modeltype.FieldByName(ft, "ID")
 		return []candidate{{sf: id, owner: ft, depth: depth + 1, implicitID: true}}, true, nil
 	}
 	class, _, err := classify(ft)
@@ -351,12 +310,12 @@ func collectEmbedded(t reflect.Type, sf reflect.StructField, depth int) ([]candi
 }
 
 // tagSkips reports pm:"-" or db:"-".
-func tagSkips(sf reflect.StructField) bool {
+func tagSkips(sf modeltype.Field) bool {
 	return sf.Tag.Get("pm") == "-" || dbName(sf) == "-"
 }
 
 // dbName is the column a sqlx-style db tag names ("" when none).
-func dbName(sf reflect.StructField) string {
+func dbName(sf modeltype.Field) string {
 	name, _, _ := strings.Cut(sf.Tag.Get("db"), ",")
 	return strings.TrimSpace(name)
 }

@@ -3,7 +3,6 @@ package models
 import (
 	"database/sql"
 	"encoding/json"
-	"reflect"
 	"testing"
 	"time"
 
@@ -565,7 +564,7 @@ func TestClassify(t *testing.T) {
 		{Spot{}, plainStruct},
 	}
 	for _, tt := range tests {
-		got, _, err := classify(reflect.TypeOf(tt.v))
+		got, _, err := classify(TypeOf(tt.v))
 		if err != nil || got != tt.want {
 			t.Errorf("classify(%T) = %v, %v; want %v", tt.v, got, err, tt.want)
 		}

@@ -1,13 +1,11 @@
 package models
 
 import (
-	"database/sql"
-	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
-	"time"
 
+	"github.com/pmanager/pmanager/internal/modeltype"
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
@@ -18,13 +16,13 @@ type goType struct {
 	Kind state.Kind
 	Null bool
 	// Shape is the base type after unwrapping pointers and sql.Null*.
-	Shape reflect.Type
+	Shape modeltype.Type
 }
 
 // isString reports whether the base type is a Go string (named or not) other
 // than Decimal: the types max_length, char, text and uuid apply to.
 func (g goType) isString() bool {
-	return g.Shape.Kind() == reflect.String && g.Shape != reflect.TypeFor[Decimal]()
+	return g.Shape.Kind() == reflect.String && !modeltype.Is(g.Shape, modelsPkg, "Decimal")
 }
 
 // isUUIDArray reports whether the base type is a [16]byte (uuid.UUID and friends).
@@ -41,7 +39,7 @@ func isInteger(k state.Kind) bool {
 // for a type the table does not list ([16]byte included: it needs type=uuid).
 // Pointers and sql.Null* types set Null; time.Duration is checked before
 // int64 and json.RawMessage before []byte.
-func scalarType(t reflect.Type) (goType, bool) {
+func scalarType(t modeltype.Type) (goType, bool) {
 	null := false
 	if t.Kind() == reflect.Pointer {
 		null, t = true, t.Elem()
@@ -52,14 +50,14 @@ func scalarType(t reflect.Type) (goType, bool) {
 		return g, ok && inner.Kind() != reflect.Pointer
 	}
 	g := goType{Null: null, Shape: t}
-	switch t {
-	case reflect.TypeFor[time.Duration]():
+	switch {
+	case modeltype.Is(t, "time", "Duration"):
 		g.Kind = state.Duration
-	case reflect.TypeFor[json.RawMessage]():
+	case modeltype.Is(t, "encoding/json", "RawMessage"):
 		g.Kind = state.JSON
-	case reflect.TypeFor[time.Time]():
+	case modeltype.Is(t, "time", "Time"):
 		g.Kind = state.DateTime
-	case reflect.TypeFor[Decimal]():
+	case modeltype.Is(t, modelsPkg, "Decimal"):
 		g.Kind = state.Decimal
 	}
 	if g.Kind != "" {
@@ -89,38 +87,56 @@ func scalarType(t reflect.Type) (goType, bool) {
 // sqlNullInner returns the value type a database/sql nullable wrapper holds:
 // sql.NullString → string, sql.Null[T] → T. NullByte holds a byte, which is
 // read as a small integer.
-func sqlNullInner(t reflect.Type) (reflect.Type, bool) {
-	if t.PkgPath() != "database/sql" || t.Kind() != reflect.Struct {
+func sqlNullInner(t modeltype.Type) (modeltype.Type, bool) {
+	if t.PkgPath() != sqlPkg || t.Kind() != reflect.Struct {
 		return nil, false
 	}
-	switch t {
-	case reflect.TypeFor[sql.NullString]():
-		return reflect.TypeFor[string](), true
-	case reflect.TypeFor[sql.NullInt64]():
-		return reflect.TypeFor[int64](), true
-	case reflect.TypeFor[sql.NullInt32]():
-		return reflect.TypeFor[int32](), true
-	case reflect.TypeFor[sql.NullInt16](), reflect.TypeFor[sql.NullByte]():
-		return reflect.TypeFor[int16](), true
-	case reflect.TypeFor[sql.NullBool]():
-		return reflect.TypeFor[bool](), true
-	case reflect.TypeFor[sql.NullFloat64]():
-		return reflect.TypeFor[float64](), true
-	case reflect.TypeFor[sql.NullTime]():
-		return reflect.TypeFor[time.Time](), true
+	if inner, ok := sqlNullKinds[t.Name()]; ok {
+		return basicType{inner}, true
+	}
+	if t.Name() == "NullTime" {
+		if v, ok := modeltype.FieldByName(t, "Time"); ok {
+			return v.Type, true
+		}
 	}
 	if strings.HasPrefix(t.Name(), "Null[") {
-		if v, ok := t.FieldByName("V"); ok {
+		if v, ok := modeltype.FieldByName(t, "V"); ok {
 			return v.Type, true
 		}
 	}
 	return nil, false
 }
 
+// sqlNullKinds are the predeclared types database/sql's non-generic
+// nullable wrappers hold, by wrapper name.
+var sqlNullKinds = map[string]reflect.Kind{
+	"NullString":  reflect.String,
+	"NullInt64":   reflect.Int64,
+	"NullInt32":   reflect.Int32,
+	"NullInt16":   reflect.Int16,
+	"NullByte":    reflect.Int16,
+	"NullBool":    reflect.Bool,
+	"NullFloat64": reflect.Float64,
+}
+
+// basicType is a predeclared type (string, int64, ...): what a nullable
+// wrapper holds.
+type basicType struct{ kind reflect.Kind }
+
+func (b basicType) Kind() reflect.Kind             { return b.kind }
+func (b basicType) Name() string                   { return b.kind.String() }
+func (b basicType) String() string                 { return b.kind.String() }
+func (b basicType) PkgPath() string                { return "" }
+func (b basicType) Elem() modeltype.Type           { panic("models: Elem of a predeclared type") }
+func (b basicType) Len() int                       { panic("models: Len of a predeclared type") }
+func (b basicType) NumField() int                  { panic("models: NumField of a predeclared type") }
+func (b basicType) Field(int) modeltype.Field      { panic("models: Field of a predeclared type") }
+func (b basicType) Meta() (any, bool, bool, error) { return nil, false, false, nil }
+
 // isValueStruct reports whether a struct type is a column value (time.Time,
 // sql.Null*) rather than a model, a base or a struct to flatten.
-func isValueStruct(t reflect.Type) bool {
-	if t == reflect.TypeFor[time.Time]() {
+func isValueStruct(t modeltype.Type) bool {
+	if modeltype.Is(t, "time", "Time") {
 		return true
 	}
 	_, ok := sqlNullInner(t)

@@ -1,0 +1,225 @@
+package staticload
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"path/filepath"
+	"reflect"
+	"sort"
+
+	"github.com/pmanager/pmanager/migrations"
+	"github.com/pmanager/pmanager/pkg/models"
+)
+
+// App is one app of the project: its label and the folders of its models
+// and migrations packages.
+type App struct {
+	Label         string
+	ModelsDir     string
+	MigrationsDir string
+}
+
+// Models reads every app's models package and returns the apps as
+// models.Load takes them: each exported struct type declared in the
+// package, sorted by name, as the generated main lists them.
+func Models(mod Module, apps []App) ([]models.App, error) {
+	l := newLoader(mod)
+	out := make([]models.App, 0, len(apps))
+	for _, app := range apps {
+		path, err := mod.importPath(app.ModelsDir)
+		if err != nil {
+			return nil, err
+		}
+		p, err := l.load(path)
+		if err != nil {
+			return nil, err
+		}
+		types := make([]any, len(p.structs))
+		for i, name := range p.structs {
+			types[i] = p.named[name]
+		}
+		out = append(out, models.App{Label: app.Label, Types: types})
+	}
+	return out, nil
+}
+
+// Migrations reads every app's migration files into a registry, in the
+// order the compiled program registers them: packages by import path (Go
+// initialises them so), files by name, and each file's Register calls in
+// order.
+func Migrations(mod Module, apps []App) (*migrations.Registry, error) {
+	paths := map[string]string{}
+	var sorted []string
+	for _, app := range apps {
+		path, err := mod.importPath(app.MigrationsDir)
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := paths[path]; !ok {
+			sorted = append(sorted, path)
+		}
+		paths[path] = app.MigrationsDir
+	}
+	sort.Strings(sorted)
+	reg := migrations.NewRegistry()
+	l := newLoader(mod)
+	for _, path := range sorted {
+		if err := l.migrationPackage(paths[path], reg); err != nil {
+			return nil, err
+		}
+	}
+	return reg, nil
+}
+
+// migrationPackage registers the migrations one package declares.
+func (l *loader) migrationPackage(dir string, reg *migrations.Registry) error {
+	bp, err := goFiles(dir)
+	if err != nil {
+		return err
+	}
+	vars := map[string]*migrations.Migration{}
+	var order []string
+	for _, name := range bp.GoFiles {
+		registered, err := l.migrationFile(filepath.Join(dir, name), vars)
+		if err != nil {
+			return err
+		}
+		order = append(order, registered...)
+	}
+	for _, name := range order {
+		m, ok := vars[name]
+		if !ok {
+			return unsupported("%s registers %s, which is not a migration literal of the package", dir, name)
+		}
+		reg.Register(m)
+	}
+	return nil
+}
+
+// migrationFile decodes one migration file: imports of pmanager's
+// packages, `var x = &migrations.Migration{…}` and
+// `func init() { migrations.Register(x) }`. It returns the names init
+// registers, in order.
+func (l *loader) migrationFile(path string, vars map[string]*migrations.Migration) ([]string, error) {
+	af, err := l.parse(path)
+	if err != nil {
+		return nil, err
+	}
+	f := &file{name: path, ast: af, imports: map[string]string{}}
+	var registered []string
+	for _, decl := range af.Decls {
+		switch d := decl.(type) {
+		case *ast.GenDecl:
+			switch d.Tok {
+			case token.IMPORT:
+				for _, s := range d.Specs {
+					is := s.(*ast.ImportSpec)
+					p, name, ok := pmanagerImport(is)
+					if !ok {
+						return nil, unsupported("%s: import %s", path, is.Path.Value)
+					}
+					if _, dup := f.imports[name]; dup {
+						return nil, unsupported("%s: %s imported twice", path, name)
+					}
+					f.imports[name] = p
+				}
+			case token.VAR:
+				for _, s := range d.Specs {
+					if err := l.migrationVar(f, s.(*ast.ValueSpec), vars); err != nil {
+						return nil, err
+					}
+				}
+			default:
+				return nil, unsupported("%s: a %s declaration", path, d.Tok)
+			}
+		case *ast.FuncDecl:
+			names, err := registerCalls(f, d)
+			if err != nil {
+				return nil, err
+			}
+			registered = append(registered, names...)
+		default:
+			return nil, unsupported("%s: a declaration of an unknown kind", path)
+		}
+	}
+	if err := checkImportsUsed(f); err != nil {
+		return nil, err
+	}
+	return registered, nil
+}
+
+// pmanagerImport accepts an import of one of the packages migration files
+// are written with, under its own name.
+func pmanagerImport(is *ast.ImportSpec) (path, name string, ok bool) {
+	for _, p := range []string{migrationsPath, operationsPath, statePath} {
+		if is.Path.Value == `"`+p+`"` {
+			name = p[len(p)-len(filepath.Base(p)):]
+			if is.Name != nil && is.Name.Name != name {
+				return "", "", false
+			}
+			return p, name, true
+		}
+	}
+	return "", "", false
+}
+
+// migrationVar decodes `var x = &migrations.Migration{…}`.
+func (l *loader) migrationVar(f *file, vs *ast.ValueSpec, vars map[string]*migrations.Migration) error {
+	if vs.Type != nil || len(vs.Names) != 1 || len(vs.Values) != 1 {
+		return unsupported("%s: a variable that is not one migration literal", f.name)
+	}
+	name := vs.Names[0].Name
+	if _, dup := vars[name]; dup || name == "_" {
+		return unsupported("%s: variable %s declared twice", f.name, name)
+	}
+	u, ok := vs.Values[0].(*ast.UnaryExpr)
+	if !ok || u.Op != token.AND {
+		return unsupported("%s: %s is not &migrations.Migration{…}", f.name, name)
+	}
+	lit, ok := u.X.(*ast.CompositeLit)
+	if !ok || lit.Type == nil {
+		return unsupported("%s: %s is not &migrations.Migration{…}", f.name, name)
+	}
+	dec := &decoder{imports: f.imports}
+	if path, tn := dec.qualified(lit.Type); path != migrationsPath || tn != "Migration" {
+		return unsupported("%s: %s is not &migrations.Migration{…}", f.name, name)
+	}
+	v, err := dec.value(vs.Values[0], reflect.TypeFor[*migrations.Migration]())
+	if err != nil {
+		return unsupported("%s: %s: %v", f.name, name, err)
+	}
+	vars[name] = v.Interface().(*migrations.Migration)
+	return nil
+}
+
+// registerCalls reads `func init() { migrations.Register(x); … }`.
+func registerCalls(f *file, d *ast.FuncDecl) ([]string, error) {
+	if d.Recv != nil || d.Name.Name != "init" || d.Type.Params.NumFields() > 0 || d.Type.Results != nil || d.Body == nil {
+		return nil, unsupported("%s: function %s", f.name, d.Name.Name)
+	}
+	var names []string
+	for _, st := range d.Body.List {
+		es, ok := st.(*ast.ExprStmt)
+		if !ok {
+			return nil, unsupported("%s: init does more than register", f.name)
+		}
+		call, ok := es.X.(*ast.CallExpr)
+		if !ok || len(call.Args) != 1 || call.Ellipsis.IsValid() {
+			return nil, unsupported("%s: init does more than register", f.name)
+		}
+		dec := &decoder{imports: f.imports}
+		if path, fn := dec.qualified(call.Fun); path != migrationsPath || fn != "Register" {
+			return nil, unsupported("%s: init does more than register", f.name)
+		}
+		id, ok := call.Args[0].(*ast.Ident)
+		if !ok {
+			return nil, unsupported("%s: Register of something other than a variable", f.name)
+		}
+		names = append(names, id.Name)
+	}
+	return names, nil
+}
+
+// String names a module in messages.
+func (m Module) String() string { return fmt.Sprintf("%s (%s)", m.Path, m.Dir) }
