@@ -6,7 +6,10 @@ import (
 	"go/token"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	"github.com/pmanager/pmanager/migrations"
 	"github.com/pmanager/pmanager/pkg/models"
@@ -74,18 +77,31 @@ func Migrations(mod Module, apps []App) (*migrations.Registry, error) {
 
 // migrationPackage registers the migrations one package declares.
 func (l *loader) migrationPackage(dir string, reg *migrations.Registry) error {
-	bp, err := goFiles(dir)
+	_, files, err := goFiles(dir)
 	if err != nil {
 		return err
 	}
+	asts, err := l.parseAll(files)
+	if err != nil {
+		return err
+	}
+	decoded := make([]decodedFile, len(files))
+	parallel(len(files), func(i int) {
+		decoded[i].registered, decoded[i].vars, decoded[i].err = migrationFile(files[i].path, asts[i])
+	})
 	vars := map[string]*migrations.Migration{}
 	var order []string
-	for _, name := range bp.GoFiles {
-		registered, err := l.migrationFile(filepath.Join(dir, name), vars)
-		if err != nil {
-			return err
+	for _, d := range decoded {
+		if d.err != nil {
+			return d.err
 		}
-		order = append(order, registered...)
+		for _, v := range d.vars {
+			if _, dup := vars[v.name]; dup {
+				return unsupported("%s: variable %s declared twice", dir, v.name)
+			}
+			vars[v.name] = v.m
+		}
+		order = append(order, d.registered...)
 	}
 	for _, name := range order {
 		m, ok := vars[name]
@@ -97,17 +113,27 @@ func (l *loader) migrationPackage(dir string, reg *migrations.Registry) error {
 	return nil
 }
 
+// decodedFile is what one migration file declares.
+type decodedFile struct {
+	registered []string
+	vars       []namedMigration
+	err        error
+}
+
+// namedMigration is one package-level migration variable.
+type namedMigration struct {
+	name string
+	m    *migrations.Migration
+}
+
 // migrationFile decodes one migration file: imports of pmanager's
 // packages, `var x = &migrations.Migration{…}` and
 // `func init() { migrations.Register(x) }`. It returns the names init
-// registers, in order.
-func (l *loader) migrationFile(path string, vars map[string]*migrations.Migration) ([]string, error) {
-	af, err := l.parse(path)
-	if err != nil {
-		return nil, err
-	}
+// registers, in order, and the variables declared.
+func migrationFile(path string, af *ast.File) ([]string, []namedMigration, error) {
 	f := &file{name: path, ast: af, imports: map[string]string{}}
 	var registered []string
+	var vars []namedMigration
 	for _, decl := range af.Decls {
 		switch d := decl.(type) {
 		case *ast.GenDecl:
@@ -117,36 +143,54 @@ func (l *loader) migrationFile(path string, vars map[string]*migrations.Migratio
 					is := s.(*ast.ImportSpec)
 					p, name, ok := pmanagerImport(is)
 					if !ok {
-						return nil, unsupported("%s: import %s", path, is.Path.Value)
+						return nil, nil, unsupported("%s: import %s", path, is.Path.Value)
 					}
 					if _, dup := f.imports[name]; dup {
-						return nil, unsupported("%s: %s imported twice", path, name)
+						return nil, nil, unsupported("%s: %s imported twice", path, name)
 					}
 					f.imports[name] = p
 				}
 			case token.VAR:
 				for _, s := range d.Specs {
-					if err := l.migrationVar(f, s.(*ast.ValueSpec), vars); err != nil {
-						return nil, err
+					v, err := migrationVar(f, s.(*ast.ValueSpec))
+					if err != nil {
+						return nil, nil, err
 					}
+					vars = append(vars, v)
 				}
 			default:
-				return nil, unsupported("%s: a %s declaration", path, d.Tok)
+				return nil, nil, unsupported("%s: a %s declaration", path, d.Tok)
 			}
 		case *ast.FuncDecl:
 			names, err := registerCalls(f, d)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			registered = append(registered, names...)
 		default:
-			return nil, unsupported("%s: a declaration of an unknown kind", path)
+			return nil, nil, unsupported("%s: a declaration of an unknown kind", path)
 		}
 	}
 	if err := checkImportsUsed(f); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return registered, nil
+	return registered, vars, nil
+}
+
+// parallel runs do(0), …, do(n-1) on every processor.
+func parallel(n int, do func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				do(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // pmanagerImport accepts an import of one of the packages migration files
@@ -165,32 +209,32 @@ func pmanagerImport(is *ast.ImportSpec) (path, name string, ok bool) {
 }
 
 // migrationVar decodes `var x = &migrations.Migration{…}`.
-func (l *loader) migrationVar(f *file, vs *ast.ValueSpec, vars map[string]*migrations.Migration) error {
+func migrationVar(f *file, vs *ast.ValueSpec) (namedMigration, error) {
+	none := namedMigration{}
 	if vs.Type != nil || len(vs.Names) != 1 || len(vs.Values) != 1 {
-		return unsupported("%s: a variable that is not one migration literal", f.name)
+		return none, unsupported("%s: a variable that is not one migration literal", f.name)
 	}
 	name := vs.Names[0].Name
-	if _, dup := vars[name]; dup || name == "_" {
-		return unsupported("%s: variable %s declared twice", f.name, name)
+	if name == "_" {
+		return none, unsupported("%s: a blank migration variable", f.name)
 	}
 	u, ok := vs.Values[0].(*ast.UnaryExpr)
 	if !ok || u.Op != token.AND {
-		return unsupported("%s: %s is not &migrations.Migration{…}", f.name, name)
+		return none, unsupported("%s: %s is not &migrations.Migration{…}", f.name, name)
 	}
 	lit, ok := u.X.(*ast.CompositeLit)
 	if !ok || lit.Type == nil {
-		return unsupported("%s: %s is not &migrations.Migration{…}", f.name, name)
+		return none, unsupported("%s: %s is not &migrations.Migration{…}", f.name, name)
 	}
 	dec := &decoder{imports: f.imports}
 	if path, tn := dec.qualified(lit.Type); path != migrationsPath || tn != "Migration" {
-		return unsupported("%s: %s is not &migrations.Migration{…}", f.name, name)
+		return none, unsupported("%s: %s is not &migrations.Migration{…}", f.name, name)
 	}
 	v, err := dec.value(vs.Values[0], reflect.TypeFor[*migrations.Migration]())
 	if err != nil {
-		return unsupported("%s: %s: %v", f.name, name, err)
+		return none, unsupported("%s: %s: %v", f.name, name, err)
 	}
-	vars[name] = v.Interface().(*migrations.Migration)
-	return nil
+	return namedMigration{name, v.Interface().(*migrations.Migration)}, nil
 }
 
 // registerCalls reads `func init() { migrations.Register(x); … }`.

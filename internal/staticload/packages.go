@@ -1,12 +1,15 @@
 package staticload
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"go/ast"
 	"go/build"
 	"go/parser"
 	"go/token"
+	"io"
+	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -107,27 +110,91 @@ type typeUse struct {
 	file *file
 }
 
-// goFiles lists the files of dir the Go build would compile, and the
-// package name they declare.
-func goFiles(dir string) (*build.Package, error) {
-	bp, err := build.Default.ImportDir(dir, 0)
+// source is one Go file of a package: its path and content.
+type source struct {
+	path string
+	src  []byte
+}
+
+// goFiles reads the files of dir the Go build would compile (test files
+// and files a build constraint excludes are left out), sorted by name, and
+// returns them with the package name they declare. Each file is read once:
+// the build constraints are matched on the content in memory.
+func goFiles(dir string) (string, []source, error) {
+	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, unsupported("read package %s: %v", dir, err)
+		return "", nil, unsupported("read package %s: %v", dir, err)
 	}
-	if len(bp.CgoFiles) > 0 || len(bp.SFiles) > 0 || len(bp.CFiles) > 0 || len(bp.SysoFiles) > 0 {
-		return nil, unsupported("%s has files other than Go", dir)
+	ctxt := build.Default
+	var current []byte
+	ctxt.OpenFile = func(string) (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(current)), nil }
+	var out []source
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+			if !e.IsDir() && (strings.HasSuffix(name, ".c") || strings.HasSuffix(name, ".s") || strings.HasSuffix(name, ".S") || strings.HasSuffix(name, ".syso") || strings.HasSuffix(name, ".cc") || strings.HasSuffix(name, ".h")) {
+				return "", nil, unsupported("%s has files other than Go", dir)
+			}
+			continue
+		}
+		path := filepath.Join(dir, name)
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return "", nil, unsupported("read %s: %v", path, err)
+		}
+		current = src
+		ok, err := ctxt.MatchFile(dir, name)
+		if err != nil {
+			return "", nil, unsupported("%s: %v", path, err)
+		}
+		if ok {
+			out = append(out, source{path, src})
+		}
 	}
-	return bp, nil
+	if len(out) == 0 {
+		return "", nil, unsupported("%s has no Go files", dir)
+	}
+	name, err := packageClause(out)
+	return name, out, err
+}
+
+// packageClause is the package name every file declares.
+func packageClause(files []source) (string, error) {
+	name := ""
+	for _, f := range files {
+		af, err := parser.ParseFile(token.NewFileSet(), f.path, f.src, parser.PackageClauseOnly)
+		if err != nil {
+			return "", unsupported("%v", err)
+		}
+		if name != "" && af.Name.Name != name {
+			return "", unsupported("%s declares package %s, another file %s", f.path, af.Name.Name, name)
+		}
+		name = af.Name.Name
+	}
+	return name, nil
+}
+
+// parseAll parses the files on every processor, keeping their order.
+func (l *loader) parseAll(files []source) ([]*ast.File, error) {
+	out := make([]*ast.File, len(files))
+	errs := make([]error, len(files))
+	parallel(len(files), func(i int) { out[i], errs[i] = l.parse(files[i]) })
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // parse reads one Go file; a syntax error is left to the compiler to
 // report in its own words.
-func (l *loader) parse(path string) (*ast.File, error) {
-	f, err := parser.ParseFile(l.fset, path, nil, parser.SkipObjectResolution)
+func (l *loader) parse(f source) (*ast.File, error) {
+	af, err := parser.ParseFile(l.fset, f.path, f.src, parser.SkipObjectResolution)
 	if err != nil {
 		return nil, unsupported("%v", err)
 	}
-	return f, nil
+	return af, nil
 }
 
 // load reads the package at import path (a folder of the module).
@@ -143,16 +210,20 @@ func (l *loader) load(path string) (*pkg, error) {
 		return nil, unsupported("package %s is outside the module", path)
 	}
 	l.pkgs[path] = nil
-	bp, err := goFiles(dir)
+	name, files, err := goFiles(dir)
 	if err != nil {
 		return nil, err
 	}
-	if bp.Name == "main" {
+	if name == "main" {
 		return nil, unsupported("%s is package main", dir)
 	}
-	p := &pkg{l: l, path: path, name: bp.Name, dir: dir, decls: map[string]typeDecl{}, metas: map[string]metaDecl{}, named: map[string]*stype{}}
-	for _, name := range bp.GoFiles {
-		if err := p.addFile(filepath.Join(dir, name)); err != nil {
+	asts, err := l.parseAll(files)
+	if err != nil {
+		return nil, err
+	}
+	p := &pkg{l: l, path: path, name: name, dir: dir, decls: map[string]typeDecl{}, metas: map[string]metaDecl{}, named: map[string]*stype{}}
+	for i, af := range asts {
+		if err := p.addFile(files[i].path, af); err != nil {
 			return nil, err
 		}
 	}
@@ -166,11 +237,7 @@ func (l *loader) load(path string) (*pkg, error) {
 
 // addFile records one file's declarations, refusing anything but types,
 // Meta methods and blank variables of a type.
-func (p *pkg) addFile(path string) error {
-	af, err := p.l.parse(path)
-	if err != nil {
-		return err
-	}
+func (p *pkg) addFile(path string, af *ast.File) error {
 	f := &file{name: path, ast: af, imports: map[string]string{}}
 	p.files = append(p.files, f)
 	for _, decl := range af.Decls {
