@@ -322,7 +322,7 @@ func TestNonAtomicConcurrently(t *testing.T) {
 		t.Fatalf("index item_name_cidx: %d found (%v); want 1", n, err)
 	}
 	var b strings.Builder
-	if err := WriteSQL(&b, ms[1], ed, stateWith(t, itemMigrations(false), 0), false); err != nil {
+	if err := RenderSQL(&b, ms[1], ed, stateWith(t, itemMigrations(false), 0), false); err != nil {
 		t.Fatal(err)
 	}
 	if want := "-- Raw SQL Operation\nCREATE INDEX CONCURRENTLY item_name_cidx ON item (name);\n"; b.String() != want {

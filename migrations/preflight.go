@@ -370,9 +370,9 @@ func (e *Executor) preflight(ctx context.Context, s Step, start *state.Project, 
 	return runPreflights(ctx, e.querier(), s, checks, completed)
 }
 
-// WritePreflights writes checks as SQL comments, each line after indent:
+// RenderPreflights writes checks as SQL comments, each line after indent:
 // what migrate asks the live tables before the migration's first statement.
-func WritePreflights(w io.Writer, indent string, checks []PlannedPreflight) {
+func RenderPreflights(w io.Writer, indent string, checks []PlannedPreflight) {
 	if len(checks) == 0 {
 		return
 	}

@@ -278,7 +278,7 @@ func TestPreflightsInSQLScript(t *testing.T) {
 	}
 	for d, line := range want {
 		var b strings.Builder
-		if err := WriteSQL(&b, m2, connect.EditorFor(d), before, false); err != nil {
+		if err := RenderSQL(&b, m2, connect.EditorFor(d), before, false); err != nil {
 			t.Fatal(err)
 		}
 		out := b.String()
@@ -286,7 +286,7 @@ func TestPreflightsInSQLScript(t *testing.T) {
 			t.Errorf("%s: script\n%s\nwant it to start with the pre-flight comment and contain\n%s", d, out, line)
 		}
 		b.Reset()
-		if err := WriteSQL(&b, m2, connect.EditorFor(d), before, true); err != nil {
+		if err := RenderSQL(&b, m2, connect.EditorFor(d), before, true); err != nil {
 			t.Fatal(err)
 		}
 		if strings.Contains(b.String(), "Pre-flight") {

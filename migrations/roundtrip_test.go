@@ -7,8 +7,8 @@ import (
 	"github.com/pmanager/pmanager/migrations"
 )
 
-// TestRoundTrip checks that the migration file Render wrote for
-// EveryOperation (roundtrip_gen_test.go, kept equal to Render's output by
+// TestRoundTrip checks that the migration file WriteSource wrote for
+// EveryOperation (roundtrip_gen_test.go, kept equal to WriteSource's output by
 // TestRenderGolden) compiles and registers the very same migration. If a
 // writer change makes that file stop compiling, delete it and run
 // go test -run TestRenderGolden -update to write it again.

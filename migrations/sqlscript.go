@@ -77,11 +77,11 @@ func RenderStatements(m *Migration, ed schema.Editor, before *state.Project, bac
 	return out, nil
 }
 
-// WriteSQL writes the SQL script of migrating m (sqlmigrate's output): each
+// RenderSQL writes the SQL script of migrating m (sqlmigrate's output): each
 // operation as a "-- <Describe>" comment ("-- Undo <Describe>" backwards) and its statements ending in ";",
 // Go steps as a comment, the whole wrapped in BEGIN/COMMIT where the
 // dialect's DDL is transactional and the migration is not NonAtomic.
-func WriteSQL(w io.Writer, m *Migration, ed schema.Editor, before *state.Project, backwards bool) error {
+func RenderSQL(w io.Writer, m *Migration, ed schema.Editor, before *state.Project, backwards bool) error {
 	if backwards {
 		if err := irreversible(m); err != nil {
 			return err
@@ -96,7 +96,7 @@ func WriteSQL(w io.Writer, m *Migration, ed schema.Editor, before *state.Project
 		return fmt.Errorf("migrations: %s: %w", m.Key(), err)
 	}
 	var b strings.Builder
-	WritePreflights(&b, "", checks)
+	RenderPreflights(&b, "", checks)
 	if ed.AtomicDDL() && !m.NonAtomic {
 		b.WriteString("BEGIN;\n")
 	}

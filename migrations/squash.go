@@ -128,14 +128,14 @@ func checkSquash(g *Graph, sq *Migration) error {
 	return nil
 }
 
-// RenderSquash is Render for a squashed migration that may hold RunGo
+// WriteSquash is WriteSource for a squashed migration that may hold RunGo
 // operations: their functions are written by name, so each must be a
 // top-level function of the package the file goes in, whose import path is
 // pkgPath (a function of a replaced migration file of the same folder is).
 // Delete such a function only with the last migration that uses it.
-func RenderSquash(m *Migration, pkg, pkgPath, version string, now time.Time) ([]byte, error) {
+func WriteSquash(m *Migration, pkg, pkgPath, version string, now time.Time) ([]byte, error) {
 	if m == nil {
-		return nil, fmt.Errorf("migrations: render: nil migration")
+		return nil, fmt.Errorf("migrations: write: nil migration")
 	}
 	c := *m
 	c.Operations = slices.Clone(m.Operations)
@@ -150,20 +150,20 @@ func RenderSquash(m *Migration, pkg, pkgPath, version string, now time.Time) ([]
 		}
 		fwd, err := funcIdent(rg.Forward, pkgPath)
 		if err != nil {
-			return nil, fmt.Errorf("migrations: render %s: operation %d: %w", m.Key(), i+1, err)
+			return nil, fmt.Errorf("migrations: write %s: operation %d: %w", m.Key(), i+1, err)
 		}
 		lit := "operations.RunGo{Forward: " + fwd
 		if rg.Reverse != nil {
 			rev, err := funcIdent(rg.Reverse, pkgPath)
 			if err != nil {
-				return nil, fmt.Errorf("migrations: render %s: operation %d: %w", m.Key(), i+1, err)
+				return nil, fmt.Errorf("migrations: write %s: operation %d: %w", m.Key(), i+1, err)
 			}
 			lit += ", Reverse: " + rev
 		}
 		marks[i] = lit + "}"
 		c.Operations[i] = operations.RunSQL{SQL: []string{fmt.Sprintf("pmanager-rungo-%d", i)}}
 	}
-	src, err := Render(&c, pkg, version, now)
+	src, err := WriteSource(&c, pkg, version, now)
 	if err != nil || len(marks) == 0 {
 		return src, err
 	}
@@ -171,7 +171,7 @@ func RenderSquash(m *Migration, pkg, pkgPath, version string, now time.Time) ([]
 	for i, lit := range marks {
 		mark := fmt.Sprintf("operations.RunSQL{SQL: []string{%q}}", fmt.Sprintf("pmanager-rungo-%d", i))
 		if strings.Count(text, mark) != 1 {
-			return nil, fmt.Errorf("migrations: render %s: cannot place RunGo operation %d", m.Key(), i+1)
+			return nil, fmt.Errorf("migrations: write %s: cannot place RunGo operation %d", m.Key(), i+1)
 		}
 		text = strings.Replace(text, mark, lit, 1)
 	}
@@ -191,7 +191,7 @@ func RenderSquash(m *Migration, pkg, pkgPath, version string, now time.Time) ([]
 	}
 	out, err := format.Source([]byte(strings.Join(lines, "\n")))
 	if err != nil {
-		return nil, fmt.Errorf("migrations: render %s: gofmt: %w", m.Key(), err)
+		return nil, fmt.Errorf("migrations: write %s: gofmt: %w", m.Key(), err)
 	}
 	return out, nil
 }

@@ -244,12 +244,12 @@ func TestRenderSquashNamesGoFunctions(t *testing.T) {
 			operations.RunGo{Forward: goInsert, Reverse: operations.Noop},
 			&operations.RunGo{Forward: goFail},
 		}}
-	_, err := RenderSquash(m, "migrations", pkgPath, "test", time.Unix(0, 0))
+	_, err := WriteSquash(m, "migrations", pkgPath, "test", time.Unix(0, 0))
 	if err == nil || !strings.Contains(err.Error(), "RunGo runs github.com/pmanager/pmanager/pkg/operations.Noop, which a file of package "+pkgPath+" cannot name") {
-		t.Errorf("RenderSquash with a function of another package: %v", err)
+		t.Errorf("WriteSquash with a function of another package: %v", err)
 	}
 	m.Operations[1] = operations.RunGo{Forward: goInsert}
-	src, err := RenderSquash(m, "migrations", pkgPath, "test", time.Unix(0, 0))
+	src, err := WriteSquash(m, "migrations", pkgPath, "test", time.Unix(0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,8 +262,8 @@ func TestRenderSquashNamesGoFunctions(t *testing.T) {
 		}
 	}
 	m.Operations[2] = operations.RunGo{Forward: func(context.Context, schema.ExecQuerier) error { return nil }}
-	if _, err := RenderSquash(m, "migrations", pkgPath, "test", time.Unix(0, 0)); err == nil || !strings.Contains(err.Error(), "make it a top-level function") {
-		t.Errorf("RenderSquash with a closure: %v", err)
+	if _, err := WriteSquash(m, "migrations", pkgPath, "test", time.Unix(0, 0)); err == nil || !strings.Contains(err.Error(), "make it a top-level function") {
+		t.Errorf("WriteSquash with a closure: %v", err)
 	}
 }
 

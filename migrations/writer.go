@@ -49,32 +49,32 @@ type constNamer interface{ ConstName() (string, bool) }
 // statePkg is the import path of the package whose constants files name.
 var statePkg = reflect.TypeOf(state.Kind("")).PkgPath()
 
-// Render returns the gofmt'd Go source of a migration file for m in package
+// WriteSource returns the gofmt'd Go source of a migration file for m in package
 // pkg: a header saying which pmanager version generated it and when, with
 // one line per operation, then an init function that registers m. Fields
 // left at their zero value are not written. The migration is declared as
 // the variable migration_<name>, registered by init. RunGo operations cannot be
-// rendered: their functions exist only in Go source the user writes.
-func Render(m *Migration, pkg, version string, now time.Time) ([]byte, error) {
+// written: their functions exist only in Go source the user writes.
+func WriteSource(m *Migration, pkg, version string, now time.Time) ([]byte, error) {
 	if m == nil {
-		return nil, fmt.Errorf("migrations: render: nil migration")
+		return nil, fmt.Errorf("migrations: write: nil migration")
 	}
 	if !token.IsIdentifier(pkg) {
-		return nil, fmt.Errorf("migrations: render %s: %q is not a Go package name", m.Key(), pkg)
+		return nil, fmt.Errorf("migrations: write %s: %q is not a Go package name", m.Key(), pkg)
 	}
 	for i, op := range m.Operations {
 		if _, ok := op.(operations.RunGo); ok {
-			return nil, fmt.Errorf("migrations: render %s: operation %d is RunGo, whose Go functions cannot be generated; write that migration by hand", m.Key(), i+1)
+			return nil, fmt.Errorf("migrations: write %s: operation %d is RunGo, whose Go functions cannot be generated; write that migration by hand", m.Key(), i+1)
 		}
 	}
 	ident := "migration_" + m.Name
 	if !token.IsIdentifier(ident) {
-		return nil, fmt.Errorf("migrations: render %s: the name %q cannot be part of a Go identifier; use letters, digits and underscores", m.Key(), m.Name)
+		return nil, fmt.Errorf("migrations: write %s: the name %q cannot be part of a Go identifier; use letters, digits and underscores", m.Key(), m.Name)
 	}
-	r := &renderer{imports: map[string]bool{"migrations": true}}
+	r := &goWriter{imports: map[string]bool{"migrations": true}}
 	lit, err := r.value(reflect.ValueOf(m), false)
 	if err != nil {
-		return nil, fmt.Errorf("migrations: render %s: %w", m.Key(), err)
+		return nil, fmt.Errorf("migrations: write %s: %w", m.Key(), err)
 	}
 	lit.multi = true
 	if len(m.Operations) == 0 && !isMerge(m) {
@@ -109,7 +109,7 @@ func Render(m *Migration, pkg, version string, now time.Time) ([]byte, error) {
 	b.WriteString("\n")
 	src, err := format.Source(b.Bytes())
 	if err != nil {
-		return nil, fmt.Errorf("migrations: render %s: gofmt: %w", m.Key(), err)
+		return nil, fmt.Errorf("migrations: write %s: gofmt: %w", m.Key(), err)
 	}
 	return src, nil
 }
@@ -177,7 +177,7 @@ type item struct {
 	val *literal
 }
 
-// inline renders the literal on one line.
+// inline writes the literal on one line.
 func (l *literal) inline() string {
 	if l.head == "" {
 		return l.text
@@ -230,14 +230,14 @@ func (l *literal) write(b *bytes.Buffer, depth int) {
 	b.WriteString(strings.Repeat("\t", depth) + "}")
 }
 
-// renderer turns values into literals and remembers which packages they use.
-type renderer struct {
+// goWriter turns values into Go literals and remembers which packages they use.
+type goWriter struct {
 	imports map[string]bool
 }
 
-// value renders v; elided is true inside a slice literal, where the element
+// value writes v; elided is true inside a slice literal, where the element
 // type (and & of a pointer) is left out.
-func (r *renderer) value(v reflect.Value, elided bool) (*literal, error) {
+func (r *goWriter) value(v reflect.Value, elided bool) (*literal, error) {
 	switch v.Kind() {
 	case reflect.Invalid:
 		return &literal{text: "nil"}, nil
@@ -268,9 +268,9 @@ func (r *renderer) value(v reflect.Value, elided bool) (*literal, error) {
 	return nil, fmt.Errorf("a %s value cannot be written to a migration file", v.Type())
 }
 
-// named renders a scalar: by constant name for state kinds, converted for
+// named writes a scalar: by constant name for state kinds, converted for
 // other named types, as is for predeclared ones.
-func (r *renderer) named(v reflect.Value, text string) (*literal, error) {
+func (r *goWriter) named(v reflect.Value, text string) (*literal, error) {
 	t := v.Type()
 	if t.PkgPath() == "" {
 		return &literal{text: text}, nil
@@ -287,8 +287,8 @@ func (r *renderer) named(v reflect.Value, text string) (*literal, error) {
 	return &literal{text: name + "(" + text + ")"}, nil
 }
 
-// pointer renders *string as state.Str("...") and *T as &T{...}.
-func (r *renderer) pointer(v reflect.Value, elided bool) (*literal, error) {
+// pointer writes *string as state.Str("...") and *T as &T{...}.
+func (r *goWriter) pointer(v reflect.Value, elided bool) (*literal, error) {
 	if v.IsNil() {
 		return &literal{text: "nil"}, nil
 	}
@@ -309,8 +309,8 @@ func (r *renderer) pointer(v reflect.Value, elided bool) (*literal, error) {
 	return nil, fmt.Errorf("a %s value cannot be written to a migration file", v.Type())
 }
 
-// structure renders T{Field: value, ...} with the zero-valued fields left out.
-func (r *renderer) structure(v reflect.Value, elided bool) (*literal, error) {
+// structure writes T{Field: value, ...} with the zero-valued fields left out.
+func (r *goWriter) structure(v reflect.Value, elided bool) (*literal, error) {
 	t := v.Type()
 	lit := &literal{head: "{"}
 	if !elided {
@@ -340,9 +340,9 @@ func (r *renderer) structure(v reflect.Value, elided bool) (*literal, error) {
 	return lit, nil
 }
 
-// list renders []T{a, b}: composite elements one per line unless a single
+// list writes []T{a, b}: composite elements one per line unless a single
 // short one, operations always one per line, scalars on one line while short.
-func (r *renderer) list(v reflect.Value, elided bool) (*literal, error) {
+func (r *goWriter) list(v reflect.Value, elided bool) (*literal, error) {
 	t := v.Type()
 	if v.Kind() == reflect.Slice && v.IsNil() {
 		return &literal{text: "nil"}, nil
@@ -375,7 +375,7 @@ func (r *renderer) list(v reflect.Value, elided bool) (*literal, error) {
 }
 
 // typeName spells t as a migration file does, noting the import it needs.
-func (r *renderer) typeName(t reflect.Type) (string, error) {
+func (r *goWriter) typeName(t reflect.Type) (string, error) {
 	if t.Name() != "" {
 		if t.PkgPath() == "" {
 			return t.Name(), nil

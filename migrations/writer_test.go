@@ -139,7 +139,7 @@ func TestRenderGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(filepath.Base(tt.file), func(t *testing.T) {
-			src, err := Render(tt.m, tt.pkg, "0.1.0", goldenTime)
+			src, err := WriteSource(tt.m, tt.pkg, "0.1.0", goldenTime)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -192,7 +192,7 @@ func TestRenderImports(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			src, err := Render(tt.m, "migrations", "0.1.0", goldenTime)
+			src, err := WriteSource(tt.m, "migrations", "0.1.0", goldenTime)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -235,9 +235,9 @@ func TestRenderErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := Render(tt.m, tt.pkg, "0.1.0", goldenTime)
+			_, err := WriteSource(tt.m, tt.pkg, "0.1.0", goldenTime)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("Render error = %v, want one saying %q", err, tt.want)
+				t.Errorf("WriteSource error = %v, want one saying %q", err, tt.want)
 			}
 		})
 	}
@@ -283,7 +283,7 @@ func TestRenderLeavesOutHints(t *testing.T) {
 	m := &Migration{App: "main", Name: "0002_hints", Operations: []operations.Operation{
 		operations.AddField{Model: "Car", Field: &state.Field{Name: "title", Kind: state.Text, Null: true, Was: "name"}},
 	}}
-	src, err := Render(m, "migrations", "0.1.0", goldenTime)
+	src, err := WriteSource(m, "migrations", "0.1.0", goldenTime)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,7 +42,7 @@ func TestFilesAreWhatTheWriterWrites(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rendered, err := migrations.Render(m, "migrations", cli.Version, time.Now())
+		rendered, err := migrations.WriteSource(m, "migrations", cli.Version, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}

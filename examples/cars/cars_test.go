@@ -69,7 +69,7 @@ func TestFilesAreWhatTheWriterWrites(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rendered, err := migrations.Render(m, "migrations", cli.Version, time.Now())
+		rendered, err := migrations.WriteSource(m, "migrations", cli.Version, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,7 +95,7 @@ func TestSQLGolden(t *testing.T) {
 			}
 			for _, backwards := range []bool{false, true} {
 				var buf bytes.Buffer
-				if err := migrations.WriteSQL(&buf, m, connect.EditorFor(d), before, backwards); err != nil {
+				if err := migrations.RenderSQL(&buf, m, connect.EditorFor(d), before, backwards); err != nil {
 					t.Fatal(err)
 				}
 				name := m.Name + ".sql"

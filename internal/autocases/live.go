@@ -87,7 +87,7 @@ func RenderSQL(g *migrations.Graph, added []*migrations.Migration, ed schema.Edi
 		fmt.Fprintf(&b, "-- %s\n", m.Key())
 		before, err := g.StateBefore(m.Key())
 		if err == nil {
-			err = migrations.WriteSQL(&b, m, ed, before, backwards)
+			err = migrations.RenderSQL(&b, m, ed, before, backwards)
 		}
 		if err != nil {
 			fmt.Fprintf(&b, "error: %v\n", err)

@@ -153,7 +153,7 @@ func (s *sequence) step(n int, kind string, cur, next *state.Project, roundTrip 
 	}
 	added := Next(s.applied, ch, fmt.Sprintf("step%d", n))
 	for _, m := range added {
-		src, err := migrations.Render(m, "migrations", "test", time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+		src, err := migrations.WriteSource(m, "migrations", "test", time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 		if err == nil {
 			_, err = parser.ParseFile(token.NewFileSet(), m.Name+".go", src, parser.AllErrors)
 		}

@@ -157,7 +157,7 @@ func BenchmarkWriteMigration(b *testing.B) {
 	for _, m := range []*migrations.Migration{hist[0], hist[len(hist)-1]} {
 		b.Run(m.Name, func(b *testing.B) {
 			loop(b, func() {
-				src, err := migrations.Render(m, "migrations", "bench", now)
+				src, err := migrations.WriteSource(m, "migrations", "bench", now)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -261,7 +261,7 @@ func TestRenderModelsFieldsAndIndexes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	src, err := RenderModels(p, App)
+	src, err := WriteModels(p, App)
 	if err != nil {
 		t.Fatal(err)
 	}

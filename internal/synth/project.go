@@ -36,7 +36,7 @@ type ProjectOptions struct {
 // WriteProject writes a complete pmanager project of size s: go.mod (and
 // go.sum) requiring the library at opts.Library, pmanager.toml, a models
 // package whose structs are exactly the state the history builds, and the
-// history itself as migration files rendered by migrations.Render. Nothing
+// history itself as migration files written by migrations.WriteSource. Nothing
 // is left to detect: makemigrations --check on the result finds no changes.
 func WriteProject(s Size, opts ProjectOptions) error {
 	hist := History(s)
@@ -48,7 +48,7 @@ func WriteProject(s Size, opts ProjectOptions) error {
 	if err != nil {
 		return fmt.Errorf("synth: replay: %w", err)
 	}
-	modelsSrc, err := RenderModels(final, App)
+	modelsSrc, err := WriteModels(final, App)
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func WriteProject(s Size, opts ProjectOptions) error {
 		".gitignore":          []byte("pmanager.db\n"),
 	}
 	for _, m := range hist {
-		src, err := migrations.Render(m, "migrations", opts.Version, opts.Time)
+		src, err := migrations.WriteSource(m, "migrations", opts.Version, opts.Time)
 		if err != nil {
 			return fmt.Errorf("synth: %w", err)
 		}
@@ -138,11 +138,11 @@ func goModule(opts ProjectOptions) (mod, sum []byte, err error) {
 	return []byte(b.String()), sum, nil
 }
 
-// RenderModels returns the gofmt'd source of a models package declaring one
+// WriteModels returns the gofmt'd source of a models package declaring one
 // struct per model of app in p, with the Go types and pm tags the models
 // reader turns back into exactly those fields and indexes. It knows the
 // field kinds and options History produces and refuses others.
-func RenderModels(p *state.Project, app string) ([]byte, error) {
+func WriteModels(p *state.Project, app string) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString("// Package models holds the models of a synthetic benchmark project.\n")
 	b.WriteString("package models\n\nimport (\n\t\"time\"\n\n\t\"github.com/pmanager/pmanager/pkg/models\"\n)\n\n")
@@ -296,7 +296,7 @@ func WriteFloorSQL(s Size, dir string, dialects []schema.Dialect) error {
 		var b bytes.Buffer
 		cur := state.NewProject()
 		for _, m := range hist {
-			if err := migrations.WriteSQL(&b, m, ed, cur, false); err != nil {
+			if err := migrations.RenderSQL(&b, m, ed, cur, false); err != nil {
 				return fmt.Errorf("synth: %w", err)
 			}
 			next := cur.CloneShallow()

@@ -364,7 +364,7 @@ func (s *session) render(p *loader.Project, g *migrations.Graph, ms []*migration
 		if pkg == "" {
 			pkg = "migrations"
 		}
-		src, err := migrations.Render(m, pkg, Version, now)
+		src, err := migrations.WriteSource(m, pkg, Version, now)
 		if err != nil {
 			return nil, fmt.Errorf("cli: render migration %s, nothing was written: %w", m.Key(), err)
 		}

@@ -511,7 +511,7 @@ func (s *session) printPlan(g *migrations.Graph, plan []migrations.Step, ed sche
 			for _, line := range migrations.Describe(m, before) {
 				fmt.Fprintf(s.stdout, "    %s\n", line)
 			}
-			migrations.WritePreflights(s.stdout, "    ", checks)
+			migrations.RenderPreflights(s.stdout, "    ", checks)
 			continue
 		}
 		for i := len(m.Operations) - 1; i >= 0; i-- {
@@ -522,7 +522,7 @@ func (s *session) printPlan(g *migrations.Graph, plan []migrations.Step, ed sche
 			}
 			fmt.Fprintf(s.stdout, "    %s\n", line)
 		}
-		migrations.WritePreflights(s.stdout, "    ", checks)
+		migrations.RenderPreflights(s.stdout, "    ", checks)
 	}
 	return nil
 }

@@ -56,5 +56,5 @@ func (s *session) sqlmigrate(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	return migrations.WriteSQL(s.stdout, m, connect.EditorFor(t.Dialect), before, c.Bool("backwards"))
+	return migrations.RenderSQL(s.stdout, m, connect.EditorFor(t.Dialect), before, c.Bool("backwards"))
 }

@@ -114,7 +114,7 @@ func (s *session) renderSquash(p *loader.Project, g *migrations.Graph, m *migrat
 	if err != nil {
 		return newMigration{}, err
 	}
-	src, err := migrations.RenderSquash(m, pkg, pkgPath, Version, s.now().UTC())
+	src, err := migrations.WriteSquash(m, pkg, pkgPath, Version, s.now().UTC())
 	if err != nil {
 		return newMigration{}, err
 	}

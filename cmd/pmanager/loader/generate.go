@@ -39,17 +39,17 @@ type AppSource struct {
 	Types []string
 }
 
-// RenderMain returns the gofmt'd source of the generated main: it imports
+// WriteMain returns the gofmt'd source of the generated main: it imports
 // every app's models, migrations and seeders packages (the latter two for
 // the registrations their init functions make) and calls the CLI's Run.
-func RenderMain(apps []AppSource) ([]byte, error) {
+func WriteMain(apps []AppSource) ([]byte, error) {
 	return renderMain(apps, "Run", "Rebuilt on every run.")
 }
 
-// RenderBinaryMain returns the main that `pmanager build` compiles: the
+// WriteBinaryMain returns the main that `pmanager build` compiles: the
 // same imports, calling the CLI's RunBinary, which serves the commands
 // that need no source code and never rebuilds.
-func RenderBinaryMain(apps []AppSource) ([]byte, error) {
+func WriteBinaryMain(apps []AppSource) ([]byte, error) {
 	return renderMain(apps, "RunBinary", "Compiled by pmanager build.")
 }
 
@@ -169,7 +169,7 @@ func hasGoFiles(dir string) (bool, error) {
 // main, touching it only when its content changed so the Go build cache
 // stays warm. It returns the folder of the generated main.
 func Prepare(p *Project) (string, error) {
-	return prepare(p, GeneratedDir, RenderMain)
+	return prepare(p, GeneratedDir, WriteMain)
 }
 
 // BinaryDir is the folder, under GeneratedDir, of the main that `pmanager
@@ -177,9 +177,9 @@ func Prepare(p *Project) (string, error) {
 const BinaryDir = "build"
 
 // PrepareBinary is Prepare for `pmanager build`: it writes the standalone
-// main (RenderBinaryMain) in GeneratedDir/BinaryDir and returns that folder.
+// main (WriteBinaryMain) in GeneratedDir/BinaryDir and returns that folder.
 func PrepareBinary(p *Project) (string, error) {
-	return prepare(p, filepath.Join(GeneratedDir, BinaryDir), RenderBinaryMain)
+	return prepare(p, filepath.Join(GeneratedDir, BinaryDir), WriteBinaryMain)
 }
 
 // prepare writes the main that render returns into the folder sub of the

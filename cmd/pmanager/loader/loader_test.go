@@ -247,7 +247,7 @@ func TestFind(t *testing.T) {
 
 func TestRenderMainGolden(t *testing.T) {
 	t.Parallel()
-	src, err := RenderMain([]AppSource{
+	src, err := WriteMain([]AppSource{
 		{Label: "main", ModelsImport: "example.com/app/models", MigrationsImport: "example.com/app/migrations", SeedersImport: "example.com/app/seeders", Types: []string{"Car", "Manufacturer", "User"}},
 		{Label: "blog", ModelsImport: "example.com/app/blog/models", MigrationsImport: "example.com/app/blog/migrations", Types: []string{"Post"}},
 		{Label: "empty", ModelsImport: "example.com/app/empty", MigrationsImport: "example.com/app/empty", Types: nil},
