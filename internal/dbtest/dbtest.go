@@ -12,7 +12,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/pmanager/pmanager/internal/dsn"
 	"github.com/pmanager/pmanager/pkg/schema"
@@ -192,4 +194,95 @@ func adminExec(d schema.Dialect, base *url.URL, stmt string) error {
 	defer admin.Close()
 	_, err = admin.Exec(stmt)
 	return err
+}
+
+// GaleraEnv names a MariaDB Galera cluster for the tests that need one: the
+// mysql:// URLs of its nodes, comma separated (scripts/galera starts a
+// 3-node cluster on loopback and prints it). Unlike the single servers it
+// is optional: the Galera tests skip, saying so, when it is unset.
+const GaleraEnv = "PMANAGER_TEST_GALERA"
+
+// Cluster is one test's private database on a Galera cluster, reachable
+// through every node.
+type Cluster struct {
+	// Nodes holds one handle per node on the database, node 1 first. Their
+	// sessions wait for the cluster to catch up before each statement
+	// (wsrep_sync_wait=15), so what one node committed is what another reads.
+	Nodes []*DB
+	// Name is the database name, the same on every node.
+	Name string
+}
+
+// URLs lists the database's URL on each node, in node order.
+func (c *Cluster) URLs() []string {
+	out := make([]string, len(c.Nodes))
+	for i, n := range c.Nodes {
+		out[i] = n.URL
+	}
+	return out
+}
+
+// GaleraURLs returns the node URLs of $PMANAGER_TEST_GALERA, skipping t
+// when it is unset.
+func GaleraURLs(t testing.TB) []*url.URL {
+	t.Helper()
+	raw := os.Getenv(GaleraEnv)
+	if raw == "" {
+		t.Skipf("dbtest: %s is not set; start a cluster with eval \"$(scripts/galera start)\" to run this test", GaleraEnv)
+	}
+	var out []*url.URL
+	for _, s := range strings.Split(raw, ",") {
+		u, err := url.Parse(strings.TrimSpace(s))
+		if err != nil {
+			t.Fatalf("dbtest: %s: %v", GaleraEnv, err)
+		}
+		out = append(out, u)
+	}
+	return out
+}
+
+// OpenGalera creates a fresh database on the cluster of $PMANAGER_TEST_GALERA
+// (through node 1; the cluster replicates it), waits until every node has
+// it, and drops it when t ends.
+func OpenGalera(t testing.TB) *Cluster {
+	t.Helper()
+	bases := GaleraURLs(t)
+	name := "pm_test_" + randomSuffix()
+	if err := adminExec(schema.MySQL, bases[0], "CREATE DATABASE "+quote(schema.MySQL, name)); err != nil {
+		t.Fatalf("dbtest: create database %s on the cluster: %v", name, err)
+	}
+	c := &Cluster{Name: name}
+	t.Cleanup(func() {
+		for _, n := range c.Nodes {
+			n.Close()
+		}
+		if err := adminExec(schema.MySQL, bases[0], "DROP DATABASE IF EXISTS "+quote(schema.MySQL, name)); err != nil {
+			t.Errorf("dbtest: drop database %s on the cluster: %v", name, err)
+		}
+	})
+	for i, base := range bases {
+		fresh := *base
+		fresh.Path = "/" + name
+		q := fresh.Query()
+		q.Set("wsrep_sync_wait", "15")
+		withSync := fresh
+		withSync.RawQuery = q.Encode()
+		db, err := sql.Open("mysql", MySQLDSN(&withSync))
+		if err != nil {
+			t.Fatalf("dbtest: open %s on node %d: %v", name, i+1, err)
+		}
+		c.Nodes = append(c.Nodes, &DB{DB: db, Dialect: schema.MySQL, URL: fresh.String(), Name: name})
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			err := db.Ping()
+			if err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("dbtest: node %d does not have database %s after 30 s: %v", i+1, name, err)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	return c
 }
