@@ -18,7 +18,14 @@ import (
 // fields; RunGo functions by name). It ignores formatting, comments and
 // dependencies, so only an edit that changes what runs changes it, and a
 // field added to an operation type later leaves old checksums alone.
+//
+// For a registered migration whose file wrote operations as pointers it is
+// the checksum of what the file wrote, from before registration made them
+// values, so it does not change with that.
 func Checksum(m *Migration) string {
+	if m.writtenSum != "" {
+		return m.writtenSum
+	}
 	var b strings.Builder
 	for _, op := range m.Operations {
 		canonical(&b, reflect.ValueOf(op))

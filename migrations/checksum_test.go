@@ -71,3 +71,41 @@ func TestChecksumStable(t *testing.T) {
 		t.Errorf("Checksum changed: got %s, want %s", got, want)
 	}
 }
+
+// TestRegisterNormalizesPointers: operations a file writes as pointers are
+// values after registration, nested ones included, and the migration keeps
+// the checksum of what the file wrote.
+func TestRegisterNormalizesPointers(t *testing.T) {
+	t.Parallel()
+	written := func() *Migration {
+		return &Migration{App: "main", Name: "0001_initial", Operations: []operations.Operation{
+			&operations.RunSQL{SQL: []string{"SELECT 1"}},
+			operations.SeparateDatabaseAndState{State: []operations.Operation{&operations.DeleteModel{Name: "A"}}},
+			operations.RunGo{Forward: forwardA},
+		}}
+	}
+	want := Checksum(written())
+	m := written()
+	r := NewRegistry()
+	r.Register(m)
+	if _, ok := m.Operations[0].(operations.RunSQL); !ok {
+		t.Errorf("operation 1 is %T after Register, want operations.RunSQL", m.Operations[0])
+	}
+	sep := m.Operations[1].(operations.SeparateDatabaseAndState)
+	if _, ok := sep.State[0].(operations.DeleteModel); !ok {
+		t.Errorf("nested operation is %T after Register, want operations.DeleteModel", sep.State[0])
+	}
+	if got := Checksum(m); got != want {
+		t.Errorf("Checksum after Register = %s, want the written %s", got, want)
+	}
+	values := &Migration{App: "main", Name: "0001_initial", Operations: []operations.Operation{
+		operations.RunSQL{SQL: []string{"SELECT 1"}},
+		operations.SeparateDatabaseAndState{State: []operations.Operation{operations.DeleteModel{Name: "A"}}},
+		operations.RunGo{Forward: forwardA},
+	}}
+	before := Checksum(values)
+	r.Register(values)
+	if got := Checksum(values); got != before {
+		t.Errorf("Register changed the checksum of a migration of values: %s, want %s", got, before)
+	}
+}

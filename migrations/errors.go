@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pmanager/pmanager/pkg/operations"
 	"github.com/pmanager/pmanager/pkg/schema"
 )
 
@@ -29,19 +28,6 @@ func (e *IrreversibleError) Error() string {
 		msg += "; " + e.Fix
 	}
 	return msg
-}
-
-// reversibleFix says how to make an irreversible operation reversible:
-// hand-written operations take a Reverse, with an explicit no-op when
-// there is nothing to undo.
-func reversibleFix(op operations.Operation) string {
-	switch op.(type) {
-	case operations.RunSQL, *operations.RunSQL:
-		return "to make it reversible, give that RunSQL a Reverse: the SQL that undoes it, or Reverse: []string{} when there is nothing to undo"
-	case operations.RunGo, *operations.RunGo:
-		return "to make it reversible, give that RunGo a Reverse function, or Reverse: operations.Noop when there is nothing to undo"
-	}
-	return ""
 }
 
 // MigrateError reports where a Migrate run stopped: the migration and

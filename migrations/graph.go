@@ -41,8 +41,16 @@ type node struct {
 
 // NewGraph checks ms (no nil or unnamed migration, no duplicate key, every
 // dependency present, no cycle) and orders them, as for a database that
-// applied nothing.
-func NewGraph(ms []*Migration) (*Graph, error) { return newGraph(ms, nil) }
+// applied nothing. Operations written as pointers become values, as
+// Register makes them, for lists built without a registry.
+func NewGraph(ms []*Migration) (*Graph, error) {
+	for _, m := range ms {
+		if m != nil {
+			normalize(m)
+		}
+	}
+	return newGraph(ms, nil)
+}
 
 // ForHistory returns the graph as it stands for a database whose history is
 // applied, by Django's rule for each squashed migration: when the database

@@ -36,6 +36,12 @@ type Migration struct {
 	// with the history's record of its completion, so a failure or a kill
 	// leaves the database exact about what ran (as on MySQL).
 	NonAtomic bool
+
+	// writtenSum is the checksum of the operations as the file wrote them,
+	// kept when registration normalized some (pointers into values), so
+	// that a database that recorded the file's checksum before that still
+	// finds it unchanged. Empty when registration changed nothing.
+	writtenSum string
 }
 
 // Key returns the migration's key.

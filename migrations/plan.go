@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/pmanager/pmanager/pkg/operations"
 )
 
 // Step is one migration of a plan: one to apply, or to unapply when
@@ -209,7 +211,7 @@ func (e *Executor) checkPlan(plan []Step, opts Options) error {
 func irreversible(m *Migration) error {
 	for i, op := range m.Operations {
 		if !op.Reversible() {
-			return &IrreversibleError{Migration: m.Key(), Operation: i + 1, Description: op.Describe(), Fix: reversibleFix(op)}
+			return &IrreversibleError{Migration: m.Key(), Operation: i + 1, Description: op.Describe(), Fix: operations.ReverseAdvice(op)}
 		}
 	}
 	return nil

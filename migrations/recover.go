@@ -294,13 +294,7 @@ func checkPosition(p Partial, m *Migration, ops []OpStatements) error {
 
 // changesData reports whether op may change rows, not only the schema: the
 // live schema cannot tell whether such an operation ran.
-func changesData(op operations.Operation) bool {
-	switch op.(type) {
-	case operations.RunSQL, operations.RunGo, operations.SeparateDatabaseAndState:
-		return true
-	}
-	return false
-}
+func changesData(op operations.Operation) bool { return op.Touches().Opaque }
 
 // sameValue compares two values deeply, taking a nil slice or map to equal
 // an empty one (Expected and Inspect differ in that only).

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+
+	"github.com/pmanager/pmanager/pkg/operations"
 )
 
 // Registry collects the migrations that migration files declare, so a
@@ -32,7 +34,20 @@ func (r *Registry) Register(m *Migration) {
 		r.errs = append(r.errs, fmt.Errorf("migrations: Register called with a nil migration (after %d registered)", len(r.ms)))
 		return
 	}
+	normalize(m)
 	r.ms = append(r.ms, m)
+}
+
+// normalize turns the operations of m that a file wrote as pointers into
+// values (operations.Normalize), once, so that nothing after registration
+// meets a pointer. The checksum of what the file wrote stays m's checksum.
+func normalize(m *Migration) {
+	ops, changed := operations.NormalizeAll(m.Operations)
+	if !changed {
+		return
+	}
+	m.writtenSum = Checksum(m)
+	m.Operations = ops
 }
 
 // Migrations returns what was registered, in registration order.

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pmanager/pmanager/pkg/autodetect"
 	"github.com/pmanager/pmanager/pkg/operations"
+	"github.com/pmanager/pmanager/pkg/optimizer"
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
@@ -78,7 +78,7 @@ func Squash(g *Graph, app string, from, to *Migration, name string) (*Squashed, 
 		}
 	}
 	sortKeys(sq.Dependencies)
-	sq.Operations = autodetect.Optimize(app, ops)
+	sq.Operations = optimizer.Optimize(app, ops)
 	sq.Name = SquashName(chain[0].Name, chain[len(chain)-1].Name, name)
 	if err := checkSquash(g, sq); err != nil {
 		return nil, err
@@ -142,9 +142,6 @@ func WriteSquash(m *Migration, pkg, pkgPath, version string, now time.Time) ([]b
 	marks := map[int]string{} // operation index → the RunGo literal it stands for
 	for i, op := range c.Operations {
 		rg, ok := op.(operations.RunGo)
-		if p, isPtr := op.(*operations.RunGo); isPtr && p != nil {
-			rg, ok = *p, true
-		}
 		if !ok {
 			continue
 		}

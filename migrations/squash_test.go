@@ -242,7 +242,7 @@ func TestRenderSquashNamesGoFunctions(t *testing.T) {
 		Operations: []operations.Operation{
 			operations.RunSQL{SQL: []string{"SELECT 1"}},
 			operations.RunGo{Forward: goInsert, Reverse: operations.Noop},
-			&operations.RunGo{Forward: goFail},
+			operations.RunGo{Forward: goFail},
 		}}
 	_, err := WriteSquash(m, "migrations", pkgPath, "test", time.Unix(0, 0))
 	if err == nil || !strings.Contains(err.Error(), "RunGo runs github.com/pmanager/pmanager/pkg/operations.Noop, which a file of package "+pkgPath+" cannot name") {

@@ -14,41 +14,8 @@ import (
 // ("AddField article.subtitle", "CreateModel author",
 // "AlterModelTable author.writers").
 func OpKey(op operations.Operation) string {
-	switch o := op.(type) {
-	case operations.CreateModel:
-		return formatKey("CreateModel", o.Name)
-	case operations.DeleteModel:
-		return formatKey("DeleteModel", o.Name)
-	case operations.AlterUniqueTogether:
-		return formatKey("AlterUniqueTogether", o.Name)
-	case operations.AlterModelOptions:
-		return formatKey("AlterModelOptions", o.Name)
-	case operations.AlterModelTable:
-		return formatKey("AlterModelTable", o.Name, o.Table)
-	case operations.AddField:
-		name := ""
-		if o.Field != nil {
-			name = o.Field.Name
-		}
-		return formatKey("AddField", o.Model, name)
-	case operations.RemoveField:
-		return formatKey("RemoveField", o.Model, o.Name)
-	case operations.AlterField:
-		return formatKey("AlterField", o.Model, o.Name)
-	case operations.RenameField:
-		return formatKey("RenameField", o.Model, o.OldName, o.NewName)
-	case operations.AddIndex:
-		return formatKey("AddIndex", o.Model, o.Index.Name)
-	case operations.RemoveIndex:
-		return formatKey("RemoveIndex", o.Model, o.Name)
-	case operations.AddConstraint:
-		return formatKey("AddConstraint", o.Model, o.Constraint.Name)
-	case operations.RemoveConstraint:
-		return formatKey("RemoveConstraint", o.Model, o.Name)
-	}
-	t := reflect.TypeOf(op)
-	if t != nil && t.Kind() == reflect.Pointer {
-		return "*" + t.Elem().Name() + " " + op.Describe()
+	if s, ok := op.(operations.HasSubject); ok {
+		return formatKey(reflect.TypeOf(op).Name(), s.Subject()...)
 	}
 	return fmt.Sprintf("%T %s", op, op.Describe())
 }

@@ -1,7 +1,6 @@
 package autodetect
 
 import (
-	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -52,96 +51,36 @@ func SuggestName(ops []operations.Operation, initial bool, now time.Time) string
 // fragment describes one operation for a migration name, or "" when no
 // description fits (raw SQL or Go, combined state/database operations).
 func fragment(op operations.Operation) string {
-	var parts []string
-	switch o := deref(op).(type) {
-	case operations.CreateModel:
-		parts = []string{o.Name}
-	case operations.DeleteModel:
-		parts = []string{"delete", o.Name}
-	case operations.AddField:
-		if o.Field == nil {
-			return ""
-		}
-		parts = []string{o.Model, o.Field.Name}
-	case operations.RemoveField:
-		parts = []string{"remove", o.Model, o.Name}
-	case operations.AlterField:
-		parts = []string{"alter", o.Model, o.Name}
-	case operations.RenameField:
-		parts = []string{"rename", o.OldName, o.Model, o.NewName}
-	case operations.RenameModel:
-		parts = []string{"rename", o.OldName, o.NewName}
-	case operations.AlterModelTable:
-		parts = []string{"alter", o.Name, "table"}
-	case operations.AlterModelOptions:
-		parts = []string{"alter", o.Name, "options"}
-	case operations.AlterUniqueTogether:
-		parts = []string{"alter", o.Name, "unique_together"}
-	case operations.AddIndex:
-		parts = []string{o.Model, o.Index.Name}
-	case operations.RemoveIndex:
-		parts = []string{"remove", o.Model, o.Name}
-	case operations.RenameIndex:
-		parts = []string{"rename", o.Model, o.OldName, o.NewName}
-	case operations.AddConstraint:
-		parts = []string{o.Model, o.Constraint.Name}
-	case operations.RemoveConstraint:
-		parts = []string{"remove", o.Model, o.Name}
-	default:
-		return ""
-	}
-	return sanitize(strings.Join(parts, "_"))
+	return sanitize(op.Naming().Fragment)
 }
 
 // createdOnly returns the lower-case names of the created models, sorted,
-// when every operation creates a model or adds to a model created in the
-// same list; otherwise nil.
+// when every operation creates a model or only adds to a model created in
+// the same list; otherwise nil.
 func createdOnly(ops []operations.Operation) []string {
 	created := map[string]bool{}
 	var names []string
-	for _, op := range ops {
-		if c, ok := deref(op).(operations.CreateModel); ok {
-			key := strings.ToLower(c.Name)
+	namings := make([]operations.Naming, len(ops))
+	for i, op := range ops {
+		namings[i] = op.Naming()
+		if c := namings[i].Creates; c != "" {
+			key := strings.ToLower(c)
 			if !created[key] {
 				created[key] = true
-				names = append(names, sanitize(c.Name))
+				names = append(names, sanitize(c))
 			}
 		}
 	}
-	for _, op := range ops {
-		var model string
-		switch o := deref(op).(type) {
-		case operations.CreateModel:
+	for _, n := range namings {
+		switch {
+		case n.Creates != "":
 			continue
-		case operations.AddField:
-			model = o.Model
-		case operations.AddIndex:
-			model = o.Model
-		case operations.AddConstraint:
-			model = o.Model
-		case operations.AlterUniqueTogether:
-			model = o.Name
-		default:
-			return nil
-		}
-		if !created[strings.ToLower(model)] {
+		case n.Extends == "" || !created[strings.ToLower(n.Extends)]:
 			return nil
 		}
 	}
 	sort.Strings(names)
 	return names
-}
-
-// deref lets pointer operations (&operations.AddField{...}) name migrations
-// as their values do.
-func deref(op operations.Operation) operations.Operation {
-	v := reflect.ValueOf(op)
-	if v.Kind() == reflect.Pointer && !v.IsNil() {
-		if o, ok := v.Elem().Interface().(operations.Operation); ok {
-			return o
-		}
-	}
-	return op
 }
 
 // joinNames joins names with "_"; when they do not fit, it keeps the names

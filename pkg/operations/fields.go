@@ -309,3 +309,64 @@ func (RenameField) Reversible() bool { return true }
 
 // Destructive implements Operation.
 func (RenameField) Destructive(string, *state.Project) bool { return false }
+
+// Touches implements Operation.
+func (o AddField) Touches() Touches {
+	t := Touches{Appends: "fields", Reads: relationReads(o.Field)}
+	if o.Field == nil {
+		t.Changes = []Ref{{Model: o.Model}}
+	} else {
+		t.Changes = []Ref{fieldRef(o.Model, o.Field.Name)}
+	}
+	return t
+}
+
+// Naming implements Operation.
+func (o AddField) Naming() Naming {
+	if o.Field == nil {
+		return Naming{Extends: o.Model}
+	}
+	return Naming{Fragment: fragment(o.Model, o.Field.Name), Extends: o.Model}
+}
+
+// Subject implements HasSubject.
+func (o AddField) Subject() []string {
+	name := ""
+	if o.Field != nil {
+		name = o.Field.Name
+	}
+	return []string{o.Model, name}
+}
+
+// Touches implements Operation.
+func (o RemoveField) Touches() Touches { return Touches{Changes: []Ref{fieldRef(o.Model, o.Name)}} }
+
+// Naming implements Operation.
+func (o RemoveField) Naming() Naming { return Naming{Fragment: fragment("remove", o.Model, o.Name)} }
+
+// Subject implements HasSubject.
+func (o RemoveField) Subject() []string { return []string{o.Model, o.Name} }
+
+// Touches implements Operation.
+func (o AlterField) Touches() Touches {
+	return Touches{Changes: []Ref{fieldRef(o.Model, o.Name)}, Reads: relationReads(o.Field)}
+}
+
+// Naming implements Operation.
+func (o AlterField) Naming() Naming { return Naming{Fragment: fragment("alter", o.Model, o.Name)} }
+
+// Subject implements HasSubject.
+func (o AlterField) Subject() []string { return []string{o.Model, o.Name} }
+
+// Touches implements Operation.
+func (o RenameField) Touches() Touches {
+	return Touches{Changes: []Ref{fieldRef(o.Model, o.OldName), fieldRef(o.Model, o.NewName)}}
+}
+
+// Naming implements Operation.
+func (o RenameField) Naming() Naming {
+	return Naming{Fragment: fragment("rename", o.OldName, o.Model, o.NewName)}
+}
+
+// Subject implements HasSubject.
+func (o RenameField) Subject() []string { return []string{o.Model, o.OldName, o.NewName} }

@@ -271,3 +271,76 @@ func (RemoveConstraint) Reversible() bool { return true }
 
 // Destructive implements Operation.
 func (RemoveConstraint) Destructive(string, *state.Project) bool { return false }
+
+// Touches implements Operation.
+func (o AddIndex) Touches() Touches {
+	return Touches{
+		Changes: []Ref{{Model: o.Model, Option: "index " + o.Index.Name, Within: trimmed(o.Index.Fields)}},
+		Reads:   fieldRefs(o.Model, o.Index.Fields),
+		Appends: "indexes",
+	}
+}
+
+// Naming implements Operation.
+func (o AddIndex) Naming() Naming {
+	return Naming{Fragment: fragment(o.Model, o.Index.Name), Extends: o.Model}
+}
+
+// Subject implements HasSubject.
+func (o AddIndex) Subject() []string { return []string{o.Model, o.Index.Name} }
+
+// Touches implements Operation: which fields the index covers is not
+// known from the operation, so it counts as the whole model.
+func (o RemoveIndex) Touches() Touches {
+	return Touches{Changes: []Ref{{Model: o.Model, Option: "index " + o.Name}}}
+}
+
+// Naming implements Operation.
+func (o RemoveIndex) Naming() Naming { return Naming{Fragment: fragment("remove", o.Model, o.Name)} }
+
+// Subject implements HasSubject.
+func (o RemoveIndex) Subject() []string { return []string{o.Model, o.Name} }
+
+// Touches implements Operation.
+func (o RenameIndex) Touches() Touches {
+	return Touches{Changes: []Ref{{Model: o.Model, Option: "index " + o.OldName}, {Model: o.Model, Option: "index " + o.NewName}}}
+}
+
+// Naming implements Operation.
+func (o RenameIndex) Naming() Naming {
+	return Naming{Fragment: fragment("rename", o.Model, o.OldName, o.NewName)}
+}
+
+// Subject implements HasSubject.
+func (o RenameIndex) Subject() []string { return []string{o.Model, o.OldName, o.NewName} }
+
+// Touches implements Operation: a check constraint's SQL may name any
+// column, so only a unique constraint stays within its fields.
+func (o AddConstraint) Touches() Touches {
+	c := Ref{Model: o.Model, Option: "constraint " + o.Constraint.Name}
+	if o.Constraint.Kind == state.UniqueConstraint {
+		c.Within = trimmed(o.Constraint.Fields)
+	}
+	return Touches{Changes: []Ref{c}, Reads: fieldRefs(o.Model, o.Constraint.Fields), Appends: "constraints"}
+}
+
+// Naming implements Operation.
+func (o AddConstraint) Naming() Naming {
+	return Naming{Fragment: fragment(o.Model, o.Constraint.Name), Extends: o.Model}
+}
+
+// Subject implements HasSubject.
+func (o AddConstraint) Subject() []string { return []string{o.Model, o.Constraint.Name} }
+
+// Touches implements Operation.
+func (o RemoveConstraint) Touches() Touches {
+	return Touches{Changes: []Ref{{Model: o.Model, Option: "constraint " + o.Name}}}
+}
+
+// Naming implements Operation.
+func (o RemoveConstraint) Naming() Naming {
+	return Naming{Fragment: fragment("remove", o.Model, o.Name)}
+}
+
+// Subject implements HasSubject.
+func (o RemoveConstraint) Subject() []string { return []string{o.Model, o.Name} }

@@ -269,3 +269,64 @@ func checkField(m *state.Model, f *state.Field) error {
 	}
 	return nil
 }
+
+// Touches implements Operation.
+func (o CreateModel) Touches() Touches {
+	return Touches{Changes: []Ref{{Model: o.Name}}, Reads: relationReads(o.Fields...)}
+}
+
+// Naming implements Operation.
+func (o CreateModel) Naming() Naming { return Naming{Fragment: o.Name, Creates: o.Name} }
+
+// Subject implements HasSubject.
+func (o CreateModel) Subject() []string { return []string{o.Name} }
+
+// Touches implements Operation.
+func (o DeleteModel) Touches() Touches { return Touches{Changes: []Ref{{Model: o.Name}}} }
+
+// Naming implements Operation.
+func (o DeleteModel) Naming() Naming { return Naming{Fragment: fragment("delete", o.Name)} }
+
+// Subject implements HasSubject.
+func (o DeleteModel) Subject() []string { return []string{o.Name} }
+
+// Touches implements Operation.
+func (o AlterModelTable) Touches() Touches { return Touches{Changes: []Ref{{Model: o.Name}}} }
+
+// Naming implements Operation.
+func (o AlterModelTable) Naming() Naming { return Naming{Fragment: fragment("alter", o.Name, "table")} }
+
+// Subject implements HasSubject.
+func (o AlterModelTable) Subject() []string { return []string{o.Name, o.Table} }
+
+// Touches implements Operation: the options (ordering among them) name
+// fields the operation does not list, so it counts as the whole model.
+func (o AlterModelOptions) Touches() Touches {
+	return Touches{Changes: []Ref{{Model: o.Name, Option: "options"}}}
+}
+
+// Naming implements Operation.
+func (o AlterModelOptions) Naming() Naming {
+	return Naming{Fragment: fragment("alter", o.Name, "options")}
+}
+
+// Subject implements HasSubject.
+func (o AlterModelOptions) Subject() []string { return []string{o.Name} }
+
+// Touches implements Operation: it replaces every group, including ones it
+// does not list, so it counts as the whole model.
+func (o AlterUniqueTogether) Touches() Touches {
+	t := Touches{Changes: []Ref{{Model: o.Name, Option: "unique_together"}}}
+	for _, g := range o.UniqueTogether {
+		t.Reads = append(t.Reads, fieldRefs(o.Name, g)...)
+	}
+	return t
+}
+
+// Naming implements Operation.
+func (o AlterUniqueTogether) Naming() Naming {
+	return Naming{Fragment: fragment("alter", o.Name, "unique_together"), Extends: o.Name}
+}
+
+// Subject implements HasSubject.
+func (o AlterUniqueTogether) Subject() []string { return []string{o.Name} }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"runtime"
+	"slices"
 
 	"github.com/pmanager/pmanager/pkg/schema"
 	"github.com/pmanager/pmanager/pkg/state"
@@ -32,6 +33,139 @@ type Operation interface {
 	// Destructive reports whether running it forwards on from can lose data
 	// (dropping a table or column, narrowing a type), so summaries can warn.
 	Destructive(app string, from *state.Project) bool
+	// Touches says what the operation changes and relies on, for the
+	// optimizer and for makemigrations --merge.
+	Touches() Touches
+	// Naming says what the operation contributes to its migration's name.
+	Naming() Naming
+}
+
+// The abilities below are optional: an operation without one behaves as
+// the doc of each says, so only the operations that have something to say
+// implement them.
+
+// Reducer is an operation that can fold with a later one of the same
+// migration into at most one operation (Django's reduce).
+type Reducer interface {
+	// Reduce returns what the operation followed by next becomes in app,
+	// and true, when the pair folds: nil when both vanish. false when it
+	// does not fold. Neither operation is modified, and the result shares
+	// no field definition that it changed with them. Without Reduce an
+	// operation folds with nothing.
+	Reduce(app string, next Operation) (Operation, bool)
+}
+
+// Retargeter is an operation whose relations can follow a rename of the
+// model they point at.
+type Retargeter interface {
+	// Retarget returns the operation with its relations (target or through
+	// model) that point at the model r renames pointing at the new name,
+	// and true; false when it has no such relation.
+	Retarget(app string, r RenameModel) (Operation, bool)
+}
+
+// Preflighter is an operation that needs something to hold on the live
+// tables before it runs (see Preflights). Without it there is nothing to
+// check.
+type Preflighter interface {
+	// Preflights lists the checks; the arguments are those of Preflights.
+	Preflights(app string, from, to *state.Project, backwards bool) ([]schema.Preflight, error)
+}
+
+// DataChanger is an operation that may change rows by itself (hand-written
+// SQL or Go). Without it an operation changes the schema only.
+type DataChanger interface {
+	// ChangesData reports whether the operation may change rows.
+	ChangesData() bool
+}
+
+// ReverseAdvisor is an operation that can say how to make it reversible.
+type ReverseAdvisor interface {
+	// ReverseAdvice says, in one sentence, how to make the operation reversible.
+	ReverseAdvice() string
+}
+
+// HasSubject is an operation that names what it acts on at the level
+// Django's describe() does: the model first, then the field, index,
+// constraint or table, so both sides of a comparison line up.
+type HasSubject interface {
+	// Subject lists the model and the names the operation acts on.
+	Subject() []string
+}
+
+// ChangesData reports whether op may change rows by itself (hand-written
+// SQL or Go), so checks of later operations in the same migration cannot be
+// answered before it runs.
+func ChangesData(op Operation) bool {
+	d, ok := op.(DataChanger)
+	return ok && d.ChangesData()
+}
+
+// ReverseAdvice says how to make an irreversible op reversible, "" when
+// the operation has no advice to give.
+func ReverseAdvice(op Operation) string {
+	if a, ok := op.(ReverseAdvisor); ok {
+		return a.ReverseAdvice()
+	}
+	return ""
+}
+
+// All returns a zero value of every operation type of this package: the
+// one list of what an operation can be. A test checks that it names every
+// type and that each has the abilities it needs.
+func All() []Operation {
+	return []Operation{
+		CreateModel{}, DeleteModel{}, RenameModel{}, AlterModelTable{}, AlterModelOptions{}, AlterUniqueTogether{},
+		AddField{}, RemoveField{}, AlterField{}, RenameField{},
+		AddIndex{}, RemoveIndex{}, RenameIndex{}, AddConstraint{}, RemoveConstraint{},
+		RunSQL{}, RunGo{}, SeparateDatabaseAndState{},
+	}
+}
+
+// Normalize returns op as a value, and whether it changed anything: an
+// operation written as a pointer (&operations.AddField{...}) becomes the
+// value it points at, and the operations nested in one (in a
+// SeparateDatabaseAndState) are normalized too. The migrations registry
+// calls it once, at registration, so nothing after it meets a pointer.
+func Normalize(op Operation) (Operation, bool) {
+	changed := false
+	if v := reflect.ValueOf(op); v.Kind() == reflect.Pointer && !v.IsNil() {
+		if o, ok := v.Elem().Interface().(Operation); ok {
+			op, changed = o, true
+		}
+	}
+	if n, ok := op.(nester); ok {
+		if o, c := n.normalized(); c {
+			op, changed = o, true
+		}
+	}
+	return op, changed
+}
+
+// NormalizeAll normalizes every operation of ops (see Normalize). It
+// returns ops itself, and false, when none changed; else a new list.
+func NormalizeAll(ops []Operation) ([]Operation, bool) {
+	var out []Operation
+	for i, op := range ops {
+		n, changed := Normalize(op)
+		if changed && out == nil {
+			out = slices.Clone(ops)
+		}
+		if out != nil {
+			out[i] = n
+		}
+	}
+	if out == nil {
+		return ops, false
+	}
+	return out, true
+}
+
+// nester is an operation that holds other operations.
+type nester interface {
+	// normalized returns the operation with its nested operations
+	// normalized, and whether any changed.
+	normalized() (Operation, bool)
 }
 
 // Statement is one thing to run on the database: an SQL statement or a Go function.

@@ -15,82 +15,91 @@ import (
 // forward sense, as for Forwards; backwards asks about undoing op. The
 // checks are plain descriptions; a dialect's editor renders them.
 func Preflights(app string, op Operation, from, to *state.Project, backwards bool) ([]schema.Preflight, error) {
-	switch o := op.(type) {
-	case AddField:
-		if backwards {
-			return nil, nil
-		}
-		live, err := from.RequireModel(app, o.Model)
-		if err != nil {
-			return nil, err
-		}
-		return addFieldChecks(live, o.Field, o.Fill), nil
-	case RemoveField:
-		if !backwards {
-			return nil, nil
-		}
-		fm, tm, err := modelPair(app, o.Model, from, to)
-		if err != nil {
-			return nil, err
-		}
-		f := fm.Field(o.Name)
-		if f == nil {
-			return nil, nil
-		}
-		return addFieldChecks(tm, f, restoreFill(f)), nil
-	case AlterField:
-		fm, tm, err := modelPair(app, o.Model, from, to)
-		if err != nil {
-			return nil, err
-		}
-		if backwards {
-			return alterFieldChecks(from, tm, fm, o.Name, nil)
-		}
-		return alterFieldChecks(to, fm, tm, o.Name, o.Fill)
-	case AlterUniqueTogether:
-		fm, tm, err := modelPair(app, o.Name, from, to)
-		if err != nil {
-			return nil, err
-		}
-		if backwards {
-			return newGroupChecks(tm, fm)
-		}
-		return newGroupChecks(fm, tm)
-	case AddConstraint:
-		if backwards {
-			return nil, nil
-		}
-		live, err := from.RequireModel(app, o.Model)
-		if err != nil {
-			return nil, err
-		}
-		return constraintChecks(live, o.Constraint)
-	case RemoveConstraint:
-		if !backwards {
-			return nil, nil
-		}
-		fm, tm, err := modelPair(app, o.Model, from, to)
-		if err != nil {
-			return nil, err
-		}
-		c := fm.Constraint(o.Name)
-		if c == nil {
-			return nil, nil
-		}
-		return constraintChecks(tm, *c)
+	if p, ok := op.(Preflighter); ok {
+		return p.Preflights(app, from, to, backwards)
 	}
 	return nil, nil
 }
 
-// ChangesData reports whether op may change rows by itself (hand-written
-// SQL or Go), so checks of later operations in the same migration cannot be
-// answered before it runs.
-func ChangesData(op Operation) bool {
-	switch op.(type) {
-	case RunSQL, RunGo:
-		return true
+// Preflights implements Preflighter: a new NOT NULL column needs values.
+func (o AddField) Preflights(app string, from, _ *state.Project, backwards bool) ([]schema.Preflight, error) {
+	if backwards {
+		return nil, nil
 	}
-	return false
+	live, err := from.RequireModel(app, o.Model)
+	if err != nil {
+		return nil, err
+	}
+	return addFieldChecks(live, o.Field, o.Fill), nil
+}
+
+// Preflights implements Preflighter: undone, the removal adds the column back.
+func (o RemoveField) Preflights(app string, from, to *state.Project, backwards bool) ([]schema.Preflight, error) {
+	if !backwards {
+		return nil, nil
+	}
+	fm, tm, err := modelPair(app, o.Model, from, to)
+	if err != nil {
+		return nil, err
+	}
+	f := fm.Field(o.Name)
+	if f == nil {
+		return nil, nil
+	}
+	return addFieldChecks(tm, f, restoreFill(f)), nil
+}
+
+// Preflights implements Preflighter: a changed column must keep its values.
+func (o AlterField) Preflights(app string, from, to *state.Project, backwards bool) ([]schema.Preflight, error) {
+	fm, tm, err := modelPair(app, o.Model, from, to)
+	if err != nil {
+		return nil, err
+	}
+	if backwards {
+		return alterFieldChecks(from, tm, fm, o.Name, nil)
+	}
+	return alterFieldChecks(to, fm, tm, o.Name, o.Fill)
+}
+
+// Preflights implements Preflighter: new groups must hold no duplicates.
+func (o AlterUniqueTogether) Preflights(app string, from, to *state.Project, backwards bool) ([]schema.Preflight, error) {
+	fm, tm, err := modelPair(app, o.Name, from, to)
+	if err != nil {
+		return nil, err
+	}
+	if backwards {
+		return newGroupChecks(tm, fm)
+	}
+	return newGroupChecks(fm, tm)
+}
+
+// Preflights implements Preflighter: no row may break the new constraint.
+func (o AddConstraint) Preflights(app string, from, _ *state.Project, backwards bool) ([]schema.Preflight, error) {
+	if backwards {
+		return nil, nil
+	}
+	live, err := from.RequireModel(app, o.Model)
+	if err != nil {
+		return nil, err
+	}
+	return constraintChecks(live, o.Constraint)
+}
+
+// Preflights implements Preflighter: undone, the removal adds the
+// constraint back.
+func (o RemoveConstraint) Preflights(app string, from, to *state.Project, backwards bool) ([]schema.Preflight, error) {
+	if !backwards {
+		return nil, nil
+	}
+	fm, tm, err := modelPair(app, o.Model, from, to)
+	if err != nil {
+		return nil, err
+	}
+	c := fm.Constraint(o.Name)
+	if c == nil {
+		return nil, nil
+	}
+	return constraintChecks(tm, *c)
 }
 
 // fieldLabel is "Model.field" for messages.

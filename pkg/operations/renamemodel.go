@@ -124,3 +124,16 @@ func (RenameModel) Reversible() bool { return true }
 
 // Destructive implements Operation.
 func (RenameModel) Destructive(string, *state.Project) bool { return false }
+
+// Touches implements Operation.
+func (o RenameModel) Touches() Touches {
+	return Touches{Changes: []Ref{{Model: o.OldName}, {Model: o.NewName}}, Redirects: true}
+}
+
+// Naming implements Operation.
+func (o RenameModel) Naming() Naming {
+	return Naming{Fragment: fragment("rename", o.OldName, o.NewName)}
+}
+
+// Subject implements HasSubject.
+func (o RenameModel) Subject() []string { return []string{o.OldName, o.NewName} }

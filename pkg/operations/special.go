@@ -163,3 +163,54 @@ func (o SeparateDatabaseAndState) Destructive(app string, from *state.Project) b
 	}
 	return false
 }
+
+// Touches implements Operation: nobody can tell what raw SQL touches.
+func (RunSQL) Touches() Touches { return Touches{Opaque: true} }
+
+// Naming implements Operation: raw SQL has no name fragment.
+func (RunSQL) Naming() Naming { return Naming{} }
+
+// ChangesData implements DataChanger.
+func (RunSQL) ChangesData() bool { return true }
+
+// ReverseAdvice implements ReverseAdvisor.
+func (RunSQL) ReverseAdvice() string {
+	return "to make it reversible, give that RunSQL a Reverse: the SQL that undoes it, or Reverse: []string{} when there is nothing to undo"
+}
+
+// Touches implements Operation: nobody can tell what Go code touches.
+func (RunGo) Touches() Touches { return Touches{Opaque: true} }
+
+// Naming implements Operation: Go code has no name fragment.
+func (RunGo) Naming() Naming { return Naming{} }
+
+// ChangesData implements DataChanger.
+func (RunGo) ChangesData() bool { return true }
+
+// ReverseAdvice implements ReverseAdvisor.
+func (RunGo) ReverseAdvice() string {
+	return "to make it reversible, give that RunGo a Reverse function, or Reverse: operations.Noop when there is nothing to undo"
+}
+
+// Touches implements Operation: what the state operations touch; the
+// database operations are apart from it, so the operation is opaque.
+func (o SeparateDatabaseAndState) Touches() Touches {
+	t := Touches{Opaque: true}
+	for _, op := range o.State {
+		s := op.Touches()
+		t.Changes = append(t.Changes, s.Changes...)
+		t.Reads = append(t.Reads, s.Reads...)
+	}
+	return t
+}
+
+// Naming implements Operation: the combination has no name fragment.
+func (SeparateDatabaseAndState) Naming() Naming { return Naming{} }
+
+// normalized implements nester.
+func (o SeparateDatabaseAndState) normalized() (Operation, bool) {
+	db, a := NormalizeAll(o.Database)
+	st, b := NormalizeAll(o.State)
+	o.Database, o.State = db, st
+	return o, a || b
+}

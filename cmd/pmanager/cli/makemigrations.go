@@ -18,6 +18,7 @@ import (
 	"github.com/pmanager/pmanager/pkg/autodetect"
 	"github.com/pmanager/pmanager/pkg/checks"
 	"github.com/pmanager/pmanager/pkg/models"
+	"github.com/pmanager/pmanager/pkg/optimizer"
 )
 
 func (s *session) makemigrationsCommand() *ucli.Command {
@@ -259,7 +260,7 @@ func (s *session) detect(g *migrations.Graph, named []string, name string, now t
 	created := map[string]*migrations.Migration{}
 	var out []*migrations.Migration
 	for _, app := range apps {
-		ops := autodetect.Optimize(app, changes.Ops[app])
+		ops := optimizer.Optimize(app, changes.Ops[app])
 		leaves := g.Leaves(app)
 		n := name
 		if n == "" {

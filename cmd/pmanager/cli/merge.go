@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"fmt"
-	"reflect"
 	"sort"
 	"strings"
 
@@ -193,75 +192,28 @@ func clash(app string, a, b operations.Operation) []string {
 	return out
 }
 
-// parts returns what op changes and what it relies on without changing.
+// parts returns what op changes and what it relies on without changing,
+// as the operation itself tells (operations.Touches).
 func parts(op operations.Operation) (writes, reads []part) {
-	if v := reflect.ValueOf(op); v.Kind() == reflect.Pointer && !v.IsNil() {
-		if o, ok := v.Elem().Interface().(operations.Operation); ok {
-			op = o
-		}
+	t := op.Touches()
+	for _, r := range t.Changes {
+		writes = append(writes, partOf(r))
 	}
-	related := func(f *state.Field) {
-		if f != nil && f.Relation != nil {
-			for _, to := range []string{f.Relation.To, f.Relation.Through} {
-				if to != "" {
-					reads = append(reads, part{model: to})
-				}
-			}
-		}
-	}
-	fields := func(model string, names []string) {
-		for _, n := range names {
-			reads = append(reads, part{model: model, what: strings.TrimPrefix(n, "-")})
-		}
-	}
-	switch o := op.(type) {
-	case operations.CreateModel:
-		writes = append(writes, part{model: o.Name})
-		for _, f := range o.Fields {
-			related(f)
-		}
-	case operations.DeleteModel:
-		writes = append(writes, part{model: o.Name})
-	case operations.AlterModelTable:
-		writes = append(writes, part{model: o.Name})
-	case operations.AlterModelOptions:
-		writes = append(writes, part{model: o.Name, what: "#options"})
-	case operations.AlterUniqueTogether:
-		writes = append(writes, part{model: o.Name, what: "#unique_together"})
-		for _, g := range o.UniqueTogether {
-			fields(o.Name, g)
-		}
-	case operations.AddField:
-		if o.Field != nil {
-			writes = append(writes, part{model: o.Model, what: o.Field.Name})
-			related(o.Field)
-		}
-	case operations.RemoveField:
-		writes = append(writes, part{model: o.Model, what: o.Name})
-	case operations.AlterField:
-		writes = append(writes, part{model: o.Model, what: o.Name})
-		related(o.Field)
-	case operations.RenameField:
-		writes = append(writes, part{model: o.Model, what: o.OldName}, part{model: o.Model, what: o.NewName})
-	case operations.AddIndex:
-		writes = append(writes, part{model: o.Model, what: "#index " + o.Index.Name})
-		fields(o.Model, o.Index.Fields)
-	case operations.RemoveIndex:
-		writes = append(writes, part{model: o.Model, what: "#index " + o.Name})
-	case operations.RenameIndex:
-		writes = append(writes, part{model: o.Model, what: "#index " + o.OldName}, part{model: o.Model, what: "#index " + o.NewName})
-	case operations.AddConstraint:
-		writes = append(writes, part{model: o.Model, what: "#constraint " + o.Constraint.Name})
-		fields(o.Model, o.Constraint.Fields)
-	case operations.RemoveConstraint:
-		writes = append(writes, part{model: o.Model, what: "#constraint " + o.Name})
-	case operations.SeparateDatabaseAndState:
-		for _, s := range o.State {
-			w, r := parts(s)
-			writes, reads = append(writes, w...), append(reads, r...)
-		}
+	for _, r := range t.Reads {
+		reads = append(reads, partOf(r))
 	}
 	return writes, reads
+}
+
+// partOf is the part a reference names: "#" marks an option.
+func partOf(r operations.Ref) part {
+	switch {
+	case r.Field != "":
+		return part{model: r.Model, what: r.Field}
+	case r.Option != "":
+		return part{model: r.Model, what: "#" + r.Option}
+	}
+	return part{model: r.Model}
 }
 
 // showBranches prints, for each leaf, the operations of the migrations only
