@@ -2,7 +2,6 @@ package migrations
 
 import (
 	"fmt"
-	"go/format"
 	"go/token"
 	"slices"
 	"strings"
@@ -139,58 +138,26 @@ func WriteSquash(m *Migration, pkg, pkgPath, version string, now time.Time) ([]b
 	}
 	c := *m
 	c.Operations = slices.Clone(m.Operations)
-	marks := map[int]string{} // operation index → the RunGo literal it stands for
 	for i, op := range c.Operations {
 		rg, ok := op.(operations.RunGo)
 		if !ok {
 			continue
 		}
-		fwd, err := funcIdent(rg.Forward, pkgPath)
-		if err != nil {
+		// Every function must have a name here before anything is written,
+		// so the error says which operation holds the one that has none.
+		if _, err := funcIdent(rg.Forward, pkgPath); err != nil {
 			return nil, fmt.Errorf("migrations: write %s: operation %d: %w", m.Key(), i+1, err)
 		}
-		lit := "operations.RunGo{Forward: " + fwd
 		if rg.Reverse != nil {
-			rev, err := funcIdent(rg.Reverse, pkgPath)
-			if err != nil {
+			if _, err := funcIdent(rg.Reverse, pkgPath); err != nil {
 				return nil, fmt.Errorf("migrations: write %s: operation %d: %w", m.Key(), i+1, err)
 			}
-			lit += ", Reverse: " + rev
 		}
-		marks[i] = lit + "}"
-		c.Operations[i] = operations.RunSQL{SQL: []string{fmt.Sprintf("pmanager-rungo-%d", i)}}
+		c.Operations[i] = rg // a file holds operations as values
 	}
-	src, err := WriteSource(&c, pkg, version, now)
-	if err != nil || len(marks) == 0 {
-		return src, err
-	}
-	text := string(src)
-	for i, lit := range marks {
-		mark := fmt.Sprintf("operations.RunSQL{SQL: []string{%q}}", fmt.Sprintf("pmanager-rungo-%d", i))
-		if strings.Count(text, mark) != 1 {
-			return nil, fmt.Errorf("migrations: write %s: cannot place RunGo operation %d", m.Key(), i+1)
-		}
-		text = strings.Replace(text, mark, lit, 1)
-	}
-	// The header lists one line per operation, in order.
-	lines := strings.Split(text, "\n")
-	op := 0
-	for j, line := range lines {
-		if !strings.HasPrefix(line, "//") {
-			break
-		}
-		if strings.HasPrefix(line, "//   - ") {
-			if _, ok := marks[op]; ok {
-				lines[j] = "//   - " + oneLine(operations.RunGo{}.Describe())
-			}
-			op++
-		}
-	}
-	out, err := format.Source([]byte(strings.Join(lines, "\n")))
-	if err != nil {
-		return nil, fmt.Errorf("migrations: write %s: gofmt: %w", m.Key(), err)
-	}
-	return out, nil
+	return writeSource(&c, pkg, version, now, func(fn operations.GoFunc) (string, error) {
+		return funcIdent(fn, pkgPath)
+	})
 }
 
 // funcIdent names fn in a file of the package pkgPath: only a top-level

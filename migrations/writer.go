@@ -56,6 +56,13 @@ var statePkg = reflect.TypeOf(state.Kind("")).PkgPath()
 // the variable migration_<name>, registered by init. RunGo operations cannot be
 // written: their functions exist only in Go source the user writes.
 func WriteSource(m *Migration, pkg, version string, now time.Time) ([]byte, error) {
+	return writeSource(m, pkg, version, now, nil)
+}
+
+// writeSource is WriteSource with the writer's hook for RunGo: goFunc,
+// when set, names each Go function of a RunGo operation in the file; when
+// nil, a migration with RunGo operations cannot be written.
+func writeSource(m *Migration, pkg, version string, now time.Time, goFunc func(operations.GoFunc) (string, error)) ([]byte, error) {
 	if m == nil {
 		return nil, fmt.Errorf("migrations: write: nil migration")
 	}
@@ -63,7 +70,7 @@ func WriteSource(m *Migration, pkg, version string, now time.Time) ([]byte, erro
 		return nil, fmt.Errorf("migrations: write %s: %q is not a Go package name", m.Key(), pkg)
 	}
 	for i, op := range m.Operations {
-		if _, ok := op.(operations.RunGo); ok {
+		if _, ok := op.(operations.RunGo); ok && goFunc == nil {
 			return nil, fmt.Errorf("migrations: write %s: operation %d is RunGo, whose Go functions cannot be generated; write that migration by hand", m.Key(), i+1)
 		}
 	}
@@ -71,7 +78,7 @@ func WriteSource(m *Migration, pkg, version string, now time.Time) ([]byte, erro
 	if !token.IsIdentifier(ident) {
 		return nil, fmt.Errorf("migrations: write %s: the name %q cannot be part of a Go identifier; use letters, digits and underscores", m.Key(), m.Name)
 	}
-	r := &goWriter{imports: map[string]bool{"migrations": true}}
+	r := &goWriter{imports: map[string]bool{"migrations": true}, goFunc: goFunc}
 	lit, err := r.value(reflect.ValueOf(m), false)
 	if err != nil {
 		return nil, fmt.Errorf("migrations: write %s: %w", m.Key(), err)
@@ -233,7 +240,12 @@ func (l *literal) write(b *bytes.Buffer, depth int) {
 // goWriter turns values into Go literals and remembers which packages they use.
 type goWriter struct {
 	imports map[string]bool
+	// goFunc names a RunGo function; nil when the file cannot name one.
+	goFunc func(operations.GoFunc) (string, error)
 }
+
+// goFuncType is the type of RunGo's functions, which goFunc names.
+var goFuncType = reflect.TypeOf(operations.GoFunc(nil))
 
 // value writes v; elided is true inside a slice literal, where the element
 // type (and & of a pointer) is left out.
@@ -263,6 +275,13 @@ func (r *goWriter) value(v reflect.Value, elided bool) (*literal, error) {
 	case reflect.Float32, reflect.Float64:
 		return r.named(v, strconv.FormatFloat(v.Float(), 'g', -1, 64))
 	case reflect.Func:
+		if r.goFunc != nil && v.Type() == goFuncType && !v.IsNil() {
+			name, err := r.goFunc(v.Interface().(operations.GoFunc))
+			if err != nil {
+				return nil, err
+			}
+			return &literal{text: name}, nil
+		}
 		return nil, fmt.Errorf("a %s value (a Go function) cannot be written to a migration file", v.Type())
 	}
 	return nil, fmt.Errorf("a %s value cannot be written to a migration file", v.Type())
