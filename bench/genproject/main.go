@@ -13,9 +13,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/pmanager/pmanager/cmd/pmanager/cli"
 	"github.com/pmanager/pmanager/internal/synth"
 	"github.com/pmanager/pmanager/pkg/schema"
+	"github.com/pmanager/pmanager/pkg/version"
 )
 
 func main() {
@@ -55,7 +55,7 @@ func run(s synth.Size, out, library, module, sqlDir string) error {
 		Dir:     out,
 		Module:  module,
 		Library: lib,
-		Version: cli.Version,
+		Version: version.Release,
 		Time:    time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
 	})
 	if err != nil || sqlDir == "" {

@@ -16,7 +16,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/pmanager/pmanager/cmd/pmanager/cli"
 	blogmodels "github.com/pmanager/pmanager/examples/blog/models"
 	"github.com/pmanager/pmanager/internal/dbtest"
 	"github.com/pmanager/pmanager/migrations"
@@ -28,6 +27,7 @@ import (
 
 	// The example's migrations register themselves.
 	_ "github.com/pmanager/pmanager/examples/blog/migrations"
+	"github.com/pmanager/pmanager/pkg/version"
 )
 
 var update = flag.Bool("update", false, "rewrite the migration files as the writer renders them now, keeping their header line")
@@ -42,7 +42,7 @@ func TestFilesAreWhatTheWriterWrites(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rendered, err := migrations.WriteSource(m, "migrations", cli.Version, time.Now())
+		rendered, err := migrations.WriteSource(m, "migrations", version.Release, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}

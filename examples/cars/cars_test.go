@@ -18,7 +18,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/pmanager/pmanager/cmd/pmanager/cli"
 	carmodels "github.com/pmanager/pmanager/examples/cars/models"
 	"github.com/pmanager/pmanager/internal/dbtest"
 	"github.com/pmanager/pmanager/migrations"
@@ -29,6 +28,7 @@ import (
 
 	// The example's migrations register themselves.
 	_ "github.com/pmanager/pmanager/examples/cars/migrations"
+	"github.com/pmanager/pmanager/pkg/version"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden SQL files")
@@ -69,7 +69,7 @@ func TestFilesAreWhatTheWriterWrites(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rendered, err := migrations.WriteSource(m, "migrations", cli.Version, time.Now())
+		rendered, err := migrations.WriteSource(m, "migrations", version.Release, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}

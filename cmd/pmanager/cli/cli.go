@@ -18,11 +18,8 @@ import (
 	"github.com/pmanager/pmanager/cmd/pmanager/config"
 	"github.com/pmanager/pmanager/migrations"
 	"github.com/pmanager/pmanager/pkg/models"
+	"github.com/pmanager/pmanager/pkg/version"
 )
-
-// Version is the pmanager release, printed by `pmanager version` and
-// written into the header of generated migration files.
-const Version = "0.1.0"
 
 // Run runs the pmanager command line with args (without the program name)
 // for a project whose models are apps and whose migrations registered in
@@ -303,7 +300,7 @@ func (s *session) newApp() *ucli.App {
 			Name:  "version",
 			Usage: "print the pmanager version",
 			Action: func(*ucli.Context) error {
-				fmt.Fprintf(s.stdout, "pmanager %s\n", Version)
+				fmt.Fprintf(s.stdout, "pmanager %s\n", version.Release)
 				return nil
 			},
 		},

@@ -17,6 +17,7 @@ import (
 
 	"github.com/pmanager/pmanager/cmd/pmanager/config"
 	"github.com/pmanager/pmanager/migrations"
+	"github.com/pmanager/pmanager/pkg/version"
 )
 
 func TestChdirArgs(t *testing.T) {
@@ -77,7 +78,7 @@ func TestLocalCommands(t *testing.T) {
 		stdout string // contained
 		stderr string // exact
 	}{
-		{args: []string{"version"}, stdout: "pmanager " + Version + "\n"},
+		{args: []string{"version"}, stdout: "pmanager " + version.Release + "\n"},
 		{args: nil, stdout: "makemigrations"},
 		{args: []string{"--help"}, stdout: "showmigrations"},
 		{args: []string{"help", "migrate"}, stdout: "--fake-initial"},

@@ -19,6 +19,7 @@ import (
 	"github.com/pmanager/pmanager/pkg/checks"
 	"github.com/pmanager/pmanager/pkg/models"
 	"github.com/pmanager/pmanager/pkg/optimizer"
+	"github.com/pmanager/pmanager/pkg/version"
 )
 
 func (s *session) makemigrationsCommand() *ucli.Command {
@@ -365,7 +366,7 @@ func (s *session) render(p *loader.Project, g *migrations.Graph, ms []*migration
 		if pkg == "" {
 			pkg = "migrations"
 		}
-		src, err := migrations.WriteSource(m, pkg, Version, now)
+		src, err := migrations.WriteSource(m, pkg, version.Release, now)
 		if err != nil {
 			return nil, fmt.Errorf("cli: render migration %s, nothing was written: %w", m.Key(), err)
 		}

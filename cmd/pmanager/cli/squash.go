@@ -11,6 +11,7 @@ import (
 
 	"github.com/pmanager/pmanager/cmd/pmanager/loader"
 	"github.com/pmanager/pmanager/migrations"
+	"github.com/pmanager/pmanager/pkg/version"
 )
 
 func (s *session) squashCommand() *ucli.Command {
@@ -114,7 +115,7 @@ func (s *session) renderSquash(p *loader.Project, g *migrations.Graph, m *migrat
 	if err != nil {
 		return newMigration{}, err
 	}
-	src, err := migrations.WriteSquash(m, pkg, pkgPath, Version, s.now().UTC())
+	src, err := migrations.WriteSquash(m, pkg, pkgPath, version.Release, s.now().UTC())
 	if err != nil {
 		return newMigration{}, err
 	}
