@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"github.com/pmanager/pmanager/cmd/pmanager/config"
-	"github.com/pmanager/pmanager/internal/dsn"
 	"github.com/pmanager/pmanager/migrations"
 	"github.com/pmanager/pmanager/pkg/schema"
 	"github.com/pmanager/pmanager/pkg/schema/connect"
+	"github.com/pmanager/pmanager/pkg/schema/connect/dsn"
 )
 
 // Option changes how Latest runs.

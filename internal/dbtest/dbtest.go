@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pmanager/pmanager/internal/dsn"
 	"github.com/pmanager/pmanager/pkg/schema"
+	"github.com/pmanager/pmanager/pkg/schema/connect/dsn"
 
 	// The drivers of the three dialects.
 	_ "github.com/go-sql-driver/mysql"

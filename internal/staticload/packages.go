@@ -16,8 +16,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pmanager/pmanager/internal/modeltype"
 	"github.com/pmanager/pmanager/pkg/models"
+	"github.com/pmanager/pmanager/pkg/models/modeltype"
 )
 
 // ErrUnsupported marks what this package cannot read with certainty; the

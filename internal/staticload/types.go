@@ -5,7 +5,7 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/pmanager/pmanager/internal/modeltype"
+	"github.com/pmanager/pmanager/pkg/models/modeltype"
 )
 
 // stype is a Go type read from source. Named types are one value per

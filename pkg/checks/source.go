@@ -3,8 +3,8 @@ package checks
 import (
 	"reflect"
 
-	"github.com/pmanager/pmanager/internal/modeltype"
 	"github.com/pmanager/pmanager/pkg/models"
+	"github.com/pmanager/pmanager/pkg/models/modeltype"
 	"github.com/pmanager/pmanager/pkg/state"
 )
 

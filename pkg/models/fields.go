@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pmanager/pmanager/internal/modeltype"
+	"github.com/pmanager/pmanager/pkg/models/modeltype"
 	"github.com/pmanager/pmanager/pkg/state"
 )
 

@@ -6,7 +6,7 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/pmanager/pmanager/internal/modeltype"
+	"github.com/pmanager/pmanager/pkg/models/modeltype"
 	"github.com/pmanager/pmanager/pkg/state"
 )
 

@@ -5,7 +5,7 @@ import (
 	"reflect"
 	"runtime"
 
-	"github.com/pmanager/pmanager/internal/modeltype"
+	"github.com/pmanager/pmanager/pkg/models/modeltype"
 )
 
 // TypeOf describes the Go type of v for model reading (a pointer is

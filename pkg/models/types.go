@@ -5,7 +5,7 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/pmanager/pmanager/internal/modeltype"
+	"github.com/pmanager/pmanager/pkg/models/modeltype"
 	"github.com/pmanager/pmanager/pkg/state"
 )
 

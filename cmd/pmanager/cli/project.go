@@ -13,10 +13,10 @@ import (
 
 	"github.com/pmanager/pmanager/cmd/pmanager/config"
 	"github.com/pmanager/pmanager/cmd/pmanager/loader"
-	"github.com/pmanager/pmanager/internal/dsn"
 	"github.com/pmanager/pmanager/migrations"
 	"github.com/pmanager/pmanager/pkg/schema"
 	"github.com/pmanager/pmanager/pkg/schema/connect"
+	"github.com/pmanager/pmanager/pkg/schema/connect/dsn"
 )
 
 // connectTimeout bounds the first contact with a database server, so an

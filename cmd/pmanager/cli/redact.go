@@ -5,7 +5,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/pmanager/pmanager/internal/dsn"
+	"github.com/pmanager/pmanager/pkg/schema/connect/dsn"
 )
 
 // minMaskedSecret is the shortest secret masked wherever it appears in

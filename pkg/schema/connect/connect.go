@@ -11,8 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/pmanager/pmanager/internal/dsn"
 	"github.com/pmanager/pmanager/pkg/schema"
+	"github.com/pmanager/pmanager/pkg/schema/connect/dsn"
 	"github.com/pmanager/pmanager/pkg/schema/mysql"
 	"github.com/pmanager/pmanager/pkg/schema/postgres"
 	"github.com/pmanager/pmanager/pkg/schema/sqlite"

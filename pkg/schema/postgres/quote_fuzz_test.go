@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pmanager/pmanager/internal/dbtest"
-	"github.com/pmanager/pmanager/internal/dsn"
+	"github.com/pmanager/pmanager/pkg/schema/connect/dsn"
 )
 
 // FuzzQuote creates a temporary table and column named by any identifier
