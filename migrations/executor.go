@@ -24,6 +24,12 @@ type Options struct {
 	// LockWait, when set, is called once when another run holds the lock
 	// and this one starts waiting for it.
 	LockWait func(holder schema.LockHolder)
+	// Lease is the length of the migration lease on a Galera cluster (0:
+	// DefaultLease): how long a run that stopped renewing it keeps others
+	// waiting. LeaseTakeover, when set, is told when this run takes over
+	// the lease of a run that was not seen renewing it for silent.
+	Lease         time.Duration
+	LeaseTakeover func(previous schema.LockHolder, silent time.Duration)
 	// LockTimeout also bounds each statement's wait for a table or row
 	// lock (see LockTimeoutError). LockRetries is how many times a
 	// migration whose statement gave up such a wait, leaving nothing
@@ -71,6 +77,9 @@ type Executor struct {
 	conn *sql.Conn
 	// statement is the run's Options.Statement.
 	statement func(stmt string)
+	// takenOver, during a run on a Galera cluster, is the run whose
+	// expired lease this one took over (nil when it took a free lease).
+	takenOver *schema.LockHolder
 }
 
 // announce passes a statement about to run to Options.Statement.

@@ -29,13 +29,33 @@ const (
 // returned function releases the lock and the connection. An editor that
 // cannot lock (none of pmanager's) runs unlocked on the connection.
 func (e *Executor) lock(ctx context.Context, opts Options) (*sql.Conn, func() error, error) {
+	_, conn, done, _, err := e.lockRun(ctx, opts)
+	return conn, done, err
+}
+
+// lockRun is lock for a run: it also returns the context the run works
+// under, which a Galera lease cancels when it cannot be kept, and the
+// lease (nil off Galera). On a Galera node the lock is the replicated
+// lease of lease.go, since GET_LOCK there is node-local.
+func (e *Executor) lockRun(ctx context.Context, opts Options) (context.Context, *sql.Conn, func() error, *lease, error) {
 	conn, err := e.db.Conn(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("migrations: get a connection: %w", err)
+		return nil, nil, nil, nil, fmt.Errorf("migrations: get a connection: %w", err)
 	}
-	release, err := e.waitLock(ctx, conn, opts)
+	galera, err := e.isGalera(ctx, conn)
 	if err != nil {
-		return nil, nil, errors.Join(err, conn.Close())
+		return nil, nil, nil, nil, errors.Join(err, conn.Close())
+	}
+	runCtx := ctx
+	var release func() error
+	var l *lease
+	if galera {
+		runCtx, release, l, err = e.leaseLock(ctx, conn, opts)
+	} else {
+		release, err = e.waitLock(ctx, conn, opts)
+	}
+	if err != nil {
+		return nil, nil, nil, nil, errors.Join(err, conn.Close())
 	}
 	done := func() error {
 		uerr := release()
@@ -52,7 +72,7 @@ func (e *Executor) lock(ctx context.Context, opts Options) (*sql.Conn, func() er
 		}
 		return nil
 	}
-	return conn, done, nil
+	return runCtx, conn, done, l, nil
 }
 
 // waitLock tries the lock on conn until it is taken, the timeout passes or

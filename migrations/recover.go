@@ -51,7 +51,11 @@ func (e *Executor) recoverPartials(ctx context.Context, opts Options) error {
 	case !opts.Resume && !opts.RollbackPartial:
 		pe := &PartialError{Partials: partials, Command: opts.Command}
 		for _, p := range partials {
-			pe.Reports = append(pe.Reports, e.describePartial(p))
+			r := e.describePartial(p)
+			if e.takenOver != nil {
+				r += fmt.Sprintf("; the run that left it (%s) had stopped renewing its migration lease, which this run took over, so it is not running any more", e.takenOver.Who)
+			}
+			pe.Reports = append(pe.Reports, r)
 		}
 		return pe
 	}

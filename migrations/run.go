@@ -48,11 +48,14 @@ func (e *Executor) MigrateTo(ctx context.Context, targets []Target, opts Options
 // locked takes the lock, runs the planned migrations on the connection
 // that holds it, and releases it.
 func (e *Executor) locked(ctx context.Context, opts Options, plan func(map[Key]Applied) ([]Step, error)) ([]Step, error) {
-	conn, unlock, err := e.lock(ctx, opts)
+	ctx, conn, unlock, l, err := e.lockRun(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
 	run := *e
+	if l != nil {
+		run.takenOver = l.taken
+	}
 	run.conn = conn
 	run.statement = opts.Statement
 	run.history = NewHistory(conn, e.ed)
@@ -64,6 +67,9 @@ func (e *Executor) locked(ctx context.Context, opts Options, plan func(map[Key]A
 	}
 	steps, retries, err := run.migrateRetrying(runCtx, g, plan, opts)
 	err = g.finish(err, retries)
+	if cause := context.Cause(ctx); err != nil && errors.Is(cause, errLeaseLost) {
+		err = fmt.Errorf("%w (%w)", cause, err)
+	}
 	if uerr := unlock(); uerr != nil && err == nil {
 		err = fmt.Errorf("migrations: %w", uerr)
 	} else if uerr == nil {

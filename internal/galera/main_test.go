@@ -26,6 +26,11 @@ import (
 // tests.
 const childEnv = "PMANAGER_GALERA_MIGRATIONS"
 
+// blockEnv, in a child, adds a last migration whose second operation (a
+// RunGo) creates the file blockEnv names and then blocks until the run is
+// stopped; without it that operation does nothing.
+const blockEnv = "PMANAGER_GALERA_BLOCK"
+
 // TestMain runs the binary as pmanager when it was started as a child.
 func TestMain(m *testing.M) {
 	if v := os.Getenv(childEnv); v != "" {
@@ -35,7 +40,11 @@ func TestMain(m *testing.M) {
 			os.Exit(2)
 		}
 		r := migrations.NewRegistry()
-		for _, mg := range chain(n) {
+		ms := chain(n)
+		if os.Getenv(slowEnv) != "" {
+			ms = append(ms, slow(n+1))
+		}
+		for _, mg := range ms {
 			r.Register(mg)
 		}
 		os.Exit(cli.Run(os.Args[1:], []models.App{{Label: "main"}}, r))
@@ -73,6 +82,38 @@ func chain(n int) []*migrations.Migration {
 	return out
 }
 
+// slowEnv, in a child, adds the migration slow makes after the chain.
+const slowEnv = "PMANAGER_GALERA_SLOW"
+
+// slow is migration i: it creates table t<i>, then runs block.
+func slow(i int) *migrations.Migration {
+	return &migrations.Migration{
+		App:          "main",
+		Name:         fmt.Sprintf("%04d_slow", i),
+		Dependencies: []migrations.Key{{App: "main", Name: fmt.Sprintf("%04d_t%d", i-1, i-1)}},
+		Operations: []operations.Operation{
+			operations.CreateModel{Name: fmt.Sprintf("T%d", i), Table: fmt.Sprintf("t%d", i), Fields: []*state.Field{
+				{Name: "id", Kind: state.BigAuto, PrimaryKey: true},
+				{Name: "name", Kind: state.Char, MaxLength: 30},
+			}},
+			operations.RunGo{Forward: block, Reverse: operations.Noop},
+		},
+	}
+}
+
+// block waits, while blockEnv is set, until the run is stopped.
+func block(ctx context.Context, db schema.ExecQuerier) error {
+	path := os.Getenv(blockEnv)
+	if path == "" {
+		return nil
+	}
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	return ctx.Err()
+}
+
 // project is a fresh database on the cluster and a project folder whose
 // child programs carry a chain of n migrations.
 type project struct {
@@ -80,6 +121,8 @@ type project struct {
 	c   *dbtest.Cluster
 	dir string
 	n   int
+	// env is added to the children's environment.
+	env []string
 }
 
 // newProject creates the database and the project.
@@ -98,6 +141,7 @@ func newProject(t testing.TB, n int) *project {
 func (p *project) command(node int, args ...string) *exec.Cmd {
 	cmd := exec.Command(os.Args[0], append([]string{"-C", p.dir}, args...)...)
 	cmd.Env = append(os.Environ(), childEnv+"="+strconv.Itoa(p.n), "PMANAGER_DATABASE_URL="+p.c.Nodes[node].URL)
+	cmd.Env = append(cmd.Env, p.env...)
 	return cmd
 }
 
@@ -155,6 +199,19 @@ func (p *project) checkComplete(when string) {
 			if rows != 1 {
 				p.t.Errorf("%s: node %d: t%d holds %d rows; want 1 (its migration ran %d times)", when, node+1, i, rows, rows)
 			}
+		}
+	}
+}
+
+// checkSlowComplete is checkComplete for a project whose last migration
+// is slow's (which inserts no row).
+func (p *project) checkSlowComplete() {
+	p.t.Helper()
+	first, _ := p.historyOn(0)
+	for node := range p.c.Nodes {
+		applied, partials := p.historyOn(node)
+		if len(partials) != 0 || len(applied) != p.n || !reflect.DeepEqual(applied, first) {
+			p.t.Errorf("node %d: %d applied (want %d), %d part-way, same as node 1's: %v", node+1, len(applied), p.n, len(partials), reflect.DeepEqual(applied, first))
 		}
 	}
 }

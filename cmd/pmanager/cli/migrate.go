@@ -33,6 +33,8 @@ func (s *session) migrateCommand() *ucli.Command {
 			&ucli.BoolFlag{Name: "check", Usage: "exit 1 when there are migrations to apply; run nothing"},
 			lockTimeoutFlag(),
 			lockRetriesFlag(),
+			&ucli.DurationFlag{Name: "lease", Value: migrations.DefaultLease,
+				Usage: "on a Galera cluster: how long a run that stopped renewing its migration lease (killed, cut off) keeps other runs waiting before one takes it over"},
 			&ucli.BoolFlag{Name: "resume", Usage: "finish a migration an earlier run left part-way, then go on"},
 			&ucli.BoolFlag{Name: "rollback-partial", Usage: "undo what ran of a migration an earlier run left part-way, then go on"},
 			&ucli.IntFlag{Name: "assume-done", Usage: "with --resume or --rollback-partial: the statement in doubt in operation `N` took effect (when the database cannot show it)"},
@@ -291,6 +293,11 @@ func (s *session) runPlan(c *ucli.Context, run func(migrations.Options) ([]migra
 		AcceptEdited:    accept,
 		LockWait: func(h schema.LockHolder) {
 			fmt.Fprintf(s.stderr, "pmanager: waiting for another migrate on %s (%s)\n", where, h)
+		},
+		Lease: c.Duration("lease"),
+		LeaseTakeover: func(h schema.LockHolder, silent time.Duration) {
+			fmt.Fprintf(s.stderr, "pmanager: took over the migration lease on %s from %s: it was not renewed for %s, longer than its lease\n",
+				where, h.Who, silent.Round(time.Millisecond))
 		},
 		Recovering: func(p migrations.Partial, rollback, done bool) {
 			recovered = true
