@@ -72,36 +72,3 @@ func LosesReferencedKey(old, f *state.Field) bool {
 func GainsReferencedKey(old, f *state.Field) bool {
 	return f != nil && f.PrimaryKey && f.HasColumn() && (old == nil || !old.PrimaryKey)
 }
-
-// ReferencingTables lists the tables of p (join tables included) with a
-// relation column that references field f of model m: by to_field, or by
-// default when f is m's primary key. m's own table is left out: rebuilding
-// it already restates its relation columns.
-func ReferencingTables(p *state.Project, m *state.Model, f *state.Field) ([]*state.Model, error) {
-	if !f.PrimaryKey && !MayBeReferenced(p, m, f.Name) {
-		return nil, nil
-	}
-	tables, err := Tables(p)
-	if err != nil {
-		return nil, err
-	}
-	var out []*state.Model
-	for _, t := range tables {
-		if t.Key() == m.Key() {
-			continue
-		}
-		for _, rf := range t.Fields {
-			if (rf.Kind != state.ForeignKey && rf.Kind != state.OneToOne) || rf.Relation == nil {
-				continue
-			}
-			if rf.Relation.ToField != f.Name && (rf.Relation.ToField != "" || !f.PrimaryKey) {
-				continue
-			}
-			if target := p.Resolve(t.App, rf.Relation.To); target != nil && target.Key() == m.Key() {
-				out = append(out, t)
-				break
-			}
-		}
-	}
-	return out, nil
-}

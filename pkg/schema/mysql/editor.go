@@ -10,54 +10,43 @@ import (
 
 // Editor renders MySQL/MariaDB DDL; its embedded Inspector reads a live
 // MySQL schema back. It holds no state, so one value serves every migration.
-type Editor struct{ Inspector }
+type Editor struct {
+	schema.Base
+	Inspector
+}
 
 // New returns the MySQL/MariaDB schema editor.
-func New() *Editor { return &Editor{} }
+func New() *Editor { return &Editor{Base: schema.NewBase(ddl{})} }
 
-var _ schema.Editor = (*Editor)(nil)
+var (
+	_ schema.Editor           = (*Editor)(nil)
+	_ schema.Hooks            = ddl{}
+	_ schema.ForeignKeyWriter = ddl{}
+)
 
-// Dialect says the editor writes for MySQL and MariaDB.
-func (e *Editor) Dialect() schema.Dialect { return schema.MySQL }
+// ddl is what MySQL gives the shared editor (schema.Base): its quoting,
+// its capabilities and the statements of each change.
+type ddl struct{}
+
+// Dialect says the hooks write for MySQL and MariaDB.
+func (ddl) Dialect() schema.Dialect { return schema.MySQL }
 
 // Quote quotes an identifier with backticks, doubling any backtick inside.
-func (e *Editor) Quote(name string) string {
+func (ddl) Quote(name string) string {
 	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
 }
 
-// AtomicDDL is false: every DDL statement on MySQL commits implicitly.
-func (e *Editor) AtomicDDL() bool { return false }
+// Capabilities: every DDL statement on MySQL commits implicitly, and
+// MySQL has no partial indexes.
+func (ddl) Capabilities() schema.Capabilities { return schema.Capabilities{} }
 
-// CreateModel creates m's table with its columns, primary key, unique and
-// check constraints, then its indexes, then its foreign keys (each after the
-// index MySQL needs for it, so MySQL does not invent one), then the
-// automatic join tables of its many-to-many fields.
-func (e *Editor) CreateModel(p *state.Project, m *state.Model) ([]string, error) {
-	if m.Unmanaged {
-		return nil, nil
-	}
-	return schema.CreateWithJoinTables(p, m, e.createTable)
-}
-
-// DeleteModel drops m's automatic join tables, then its table. p is the
-// state before the deletion.
-func (e *Editor) DeleteModel(p *state.Project, m *state.Model) ([]string, error) {
-	if m.Unmanaged {
-		return nil, nil
-	}
-	return schema.DropWithJoinTables(m, e.Quote), nil
-}
-
-// AlterModelTable renames the table, renames the field-level objects whose
+// MoveTable renames the table, renames the field-level objects whose
 // deterministic names derive from the table name, and renames the automatic
 // join tables (and join columns) whose names derive from the model's table
 // or name, so a model rename passed here (from and to differing in Name)
 // keeps join tables true too. Foreign keys that point at the table follow
 // it by themselves.
-func (e *Editor) AlterModelTable(p *state.Project, from, to *state.Model) ([]string, error) {
-	if from.Unmanaged || to.Unmanaged {
-		return nil, nil
-	}
+func (e ddl) MoveTable(p *state.Project, from, to *state.Model) ([]string, error) {
 	var stmts []string
 	if from.Table != to.Table {
 		var pairs [][2]*state.Field
@@ -82,7 +71,7 @@ func (e *Editor) AlterModelTable(p *state.Project, from, to *state.Model) ([]str
 // followJoinTables moves the automatic join tables that derive from the
 // model changing from `from` to `to`: those of its own many-to-many fields
 // and those of other models' many-to-many fields that point at it.
-func (e *Editor) followJoinTables(p *state.Project, from, to *state.Model) ([]string, error) {
+func (e ddl) followJoinTables(p *state.Project, from, to *state.Model) ([]string, error) {
 	// before resolves the model, under its old or new name, to `from`.
 	before := p.CloneShallow()
 	before.Models[to.Key()] = from
@@ -129,7 +118,7 @@ func isAutoJoin(f *state.Field) bool {
 
 // moveJoinTable turns join table oldJT into newJT: a table rename and join
 // column renames, with the objects named after them.
-func (e *Editor) moveJoinTable(p *state.Project, oldJT, newJT *state.Model) ([]string, error) {
+func (e ddl) moveJoinTable(p *state.Project, oldJT, newJT *state.Model) ([]string, error) {
 	if len(oldJT.Fields) != len(newJT.Fields) {
 		return nil, fmt.Errorf("mysql: join tables %s and %s differ in shape", oldJT.Table, newJT.Table)
 	}
@@ -145,7 +134,7 @@ func (e *Editor) moveJoinTable(p *state.Project, oldJT, newJT *state.Model) ([]s
 // deterministic names follow the table or column names: unique constraints
 // and indexes in place, unique_together constraints, and foreign keys,
 // which MySQL cannot rename, dropped first and added back last.
-func (e *Editor) moveTable(p *state.Project, from, to *state.Model, pairs [][2]*state.Field) ([]string, error) {
+func (e ddl) moveTable(p *state.Project, from, to *state.Model, pairs [][2]*state.Field) ([]string, error) {
 	var stmts, columns, renames, adds []string
 	if from.Table != to.Table {
 		stmts = append(stmts, "RENAME TABLE "+e.Quote(from.Table)+" TO "+e.Quote(to.Table))
@@ -181,7 +170,7 @@ func (e *Editor) moveTable(p *state.Project, from, to *state.Model, pairs [][2]*
 		if err != nil {
 			return nil, err
 		}
-		if hadFK && hasFK && (oldName != newFK.name || moved) {
+		if hadFK && hasFK && (oldName != newFK.Name || moved) {
 			stmts = append(stmts, e.dropForeignKey(to.Table, oldName))
 			adds = append(adds, e.addForeignKey(to.Table, newFK))
 		}
@@ -201,7 +190,7 @@ func (e *Editor) moveTable(p *state.Project, from, to *state.Model, pairs [][2]*
 
 // renameTogether renames the unique_together constraints whose names
 // changed between from and to; rename maps a field name of from to to.
-func (e *Editor) renameTogether(from, to *state.Model, rename func(string) string) ([]string, error) {
+func (e ddl) renameTogether(from, to *state.Model, rename func(string) string) ([]string, error) {
 	var stmts []string
 	for _, group := range schema.UniqueGroups(from) {
 		moved := make([]string, len(group))
@@ -247,21 +236,11 @@ func fkName(m *state.Model, f *state.Field) (string, bool) {
 	return schema.ForeignKeyName(m.Table, f.ColumnName()), true
 }
 
-// AddField adds the column (with fill, when given, as a temporary default
+// AddColumn adds the column (with fill, when given, as a temporary default
 // that fills the existing rows, then restates the column with its own
 // default), then its unique constraint, index and foreign key. A
 // many-to-many field creates its automatic join table instead.
-func (e *Editor) AddField(p *state.Project, from, to *state.Model, field string, fill *string) ([]string, error) {
-	if to.Unmanaged {
-		return nil, nil
-	}
-	f := to.Field(field)
-	if f == nil {
-		return nil, fmt.Errorf("mysql: add field: %s has no field %q", to.Label(), field)
-	}
-	if f.Kind == state.ManyToMany {
-		return e.createJoinTable(p, to, f)
-	}
+func (e ddl) AddColumn(p *state.Project, from, to *state.Model, f *state.Field, fill *string) ([]string, error) {
 	table, col := e.Quote(to.Table), e.Quote(f.ColumnName())
 	def := f.Default
 	if fill != nil {
@@ -302,20 +281,13 @@ func (e *Editor) AddField(p *state.Project, from, to *state.Model, field string,
 	if ok {
 		stmts = append(stmts, e.addForeignKey(to.Table, fk))
 	}
-	if schema.GainsReferencedKey(nil, f) {
-		more, err := e.addIncoming(p, to, f, true)
-		if err != nil {
-			return nil, err
-		}
-		stmts = append(stmts, more...)
-	}
 	return stmts, nil
 }
 
 // position places a new column where the field stands among m's columns
 // (" FIRST" or " AFTER `prev`"), so the table's column order keeps matching
 // the state; nothing when the field is the last column.
-func (e *Editor) position(m *state.Model, f *state.Field) string {
+func (e ddl) position(m *state.Model, f *state.Field) string {
 	var prev *state.Field
 	for i, x := range m.Fields {
 		if x == f {
@@ -336,21 +308,8 @@ func (e *Editor) position(m *state.Model, f *state.Field) string {
 	return ""
 }
 
-// createJoinTable creates the automatic join table of a many-to-many field
-// (nothing when the field has an explicit through model).
-func (e *Editor) createJoinTable(p *state.Project, m *state.Model, f *state.Field) ([]string, error) {
-	jt, err := schema.JoinTable(p, m, f)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: %w", err)
-	}
-	if jt == nil {
-		return nil, nil
-	}
-	return e.createTable(p, jt)
-}
-
 // checkFill validates a one-off fill value against the column's type.
-func (e *Editor) checkFill(p *state.Project, m *state.Model, f *state.Field, fill string) error {
+func (e ddl) checkFill(p *state.Project, m *state.Model, f *state.Field, fill string) error {
 	typ, err := columnType(p, m, f)
 	if err != nil {
 		return err
@@ -365,27 +324,10 @@ func (e *Editor) checkFill(p *state.Project, m *state.Model, f *state.Field, fil
 	return nil
 }
 
-// RemoveField drops the column (its foreign key first; MySQL drops the
-// column's indexes with it), or the automatic join table of a many-to-many field.
-func (e *Editor) RemoveField(p *state.Project, from, to *state.Model, field string) ([]string, error) {
-	if from.Unmanaged {
-		return nil, nil
-	}
-	f := from.Field(field)
-	if f == nil {
-		return nil, fmt.Errorf("mysql: remove field: %s has no field %q", from.Label(), field)
-	}
-	if f.Kind == state.ManyToMany {
-		return schema.DropJoinTable(from, f, e.Quote), nil
-	}
+// DropColumn drops the column (its foreign key first; MySQL drops the
+// column's indexes with it).
+func (e ddl) DropColumn(p *state.Project, from, to *state.Model, f *state.Field) ([]string, error) {
 	var stmts []string
-	if schema.LosesReferencedKey(f, nil) {
-		drops, err := e.dropIncoming(schema.WithModel(p, from), from, f)
-		if err != nil {
-			return nil, err
-		}
-		stmts = drops
-	}
 	if name, ok := fkName(from, f); ok {
 		stmts = append(stmts, e.dropForeignKey(from.Table, name))
 	}
@@ -397,82 +339,36 @@ func (e *Editor) RemoveField(p *state.Project, from, to *state.Model, field stri
 	return append(stmts, drop), nil
 }
 
-// dropIncoming drops the foreign keys that reference field f of m, resolved
-// in p, before the column stops being what they reference.
-func (e *Editor) dropIncoming(p *state.Project, m *state.Model, f *state.Field) ([]string, error) {
-	refs, err := referencing(p, m, f)
+// ForeignKey is the constraint of relation column f of m, resolved in p.
+func (ddl) ForeignKey(p *state.Project, m *state.Model, f *state.Field) (schema.ForeignKey, bool, error) {
+	fk, ok, err := fieldForeignKey(p, m, f)
+	return fk, ok, err
+}
+
+// DropForeignKey drops fk of table.
+func (e ddl) DropForeignKey(table string, fk schema.ForeignKey) []string {
+	return []string{e.dropForeignKey(table, fk.Name)}
+}
+
+// AddForeignKey adds fk to table.
+func (e ddl) AddForeignKey(table string, fk schema.ForeignKey) string {
+	return e.addForeignKey(table, fk)
+}
+
+// RetypeColumn restates relation column f of m with the type of the column
+// it references.
+func (e ddl) RetypeColumn(p *state.Project, m *state.Model, f *state.Field) (string, error) {
+	spec, err := e.spec(p, m, f, f.Default)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	var stmts []string
-	for _, r := range refs {
-		fk, ok, err := fieldForeignKey(p, r.model, r.field)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			stmts = append(stmts, e.dropForeignKey(r.model.Table, fk.name))
-		}
-	}
-	return stmts, nil
+	return "ALTER TABLE " + e.Quote(m.Table) + " MODIFY COLUMN " + e.Quote(f.ColumnName()) + " " + spec, nil
 }
 
-// addIncoming points the relations that reference field f of m at it
-// again after a change dropped their foreign keys: with retype each column
-// is first restated with f's type (which it follows), then each gets its
-// key back.
-func (e *Editor) addIncoming(p *state.Project, m *state.Model, f *state.Field, retype bool) ([]string, error) {
-	refs, err := referencing(p, m, f)
-	if err != nil {
-		return nil, err
-	}
-	var stmts []string
-	for _, r := range refs {
-		if retype {
-			spec, err := e.spec(p, r.model, r.field, r.field.Default)
-			if err != nil {
-				return nil, err
-			}
-			stmts = append(stmts, "ALTER TABLE "+e.Quote(r.model.Table)+" MODIFY COLUMN "+e.Quote(r.field.ColumnName())+" "+spec)
-		}
-		fk, ok, err := fieldForeignKey(p, r.model, r.field)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			stmts = append(stmts, e.addForeignKey(r.model.Table, fk))
-		}
-	}
-	return stmts, nil
-}
-
-// AlterField changes field oldName of from into newName of to. Column
-// changes restate the whole column with MODIFY COLUMN (CHANGE COLUMN for a
-// rename); see alterColumn for the order of the statements.
-func (e *Editor) AlterField(p *state.Project, from, to *state.Model, oldName, newName string, fill *string) ([]string, error) {
-	if from.Unmanaged || to.Unmanaged {
-		return nil, nil
-	}
-	of, nf := from.Field(oldName), to.Field(newName)
-	if of == nil {
-		return nil, fmt.Errorf("mysql: alter field: %s has no field %q", from.Label(), oldName)
-	}
-	if nf == nil {
-		return nil, fmt.Errorf("mysql: alter field: %s has no field %q", to.Label(), newName)
-	}
-	if of.Kind == state.ManyToMany || nf.Kind == state.ManyToMany {
-		return e.alterManyToMany(p, from, to, of, nf)
-	}
-	return e.alterColumn(p, from, to, of, nf, fill)
-}
-
-// alterManyToMany handles a many-to-many field whose automatic join table
+// AlterJoinTable handles a many-to-many field whose automatic join table
 // changes name (a field rename or a new table=); other changes to a
 // many-to-many field cannot be made in place and are errors.
-func (e *Editor) alterManyToMany(p *state.Project, from, to *state.Model, of, nf *state.Field) ([]string, error) {
-	if of.Kind != nf.Kind {
-		return nil, fmt.Errorf("mysql: %s.%s: cannot alter a field to or from many-to-many; remove it and add a new field", to.Label(), nf.Name)
-	}
+func (e ddl) AlterJoinTable(p *state.Project, from, to *state.Model, of, nf *state.Field) ([]string, error) {
 	if of.Relation == nil || nf.Relation == nil {
 		return nil, fmt.Errorf("mysql: %s.%s: many-to-many field without a relation", to.Label(), nf.Name)
 	}
@@ -515,7 +411,7 @@ type columnChange struct {
 }
 
 // compareColumn fills a columnChange for of (in from) becoming nf (in to).
-func (e *Editor) compareColumn(p *state.Project, from, to *state.Model, of, nf *state.Field) (columnChange, error) {
+func (e ddl) compareColumn(p *state.Project, from, to *state.Model, of, nf *state.Field) (columnChange, error) {
 	c := columnChange{oldCol: of.ColumnName(), newCol: nf.ColumnName()}
 	var err error
 	if c.oldType, err = columnType(p, from, of); err != nil {
@@ -581,19 +477,21 @@ func (c columnChange) dropsForeignKey() bool {
 // rename its unique constraint / index, rename unique_together constraints,
 // retype the referencing columns, add its foreign key back, add the
 // referencing foreign keys back.
-func (e *Editor) alterColumn(p *state.Project, from, to *state.Model, of, nf *state.Field, fill *string) ([]string, error) {
+func (e ddl) AlterColumn(p *state.Project, from, to *state.Model, of, nf *state.Field, fill *string) (schema.ColumnChange, error) {
 	c, err := e.compareColumn(p, from, to, of, nf)
 	if err != nil {
-		return nil, err
+		return schema.ColumnChange{}, err
 	}
+	stmts, err := e.alterColumn(p, from, to, of, nf, c, fill)
+	if err != nil {
+		return schema.ColumnChange{}, err
+	}
+	return schema.ColumnChange{Statements: stmts, MovesReferences: c.movesReferences(), Retyped: c.retyped}, nil
+}
+
+func (e ddl) alterColumn(p *state.Project, from, to *state.Model, of, nf *state.Field, c columnChange, fill *string) ([]string, error) {
 	table := e.Quote(to.Table)
 	var stmts []string
-	moveRefs := c.movesReferences()
-	if moveRefs {
-		if stmts, err = e.dropIncoming(schema.WithModel(p, from), from, of); err != nil {
-			return nil, err
-		}
-	}
 	dropFK := c.dropsForeignKey()
 	if dropFK {
 		stmts = append(stmts, e.dropForeignKey(to.Table, c.oldFKName))
@@ -648,19 +546,12 @@ func (e *Editor) alterColumn(p *state.Project, from, to *state.Model, of, nf *st
 	if c.hasFK && (!c.hadFK || dropFK) {
 		stmts = append(stmts, e.addForeignKey(to.Table, c.newFK))
 	}
-	if moveRefs {
-		more, err := e.addIncoming(p, to, nf, c.retyped || schema.GainsReferencedKey(of, nf))
-		if err != nil {
-			return nil, err
-		}
-		stmts = append(stmts, more...)
-	}
 	return stmts, nil
 }
 
 // columnClauses are the ALTER TABLE clauses that restate the column itself
 // and move the primary key.
-func (e *Editor) columnClauses(c columnChange, of, nf *state.Field) []string {
+func (e ddl) columnClauses(c columnChange, of, nf *state.Field) []string {
 	var clauses []string
 	switch {
 	case c.renamed:
@@ -678,7 +569,7 @@ func (e *Editor) columnClauses(c columnChange, of, nf *state.Field) []string {
 }
 
 // columnObjects adds or renames the column's own unique constraint and index.
-func (e *Editor) columnObjects(table string, c columnChange) []string {
+func (e ddl) columnObjects(table string, c columnChange) []string {
 	var stmts []string
 	switch {
 	case c.hasU && !c.hadU:
@@ -695,53 +586,9 @@ func (e *Editor) columnObjects(table string, c columnChange) []string {
 	return stmts
 }
 
-// columnRef is one relation column of one table.
-type columnRef struct {
-	model *state.Model
-	field *state.Field
-}
-
-// referencing lists the relation columns, in every table the editor manages
-// for p (join tables included), that reference field f of model m.
-func referencing(p *state.Project, m *state.Model, f *state.Field) ([]columnRef, error) {
-	if !f.PrimaryKey && !schema.MayBeReferenced(p, m, f.Name) {
-		return nil, nil
-	}
-	models, err := schema.Tables(p)
-	if err != nil {
-		return nil, err
-	}
-	var out []columnRef
-	for _, rm := range models {
-		for _, rf := range rm.Fields {
-			if rf.Kind != state.ForeignKey && rf.Kind != state.OneToOne {
-				continue
-			}
-			if rm.Key() == m.Key() && rf.Name == f.Name {
-				continue
-			}
-			// Matched by name, not resolved: between the removal of a key
-			// and the arrival of the next some targets have none.
-			if rf.Relation == nil {
-				continue
-			}
-			if target := p.Resolve(rm.App, rf.Relation.To); target == nil || target.Key() != m.Key() {
-				continue
-			}
-			if rf.Relation.ToField == f.Name || (rf.Relation.ToField == "" && f.PrimaryKey) {
-				out = append(out, columnRef{model: rm, field: rf})
-			}
-		}
-	}
-	return out, nil
-}
-
 // AlterUniqueTogether drops the unique_together constraints that went away
 // and adds the new ones.
-func (e *Editor) AlterUniqueTogether(p *state.Project, from, to *state.Model) ([]string, error) {
-	if from.Unmanaged || to.Unmanaged {
-		return nil, nil
-	}
+func (e ddl) AlterUniqueTogether(p *state.Project, from, to *state.Model) ([]string, error) {
 	oldGroups, err := togetherUniques(from)
 	if err != nil {
 		return nil, err
@@ -774,80 +621,53 @@ func hasUnique(list []uniqueSpec, u uniqueSpec) bool {
 	return false
 }
 
-// AddIndex creates a Meta index; a partial one is an error on MySQL.
-func (e *Editor) AddIndex(p *state.Project, from, to *state.Model, idx state.Index) ([]string, error) {
-	if to.Unmanaged {
-		return nil, nil
-	}
-	spec, err := metaIndex(to, idx)
+// AddIndex creates a Meta index.
+func (e ddl) AddIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error) {
+	spec, err := metaIndex(m, idx)
 	if err != nil {
 		return nil, err
 	}
-	return []string{e.createIndex(to.Table, spec)}, nil
+	return []string{e.createIndex(m.Table, spec)}, nil
 }
 
-// RemoveIndex drops a Meta index; a partial one cannot exist on MySQL, so
-// asking to drop one is an error too.
-func (e *Editor) RemoveIndex(p *state.Project, from, to *state.Model, idx state.Index) ([]string, error) {
-	if from.Unmanaged {
-		return nil, nil
-	}
-	if idx.Condition != "" {
-		return nil, fmt.Errorf("mysql: index %q of %s has a condition: MySQL does not support partial indexes", idx.Name, from.Label())
-	}
-	return []string{e.dropIndex(to.Table, idx.Name)}, nil
+// DropIndex drops a Meta index.
+func (e ddl) DropIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error) {
+	return []string{e.dropIndex(m.Table, idx.Name)}, nil
 }
 
 // RenameIndex renames a Meta index in place.
-func (e *Editor) RenameIndex(p *state.Project, from, to *state.Model, oldName, newName string) ([]string, error) {
-	if from.Unmanaged || to.Unmanaged || oldName == newName {
-		return nil, nil
-	}
+func (e ddl) RenameIndex(p *state.Project, from, to *state.Model, oldName, newName string) ([]string, error) {
 	return []string{e.renameIndex(to.Table, oldName, newName)}, nil
 }
 
-// AddConstraint adds a Meta unique or check constraint; a conditional
-// unique constraint is an error on MySQL.
-func (e *Editor) AddConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error) {
-	if to.Unmanaged {
-		return nil, nil
-	}
-	switch c.Kind {
-	case state.UniqueConstraint:
+// AddConstraint adds a Meta unique or check constraint.
+func (e ddl) AddConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error) {
+	if c.Kind == state.UniqueConstraint {
 		u, err := constraintUnique(to, c)
 		if err != nil {
 			return nil, err
 		}
 		return []string{e.addUnique(to.Table, u)}, nil
-	case state.CheckConstraint:
-		def, err := e.checkDef(to, c)
-		if err != nil {
-			return nil, err
-		}
-		return []string{"ALTER TABLE " + e.Quote(to.Table) + " ADD " + def}, nil
 	}
-	return nil, fmt.Errorf("mysql: constraint %q of %s has unknown kind %q", c.Name, to.Label(), c.Kind)
+	def, err := e.checkDef(to, c)
+	if err != nil {
+		return nil, err
+	}
+	return []string{"ALTER TABLE " + e.Quote(to.Table) + " ADD " + def}, nil
 }
 
-// RemoveConstraint drops a Meta unique or check constraint.
-func (e *Editor) RemoveConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error) {
-	if from.Unmanaged {
-		return nil, nil
-	}
-	switch c.Kind {
-	case state.UniqueConstraint:
-		if c.Condition != "" {
-			return nil, fmt.Errorf("mysql: unique constraint %q of %s has a condition: MySQL does not support conditional unique constraints (partial indexes)", c.Name, from.Label())
-		}
+// DropConstraint drops a Meta unique or check constraint.
+func (e ddl) DropConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error) {
+	if c.Kind == state.UniqueConstraint {
 		return []string{e.dropUnique(to.Table, c.Name)}, nil
-	case state.CheckConstraint:
-		return []string{"ALTER TABLE " + e.Quote(to.Table) + " DROP CONSTRAINT " + e.Quote(c.Name)}, nil
 	}
-	return nil, fmt.Errorf("mysql: constraint %q of %s has unknown kind %q", c.Name, from.Label(), c.Kind)
+	return []string{"ALTER TABLE " + e.Quote(to.Table) + " DROP CONSTRAINT " + e.Quote(c.Name)}, nil
 }
 
-// createTable renders CREATE TABLE for m followed by its indexes and foreign keys.
-func (e *Editor) createTable(p *state.Project, m *state.Model) ([]string, error) {
+// CreateTable renders CREATE TABLE for m with its columns, primary key,
+// unique and check constraints, then its indexes, then its foreign keys
+// (each after the index MySQL needs for it, so MySQL does not invent one).
+func (e ddl) CreateTable(p *state.Project, m *state.Model) ([]string, error) {
 	var defs []string
 	for _, f := range m.Fields {
 		if !f.HasColumn() {
@@ -903,7 +723,7 @@ func (e *Editor) createTable(p *state.Project, m *state.Model) ([]string, error)
 // DEFAULT def (when not nil; else the field's db_default expression, if
 // any) and AUTO_INCREMENT. It never says PRIMARY KEY,
 // so MODIFY COLUMN can restate a key column without re-declaring the key.
-func (e *Editor) spec(p *state.Project, m *state.Model, f *state.Field, def *string) (string, error) {
+func (e ddl) spec(p *state.Project, m *state.Model, f *state.Field, def *string) (string, error) {
 	typ, err := columnType(p, m, f)
 	if err != nil {
 		return "", err
@@ -939,7 +759,7 @@ func (e *Editor) spec(p *state.Project, m *state.Model, f *state.Field, def *str
 }
 
 // checkDef renders a named CHECK constraint clause.
-func (e *Editor) checkDef(m *state.Model, c state.Constraint) (string, error) {
+func (e ddl) checkDef(m *state.Model, c state.Constraint) (string, error) {
 	if strings.TrimSpace(c.Check) == "" {
 		return "", fmt.Errorf("mysql: check constraint %q of %s has no SQL", c.Name, m.Label())
 	}
@@ -947,7 +767,7 @@ func (e *Editor) checkDef(m *state.Model, c state.Constraint) (string, error) {
 }
 
 // columnList quotes index columns, turning a "-" prefix into DESC.
-func (e *Editor) columnList(cols []string) string {
+func (e ddl) columnList(cols []string) string {
 	parts := make([]string, len(cols))
 	for i, c := range cols {
 		if name, desc := strings.CutPrefix(c, "-"); desc {
@@ -960,38 +780,38 @@ func (e *Editor) columnList(cols []string) string {
 }
 
 // createIndex renders CREATE INDEX.
-func (e *Editor) createIndex(table string, idx indexSpec) string {
+func (e ddl) createIndex(table string, idx indexSpec) string {
 	return "CREATE INDEX " + e.Quote(idx.name) + " ON " + e.Quote(table) + " (" + e.columnList(idx.cols) + ")"
 }
 
 // dropIndex renders DROP INDEX of a plain index.
-func (e *Editor) dropIndex(table, name string) string {
+func (e ddl) dropIndex(table, name string) string {
 	return "DROP INDEX " + e.Quote(name) + " ON " + e.Quote(table)
 }
 
 // addUnique renders ALTER TABLE ADD CONSTRAINT ... UNIQUE.
-func (e *Editor) addUnique(table string, u uniqueSpec) string {
+func (e ddl) addUnique(table string, u uniqueSpec) string {
 	return "ALTER TABLE " + e.Quote(table) + " ADD CONSTRAINT " + e.Quote(u.name) + " UNIQUE (" + e.columnList(u.cols) + ")"
 }
 
 // dropUnique drops a unique constraint, which MySQL keeps as a unique index.
-func (e *Editor) dropUnique(table, name string) string {
+func (e ddl) dropUnique(table, name string) string {
 	return "ALTER TABLE " + e.Quote(table) + " DROP INDEX " + e.Quote(name)
 }
 
 // renameIndex renames an index or unique constraint in place.
-func (e *Editor) renameIndex(table, oldName, newName string) string {
+func (e ddl) renameIndex(table, oldName, newName string) string {
 	return "ALTER TABLE " + e.Quote(table) + " RENAME INDEX " + e.Quote(oldName) + " TO " + e.Quote(newName)
 }
 
 // addForeignKey renders ALTER TABLE ADD CONSTRAINT ... FOREIGN KEY.
-func (e *Editor) addForeignKey(table string, fk fkSpec) string {
-	return "ALTER TABLE " + e.Quote(table) + " ADD CONSTRAINT " + e.Quote(fk.name) +
-		" FOREIGN KEY (" + e.Quote(fk.column) + ") REFERENCES " + e.Quote(fk.refTable) +
-		" (" + e.Quote(fk.refColumn) + ") ON DELETE " + fk.onDelete
+func (e ddl) addForeignKey(table string, fk fkSpec) string {
+	return "ALTER TABLE " + e.Quote(table) + " ADD CONSTRAINT " + e.Quote(fk.Name) +
+		" FOREIGN KEY (" + e.Quote(fk.Column) + ") REFERENCES " + e.Quote(fk.RefTable) +
+		" (" + e.Quote(fk.RefColumn) + ") ON DELETE " + fk.OnDelete
 }
 
 // dropForeignKey renders ALTER TABLE DROP FOREIGN KEY.
-func (e *Editor) dropForeignKey(table, name string) string {
+func (e ddl) dropForeignKey(table, name string) string {
 	return "ALTER TABLE " + e.Quote(table) + " DROP FOREIGN KEY " + e.Quote(name)
 }

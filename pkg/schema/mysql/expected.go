@@ -68,9 +68,7 @@ func expectedTable(p *state.Project, m *state.Model) (schema.Table, error) {
 		return t, err
 	}
 	for _, fk := range fks {
-		t.ForeignKeys = append(t.ForeignKeys, schema.ForeignKey{
-			Name: fk.name, Column: fk.column, RefTable: fk.refTable, RefColumn: fk.refColumn, OnDelete: fk.onDelete,
-		})
+		t.ForeignKeys = append(t.ForeignKeys, fk)
 	}
 	for _, c := range m.Constraints {
 		if c.Kind == state.CheckConstraint {
@@ -104,9 +102,7 @@ type indexSpec struct {
 }
 
 // fkSpec is one foreign key constraint the editor creates.
-type fkSpec struct {
-	name, column, refTable, refColumn, onDelete string
-}
+type fkSpec = schema.ForeignKey
 
 // fieldUnique is the unique constraint of a unique column (not the primary key).
 func fieldUnique(m *state.Model, f *state.Field) (uniqueSpec, bool) {
@@ -220,26 +216,17 @@ func metaIndex(m *state.Model, idx state.Index) (indexSpec, error) {
 	return indexSpec{name: idx.Name, cols: cols}, nil
 }
 
-// fieldForeignKey is the foreign key constraint of a relation column.
+// fieldForeignKey is the foreign key constraint of a relation column;
+// on_delete=SET_DEFAULT is an error, InnoDB has no such action.
 func fieldForeignKey(p *state.Project, m *state.Model, f *state.Field) (fkSpec, bool, error) {
-	if !f.HasColumn() || !schema.NeedsForeignKey(f) {
-		return fkSpec{}, false, nil
-	}
-	target, tf, err := relationTarget(p, m, f)
+	fk, ok, err := schema.ForeignKeyOf(p, m, f)
 	if err != nil {
-		return fkSpec{}, false, err
+		return fkSpec{}, false, fmt.Errorf("mysql: %w", err)
 	}
-	if f.Relation.OnDelete == "SET_DEFAULT" {
+	if ok && f.Relation.OnDelete == "SET_DEFAULT" {
 		return fkSpec{}, false, fmt.Errorf("mysql: %s.%s: on_delete=SET_DEFAULT is not supported by MySQL (InnoDB rejects ON DELETE SET DEFAULT); use SET_NULL, CASCADE, PROTECT, RESTRICT or DO_NOTHING", m.Label(), f.Name)
 	}
-	col := f.ColumnName()
-	return fkSpec{
-		name:      schema.ForeignKeyName(m.Table, col),
-		column:    col,
-		refTable:  target.Table,
-		refColumn: tf.ColumnName(),
-		onDelete:  schema.OnDeleteSQL(f.Relation.OnDelete),
-	}, true, nil
+	return fk, ok, nil
 }
 
 // modelForeignKeys lists every foreign key constraint of m's table.

@@ -11,21 +11,35 @@ import (
 // Editor renders PostgreSQL DDL for state changes; its embedded Inspector
 // reads PostgreSQL schemas back. It holds no state; the zero value is ready
 // to use.
-type Editor struct{ Inspector }
+type Editor struct {
+	schema.Base
+	Inspector
+}
 
-var _ schema.Editor = (*Editor)(nil)
+var (
+	_ schema.Editor           = (*Editor)(nil)
+	_ schema.Hooks            = ddl{}
+	_ schema.ForeignKeyWriter = ddl{}
+)
 
 // New returns the PostgreSQL editor.
-func New() *Editor { return &Editor{} }
+func New() *Editor { return &Editor{Base: schema.NewBase(ddl{})} }
 
-// Dialect says the editor writes PostgreSQL.
-func (e *Editor) Dialect() schema.Dialect { return schema.Postgres }
+// ddl is what PostgreSQL gives the shared editor (schema.Base): its
+// quoting, its capabilities and the statements of each change.
+type ddl struct{}
+
+// Dialect says the hooks write PostgreSQL.
+func (ddl) Dialect() schema.Dialect { return schema.Postgres }
 
 // Quote quotes an identifier with double quotes, doubling any inside.
-func (e *Editor) Quote(name string) string { return quoteIdent(name) }
+func (ddl) Quote(name string) string { return quoteIdent(name) }
 
-// AtomicDDL is true: PostgreSQL rolls DDL back with its transaction.
-func (e *Editor) AtomicDDL() bool { return true }
+// Capabilities: PostgreSQL rolls DDL back with its transaction and has
+// partial indexes.
+func (ddl) Capabilities() schema.Capabilities {
+	return schema.Capabilities{TransactionalDDL: true, PartialIndexes: true}
+}
 
 func quoteIdent(name string) string {
 	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
@@ -51,13 +65,11 @@ func checkIdent(m *state.Model, names ...string) error {
 func pkeyName(table string) string { return state.ObjectName(table, nil, "pkey") }
 
 // foreignKey is one relation column's FK constraint as the editor creates it.
-type foreignKey struct {
-	name, column, refTable, refColumn, onDelete string
-}
+type foreignKey = schema.ForeignKey
 
 // sameTarget reports whether two constraints enforce the same thing, names aside.
-func (fk *foreignKey) sameTarget(other *foreignKey) bool {
-	return fk.refTable == other.refTable && fk.refColumn == other.refColumn && fk.onDelete == other.onDelete
+func sameTarget(fk, other *foreignKey) bool {
+	return fk.RefTable == other.RefTable && fk.RefColumn == other.RefColumn && fk.OnDelete == other.OnDelete
 }
 
 // fieldObjects lists the database objects that exist for one column field.
@@ -80,7 +92,7 @@ func objectNames(m *state.Model, f *state.Field) fieldObjects {
 		o.index = schema.FieldIndexName(m.Table, col)
 	}
 	if schema.NeedsForeignKey(f) {
-		o.fk = &foreignKey{name: schema.ForeignKeyName(m.Table, col), column: col}
+		o.fk = &foreignKey{Name: schema.ForeignKeyName(m.Table, col), Column: col}
 	}
 	return o
 }
@@ -89,12 +101,11 @@ func objectNames(m *state.Model, f *state.Field) fieldObjects {
 func objectsOf(p *state.Project, m *state.Model, f *state.Field) (fieldObjects, error) {
 	o := objectNames(m, f)
 	if o.fk != nil {
-		target, tf, err := relationTarget(p, m, f)
+		fk, _, err := schema.ForeignKeyOf(p, m, f)
 		if err != nil {
-			return o, err
+			return o, wrap(err)
 		}
-		o.fk.refTable, o.fk.refColumn = target.Table, tf.ColumnName()
-		o.fk.onDelete = schema.OnDeleteSQL(f.Relation.OnDelete)
+		o.fk = &fk
 	}
 	return o, nil
 }
@@ -201,17 +212,17 @@ func renameIndexSQL(from, to string) string {
 }
 
 func addForeignKeySQL(table string, fk *foreignKey) string {
-	return "ALTER TABLE " + quoteIdent(table) + " ADD CONSTRAINT " + quoteIdent(fk.name) +
-		" FOREIGN KEY (" + quoteIdent(fk.column) + ") REFERENCES " + quoteIdent(fk.refTable) +
-		" (" + quoteIdent(fk.refColumn) + ") ON DELETE " + fk.onDelete + " DEFERRABLE INITIALLY DEFERRED"
+	return "ALTER TABLE " + quoteIdent(table) + " ADD CONSTRAINT " + quoteIdent(fk.Name) +
+		" FOREIGN KEY (" + quoteIdent(fk.Column) + ") REFERENCES " + quoteIdent(fk.RefTable) +
+		" (" + quoteIdent(fk.RefColumn) + ") ON DELETE " + fk.OnDelete + " DEFERRABLE INITIALLY DEFERRED"
 }
 
 // dropForeignKeySQL first fires the constraint's pending deferred checks:
 // PostgreSQL refuses to alter a table with pending trigger events.
 func dropForeignKeySQL(table string, fk *foreignKey) []string {
 	return []string{
-		"SET CONSTRAINTS " + quoteIdent(fk.name) + " IMMEDIATE",
-		dropConstraintSQL(table, fk.name),
+		"SET CONSTRAINTS " + quoteIdent(fk.Name) + " IMMEDIATE",
+		dropConstraintSQL(table, fk.Name),
 	}
 }
 
@@ -251,9 +262,9 @@ func uniqueTogether(m *state.Model) (names []string, cols map[string]string, err
 	return names, cols, nil
 }
 
-// createTable renders CREATE TABLE for m and the indexes and foreign keys
+// CreateTable renders CREATE TABLE for m and the indexes and foreign keys
 // that follow it.
-func (e *Editor) createTable(p *state.Project, m *state.Model) ([]string, error) {
+func (ddl) CreateTable(p *state.Project, m *state.Model) ([]string, error) {
 	if err := checkIdent(m, m.Table); err != nil {
 		return nil, err
 	}
@@ -409,32 +420,12 @@ func indexSQL(m *state.Model, idx state.Index) (string, error) {
 	return createIndexSQL(false, idx.Name, m.Table, list, idx.Condition), nil
 }
 
-// CreateModel creates m's table, its indexes and foreign keys, and the
-// automatic join tables of its many-to-many fields.
-func (e *Editor) CreateModel(p *state.Project, m *state.Model) ([]string, error) {
-	if m.Unmanaged {
-		return nil, nil
-	}
-	return schema.CreateWithJoinTables(p, m, e.createTable)
-}
-
-// DeleteModel drops m's automatic join tables, then its table.
-func (e *Editor) DeleteModel(p *state.Project, m *state.Model) ([]string, error) {
-	if m.Unmanaged {
-		return nil, nil
-	}
-	return schema.DropWithJoinTables(m, quoteIdent), nil
-}
-
-// AlterModelTable renames the table and the objects named after it, then the
+// MoveTable renames the table and the objects named after it, then the
 // automatic join tables whose names follow the table. When the model itself
 // was renamed (from.Name != to.Name, as RenameModel does) it also renames the
 // join-table columns named after the model, in its own join tables and in
 // those of other models' many-to-many fields that point at it.
-func (e *Editor) AlterModelTable(p *state.Project, from, to *state.Model) ([]string, error) {
-	if from.Unmanaged || to.Unmanaged {
-		return nil, nil
-	}
+func (ddl) MoveTable(p *state.Project, from, to *state.Model) ([]string, error) {
 	var pairs [][2]*state.Field
 	for _, f := range to.Fields {
 		if old := from.Field(f.Name); old != nil && old.HasColumn() && f.HasColumn() {
@@ -554,8 +545,8 @@ func renameFieldObjects(table string, oldObj, newObj fieldObjects) []string {
 	if oldObj.index != "" && newObj.index != "" && oldObj.index != newObj.index {
 		stmts = append(stmts, renameIndexSQL(oldObj.index, newObj.index))
 	}
-	if oldObj.fk != nil && newObj.fk != nil && oldObj.fk.name != newObj.fk.name {
-		stmts = append(stmts, renameConstraintSQL(table, oldObj.fk.name, newObj.fk.name))
+	if oldObj.fk != nil && newObj.fk != nil && oldObj.fk.Name != newObj.fk.Name {
+		stmts = append(stmts, renameConstraintSQL(table, oldObj.fk.Name, newObj.fk.Name))
 	}
 	return stmts
 }
@@ -601,24 +592,9 @@ func sameGroup(oldGroup, group []string, rename func(string) string) bool {
 	return true
 }
 
-// AddField adds a column (or, for a many-to-many field, its join table) with
-// its constraints and indexes. A fill literal is the DEFAULT used to fill the
+// AddColumn adds a column with its constraints and indexes. A fill literal is the DEFAULT used to fill the
 // existing rows, then replaced by the field's own default or dropped.
-func (e *Editor) AddField(p *state.Project, from, to *state.Model, field string, fill *string) ([]string, error) {
-	if to.Unmanaged {
-		return nil, nil
-	}
-	f := to.Field(field)
-	if f == nil {
-		return nil, fmt.Errorf("postgres: %s has no field %q", to.Label(), field)
-	}
-	if f.Kind == state.ManyToMany {
-		jt, err := schema.JoinTable(p, to, f)
-		if err != nil || jt == nil {
-			return nil, wrap(err)
-		}
-		return e.createTable(p, jt)
-	}
+func (ddl) AddColumn(p *state.Project, from, to *state.Model, f *state.Field, fill *string) ([]string, error) {
 	def, err := columnDef(p, to, f, fill)
 	if err != nil {
 		return nil, err
@@ -646,15 +622,7 @@ func (e *Editor) AddField(p *state.Project, from, to *state.Model, field string,
 	if obj.pk {
 		stmts = append(stmts, "ALTER TABLE "+table+" ADD CONSTRAINT "+quoteIdent(pkeyName(to.Table))+" PRIMARY KEY ("+col+")")
 	}
-	stmts = append(stmts, addFieldObjects(to.Table, f.ColumnName(), fieldObjects{unique: obj.unique, index: obj.index, fk: obj.fk})...)
-	if schema.GainsReferencedKey(nil, f) {
-		more, err := addIncoming(p, to, f, true)
-		if err != nil {
-			return nil, err
-		}
-		stmts = append(stmts, more...)
-	}
-	return stmts, nil
+	return append(stmts, addFieldObjects(to.Table, f.ColumnName(), fieldObjects{unique: obj.unique, index: obj.index, fk: obj.fk})...), nil
 }
 
 func wrap(err error) error {
@@ -688,86 +656,44 @@ func addFieldObjects(table, column string, obj fieldObjects) []string {
 	return stmts
 }
 
-// RemoveField drops the column (its indexes and constraints go with it) or,
-// for a many-to-many field, its automatic join table.
-func (e *Editor) RemoveField(p *state.Project, from, to *state.Model, field string) ([]string, error) {
-	if from.Unmanaged {
-		return nil, nil
-	}
-	f := from.Field(field)
-	if f == nil {
-		return nil, fmt.Errorf("postgres: %s has no field %q", from.Label(), field)
-	}
-	if f.Kind == state.ManyToMany {
-		return schema.DropJoinTable(from, f, quoteIdent), nil
-	}
+// DropColumn drops the column (its indexes and constraints go with it),
+// its own foreign key first.
+func (ddl) DropColumn(p *state.Project, from, to *state.Model, f *state.Field) ([]string, error) {
 	var stmts []string
-	if schema.LosesReferencedKey(f, nil) {
-		drops, err := dropIncoming(schema.WithModel(p, from), from, f)
-		if err != nil {
-			return nil, err
-		}
-		stmts = drops
-	}
 	if fk := objectNames(from, f).fk; fk != nil {
 		stmts = append(stmts, dropForeignKeySQL(from.Table, fk)...)
 	}
 	return append(stmts, "ALTER TABLE "+quoteIdent(from.Table)+" DROP COLUMN "+quoteIdent(f.ColumnName())), nil
 }
 
-// dropIncoming drops the foreign keys that reference field f of m, resolved
-// in p, before the column stops being what they reference.
-func dropIncoming(p *state.Project, m *state.Model, f *state.Field) ([]string, error) {
-	refs, err := references(p, m, f)
-	if err != nil {
-		return nil, err
-	}
-	var stmts []string
-	for _, r := range refs {
-		obj, err := objectsOf(p, r.model, r.field)
-		if err != nil {
-			return nil, err
-		}
-		if obj.fk != nil {
-			stmts = append(stmts, dropForeignKeySQL(r.model.Table, obj.fk)...)
-		}
-	}
-	return stmts, nil
+// ForeignKey is the constraint of relation column f of m, resolved in p.
+func (ddl) ForeignKey(p *state.Project, m *state.Model, f *state.Field) (schema.ForeignKey, bool, error) {
+	fk, ok, err := schema.ForeignKeyOf(p, m, f)
+	return fk, ok, wrap(err)
 }
 
-// addIncoming points the relations that reference field f of m at it
-// again after a change dropped their foreign keys: with retype each column
-// first takes f's type (which it follows), then each gets its key back.
-func addIncoming(p *state.Project, m *state.Model, f *state.Field, retype bool) ([]string, error) {
-	refs, err := references(p, m, f)
+// DropForeignKey drops fk, its pending deferred checks fired first.
+func (ddl) DropForeignKey(table string, fk schema.ForeignKey) []string {
+	return dropForeignKeySQL(table, &fk)
+}
+
+// AddForeignKey adds fk as a deferred constraint.
+func (ddl) AddForeignKey(table string, fk schema.ForeignKey) string {
+	return addForeignKeySQL(table, &fk)
+}
+
+// RetypeColumn gives relation column f of m the type of the column it
+// references, converting the stored values.
+func (ddl) RetypeColumn(p *state.Project, m *state.Model, f *state.Field) (string, error) {
+	spec, err := resolveColumn(p, m, f)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	var stmts []string
-	for _, r := range refs {
-		if retype {
-			spec, err := resolveColumn(p, r.model, r.field)
-			if err != nil {
-				return nil, err
-			}
-			stmts = append(stmts, alterTypeSQL(r.model.Table, r.field.ColumnName(), spec.typ))
-		}
-		obj, err := objectsOf(p, r.model, r.field)
-		if err != nil {
-			return nil, err
-		}
-		if obj.fk != nil {
-			stmts = append(stmts, addForeignKeySQL(r.model.Table, obj.fk))
-		}
-	}
-	return stmts, nil
+	return alterTypeSQL(m.Table, f.ColumnName(), spec.typ), nil
 }
 
 // AlterUniqueTogether drops the groups that went away and adds the new ones.
-func (e *Editor) AlterUniqueTogether(p *state.Project, from, to *state.Model) ([]string, error) {
-	if from.Unmanaged || to.Unmanaged {
-		return nil, nil
-	}
+func (ddl) AlterUniqueTogether(p *state.Project, from, to *state.Model) ([]string, error) {
 	oldNames, oldCols, err := uniqueTogether(from)
 	if err != nil {
 		return nil, err
@@ -791,33 +717,24 @@ func (e *Editor) AlterUniqueTogether(p *state.Project, from, to *state.Model) ([
 }
 
 // AddIndex creates a Meta index (descending and partial ones included).
-func (e *Editor) AddIndex(p *state.Project, from, to *state.Model, idx state.Index) ([]string, error) {
-	if to.Unmanaged {
-		return nil, nil
-	}
-	s, err := indexSQL(to, idx)
+func (ddl) AddIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error) {
+	s, err := indexSQL(m, idx)
 	if err != nil {
 		return nil, err
 	}
 	return []string{s}, nil
 }
 
-// RemoveIndex drops a Meta index.
-func (e *Editor) RemoveIndex(p *state.Project, from, to *state.Model, idx state.Index) ([]string, error) {
-	if from.Unmanaged {
-		return nil, nil
-	}
+// DropIndex drops a Meta index.
+func (ddl) DropIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error) {
 	if idx.Name == "" {
-		return nil, fmt.Errorf("postgres: %s: an index needs a name", from.Label())
+		return nil, fmt.Errorf("postgres: %s: an index needs a name", m.Label())
 	}
 	return []string{"DROP INDEX " + quoteIdent(idx.Name)}, nil
 }
 
 // RenameIndex renames a Meta index.
-func (e *Editor) RenameIndex(p *state.Project, from, to *state.Model, oldName, newName string) ([]string, error) {
-	if from.Unmanaged || to.Unmanaged || oldName == newName {
-		return nil, nil
-	}
+func (ddl) RenameIndex(p *state.Project, from, to *state.Model, oldName, newName string) ([]string, error) {
 	if err := checkIdent(to, oldName, newName); err != nil {
 		return nil, fmt.Errorf("%w (index name)", err)
 	}
@@ -826,10 +743,7 @@ func (e *Editor) RenameIndex(p *state.Project, from, to *state.Model, oldName, n
 
 // AddConstraint adds a check or unique constraint; a partial or descending
 // unique constraint becomes a unique index.
-func (e *Editor) AddConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error) {
-	if to.Unmanaged {
-		return nil, nil
-	}
+func (ddl) AddConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error) {
 	if c.Kind == state.UniqueConstraint && uniqueIsIndex(c) {
 		s, err := uniqueIndexSQL(to, c)
 		if err != nil {
@@ -844,59 +758,39 @@ func (e *Editor) AddConstraint(p *state.Project, from, to *state.Model, c state.
 	return []string{"ALTER TABLE " + quoteIdent(to.Table) + " ADD " + def}, nil
 }
 
-// RemoveConstraint drops a check or unique constraint (or the unique index
+// DropConstraint drops a check or unique constraint (or the unique index
 // that stands for a partial one).
-func (e *Editor) RemoveConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error) {
-	if from.Unmanaged {
-		return nil, nil
-	}
+func (ddl) DropConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error) {
 	if c.Name == "" {
 		return nil, fmt.Errorf("postgres: %s: a constraint needs a name", from.Label())
 	}
-	switch c.Kind {
-	case state.UniqueConstraint:
-		if uniqueIsIndex(c) {
-			return []string{"DROP INDEX " + quoteIdent(c.Name)}, nil
-		}
-	case state.CheckConstraint:
-	default:
-		return nil, fmt.Errorf("postgres: %s: constraint %s has unknown kind %q", from.Label(), c.Name, c.Kind)
+	if c.Kind == state.UniqueConstraint && uniqueIsIndex(c) {
+		return []string{"DROP INDEX " + quoteIdent(c.Name)}, nil
 	}
 	return []string{dropConstraintSQL(from.Table, c.Name)}, nil
 }
 
-// AlterField turns field oldName of from into newName of to: column rename,
-// type (keeping data through a USING cast, and the columns that reference it
-// following), identity, null (filling NULL rows first), default, primary
-// key, unique, index and foreign key changes, in an order PostgreSQL accepts.
-func (e *Editor) AlterField(p *state.Project, from, to *state.Model, oldName, newName string, fill *string) ([]string, error) {
-	if from.Unmanaged || to.Unmanaged {
-		return nil, nil
-	}
-	old, f := from.Field(oldName), to.Field(newName)
-	if old == nil {
-		return nil, fmt.Errorf("postgres: %s has no field %q", from.Label(), oldName)
-	}
-	if f == nil {
-		return nil, fmt.Errorf("postgres: %s has no field %q", to.Label(), newName)
-	}
-	if old.Kind == state.ManyToMany || f.Kind == state.ManyToMany {
-		return e.alterManyToMany(p, from, to, old, f)
-	}
+// AlterColumn turns column field old of from into f of to: column rename,
+// type (keeping data through a USING cast), identity, null (filling NULL
+// rows first), default, primary key, unique, index and foreign key changes,
+// in an order PostgreSQL accepts. The columns that reference it follow
+// (schema.Base drops and re-adds their keys).
+func (ddl) AlterColumn(p *state.Project, from, to *state.Model, old, f *state.Field, fill *string) (schema.ColumnChange, error) {
 	a, err := newColumnAlteration(p, from, to, old, f)
 	if err != nil {
-		return nil, err
+		return schema.ColumnChange{}, err
 	}
-	return a.statements(fill)
+	stmts, err := a.statements(fill)
+	if err != nil {
+		return schema.ColumnChange{}, err
+	}
+	return schema.ColumnChange{Statements: stmts, MovesReferences: a.moveReferences(), Retyped: a.typeChanged()}, nil
 }
 
-// alterManyToMany handles AlterField between two many-to-many fields: only
+// AlterJoinTable handles AlterField between two many-to-many fields: only
 // the automatic join table's name may change (a field rename or a new
 // table=). Any other change needs the field removed and added again.
-func (e *Editor) alterManyToMany(p *state.Project, from, to *state.Model, old, f *state.Field) ([]string, error) {
-	if old.Kind != f.Kind {
-		return nil, fmt.Errorf("postgres: %s.%s: changing a field to or from many-to-many is not supported; remove the field and add a new one", to.Label(), f.Name)
-	}
+func (ddl) AlterJoinTable(p *state.Project, from, to *state.Model, old, f *state.Field) ([]string, error) {
 	if (old.Relation.Through == "") != (f.Relation.Through == "") {
 		return nil, fmt.Errorf("postgres: %s.%s: adding or removing through= on a many-to-many field is not supported; remove the field and add a new one", to.Label(), f.Name)
 	}
@@ -915,12 +809,6 @@ type columnAlteration struct {
 	oldSpec, newSpec columnSpec
 	oldObj, newObj   fieldObjects
 	oldDef, newDef   string // rendered DEFAULT literals, "" for none
-}
-
-// reference is a relation column elsewhere whose type follows the altered column.
-type reference struct {
-	model *state.Model
-	field *state.Field
 }
 
 func newColumnAlteration(p *state.Project, from, to *state.Model, old, f *state.Field) (*columnAlteration, error) {
@@ -969,7 +857,7 @@ func (a *columnAlteration) typeChanged() bool { return a.oldSpec.typ != a.newSpe
 
 // keepForeignKey reports whether the old FK constraint can stay (renamed at most).
 func (a *columnAlteration) keepForeignKey() bool {
-	return a.oldObj.fk != nil && a.newObj.fk != nil && !a.typeChanged() && a.oldObj.fk.sameTarget(a.newObj.fk)
+	return a.oldObj.fk != nil && a.newObj.fk != nil && !a.typeChanged() && sameTarget(a.oldObj.fk, a.newObj.fk)
 }
 
 func (a *columnAlteration) statements(fill *string) ([]string, error) {
@@ -979,14 +867,6 @@ func (a *columnAlteration) statements(fill *string) ([]string, error) {
 	var stmts []string
 
 	// Drop what goes away or must be rebuilt.
-	moveRefs := a.moveReferences()
-	if moveRefs {
-		drops, err := dropIncoming(schema.WithModel(a.p, a.from), a.from, a.old)
-		if err != nil {
-			return nil, err
-		}
-		stmts = append(stmts, drops...)
-	}
 	keepFK := a.keepForeignKey()
 	if a.oldObj.fk != nil && !keepFK {
 		stmts = append(stmts, dropForeignKeySQL(a.from.Table, a.oldObj.fk)...)
@@ -1091,15 +971,7 @@ func (a *columnAlteration) statements(fill *string) ([]string, error) {
 	if !keepFK {
 		added.fk = a.newObj.fk
 	}
-	stmts = append(stmts, addFieldObjects(table, newCol, added)...)
-	if moveRefs {
-		more, err := addIncoming(a.p, a.to, a.f, a.typeChanged() || schema.GainsReferencedKey(a.old, a.f))
-		if err != nil {
-			return nil, err
-		}
-		stmts = append(stmts, more...)
-	}
-	return stmts, nil
+	return append(stmts, addFieldObjects(table, newCol, added)...), nil
 }
 
 // alterTypeSQL changes the type of a column that follows another one's
@@ -1108,53 +980,4 @@ func (a *columnAlteration) statements(fill *string) ([]string, error) {
 func alterTypeSQL(table, column, typ string) string {
 	return "ALTER TABLE " + quoteIdent(table) + " ALTER COLUMN " + quoteIdent(column) +
 		" TYPE " + typ + " USING " + quoteIdent(column) + "::" + typ
-}
-
-// references lists the relation columns of managed models, automatic join
-// tables included, that point at field f of model to and so share its type.
-func references(p *state.Project, to *state.Model, f *state.Field) ([]reference, error) {
-	if !f.PrimaryKey && !schema.MayBeReferenced(p, to, f.Name) {
-		return nil, nil
-	}
-	var out []reference
-	points := func(m *state.Model, rf *state.Field) bool {
-		if rf.Relation == nil {
-			return false
-		}
-		target := p.Resolve(m.App, rf.Relation.To)
-		if target == nil || target.Key() != to.Key() {
-			return false
-		}
-		if rf.Relation.ToField != "" {
-			return rf.Relation.ToField == f.Name
-		}
-		return f.PrimaryKey
-	}
-	for _, m := range p.Sorted() {
-		if m.Unmanaged {
-			continue
-		}
-		for _, rf := range m.Fields {
-			switch {
-			case rf.Kind == state.ForeignKey || rf.Kind == state.OneToOne:
-				if points(m, rf) && !(m.Key() == to.Key() && rf.Name == f.Name) {
-					out = append(out, reference{model: m, field: rf})
-				}
-			case rf.Kind == state.ManyToMany:
-				jt, err := schema.JoinTable(p, m, rf)
-				if err != nil {
-					return nil, wrap(err)
-				}
-				if jt == nil {
-					continue
-				}
-				for _, jf := range jt.Fields {
-					if jf.Kind == state.ForeignKey && points(jt, jf) {
-						out = append(out, reference{model: jt, field: jf})
-					}
-				}
-			}
-		}
-	}
-	return out, nil
 }

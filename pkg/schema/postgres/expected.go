@@ -52,10 +52,7 @@ func expectedTable(p *state.Project, m *state.Model) (schema.Table, error) {
 			t.Indexes = append(t.Indexes, schema.Index{Name: obj.index, Columns: []string{col.Name}})
 		}
 		if obj.fk != nil {
-			t.ForeignKeys = append(t.ForeignKeys, schema.ForeignKey{
-				Name: obj.fk.name, Column: obj.fk.column, RefTable: obj.fk.refTable,
-				RefColumn: obj.fk.refColumn, OnDelete: obj.fk.onDelete,
-			})
+			t.ForeignKeys = append(t.ForeignKeys, *obj.fk)
 		}
 	}
 	for _, group := range schema.UniqueGroups(m) {

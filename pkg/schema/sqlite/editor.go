@@ -12,10 +12,13 @@ import (
 // Editor renders SQLite DDL for state changes; its embedded Inspector
 // introspects SQLite databases. It holds no state, so one value serves any
 // number of migrations.
-type Editor struct{ Inspector }
+type Editor struct {
+	schema.Base
+	Inspector
+}
 
 // New returns the SQLite editor.
-func New() *Editor { return &Editor{} }
+func New() *Editor { return &Editor{Base: schema.NewBase(ddl{})} }
 
 // The editor's abilities, checked at compile time.
 var (
@@ -23,16 +26,27 @@ var (
 	_ schema.Preparer         = (*Editor)(nil)
 	_ schema.IntegrityChecker = (*Editor)(nil)
 	_ schema.Runner           = (*Editor)(nil)
+	_ schema.Hooks            = ddl{}
 )
 
-// Dialect says the editor writes SQLite.
-func (*Editor) Dialect() schema.Dialect { return schema.SQLite }
+// ddl is what SQLite gives the shared editor (schema.Base): its quoting,
+// its capabilities and the statements of each change. It writes no
+// foreign key on its own (schema.ForeignKeyWriter): a relation column's
+// key is part of its table's definition, so a table whose references must
+// follow a change is rebuilt (rebuildReferencing).
+type ddl struct{}
+
+// Dialect says the hooks write SQLite.
+func (ddl) Dialect() schema.Dialect { return schema.SQLite }
 
 // Quote quotes an identifier with double quotes, doubling any inside it.
-func (*Editor) Quote(name string) string { return quoteIdent(name) }
+func (ddl) Quote(name string) string { return quoteIdent(name) }
 
-// AtomicDDL is true: SQLite runs DDL inside a transaction and rolls it back.
-func (*Editor) AtomicDDL() bool { return true }
+// Capabilities: SQLite runs DDL inside a transaction and rolls it back,
+// and has partial indexes.
+func (ddl) Capabilities() schema.Capabilities {
+	return schema.Capabilities{TransactionalDDL: true, PartialIndexes: true}
+}
 
 func quoteIdent(name string) string {
 	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
@@ -47,27 +61,8 @@ func quoteList(names []string) string {
 	return strings.Join(quoted, ", ")
 }
 
-// unmanaged reports whether any of the models is state-only.
-func unmanaged(models ...*state.Model) bool {
-	for _, m := range models {
-		if m != nil && m.Unmanaged {
-			return true
-		}
-	}
-	return false
-}
-
-// CreateModel creates the model's table, its indexes and the automatic join
-// tables of its many-to-many fields.
-func (e *Editor) CreateModel(p *state.Project, m *state.Model) ([]string, error) {
-	if unmanaged(m) {
-		return nil, nil
-	}
-	return schema.CreateWithJoinTables(p, m, e.createTable)
-}
-
-// createTable is CREATE TABLE for m followed by its indexes.
-func (e *Editor) createTable(p *state.Project, m *state.Model) ([]string, error) {
+// CreateTable is CREATE TABLE for m followed by its indexes.
+func (ddl) CreateTable(p *state.Project, m *state.Model) ([]string, error) {
 	create, err := createTableSQL(p, m, m.Table)
 	if err != nil {
 		return nil, err
@@ -83,25 +78,14 @@ func (e *Editor) createTable(p *state.Project, m *state.Model) ([]string, error)
 	return stmts, nil
 }
 
-// DeleteModel drops the model's automatic join tables, then its table.
-func (e *Editor) DeleteModel(p *state.Project, m *state.Model) ([]string, error) {
-	if unmanaged(m) {
-		return nil, nil
-	}
-	return schema.DropWithJoinTables(m, quoteIdent), nil
-}
-
 func dropTable(table string) string { return "DROP TABLE " + quoteIdent(table) }
 
-// AlterModelTable renames the table, then the indexes whose generated names
+// MoveTable renames the table, then the indexes whose generated names
 // follow it, then the automatic join tables whose names derive from it (a
 // join table whose columns changed too, as after a model rename, is
 // rebuilt). Foreign keys of other tables follow the rename on their own
 // (Prepare turns legacy_alter_table off).
-func (e *Editor) AlterModelTable(p *state.Project, from, to *state.Model) ([]string, error) {
-	if unmanaged(from, to) {
-		return nil, nil
-	}
+func (ddl) MoveTable(p *state.Project, from, to *state.Model) ([]string, error) {
 	var stmts []string
 	pFrom := before(p, from, to)
 	if from.Table != to.Table {
@@ -199,24 +183,14 @@ func renameTable(from, to *state.Model) ([]string, error) {
 	return append(stmts, more...), nil
 }
 
-// AddField adds a column with ALTER TABLE ADD COLUMN when SQLite can
+// AddColumn adds a column with ALTER TABLE ADD COLUMN when SQLite can
 // (canAddInPlace), filling existing rows with fill; otherwise (a key, NOT
 // NULL without default, a db_default, a column in the middle) it rebuilds
 // the table, which fills a one-off value or evaluates a db_default for
 // each existing row, and where a NOT NULL column without default or fill
-// fails only if rows exist. A many-to-many field
-// creates its join table.
-func (e *Editor) AddField(p *state.Project, from, to *state.Model, field string, fill *string) ([]string, error) {
-	if unmanaged(from, to) {
-		return nil, nil
-	}
-	f := to.Field(field)
-	if f == nil {
-		return nil, fmt.Errorf("sqlite: add field: %s has no field %q", to.Label(), field)
-	}
-	if f.Kind == state.ManyToMany {
-		return e.createJoinTable(p, to, f)
-	}
+// fails only if rows exist.
+func (ddl) AddColumn(p *state.Project, from, to *state.Model, f *state.Field, fill *string) ([]string, error) {
+	field := f.Name
 	if !canAddInPlace(to, f) {
 		copies, err := copyPlan(p, from, to, nil, field, fill)
 		if err != nil {
@@ -284,33 +258,10 @@ func lastColumn(m *state.Model, field string) bool {
 	return false
 }
 
-// createJoinTable creates the automatic join table of an M2M field, if any.
-func (e *Editor) createJoinTable(p *state.Project, m *state.Model, f *state.Field) ([]string, error) {
-	jt, err := schema.JoinTable(p, m, f)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: %w", err)
-	}
-	if jt == nil {
-		return nil, nil
-	}
-	return e.createTable(p, jt)
-}
-
-// RemoveField drops the column in place where SQLite allows it
+// DropColumn drops the column in place where SQLite allows it
 // (canDropInPlace) and otherwise rebuilds the table without it (SQLite's
-// DROP COLUMN refuses indexed, unique, key and foreign key columns); a
-// many-to-many field drops its join table instead.
-func (e *Editor) RemoveField(p *state.Project, from, to *state.Model, field string) ([]string, error) {
-	if unmanaged(from, to) {
-		return nil, nil
-	}
-	f := from.Field(field)
-	if f == nil {
-		return nil, fmt.Errorf("sqlite: remove field: %s has no field %q", from.Label(), field)
-	}
-	if f.Kind == state.ManyToMany {
-		return schema.DropJoinTable(from, f, quoteIdent), nil
-	}
+// DROP COLUMN refuses indexed, unique, key and foreign key columns).
+func (ddl) DropColumn(p *state.Project, from, to *state.Model, f *state.Field) ([]string, error) {
 	inPlace, err := canDropInPlace(p, from, f)
 	if err != nil {
 		return nil, err
@@ -325,28 +276,20 @@ func (e *Editor) RemoveField(p *state.Project, from, to *state.Model, field stri
 	return rebuild(p, from, to, copies)
 }
 
-// AlterField changes field oldName of from into newName of to. When the
+// AlterColumn changes column field of of from into nf of to. When the
 // column's definition is unchanged only indexes differ and are dropped or
 // created; when only its name changes, ALTER TABLE RENAME COLUMN renames it
 // in place; any other change (type, null, default, key, reference)
 // rebuilds the table, copying the old column into the new one.
-func (e *Editor) AlterField(p *state.Project, from, to *state.Model, oldName, newName string, fill *string) ([]string, error) {
-	if unmanaged(from, to) {
-		return nil, nil
-	}
-	of, nf := from.Field(oldName), to.Field(newName)
-	if of == nil {
-		return nil, fmt.Errorf("sqlite: alter field: %s has no field %q", from.Label(), oldName)
-	}
-	if nf == nil {
-		return nil, fmt.Errorf("sqlite: alter field: %s has no field %q", to.Label(), newName)
-	}
-	switch {
-	case of.Kind == state.ManyToMany && nf.Kind == state.ManyToMany:
-		return e.alterJoinTable(p, from, to, of, nf)
-	case of.Kind == state.ManyToMany || nf.Kind == state.ManyToMany:
-		return nil, fmt.Errorf("sqlite: alter field %s.%s: cannot turn a many-to-many field into a column or back; remove the field and add a new one", to.Label(), newName)
-	}
+func (d ddl) AlterColumn(p *state.Project, from, to *state.Model, of, nf *state.Field, fill *string) (schema.ColumnChange, error) {
+	stmts, err := d.alterColumn(p, from, to, of, nf, fill)
+	return schema.ColumnChange{Statements: stmts}, err
+}
+
+// alterColumn is AlterColumn's statements; the references to the column
+// follow by the rebuild of their tables, not by schema.Base.
+func (ddl) alterColumn(p *state.Project, from, to *state.Model, of, nf *state.Field, fill *string) ([]string, error) {
+	oldName, newName := of.Name, nf.Name
 	oldCol, err := columnSQL(p, from, of)
 	if err != nil {
 		return nil, err
@@ -385,11 +328,11 @@ func referableChange(of, nf *state.Field, oldCol, newCol string) bool {
 	return of.ColumnName() != nf.ColumnName() || oldCol != newCol || of.PrimaryKey != nf.PrimaryKey || of.IsUnique() != nf.IsUnique()
 }
 
-// alterJoinTable follows a many-to-many change: a new or dropped through
+// AlterJoinTable follows a many-to-many change: a new or dropped through
 // model creates or drops the automatic table, a new table name renames it,
 // and any other change (a renamed model changes the column names) rebuilds
 // it, copying the rows column by column.
-func (e *Editor) alterJoinTable(p *state.Project, from, to *state.Model, of, nf *state.Field) ([]string, error) {
+func (d ddl) AlterJoinTable(p *state.Project, from, to *state.Model, of, nf *state.Field) ([]string, error) {
 	pFrom := before(p, from, to)
 	oj, err := schema.JoinTable(pFrom, from, of)
 	if err != nil {
@@ -403,7 +346,7 @@ func (e *Editor) alterJoinTable(p *state.Project, from, to *state.Model, of, nf 
 	case oj == nil && nj == nil:
 		return nil, nil
 	case oj == nil:
-		return e.createTable(p, nj)
+		return d.CreateTable(p, nj)
 	case nj == nil:
 		return []string{dropTable(oj.Table)}, nil
 	}
@@ -440,10 +383,7 @@ func moveJoinTable(pFrom, p *state.Project, oj, nj *state.Model) ([]string, erro
 
 // AlterUniqueTogether drops the unique indexes of groups that went away and
 // creates those of new groups.
-func (e *Editor) AlterUniqueTogether(p *state.Project, from, to *state.Model) ([]string, error) {
-	if unmanaged(from, to) {
-		return nil, nil
-	}
+func (ddl) AlterUniqueTogether(p *state.Project, from, to *state.Model) ([]string, error) {
 	old, err := uniqueTogetherDefs(from)
 	if err != nil {
 		return nil, err
@@ -456,34 +396,25 @@ func (e *Editor) AlterUniqueTogether(p *state.Project, from, to *state.Model) ([
 }
 
 // AddIndex creates a Meta index.
-func (e *Editor) AddIndex(p *state.Project, from, to *state.Model, idx state.Index) ([]string, error) {
-	if unmanaged(from, to) {
-		return nil, nil
-	}
-	d, err := metaIndexDef(to, idx)
+func (ddl) AddIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error) {
+	d, err := metaIndexDef(m, idx)
 	if err != nil {
 		return nil, err
 	}
-	return []string{d.create(to.Table)}, nil
+	return []string{d.create(m.Table)}, nil
 }
 
-// RemoveIndex drops a Meta index.
-func (e *Editor) RemoveIndex(p *state.Project, from, to *state.Model, idx state.Index) ([]string, error) {
-	if unmanaged(from, to) {
-		return nil, nil
-	}
+// DropIndex drops a Meta index.
+func (ddl) DropIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error) {
 	if idx.Name == "" {
-		return nil, fmt.Errorf("sqlite: remove index on %s: the index has no name", from.Label())
+		return nil, fmt.Errorf("sqlite: remove index on %s: the index has no name", m.Label())
 	}
 	return []string{dropIndex(idx.Name)}, nil
 }
 
 // RenameIndex drops the index and creates it under its new name: SQLite has
 // no ALTER INDEX.
-func (e *Editor) RenameIndex(p *state.Project, from, to *state.Model, oldName, newName string) ([]string, error) {
-	if unmanaged(from, to) {
-		return nil, nil
-	}
+func (ddl) RenameIndex(p *state.Project, from, to *state.Model, oldName, newName string) ([]string, error) {
 	old := from.Index(oldName)
 	if old == nil {
 		return nil, fmt.Errorf("sqlite: rename index: %s has no index %q", from.Label(), oldName)
@@ -503,10 +434,7 @@ func (e *Editor) RenameIndex(p *state.Project, from, to *state.Model, oldName, n
 // AddConstraint creates a unique constraint as a (possibly partial) unique
 // index; a check constraint rebuilds the table with the check in its
 // definition, so existing rows are checked.
-func (e *Editor) AddConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error) {
-	if unmanaged(from, to) {
-		return nil, nil
-	}
+func (ddl) AddConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error) {
 	switch c.Kind {
 	case state.UniqueConstraint:
 		d, err := uniqueConstraintDef(to, c)
@@ -525,12 +453,9 @@ func (e *Editor) AddConstraint(p *state.Project, from, to *state.Model, c state.
 	return nil, fmt.Errorf("sqlite: add constraint %q on %s: unknown kind %q", c.Name, to.Label(), c.Kind)
 }
 
-// RemoveConstraint drops a unique constraint's index; removing a check
+// DropConstraint drops a unique constraint's index; removing a check
 // rebuilds the table without it.
-func (e *Editor) RemoveConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error) {
-	if unmanaged(from, to) {
-		return nil, nil
-	}
+func (ddl) DropConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error) {
 	switch c.Kind {
 	case state.UniqueConstraint:
 		if c.Name == "" {

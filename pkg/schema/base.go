@@ -1,0 +1,342 @@
+package schema
+
+import (
+	"fmt"
+
+	"github.com/pmanager/pmanager/pkg/state"
+)
+
+// Capabilities are what a dialect's server can do, which the Base editor
+// asks instead of knowing the dialect.
+type Capabilities struct {
+	// TransactionalDDL: DDL runs inside a transaction that rolls back.
+	TransactionalDDL bool
+	// PartialIndexes: an index or unique constraint may have a condition.
+	PartialIndexes bool
+}
+
+// Hooks are what a dialect supplies to the Base editor: its quoting, its
+// capabilities and the statements of each kind of change, told only about
+// managed models and column fields. The cross-dialect rules (unmanaged
+// models make no DDL, a many-to-many field is its join table, fields are
+// looked up and named in errors, the foreign keys that reference a column
+// are dropped before it changes and made again after) live in Base, once.
+type Hooks interface {
+	// Dialect says which database the hooks write for.
+	Dialect() Dialect
+	// Quote quotes an identifier.
+	Quote(name string) string
+	// Capabilities says what the server can do.
+	Capabilities() Capabilities
+
+	// CreateTable renders CREATE TABLE for m and what follows it (indexes,
+	// foreign keys); join tables come here too.
+	CreateTable(p *state.Project, m *state.Model) ([]string, error)
+	// MoveTable renames from's table into to's, with the objects named
+	// after it and the automatic join tables that follow it.
+	MoveTable(p *state.Project, from, to *state.Model) ([]string, error)
+	// AddColumn adds column field f of to.
+	AddColumn(p *state.Project, from, to *state.Model, f *state.Field, fill *string) ([]string, error)
+	// DropColumn drops column field f of from.
+	DropColumn(p *state.Project, from, to *state.Model, f *state.Field) ([]string, error)
+	// AlterColumn changes column field old of from into f of to.
+	AlterColumn(p *state.Project, from, to *state.Model, old, f *state.Field, fill *string) (ColumnChange, error)
+	// AlterJoinTable follows a change between two many-to-many fields.
+	AlterJoinTable(p *state.Project, from, to *state.Model, old, f *state.Field) ([]string, error)
+	// AlterUniqueTogether drops the groups that went and adds the new ones.
+	AlterUniqueTogether(p *state.Project, from, to *state.Model) ([]string, error)
+	// AddIndex creates a Meta index of m.
+	AddIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error)
+	// DropIndex drops a Meta index of m.
+	DropIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error)
+	// RenameIndex renames a Meta index (oldName differs from newName).
+	RenameIndex(p *state.Project, from, to *state.Model, oldName, newName string) ([]string, error)
+	// AddConstraint adds a unique or check constraint.
+	AddConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error)
+	// DropConstraint drops a unique or check constraint.
+	DropConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error)
+}
+
+// ColumnChange is what a dialect's AlterColumn renders, and what the Base
+// editor needs to know to keep the columns that reference it true.
+type ColumnChange struct {
+	// Statements change the column itself, its own constraints and indexes.
+	Statements []string
+	// MovesReferences: the foreign keys that reference the column must be
+	// dropped before Statements and made again after them.
+	MovesReferences bool
+	// Retyped: the column's type changes, and the referencing columns,
+	// which store its values, follow it.
+	Retyped bool
+}
+
+// Base is the editor every dialect shares, as Django's base schema editor
+// is: it applies the cross-dialect rules and asks its Hooks for the SQL.
+// A dialect's Editor embeds it.
+type Base struct {
+	h Hooks
+}
+
+// NewBase returns the editor that writes h's dialect.
+func NewBase(h Hooks) Base { return Base{h: h} }
+
+var _ DDL = Base{}
+
+// Dialect says which database the editor writes for.
+func (b Base) Dialect() Dialect { return b.h.Dialect() }
+
+// Quote quotes an identifier for the dialect.
+func (b Base) Quote(name string) string { return b.h.Quote(name) }
+
+// AtomicDDL reports whether DDL can run inside a transaction that rolls back.
+func (b Base) AtomicDDL() bool { return b.h.Capabilities().TransactionalDDL }
+
+// unmanaged reports whether any of the models is state-only: such a model
+// has no DDL at all.
+func unmanaged(models ...*state.Model) bool {
+	for _, m := range models {
+		if m != nil && m.Unmanaged {
+			return true
+		}
+	}
+	return false
+}
+
+// errorf prefixes an error with the dialect, as every editor error reads.
+func (b Base) errorf(format string, args ...any) error {
+	return fmt.Errorf(string(b.h.Dialect())+": "+format, args...)
+}
+
+// CreateModel creates m's table, then the automatic join tables of its
+// many-to-many fields.
+func (b Base) CreateModel(p *state.Project, m *state.Model) ([]string, error) {
+	if unmanaged(m) {
+		return nil, nil
+	}
+	return CreateWithJoinTables(p, m, b.h.CreateTable)
+}
+
+// DeleteModel drops m's automatic join tables, then its table.
+func (b Base) DeleteModel(p *state.Project, m *state.Model) ([]string, error) {
+	if unmanaged(m) {
+		return nil, nil
+	}
+	return DropWithJoinTables(m, b.h.Quote), nil
+}
+
+// AlterModelTable renames the table and what follows its name.
+func (b Base) AlterModelTable(p *state.Project, from, to *state.Model) ([]string, error) {
+	if unmanaged(from, to) {
+		return nil, nil
+	}
+	return b.h.MoveTable(p, from, to)
+}
+
+// AddField adds a column, or a many-to-many field's join table. A field
+// that becomes the key the relations of other tables reference by default
+// gets their foreign keys back, their columns restated with its type.
+func (b Base) AddField(p *state.Project, from, to *state.Model, field string, fill *string) ([]string, error) {
+	if unmanaged(from, to) {
+		return nil, nil
+	}
+	f := to.Field(field)
+	if f == nil {
+		return nil, b.errorf("add field: %s has no field %q", to.Label(), field)
+	}
+	if f.Kind == state.ManyToMany {
+		jt, err := JoinTable(p, to, f)
+		if err != nil || jt == nil {
+			return nil, b.wrap(err)
+		}
+		return b.h.CreateTable(p, jt)
+	}
+	stmts, err := b.h.AddColumn(p, from, to, f, fill)
+	if err != nil {
+		return nil, err
+	}
+	if w, ok := b.h.(ForeignKeyWriter); ok && GainsReferencedKey(nil, f) {
+		more, err := AddIncoming(w, p, to, f, true)
+		if err != nil {
+			return nil, err
+		}
+		stmts = append(stmts, more...)
+	}
+	return stmts, nil
+}
+
+// RemoveField drops a column, or a many-to-many field's join table. The
+// foreign keys that reference a key going away are dropped first.
+func (b Base) RemoveField(p *state.Project, from, to *state.Model, field string) ([]string, error) {
+	if unmanaged(from, to) {
+		return nil, nil
+	}
+	f := from.Field(field)
+	if f == nil {
+		return nil, b.errorf("remove field: %s has no field %q", from.Label(), field)
+	}
+	if f.Kind == state.ManyToMany {
+		return DropJoinTable(from, f, b.h.Quote), nil
+	}
+	var stmts []string
+	if w, ok := b.h.(ForeignKeyWriter); ok && LosesReferencedKey(f, nil) {
+		drops, err := DropIncoming(w, WithModel(p, from), from, f)
+		if err != nil {
+			return nil, err
+		}
+		stmts = drops
+	}
+	more, err := b.h.DropColumn(p, from, to, f)
+	if err != nil {
+		return nil, err
+	}
+	return append(stmts, more...), nil
+}
+
+// AlterField changes field oldName of from into newName of to. Between two
+// many-to-many fields the join table follows; a column turning into a
+// many-to-many field (or back) is an error. A column change that moves the
+// references to it is wrapped in dropping and re-adding their foreign keys.
+func (b Base) AlterField(p *state.Project, from, to *state.Model, oldName, newName string, fill *string) ([]string, error) {
+	if unmanaged(from, to) {
+		return nil, nil
+	}
+	old, f := from.Field(oldName), to.Field(newName)
+	if old == nil {
+		return nil, b.errorf("alter field: %s has no field %q", from.Label(), oldName)
+	}
+	if f == nil {
+		return nil, b.errorf("alter field: %s has no field %q", to.Label(), newName)
+	}
+	switch {
+	case old.Kind == state.ManyToMany && f.Kind == state.ManyToMany:
+		return b.h.AlterJoinTable(p, from, to, old, f)
+	case old.Kind == state.ManyToMany || f.Kind == state.ManyToMany:
+		return nil, b.errorf("alter field %s.%s: cannot turn a many-to-many field into a column or back; remove the field and add a new one", to.Label(), newName)
+	}
+	c, err := b.h.AlterColumn(p, from, to, old, f, fill)
+	if err != nil {
+		return nil, err
+	}
+	w, ok := b.h.(ForeignKeyWriter)
+	if !ok || !c.MovesReferences {
+		return c.Statements, nil
+	}
+	stmts, err := DropIncoming(w, WithModel(p, from), from, old)
+	if err != nil {
+		return nil, err
+	}
+	stmts = append(stmts, c.Statements...)
+	more, err := AddIncoming(w, p, to, f, c.Retyped || GainsReferencedKey(old, f))
+	if err != nil {
+		return nil, err
+	}
+	return append(stmts, more...), nil
+}
+
+// AlterUniqueTogether drops the unique_together groups that went away and
+// adds the new ones.
+func (b Base) AlterUniqueTogether(p *state.Project, from, to *state.Model) ([]string, error) {
+	if unmanaged(from, to) {
+		return nil, nil
+	}
+	return b.h.AlterUniqueTogether(p, from, to)
+}
+
+// AddIndex creates a Meta index; a partial one where the server has none
+// is an error.
+func (b Base) AddIndex(p *state.Project, from, to *state.Model, idx state.Index) ([]string, error) {
+	if unmanaged(from, to) {
+		return nil, nil
+	}
+	if err := b.checkPartialIndex(to, idx); err != nil {
+		return nil, err
+	}
+	return b.h.AddIndex(p, to, idx)
+}
+
+// RemoveIndex drops a Meta index; a partial one cannot exist where the
+// server has none, so asking to drop one is an error too.
+func (b Base) RemoveIndex(p *state.Project, from, to *state.Model, idx state.Index) ([]string, error) {
+	if unmanaged(from, to) {
+		return nil, nil
+	}
+	if err := b.checkPartialIndex(from, idx); err != nil {
+		return nil, err
+	}
+	return b.h.DropIndex(p, from, idx)
+}
+
+// RenameIndex renames a Meta index; the same name is nothing to do.
+func (b Base) RenameIndex(p *state.Project, from, to *state.Model, oldName, newName string) ([]string, error) {
+	if unmanaged(from, to) || oldName == newName {
+		return nil, nil
+	}
+	return b.h.RenameIndex(p, from, to, oldName, newName)
+}
+
+// AddConstraint adds a unique or check constraint.
+func (b Base) AddConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error) {
+	if unmanaged(from, to) {
+		return nil, nil
+	}
+	if err := b.checkConstraint(to, c); err != nil {
+		return nil, err
+	}
+	return b.h.AddConstraint(p, from, to, c)
+}
+
+// RemoveConstraint drops a unique or check constraint.
+func (b Base) RemoveConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error) {
+	if unmanaged(from, to) {
+		return nil, nil
+	}
+	if err := b.checkConstraint(from, c); err != nil {
+		return nil, err
+	}
+	return b.h.DropConstraint(p, from, to, c)
+}
+
+// checkPartialIndex refuses an index with a condition where the server has
+// no partial indexes.
+func (b Base) checkPartialIndex(m *state.Model, idx state.Index) error {
+	if idx.Condition != "" && !b.h.Capabilities().PartialIndexes {
+		return b.errorf("index %q of %s has a condition: %s does not support partial indexes", idx.Name, m.Label(), b.h.Dialect().Title())
+	}
+	return nil
+}
+
+// checkConstraint refuses a constraint of unknown kind, and a conditional
+// unique constraint where the server has no partial indexes.
+func (b Base) checkConstraint(m *state.Model, c state.Constraint) error {
+	switch c.Kind {
+	case state.CheckConstraint:
+		return nil
+	case state.UniqueConstraint:
+		if c.Condition != "" && !b.h.Capabilities().PartialIndexes {
+			return b.errorf("unique constraint %q of %s has a condition: %s does not support conditional unique constraints (partial indexes)", c.Name, m.Label(), b.h.Dialect().Title())
+		}
+		return nil
+	}
+	return b.errorf("constraint %q of %s has unknown kind %q", c.Name, m.Label(), c.Kind)
+}
+
+// wrap prefixes an error of this package's helpers with the dialect.
+func (b Base) wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	return b.errorf("%w", err)
+}
+
+// Title is the dialect's name as a user reads it in a sentence.
+func (d Dialect) Title() string {
+	switch d {
+	case Postgres:
+		return "PostgreSQL"
+	case MySQL:
+		return "MySQL"
+	case SQLite:
+		return "SQLite"
+	}
+	return string(d)
+}
