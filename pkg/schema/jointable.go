@@ -2,7 +2,6 @@ package schema
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/pmanager/pmanager/pkg/state"
 )
@@ -128,24 +127,5 @@ func Tables(p *state.Project) ([]*state.Model, error) {
 		out = append(out, m)
 		out = append(out, joins...)
 	}
-	return out, nil
-}
-
-// ExpectedTables builds Expected for an editor from its function that
-// describes one table: every table of p, sorted by name.
-func ExpectedTables(p *state.Project, table func(p *state.Project, m *state.Model) (Table, error)) ([]Table, error) {
-	models, err := Tables(p)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Table, 0, len(models))
-	for _, m := range models {
-		t, err := table(p, m)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
 }

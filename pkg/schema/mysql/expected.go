@@ -2,7 +2,6 @@ package mysql
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/pmanager/pmanager/pkg/schema"
 	"github.com/pmanager/pmanager/pkg/state"
@@ -12,79 +11,47 @@ import (
 // model of p, automatic join tables included, sorted by name, in the
 // vocabulary Inspect reports.
 func (Inspector) Expected(p *state.Project) ([]schema.Table, error) {
-	return schema.ExpectedTables(p, expectedTable)
+	return schema.ExpectedTables(p, expectation{}, ddl{}.Capabilities())
 }
 
-// expectedTable is the introspected shape of m's table after CreateModel.
-func expectedTable(p *state.Project, m *state.Model) (schema.Table, error) {
-	t := schema.Table{Name: m.Table}
-	for _, f := range m.Fields {
-		if !f.HasColumn() {
-			continue
-		}
-		typ, err := columnType(p, m, f)
+// expectation is how this dialect spells a column and a foreign key, for
+// the expected-table skeleton every dialect shares (schema.ExpectedTables).
+type expectation struct{}
+
+// Dialect says the expectation is MySQL's.
+func (expectation) Dialect() schema.Dialect { return schema.MySQL }
+
+// ExpectedColumn is the column CreateTable makes for f: the default
+// canonicalised as MySQL reports it back.
+func (expectation) ExpectedColumn(p *state.Project, m *state.Model, f *state.Field) (schema.Column, error) {
+	typ, err := columnType(p, m, f)
+	if err != nil {
+		return schema.Column{}, err
+	}
+	col := schema.Column{
+		Name:          f.ColumnName(),
+		Type:          typ,
+		Nullable:      f.Null && !f.PrimaryKey,
+		AutoIncrement: f.Kind.IsAuto(),
+		DBDefault:     string(f.DBDefault),
+	}
+	if f.Default != nil {
+		v, err := storedValue(p, m, f, *f.Default)
 		if err != nil {
-			return t, err
+			return col, err
 		}
-		col := schema.Column{
-			Name:          f.ColumnName(),
-			Type:          typ,
-			Nullable:      f.Null && !f.PrimaryKey,
-			AutoIncrement: f.Kind.IsAuto(),
-			DBDefault:     string(f.DBDefault),
+		if _, err := literal(typ, v); err != nil {
+			return col, fmt.Errorf("mysql: default of %s.%s: %w", m.Label(), f.Name, err)
 		}
-		if f.Default != nil {
-			v, err := storedValue(p, m, f, *f.Default)
-			if err != nil {
-				return t, err
-			}
-			if _, err := literal(typ, v); err != nil {
-				return t, fmt.Errorf("mysql: default of %s.%s: %w", m.Label(), f.Name, err)
-			}
-			d := canonicalDefault(typ, v)
-			col.Default = &d
-		}
-		t.Columns = append(t.Columns, col)
-		if f.PrimaryKey {
-			t.PrimaryKey = append(t.PrimaryKey, col.Name)
-		}
+		d := canonicalDefault(typ, v)
+		col.Default = &d
 	}
-	uniques, err := modelUniques(m)
-	if err != nil {
-		return t, err
-	}
-	for _, u := range uniques {
-		t.Uniques = append(t.Uniques, schema.Unique{Name: u.name, Columns: u.cols})
-	}
-	indexes, err := modelIndexes(m)
-	if err != nil {
-		return t, err
-	}
-	for _, idx := range indexes {
-		t.Indexes = append(t.Indexes, schema.Index{Name: idx.name, Columns: idx.cols})
-	}
-	fks, err := modelForeignKeys(p, m)
-	if err != nil {
-		return t, err
-	}
-	for _, fk := range fks {
-		t.ForeignKeys = append(t.ForeignKeys, fk)
-	}
-	for _, c := range m.Constraints {
-		if c.Kind == state.CheckConstraint {
-			t.Checks = append(t.Checks, c.Name)
-		}
-	}
-	sortTable(&t)
-	return t, nil
+	return col, nil
 }
 
-// sortTable orders a table's named objects by name, as Table requires.
-func sortTable(t *schema.Table) {
-	sort.Slice(t.Uniques, func(i, j int) bool { return t.Uniques[i].Name < t.Uniques[j].Name })
-	sort.Slice(t.Indexes, func(i, j int) bool { return t.Indexes[i].Name < t.Indexes[j].Name })
-	sort.Slice(t.ForeignKeys, func(i, j int) bool { return t.ForeignKeys[i].Name < t.ForeignKeys[j].Name })
-	sort.Strings(t.Checks)
+// ExpectedForeignKey is the constraint CreateTable adds for relation column f.
+func (expectation) ExpectedForeignKey(p *state.Project, m *state.Model, f *state.Field) (schema.ForeignKey, bool, error) {
+	return fieldForeignKey(p, m, f)
 }
 
 // uniqueSpec is one unique constraint the editor creates: a unique field,

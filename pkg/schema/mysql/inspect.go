@@ -49,7 +49,7 @@ func (Inspector) Inspect(ctx context.Context, db schema.ExecQuerier) ([]schema.T
 	}
 	out := make([]schema.Table, 0, len(in.tables))
 	for _, t := range in.tables {
-		sortTable(t)
+		schema.SortTable(t)
 		out = append(out, *t)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })

@@ -1,8 +1,6 @@
 package sqlite
 
 import (
-	"sort"
-
 	"github.com/pmanager/pmanager/pkg/schema"
 	"github.com/pmanager/pmanager/pkg/state"
 )
@@ -10,80 +8,57 @@ import (
 // Expected lists the tables CreateModel makes for every managed model of p,
 // automatic join tables included, in Inspect's vocabulary and sorted by name.
 func (Inspector) Expected(p *state.Project) ([]schema.Table, error) {
-	return schema.ExpectedTables(p, expectedTable)
+	return schema.ExpectedTables(p, expectation{}, ddl{}.Capabilities())
 }
 
-// expectedTable is the normalised shape of the table the editor creates for m.
-func expectedTable(p *state.Project, m *state.Model) (schema.Table, error) {
+// expectation is how this dialect spells a column and a foreign key, for
+// the expected-table skeleton every dialect shares (schema.ExpectedTables).
+type expectation struct{}
+
+// Dialect says the expectation is SQLite's.
+func (expectation) Dialect() schema.Dialect { return schema.SQLite }
+
+// CheckTable refuses a model whose CREATE TABLE or indexes the editor
+// would refuse.
+func (expectation) CheckTable(p *state.Project, m *state.Model) error {
 	if _, err := createTableSQL(p, m, m.Table); err != nil {
-		return schema.Table{}, err
+		return err
 	}
-	t := schema.Table{Name: m.Table}
-	for _, f := range m.Fields {
-		if !f.HasColumn() {
-			continue
-		}
-		typ, err := columnType(p, m, f)
-		if err != nil {
-			return schema.Table{}, err
-		}
-		def, err := expectedDefault(p, m, f)
-		if err != nil {
-			return schema.Table{}, err
-		}
-		col := f.ColumnName()
-		t.Columns = append(t.Columns, schema.Column{
-			Name: col, Type: typ, Nullable: f.Null, Default: def, DBDefault: string(f.DBDefault), AutoIncrement: f.Kind.IsAuto(),
-		})
-		if f.PrimaryKey {
-			t.PrimaryKey = append(t.PrimaryKey, col)
-		}
-		if schema.NeedsForeignKey(f) {
-			target, err := relationTarget(p, m, f)
-			if err != nil {
-				return schema.Table{}, err
-			}
-			tf, err := targetField(m, f, target)
-			if err != nil {
-				return schema.Table{}, err
-			}
-			t.ForeignKeys = append(t.ForeignKeys, schema.ForeignKey{
-				Column: col, RefTable: target.Table, RefColumn: tf.ColumnName(),
-				OnDelete: schema.OnDeleteSQL(f.Relation.OnDelete),
-			})
-		}
-	}
-	defs, err := indexDefs(m)
-	if err != nil {
-		return schema.Table{}, err
-	}
-	for _, d := range defs {
-		if d.Unique {
-			t.Uniques = append(t.Uniques, schema.Unique{Name: d.Name, Columns: d.Columns, Partial: d.Where != ""})
-		} else {
-			t.Indexes = append(t.Indexes, schema.Index{Name: d.Name, Columns: d.Columns, Partial: d.Where != ""})
-		}
-	}
-	for _, c := range m.Constraints {
-		if c.Kind == state.CheckConstraint {
-			t.Checks = append(t.Checks, c.Name)
-		}
-	}
-	sortTable(&t)
-	return t, nil
+	_, err := indexDefs(m)
+	return err
 }
 
-// sortTable puts a table's named parts in the order Expected and Inspect
-// share: by name (foreign keys, unnamed on SQLite, then by column).
-func sortTable(t *schema.Table) {
-	sort.Slice(t.Uniques, func(i, j int) bool { return t.Uniques[i].Name < t.Uniques[j].Name })
-	sort.Slice(t.Indexes, func(i, j int) bool { return t.Indexes[i].Name < t.Indexes[j].Name })
-	sort.Slice(t.ForeignKeys, func(i, j int) bool {
-		a, b := t.ForeignKeys[i], t.ForeignKeys[j]
-		if a.Name != b.Name {
-			return a.Name < b.Name
-		}
-		return a.Column < b.Column
-	})
-	sort.Strings(t.Checks)
+// ExpectedColumn is the column CreateTable makes for f.
+func (expectation) ExpectedColumn(p *state.Project, m *state.Model, f *state.Field) (schema.Column, error) {
+	typ, err := columnType(p, m, f)
+	if err != nil {
+		return schema.Column{}, err
+	}
+	def, err := expectedDefault(p, m, f)
+	if err != nil {
+		return schema.Column{}, err
+	}
+	return schema.Column{
+		Name: f.ColumnName(), Type: typ, Nullable: f.Null, Default: def, DBDefault: string(f.DBDefault), AutoIncrement: f.Kind.IsAuto(),
+	}, nil
+}
+
+// ExpectedForeignKey is the REFERENCES clause of relation column f, which
+// SQLite reports unnamed.
+func (expectation) ExpectedForeignKey(p *state.Project, m *state.Model, f *state.Field) (schema.ForeignKey, bool, error) {
+	if !schema.NeedsForeignKey(f) {
+		return schema.ForeignKey{}, false, nil
+	}
+	target, err := relationTarget(p, m, f)
+	if err != nil {
+		return schema.ForeignKey{}, false, err
+	}
+	tf, err := targetField(m, f, target)
+	if err != nil {
+		return schema.ForeignKey{}, false, err
+	}
+	return schema.ForeignKey{
+		Column: f.ColumnName(), RefTable: target.Table, RefColumn: tf.ColumnName(),
+		OnDelete: schema.OnDeleteSQL(f.Relation.OnDelete),
+	}, true, nil
 }

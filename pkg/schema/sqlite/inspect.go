@@ -92,7 +92,7 @@ func inspectTable(ctx context.Context, db schema.ExecQuerier, name, createSQL st
 		return t, err
 	}
 	t.Checks = checkNames(tokens)
-	sortTable(&t)
+	schema.SortTable(&t)
 	return t, nil
 }
 
