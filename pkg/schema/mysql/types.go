@@ -8,12 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pmanager/pmanager/pkg/schema"
 	"github.com/pmanager/pmanager/pkg/state"
 )
-
-// maxRelationDepth bounds how far a chain of relations (a foreign key whose
-// target is itself a foreign key...) is followed to find a column type.
-const maxRelationDepth = 16
 
 // columnType is the MySQL type of f's column as the editor writes it and as
 // Inspect reports it. A relation column takes the type of the field it
@@ -23,23 +20,42 @@ func columnType(p *state.Project, m *state.Model, f *state.Field) (string, error
 	if err != nil {
 		return "", err
 	}
-	return kindType(vm, vf)
+	typ, err := types.Type(vf)
+	if err != nil {
+		return "", fmt.Errorf("mysql: %s.%s: %w", vm.Label(), vf.Name, err)
+	}
+	return typ, nil
+}
+
+// types (read-only) spells each plain field kind as MySQL writes and reports it.
+var types = schema.TypeMap{
+	state.BigAuto:      "bigint",
+	state.BigInteger:   "bigint",
+	state.Duration:     "bigint",
+	state.Auto:         "int",
+	state.Integer:      "int",
+	state.SmallInteger: "smallint",
+	state.Char:         "varchar(%d)",
+	state.Text:         "longtext",
+	state.Boolean:      "bool",
+	state.Float:        "double",
+	state.Decimal:      "decimal(%d,%d)",
+	state.DateTime:     "datetime(6)",
+	state.Date:         "date",
+	state.Time:         "time(6)",
+	state.Binary:       "longblob",
+	state.JSON:         "json",
+	state.UUID:         "char(32)",
 }
 
 // valueField follows relations from f to the field whose kind decides f's
 // column type (f itself when it is not a relation).
 func valueField(p *state.Project, m *state.Model, f *state.Field) (*state.Model, *state.Field, error) {
-	for depth := 0; f.Kind == state.ForeignKey || f.Kind == state.OneToOne; depth++ {
-		if depth == maxRelationDepth {
-			return nil, nil, fmt.Errorf("mysql: %s.%s: relations form a cycle", m.Label(), f.Name)
-		}
-		target, tf, err := relationTarget(p, m, f)
-		if err != nil {
-			return nil, nil, err
-		}
-		m, f = target, tf
+	vm, vf, err := schema.ValueField(p, m, f)
+	if err != nil {
+		return nil, nil, fmt.Errorf("mysql: %w", err)
 	}
-	return m, f, nil
+	return vm, vf, nil
 }
 
 // storedValue is how a default or one-off value for f's column is written:
@@ -58,73 +74,6 @@ func storedValue(p *state.Project, m *state.Model, f *state.Field, value string)
 		return "", fmt.Errorf("mysql: %s.%s: %q is not a UUID", m.Label(), f.Name, value)
 	}
 	return hex, nil
-}
-
-// relationTarget resolves the model and field a relation column references:
-// Relation.ToField, or the target's primary key.
-func relationTarget(p *state.Project, m *state.Model, f *state.Field) (*state.Model, *state.Field, error) {
-	if f.Relation == nil {
-		return nil, nil, fmt.Errorf("mysql: %s.%s is a %s field without a relation", m.Label(), f.Name, f.Kind)
-	}
-	target := p.Resolve(m.App, f.Relation.To)
-	if target == nil {
-		return nil, nil, fmt.Errorf("mysql: %s.%s points at unknown model %s", m.Label(), f.Name, f.Relation.To)
-	}
-	var tf *state.Field
-	if f.Relation.ToField != "" {
-		tf = target.Field(f.Relation.ToField)
-	} else {
-		tf = target.PrimaryKey()
-	}
-	if tf == nil || !tf.HasColumn() {
-		want := f.Relation.ToField
-		if want == "" {
-			want = "primary key"
-		}
-		return nil, nil, fmt.Errorf("mysql: %s.%s points at %s, which has no column %s", m.Label(), f.Name, target.Label(), want)
-	}
-	return target, tf, nil
-}
-
-// kindType maps a non-relation field kind to its MySQL column type.
-func kindType(m *state.Model, f *state.Field) (string, error) {
-	switch f.Kind {
-	case state.BigAuto, state.BigInteger, state.Duration:
-		return "bigint", nil
-	case state.Auto, state.Integer:
-		return "int", nil
-	case state.SmallInteger:
-		return "smallint", nil
-	case state.Char:
-		if err := f.CheckSize(); err != nil {
-			return "", fmt.Errorf("mysql: %s.%s: %w", m.Label(), f.Name, err)
-		}
-		return fmt.Sprintf("varchar(%d)", f.MaxLength), nil
-	case state.Text:
-		return "longtext", nil
-	case state.Boolean:
-		return "bool", nil
-	case state.Float:
-		return "double", nil
-	case state.Decimal:
-		if err := f.CheckSize(); err != nil {
-			return "", fmt.Errorf("mysql: %s.%s: %w", m.Label(), f.Name, err)
-		}
-		return fmt.Sprintf("decimal(%d,%d)", f.MaxDigits, f.DecimalPlaces), nil
-	case state.DateTime:
-		return "datetime(6)", nil
-	case state.Date:
-		return "date", nil
-	case state.Time:
-		return "time(6)", nil
-	case state.Binary:
-		return "longblob", nil
-	case state.JSON:
-		return "json", nil
-	case state.UUID:
-		return "char(32)", nil
-	}
-	return "", fmt.Errorf("mysql: %s.%s: kind %q has no column type", m.Label(), f.Name, f.Kind)
 }
 
 // baseType is a column type without its length or precision: "decimal" for

@@ -7,13 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pmanager/pmanager/pkg/schema"
 	"github.com/pmanager/pmanager/pkg/state"
 )
-
-// maxRelationDepth bounds how far a chain of relation columns is followed to
-// find the column type (a key that is itself a one-to-one, and so on); a
-// longer chain can only be a cycle in the state.
-const maxRelationDepth = 16
 
 // columnSpec is the resolved SQL shape of one field's column.
 type columnSpec struct {
@@ -33,48 +29,15 @@ func resolveColumn(p *state.Project, m *state.Model, f *state.Field) (columnSpec
 	if !f.HasColumn() {
 		return columnSpec{}, fmt.Errorf("postgres: %s.%s is a many-to-many field and has no column", m.Label(), f.Name)
 	}
-	curModel, cur := m, f
-	for depth := 0; cur.Kind == state.ForeignKey || cur.Kind == state.OneToOne; depth++ {
-		if depth >= maxRelationDepth {
-			return columnSpec{}, fmt.Errorf("postgres: %s.%s: relation chain is too long (a cycle?)", m.Label(), f.Name)
-		}
-		target, tf, err := relationTarget(p, curModel, cur)
-		if err != nil {
-			return columnSpec{}, err
-		}
-		curModel, cur = target, tf
-	}
-	typ, err := baseType(curModel, cur)
+	curModel, cur, err := schema.ValueField(p, m, f)
 	if err != nil {
-		return columnSpec{}, err
+		return columnSpec{}, wrap(err)
+	}
+	typ, err := types.Type(cur)
+	if err != nil {
+		return columnSpec{}, fmt.Errorf("postgres: %s.%s: %w", curModel.Label(), cur.Name, err)
 	}
 	return columnSpec{typ: typ, identity: cur == f && f.Kind.IsAuto(), kind: plainKind(cur.Kind)}, nil
-}
-
-// relationTarget returns the model and field a relation column points at:
-// Relation.ToField, or the target's primary key.
-func relationTarget(p *state.Project, m *state.Model, f *state.Field) (*state.Model, *state.Field, error) {
-	if f.Relation == nil {
-		return nil, nil, fmt.Errorf("postgres: %s.%s: relation field has no relation", m.Label(), f.Name)
-	}
-	target := p.Resolve(m.App, f.Relation.To)
-	if target == nil {
-		return nil, nil, fmt.Errorf("postgres: %s.%s points at unknown model %s", m.Label(), f.Name, f.Relation.To)
-	}
-	var tf *state.Field
-	if f.Relation.ToField != "" {
-		tf = target.Field(f.Relation.ToField)
-	} else {
-		tf = target.PrimaryKey()
-	}
-	if tf == nil || !tf.HasColumn() {
-		want := f.Relation.ToField
-		if want == "" {
-			want = "a primary key"
-		}
-		return nil, nil, fmt.Errorf("postgres: %s.%s points at %s, which has no column field %s", m.Label(), f.Name, target.Label(), want)
-	}
-	return target, tf, nil
 }
 
 // plainKind maps auto kinds to the integer kind they store.
@@ -88,47 +51,25 @@ func plainKind(k state.Kind) state.Kind {
 	return k
 }
 
-// baseType is the PostgreSQL type of a non-relation field.
-func baseType(m *state.Model, f *state.Field) (string, error) {
-	switch f.Kind {
-	case state.BigAuto, state.BigInteger:
-		return "bigint", nil
-	case state.Auto, state.Integer:
-		return "integer", nil
-	case state.SmallInteger:
-		return "smallint", nil
-	case state.Char:
-		if err := f.CheckSize(); err != nil {
-			return "", fmt.Errorf("postgres: %s.%s: %w", m.Label(), f.Name, err)
-		}
-		return fmt.Sprintf("varchar(%d)", f.MaxLength), nil
-	case state.Text:
-		return "text", nil
-	case state.Boolean:
-		return "boolean", nil
-	case state.Float:
-		return "double precision", nil
-	case state.Decimal:
-		if err := f.CheckSize(); err != nil {
-			return "", fmt.Errorf("postgres: %s.%s: %w", m.Label(), f.Name, err)
-		}
-		return fmt.Sprintf("numeric(%d,%d)", f.MaxDigits, f.DecimalPlaces), nil
-	case state.DateTime:
-		return "timestamp with time zone", nil
-	case state.Date:
-		return "date", nil
-	case state.Time:
-		return "time", nil
-	case state.Duration:
-		return "interval", nil
-	case state.Binary:
-		return "bytea", nil
-	case state.JSON:
-		return "jsonb", nil
-	case state.UUID:
-		return "uuid", nil
-	}
-	return "", fmt.Errorf("postgres: %s.%s: unknown field kind %q", m.Label(), f.Name, f.Kind)
+// types (read-only) spells each plain field kind as PostgreSQL writes and reports it.
+var types = schema.TypeMap{
+	state.BigAuto:      "bigint",
+	state.BigInteger:   "bigint",
+	state.Auto:         "integer",
+	state.Integer:      "integer",
+	state.SmallInteger: "smallint",
+	state.Char:         "varchar(%d)",
+	state.Text:         "text",
+	state.Boolean:      "boolean",
+	state.Float:        "double precision",
+	state.Decimal:      "numeric(%d,%d)",
+	state.DateTime:     "timestamp with time zone",
+	state.Date:         "date",
+	state.Time:         "time",
+	state.Duration:     "interval",
+	state.Binary:       "bytea",
+	state.JSON:         "jsonb",
+	state.UUID:         "uuid",
 }
 
 var (

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pmanager/pmanager/pkg/schema"
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
@@ -87,49 +88,32 @@ func columnType(p *state.Project, m *state.Model, f *state.Field) (string, error
 	if err != nil {
 		return "", err
 	}
-	typ, err := plainType(vf)
+	typ, err := types.Type(vf)
 	if err != nil {
 		return "", fmt.Errorf("sqlite: %s.%s: %w", vm.Label(), vf.Name, err)
 	}
 	return typ, nil
 }
 
-// plainType maps a non-relation field to its SQLite type.
-func plainType(f *state.Field) (string, error) {
-	switch f.Kind {
-	case state.BigAuto, state.Auto, state.BigInteger, state.Integer:
-		return "integer", nil
-	case state.SmallInteger:
-		return "smallint", nil
-	case state.Char:
-		if err := f.CheckSize(); err != nil {
-			return "", err
-		}
-		return "varchar(" + strconv.Itoa(f.MaxLength) + ")", nil
-	case state.Text, state.JSON:
-		return "text", nil
-	case state.Boolean:
-		return "bool", nil
-	case state.Float:
-		return "real", nil
-	case state.Decimal:
-		return "decimal", nil
-	case state.DateTime:
-		return "datetime", nil
-	case state.Date:
-		return "date", nil
-	case state.Time:
-		return "time", nil
-	case state.Duration:
-		return "bigint", nil
-	case state.Binary:
-		return "blob", nil
-	case state.UUID:
-		return "char(32)", nil
-	case state.ManyToMany:
-		return "", errors.New("a many-to-many field has no column")
-	}
-	return "", fmt.Errorf("unknown field kind %q", f.Kind)
+// types (read-only) spells each plain field kind as SQLite writes and reports it.
+var types = schema.TypeMap{
+	state.BigAuto:      "integer",
+	state.Auto:         "integer",
+	state.BigInteger:   "integer",
+	state.Integer:      "integer",
+	state.SmallInteger: "smallint",
+	state.Char:         "varchar(%d)",
+	state.Text:         "text",
+	state.JSON:         "text",
+	state.Boolean:      "bool",
+	state.Float:        "real",
+	state.Decimal:      "decimal",
+	state.DateTime:     "datetime",
+	state.Date:         "date",
+	state.Time:         "time",
+	state.Duration:     "bigint",
+	state.Binary:       "blob",
+	state.UUID:         "char(32)",
 }
 
 var (

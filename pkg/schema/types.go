@@ -1,0 +1,63 @@
+package schema
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/pmanager/pmanager/pkg/state"
+)
+
+// TypeMap is a dialect's column type for each plain field kind: the
+// field-kind dispatch every dialect shares, with only the spellings its
+// own. The type of Char, and of a Decimal spelled with verbs, takes the
+// field's sizes ("varchar(%d)", "numeric(%d,%d)"). Relation kinds have no
+// entry: a relation column stores the values of the column it references
+// (ValueField).
+type TypeMap map[state.Kind]string
+
+// Type is the column type of plain field f.
+func (t TypeMap) Type(f *state.Field) (string, error) {
+	if f.Kind == state.ManyToMany {
+		return "", errors.New("a many-to-many field has no column")
+	}
+	typ, ok := t[f.Kind]
+	if !ok {
+		return "", fmt.Errorf("unknown field kind %q", f.Kind)
+	}
+	switch {
+	case f.Kind == state.Char:
+		if err := f.CheckSize(); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf(typ, f.MaxLength), nil
+	case f.Kind == state.Decimal && strings.Contains(typ, "%"):
+		if err := f.CheckSize(); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf(typ, f.MaxDigits, f.DecimalPlaces), nil
+	}
+	return typ, nil
+}
+
+// maxRelationDepth bounds how far a chain of relation columns (a key that
+// is itself a one-to-one, and so on) is followed; a longer chain can only
+// be a cycle in the state.
+const maxRelationDepth = 16
+
+// ValueField follows relation column f of m, resolved in p, to the field
+// (and its model) whose values it stores and whose kind decides its type:
+// f itself when it is no relation.
+func ValueField(p *state.Project, m *state.Model, f *state.Field) (*state.Model, *state.Field, error) {
+	for depth := 0; f.Kind == state.ForeignKey || f.Kind == state.OneToOne; depth++ {
+		if depth == maxRelationDepth {
+			return nil, nil, fmt.Errorf("%s.%s: relations form a cycle", m.Label(), f.Name)
+		}
+		target, tf, err := RelationTarget(p, m, f)
+		if err != nil {
+			return nil, nil, err
+		}
+		m, f = target, tf
+	}
+	return m, f, nil
+}
