@@ -1,5 +1,6 @@
 // Package postgres is the PostgreSQL schema editor: it renders the DDL of
-// every schema change pmanager knows (pkg/schema.Editor) and reads a live
+// every schema change pmanager knows (as the hooks of pkg/schema.Base,
+// which applies the rules every dialect shares) and reads a live
 // PostgreSQL schema back, in the current schema, normalised so that it
 // compares equal with what the state says the schema should be.
 //
