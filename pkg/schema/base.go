@@ -13,6 +13,9 @@ type Capabilities struct {
 	TransactionalDDL bool
 	// PartialIndexes: an index or unique constraint may have a condition.
 	PartialIndexes bool
+	// ReferenceOrder is the order in which the statements for the
+	// columns that reference a changed column come.
+	ReferenceOrder ReferenceOrder
 }
 
 // Hooks are what a dialect supplies to the Base editor: its quoting, its
@@ -155,7 +158,7 @@ func (b Base) AddField(p *state.Project, from, to *state.Model, field string, fi
 		return nil, err
 	}
 	if w, ok := b.h.(ForeignKeyWriter); ok && GainsReferencedKey(nil, f) {
-		more, err := AddIncoming(w, p, to, f, true)
+		more, err := AddIncoming(w, b.order(), p, to, f, true)
 		if err != nil {
 			return nil, err
 		}
@@ -179,7 +182,7 @@ func (b Base) RemoveField(p *state.Project, from, to *state.Model, field string)
 	}
 	var stmts []string
 	if w, ok := b.h.(ForeignKeyWriter); ok && LosesReferencedKey(f, nil) {
-		drops, err := DropIncoming(w, WithModel(p, from), from, f)
+		drops, err := DropIncoming(w, b.order(), WithModel(p, from), from, f)
 		if err != nil {
 			return nil, err
 		}
@@ -221,12 +224,12 @@ func (b Base) AlterField(p *state.Project, from, to *state.Model, oldName, newNa
 	if !ok || !c.MovesReferences {
 		return c.Statements, nil
 	}
-	stmts, err := DropIncoming(w, WithModel(p, from), from, old)
+	stmts, err := DropIncoming(w, b.order(), WithModel(p, from), from, old)
 	if err != nil {
 		return nil, err
 	}
 	stmts = append(stmts, c.Statements...)
-	more, err := AddIncoming(w, p, to, f, c.Retyped || GainsReferencedKey(old, f))
+	more, err := AddIncoming(w, b.order(), p, to, f, c.Retyped || GainsReferencedKey(old, f))
 	if err != nil {
 		return nil, err
 	}
@@ -319,6 +322,9 @@ func (b Base) checkConstraint(m *state.Model, c state.Constraint) error {
 	}
 	return b.errorf("constraint %q of %s has unknown kind %q", c.Name, m.Label(), c.Kind)
 }
+
+// order is the order of the dialect's statements for referencing columns.
+func (b Base) order() ReferenceOrder { return b.h.Capabilities().ReferenceOrder }
 
 // wrap prefixes an error of this package's helpers with the dialect.
 func (b Base) wrap(err error) error {

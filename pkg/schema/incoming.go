@@ -25,6 +25,22 @@ type ForeignKeyWriter interface {
 	RetypeColumn(p *state.Project, m *state.Model, f *state.Field) (string, error)
 }
 
+// ReferenceOrder is the order in which Referencing lists the columns of
+// join tables among the others. The statements of each referencing column
+// are independent; the order only keeps a dialect's output byte-identical
+// from one release to the next.
+type ReferenceOrder int
+
+// The two orders of referencing columns.
+const (
+	// TableOrder lists tables in the order of Tables: a model's columns,
+	// then its join tables' (MySQL, SQLite).
+	TableOrder ReferenceOrder = iota
+	// FieldOrder lists a join table's columns where its many-to-many
+	// field stands among its model's fields (PostgreSQL).
+	FieldOrder
+)
+
 // Reference is one relation column, of a model's table or of a join table.
 type Reference struct {
 	Model *state.Model
@@ -32,44 +48,73 @@ type Reference struct {
 }
 
 // Referencing lists the relation columns, in every table an editor
-// manages for p (join tables included, in the order of Tables), that
-// reference field f of model m: by to_field, or by default when f is m's
-// primary key. f itself is left out.
-func Referencing(p *state.Project, m *state.Model, f *state.Field) ([]Reference, error) {
+// manages for p (join tables included), that reference field f of model
+// m: by to_field, or by default when f is m's primary key. f itself is
+// left out. order places the join tables' columns.
+func Referencing(order ReferenceOrder, p *state.Project, m *state.Model, f *state.Field) ([]Reference, error) {
 	if !f.PrimaryKey && !MayBeReferenced(p, m, f.Name) {
 		return nil, nil
 	}
-	tables, err := Tables(p)
-	if err != nil {
-		return nil, err
-	}
 	var out []Reference
-	for _, t := range tables {
+	add := func(t *state.Model, rf *state.Field) {
+		if references(p, t, rf, m, f) {
+			out = append(out, Reference{Model: t, Field: rf})
+		}
+	}
+	for _, t := range p.Sorted() {
+		if t.Unmanaged {
+			continue
+		}
+		var joins []*state.Model
 		for _, rf := range t.Fields {
-			if (rf.Kind != state.ForeignKey && rf.Kind != state.OneToOne) || rf.Relation == nil {
+			if rf.Kind != state.ManyToMany {
+				add(t, rf)
 				continue
 			}
-			if t.Key() == m.Key() && rf.Name == f.Name {
-				continue
+			jt, err := JoinTable(p, t, rf)
+			if err != nil {
+				return nil, err
 			}
-			// Matched by name, not resolved: between the removal of a key
-			// and the arrival of the next some targets have none.
-			if rf.Relation.ToField != f.Name && (rf.Relation.ToField != "" || !f.PrimaryKey) {
-				continue
+			if jt != nil && order == FieldOrder {
+				for _, jf := range jt.Fields {
+					add(jt, jf)
+				}
+			} else if jt != nil {
+				joins = append(joins, jt)
 			}
-			if target := p.Resolve(t.App, rf.Relation.To); target != nil && target.Key() == m.Key() {
-				out = append(out, Reference{Model: t, Field: rf})
+		}
+		for _, jt := range joins {
+			for _, jf := range jt.Fields {
+				add(jt, jf)
 			}
 		}
 	}
 	return out, nil
 }
 
+// references reports whether relation column rf of table t references
+// field f of model m; f itself does not.
+func references(p *state.Project, t *state.Model, rf *state.Field, m *state.Model, f *state.Field) bool {
+	if (rf.Kind != state.ForeignKey && rf.Kind != state.OneToOne) || rf.Relation == nil {
+		return false
+	}
+	if t.Key() == m.Key() && rf.Name == f.Name {
+		return false
+	}
+	// Matched by name, not resolved: between the removal of a key and the
+	// arrival of the next some targets have none.
+	if rf.Relation.ToField != f.Name && (rf.Relation.ToField != "" || !f.PrimaryKey) {
+		return false
+	}
+	target := p.Resolve(t.App, rf.Relation.To)
+	return target != nil && target.Key() == m.Key()
+}
+
 // ReferencingTables lists the tables of p (join tables included) with a
 // relation column that references field f of model m. m's own table is
 // left out: rebuilding it already restates its relation columns.
 func ReferencingTables(p *state.Project, m *state.Model, f *state.Field) ([]*state.Model, error) {
-	refs, err := Referencing(p, m, f)
+	refs, err := Referencing(TableOrder, p, m, f)
 	if err != nil {
 		return nil, err
 	}
@@ -85,8 +130,8 @@ func ReferencingTables(p *state.Project, m *state.Model, f *state.Field) ([]*sta
 
 // DropIncoming drops the foreign keys that reference field f of m,
 // resolved in p, before the column stops being what they reference.
-func DropIncoming(w ForeignKeyWriter, p *state.Project, m *state.Model, f *state.Field) ([]string, error) {
-	refs, err := Referencing(p, m, f)
+func DropIncoming(w ForeignKeyWriter, order ReferenceOrder, p *state.Project, m *state.Model, f *state.Field) ([]string, error) {
+	refs, err := Referencing(order, p, m, f)
 	if err != nil {
 		return nil, err
 	}
@@ -106,8 +151,8 @@ func DropIncoming(w ForeignKeyWriter, p *state.Project, m *state.Model, f *state
 // AddIncoming points the relations that reference field f of m at it again
 // after a change dropped their foreign keys: with retype each column first
 // takes f's type (which it follows), then each gets its key back.
-func AddIncoming(w ForeignKeyWriter, p *state.Project, m *state.Model, f *state.Field, retype bool) ([]string, error) {
-	refs, err := Referencing(p, m, f)
+func AddIncoming(w ForeignKeyWriter, order ReferenceOrder, p *state.Project, m *state.Model, f *state.Field, retype bool) ([]string, error) {
+	refs, err := Referencing(order, p, m, f)
 	if err != nil {
 		return nil, err
 	}

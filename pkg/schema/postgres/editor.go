@@ -36,9 +36,10 @@ func (ddl) Dialect() schema.Dialect { return schema.Postgres }
 func (ddl) Quote(name string) string { return quoteIdent(name) }
 
 // Capabilities: PostgreSQL rolls DDL back with its transaction and has
-// partial indexes.
+// partial indexes; the columns that reference a changed one come in field
+// order.
 func (ddl) Capabilities() schema.Capabilities {
-	return schema.Capabilities{TransactionalDDL: true, PartialIndexes: true}
+	return schema.Capabilities{TransactionalDDL: true, PartialIndexes: true, ReferenceOrder: schema.FieldOrder}
 }
 
 func quoteIdent(name string) string {
