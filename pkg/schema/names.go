@@ -1,6 +1,9 @@
 package schema
 
 import (
+	"fmt"
+	"slices"
+
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
@@ -104,4 +107,34 @@ func ColumnUniqueExists(m *state.Model, f *state.Field) bool {
 		return false
 	}
 	return f.IsUnique() || HasOwnUniqueGroup(m, f.Name)
+}
+
+// RenamedGroups pairs the constraint name of each unique_together group of
+// from with its name in to, where a renamed table or column changed it;
+// rename maps a field name of from to its name in to. Groups come in
+// from's order, which a rename keeps.
+func RenamedGroups(from, to *state.Model, rename func(string) string) ([][2]string, error) {
+	var out [][2]string
+	groups := UniqueGroups(to)
+	for _, group := range UniqueGroups(from) {
+		moved := make([]string, len(group))
+		for i, name := range group {
+			moved[i] = rename(name)
+		}
+		if !slices.ContainsFunc(groups, func(g []string) bool { return slices.Equal(g, moved) }) {
+			continue
+		}
+		oldCols, err := from.Columns(group)
+		if err != nil {
+			return nil, fmt.Errorf("unique_together of %s: %w", from.Label(), err)
+		}
+		newCols, err := to.Columns(moved)
+		if err != nil {
+			return nil, fmt.Errorf("unique_together of %s: %w", to.Label(), err)
+		}
+		if o, n := UniqueTogetherName(from.Table, oldCols), UniqueTogetherName(to.Table, newCols); o != n {
+			out = append(out, [2]string{o, n})
+		}
+	}
+	return out, nil
 }

@@ -191,40 +191,15 @@ func (e ddl) moveTable(p *state.Project, from, to *state.Model, pairs [][2]*stat
 // renameTogether renames the unique_together constraints whose names
 // changed between from and to; rename maps a field name of from to to.
 func (e ddl) renameTogether(from, to *state.Model, rename func(string) string) ([]string, error) {
+	pairs, err := schema.RenamedGroups(from, to, rename)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: %w", err)
+	}
 	var stmts []string
-	for _, group := range schema.UniqueGroups(from) {
-		moved := make([]string, len(group))
-		for i, name := range group {
-			moved[i] = rename(name)
-		}
-		if !hasGroup(schema.UniqueGroups(to), moved) {
-			continue
-		}
-		oldCols, err := from.Columns(group)
-		if err != nil {
-			return nil, fmt.Errorf("mysql: unique_together of %s: %w", from.Label(), err)
-		}
-		newCols, err := to.Columns(moved)
-		if err != nil {
-			return nil, fmt.Errorf("mysql: unique_together of %s: %w", to.Label(), err)
-		}
-		oldName := schema.UniqueTogetherName(from.Table, oldCols)
-		newName := schema.UniqueTogetherName(to.Table, newCols)
-		if oldName != newName {
-			stmts = append(stmts, e.renameIndex(to.Table, oldName, newName))
-		}
+	for _, pair := range pairs {
+		stmts = append(stmts, e.renameIndex(to.Table, pair[0], pair[1]))
 	}
 	return stmts, nil
-}
-
-// hasGroup reports whether groups holds want, in the same order.
-func hasGroup(groups [][]string, want []string) bool {
-	for _, g := range groups {
-		if strings.Join(g, "\x00") == strings.Join(want, "\x00") {
-			return true
-		}
-	}
-	return false
 }
 
 // fkName is the name of a relation column's foreign key constraint, known

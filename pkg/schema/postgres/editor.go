@@ -556,41 +556,15 @@ func renameFieldObjects(table string, oldObj, newObj fieldObjects) []string {
 // name changed (table or column renamed). rename maps a field name of from to
 // its name in to.
 func renameUniqueTogether(from, to *state.Model, rename func(string) string) ([]string, error) {
+	pairs, err := schema.RenamedGroups(from, to, rename)
+	if err != nil {
+		return nil, wrap(err)
+	}
 	var stmts []string
-	for _, group := range schema.UniqueGroups(to) {
-		for _, oldGroup := range schema.UniqueGroups(from) {
-			if !sameGroup(oldGroup, group, rename) {
-				continue
-			}
-			oldCols, err := from.Columns(oldGroup)
-			if err != nil {
-				return nil, fmt.Errorf("postgres: unique_together: %w", err)
-			}
-			newCols, err := to.Columns(group)
-			if err != nil {
-				return nil, fmt.Errorf("postgres: unique_together: %w", err)
-			}
-			oldName := schema.UniqueTogetherName(from.Table, oldCols)
-			newName := schema.UniqueTogetherName(to.Table, newCols)
-			if oldName != newName {
-				stmts = append(stmts, renameConstraintSQL(to.Table, oldName, newName))
-			}
-			break
-		}
+	for _, pair := range pairs {
+		stmts = append(stmts, renameConstraintSQL(to.Table, pair[0], pair[1]))
 	}
 	return stmts, nil
-}
-
-func sameGroup(oldGroup, group []string, rename func(string) string) bool {
-	if len(oldGroup) != len(group) {
-		return false
-	}
-	for i := range group {
-		if rename(oldGroup[i]) != group[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // AddColumn adds a column with its constraints and indexes. A fill literal is the DEFAULT used to fill the
