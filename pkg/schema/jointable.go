@@ -129,3 +129,47 @@ func Tables(p *state.Project) ([]*state.Model, error) {
 	}
 	return out, nil
 }
+
+// JoinTableMove is a many-to-many field whose automatic join table follows
+// a change of its model or of its target: Old, a field of From, becomes
+// New, a field of To.
+type JoinTableMove struct {
+	From, To *state.Model
+	Old, New *state.Field
+}
+
+// FollowingJoinTables lists the automatic join tables that follow model
+// from becoming to (a table rename, a model rename): those of to's own
+// many-to-many fields, then, when the model itself was renamed, those of
+// other models' many-to-many fields that point at it, whose column named
+// after the model changes with it.
+func FollowingJoinTables(p *state.Project, from, to *state.Model) []JoinTableMove {
+	var out []JoinTableMove
+	for _, f := range to.Fields {
+		if old := from.Field(f.Name); old != nil && autoJoin(old) && autoJoin(f) {
+			out = append(out, JoinTableMove{From: from, To: to, Old: old, New: f})
+		}
+	}
+	if from.Name == to.Name {
+		return out
+	}
+	for _, m := range p.Sorted() {
+		if m.Unmanaged || m.Key() == to.Key() {
+			continue
+		}
+		for _, f := range m.Fields {
+			if !autoJoin(f) || p.Resolve(m.App, f.Relation.To) != to {
+				continue
+			}
+			old := f.Clone()
+			old.Relation.To = from.Label()
+			out = append(out, JoinTableMove{From: m, To: m, Old: old, New: f})
+		}
+	}
+	return out
+}
+
+// autoJoin reports whether f is a many-to-many field with an automatic join table.
+func autoJoin(f *state.Field) bool {
+	return f.Kind == state.ManyToMany && f.Relation != nil && f.Relation.Through == ""
+}

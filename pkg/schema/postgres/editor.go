@@ -440,36 +440,12 @@ func (ddl) MoveTable(p *state.Project, from, to *state.Model) ([]string, error) 
 	// before resolves relations as they were: from under its own label.
 	before := p.CloneShallow()
 	before.Models[from.Key()] = from
-	for _, f := range to.Fields {
-		old := from.Field(f.Name)
-		if f.Kind != state.ManyToMany || old == nil || old.Kind != state.ManyToMany {
-			continue
-		}
-		s, err := renameJoinTable(before, p, from, to, old, f)
+	for _, mv := range schema.FollowingJoinTables(p, from, to) {
+		s, err := renameJoinTable(before, p, mv.From, mv.To, mv.Old, mv.New)
 		if err != nil {
 			return nil, err
 		}
 		stmts = append(stmts, s...)
-	}
-	if from.Name == to.Name {
-		return stmts, nil
-	}
-	for _, m := range p.Sorted() {
-		if m.Unmanaged || m.Key() == to.Key() {
-			continue
-		}
-		for _, f := range m.Fields {
-			if f.Kind != state.ManyToMany || f.Relation == nil || p.Resolve(m.App, f.Relation.To) != to {
-				continue
-			}
-			old := f.Clone()
-			old.Relation.To = from.Label()
-			s, err := renameJoinTable(before, p, m, m, old, f)
-			if err != nil {
-				return nil, err
-			}
-			stmts = append(stmts, s...)
-		}
 	}
 	return stmts, nil
 }

@@ -95,67 +95,20 @@ func (ddl) MoveTable(p *state.Project, from, to *state.Model) ([]string, error) 
 		}
 		stmts = renamed
 	}
-	for _, tf := range to.Fields {
-		ff := from.Field(tf.Name)
-		if tf.Kind != state.ManyToMany || ff == nil || ff.Kind != state.ManyToMany {
-			continue
-		}
-		oj, err := schema.JoinTable(pFrom, from, ff)
+	for _, mv := range schema.FollowingJoinTables(p, from, to) {
+		oj, err := schema.JoinTable(pFrom, mv.From, mv.Old)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: rename %s: %w", from.Table, err)
 		}
-		nj, err := schema.JoinTable(p, to, tf)
+		nj, err := schema.JoinTable(p, mv.To, mv.New)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: rename %s: %w", to.Table, err)
-		}
-		if oj == nil || nj == nil {
-			continue
 		}
 		more, err := moveJoinTable(pFrom, p, oj, nj)
 		if err != nil {
 			return nil, err
 		}
 		stmts = append(stmts, more...)
-	}
-	if from.Name == to.Name {
-		return stmts, nil
-	}
-	more, err := moveIncomingJoinTables(pFrom, p, from, to)
-	if err != nil {
-		return nil, err
-	}
-	return append(stmts, more...), nil
-}
-
-// moveIncomingJoinTables moves the join tables of other models'
-// many-to-many fields pointing at a renamed model: their column named
-// after the model changes with it.
-func moveIncomingJoinTables(pFrom, p *state.Project, from, to *state.Model) ([]string, error) {
-	var stmts []string
-	for _, m := range p.Sorted() {
-		if m.Unmanaged || m.Key() == to.Key() {
-			continue
-		}
-		for _, f := range m.Fields {
-			if f.Kind != state.ManyToMany || f.Relation == nil || f.Relation.Through != "" || p.Resolve(m.App, f.Relation.To) != to {
-				continue
-			}
-			old := f.Clone()
-			old.Relation.To = from.Label()
-			oj, err := schema.JoinTable(pFrom, m, old)
-			if err != nil {
-				return nil, fmt.Errorf("sqlite: rename %s: %w", from.Table, err)
-			}
-			nj, err := schema.JoinTable(p, m, f)
-			if err != nil {
-				return nil, fmt.Errorf("sqlite: rename %s: %w", to.Table, err)
-			}
-			more, err := moveJoinTable(pFrom, p, oj, nj)
-			if err != nil {
-				return nil, err
-			}
-			stmts = append(stmts, more...)
-		}
 	}
 	return stmts, nil
 }
