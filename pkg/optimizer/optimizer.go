@@ -15,11 +15,15 @@ import (
 // removed disappears, two alterations of a field become the last one, a
 // model renamed twice is renamed once.
 //
-// An operation folds with a later one even with others in between, as long
-// as it can move past them: they must not touch the same model or field.
-// RunSQL, RunGo and SeparateDatabaseAndState are barriers: nothing folds
+// Which pairs fold, and into what, each operation says (operations.Reducer);
+// Optimize only finds the pairs. An operation folds with a later one even
+// with others in between, as long as it can move past them: they must not
+// touch the same model or field (operations.Touches). Opaque operations
+// (RunSQL, RunGo, SeparateDatabaseAndState) are barriers: nothing folds
 // across them, since nobody can tell what they touch. ops is not modified;
 // the result shares no field definitions that it changed with ops.
+// Operations are values, as the migrations registry hands them on; one
+// written as a pointer folds with nothing.
 //
 // Operations are indexed by the models they touch, so an operation is only
 // compared with the later ones that share a model with it: a long squashed
