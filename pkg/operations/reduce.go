@@ -42,15 +42,14 @@ func (o CreateModel) Reduce(app string, next Operation) (Operation, bool) {
 		}
 		return c.renamed(app, n), true
 	default:
-		return c.reduceInner(next)
+		return reduceInner(&c, next)
 	}
 	return c, true
 }
 
-// reduceInner absorbs a later change of a field, an index or a constraint
-// of the created model.
-func (o CreateModel) reduceInner(next Operation) (Operation, bool) {
-	c := o
+// reduceInner absorbs into c a later change of a field, an index or a
+// constraint of the created model.
+func reduceInner(c *CreateModel, next Operation) (Operation, bool) {
 	switch n := next.(type) {
 	case AddField:
 		if !sameName(c.Name, n.Model) || n.Field == nil || fieldIndex(c.Fields, n.Field.Name) >= 0 {
@@ -111,7 +110,7 @@ func (o CreateModel) reduceInner(next Operation) (Operation, bool) {
 	default:
 		return nil, false
 	}
-	return c, true
+	return *c, true
 }
 
 // renamed is the created model under the name r gives it, with the table

@@ -44,8 +44,8 @@ type worklist struct {
 	app string
 	ops []operations.Operation
 	// facts holds, per position, what the optimizer knows of the operation
-	// there (nil for a hole).
-	facts []*facts
+	// there (the zero value for a hole).
+	facts []facts
 	// at lists, per model key, the ascending positions of the operations
 	// that touch it. It may name positions that no longer do (holes,
 	// changed results); it never misses one that does.
@@ -58,17 +58,33 @@ type worklist struct {
 	// so a rename touches them. Relations that folding retargets later need
 	// no entry: the operations holding them name the model they point at.
 	referrers map[string][]string
+	// keys remembers model keys by name or label.
+	keys keyCache
 }
 
 func newWorklist(app string, ops []operations.Operation) *worklist {
 	p := &worklist{
-		app:       app,
-		ops:       ops,
-		facts:     make([]*facts, len(ops)),
-		referrers: referrersOf(app, ops),
+		app:   app,
+		ops:   ops,
+		facts: make([]facts, len(ops)),
+		keys:  keyCache{app: app, keys: map[string]string{}},
 	}
+	// A rename's facts need the referrers of every operation, so renames
+	// wait for the end of the first pass.
+	p.referrers = map[string][]string{}
+	var renames []int
+	var renamed []operations.Touches
 	for i, op := range ops {
-		p.facts[i] = factsOf(app, op, p.referrers)
+		t := op.Touches()
+		addReferrers(p.referrers, p.keys, t)
+		if t.Redirects {
+			renames, renamed = append(renames, i), append(renamed, t)
+			continue
+		}
+		p.facts[i] = factsOf(p.keys, t, nil)
+	}
+	for x, i := range renames {
+		p.facts[i] = factsOf(p.keys, renamed[x], p.referrers)
 	}
 	p.index()
 	return p
@@ -86,7 +102,9 @@ func (p *worklist) index() {
 	}
 	p.at = make(map[string][]int, len(p.at))
 	for i := range p.ops {
-		for _, m := range p.facts[i].models {
+		f := &p.facts[i]
+		for x := range f.models() {
+			m := f.modelAt(x)
 			p.at[m] = append(p.at[m], i)
 		}
 	}
@@ -132,7 +150,7 @@ func (p *worklist) run() bool {
 func (p *worklist) foldFrom(i int) bool {
 	right := true
 	reducer, _ := p.ops[i].(operations.Reducer)
-	for j := range p.sharing(p.facts[i], i, p.end[i]) {
+	for j := range p.sharing(&p.facts[i], i, p.end[i]) {
 		var folded operations.Operation
 		ok := false
 		if reducer != nil {
@@ -145,14 +163,14 @@ func (p *worklist) foldFrom(i int) bool {
 			continue
 		}
 		if right {
-			p.ops[i], p.facts[i] = nil, nil
+			p.ops[i], p.facts[i] = nil, facts{}
 			p.place(j, folded)
 			return true
 		}
 		if !p.leftClear(i, j) {
 			return false // this operation is stuck; try the next one
 		}
-		p.ops[j], p.facts[j] = nil, nil
+		p.ops[j], p.facts[j] = nil, facts{}
 		p.place(i, folded)
 		return true
 	}
@@ -165,7 +183,7 @@ func (p *worklist) foldFrom(i int) bool {
 // made to point at the new one, as the rename would have made them.
 func (p *worklist) leftClear(i, j int) bool {
 	clear := true
-	for k := range p.sharing(p.facts[j], i, j) {
+	for k := range p.sharing(&p.facts[j], i, j) {
 		if !p.swaps(k, j) {
 			clear = false
 			break
@@ -174,7 +192,7 @@ func (p *worklist) leftClear(i, j int) bool {
 	if clear {
 		return true
 	}
-	between := slices.Collect(p.sharing(p.facts[j], i, j))
+	between := slices.Collect(p.sharing(&p.facts[j], i, j))
 	created := p.ops[i].Naming().Creates != ""
 	r, renamed := p.ops[j].(operations.RenameModel)
 	if !created || !renamed {
@@ -182,7 +200,7 @@ func (p *worklist) leftClear(i, j int) bool {
 	}
 	newKey := state.ModelKey(p.app, r.NewName)
 	for _, k := range between {
-		if sameName(p.facts[k].model, r.OldName) || slices.Contains(p.facts[k].models, newKey) {
+		if sameName(p.facts[k].model, r.OldName) || p.facts[k].touchesModel(newKey) {
 			return false
 		}
 	}
@@ -201,9 +219,9 @@ func (p *worklist) leftClear(i, j int) bool {
 // index lazily, so a caller that stops early pays only for what it read.
 func (p *worklist) sharing(f *facts, lo, hi int) iter.Seq[int] {
 	return func(yield func(int) bool) {
-		models := f.models
-		lists := make([][]int, len(models))
-		for x, m := range models {
+		lists := make([][]int, f.models())
+		for x := range lists {
+			m := f.modelAt(x)
 			k, _ := slices.BinarySearch(p.at[m], lo+1)
 			lists[x] = p.at[m][k:]
 		}
@@ -235,11 +253,13 @@ func (p *worklist) sharing(f *facts, lo, hi int) iter.Seq[int] {
 func (p *worklist) place(i int, op operations.Operation) {
 	p.ops[i] = op
 	if op == nil {
-		p.facts[i] = nil
+		p.facts[i] = facts{}
 		return
 	}
-	p.facts[i] = factsOf(p.app, op, p.referrers)
-	for _, m := range p.facts[i].models {
+	p.facts[i] = factsOf(p.keys, op.Touches(), p.referrers)
+	f := &p.facts[i]
+	for x := range f.models() {
+		m := f.modelAt(x)
 		list := p.at[m]
 		if k, found := slices.BinarySearch(list, i); !found {
 			p.at[m] = slices.Insert(list, k, i)
@@ -247,15 +267,16 @@ func (p *worklist) place(i int, op operations.Operation) {
 	}
 }
 
-func (p *worklist) swaps(i, j int) bool { return commutes(p.facts[i], p.facts[j]) }
+func (p *worklist) swaps(i, j int) bool { return commutes(&p.facts[i], &p.facts[j]) }
 
 // facts is what the optimizer knows of one operation, worked out once
 // from its Touches.
 type facts struct {
 	// targets lists what the operation touches.
 	targets []target
-	// models lists the distinct models of targets, in order of first mention.
-	models []string
+	// firsts lists the positions in targets of the first mention of each
+	// model, nil when all of them name one model (most operations).
+	firsts []int
 	// model names the model the operation works on, as it spells it.
 	model string
 	// appends names the list of model the operation appends to.
@@ -271,18 +292,21 @@ type target struct {
 	field string
 }
 
-// factsOf works out the facts of op. An operation on a whole model (a
+// factsOf works out the facts of an operation from its touches t. An operation on a whole model (a
 // target with no field) touches every field of it; a table-level option
 // counts as the whole model unless the operation says which fields it
 // stays within. A model rename touches both names and every model of
 // referrers whose relations point at either, since it rewrites those
 // relations. Of what op relies on, only whole models (the targets of its
 // relations) count: the fields an option covers are its own model's.
-func factsOf(app string, op operations.Operation, referrers map[string][]string) *facts {
-	t := op.Touches()
-	f := &facts{model: t.Model(), appends: t.Appends, opaque: t.Opaque}
+func factsOf(keys keyCache, t operations.Touches, referrers map[string][]string) facts {
+	f := facts{model: t.Model(), appends: t.Appends, opaque: t.Opaque}
+	f.targets = make([]target, 0, len(t.Changes)+len(t.Reads))
+	key, keyOf := "", ""
 	for _, c := range t.Changes {
-		key := labelKey(app, c.Model)
+		if c.Model != keyOf || key == "" {
+			key, keyOf = keys.of(c.Model), c.Model
+		}
 		switch {
 		case c.Field != "":
 			f.targets = append(f.targets, target{model: key, field: c.Field})
@@ -301,44 +325,93 @@ func factsOf(app string, op operations.Operation, referrers map[string][]string)
 	}
 	for _, r := range t.Reads {
 		if r.Whole() {
-			f.targets = append(f.targets, target{model: labelKey(app, r.Model)})
+			f.targets = append(f.targets, target{model: keys.of(r.Model)})
 		}
 	}
-	f.models = make([]string, 0, len(f.targets))
-	for _, x := range f.targets {
-		if !slices.Contains(f.models, x.model) {
-			f.models = append(f.models, x.model)
+	for i, x := range f.targets {
+		if x.model != f.targets[0].model && f.firsts == nil {
+			f.firsts = []int{0}
+		}
+		if f.firsts != nil && !f.touchesModelBefore(x.model, i) {
+			f.firsts = append(f.firsts, i)
 		}
 	}
 	return f
 }
 
-// referrersOf maps each model key to the models whose relations, as ops
-// create, add or alter them, point at it. Barriers say nothing reliable
-// and are left out.
-func referrersOf(app string, ops []operations.Operation) map[string][]string {
-	out := make(map[string][]string)
-	for _, op := range ops {
-		t := op.Touches()
-		if t.Opaque {
-			continue
-		}
-		from := labelKey(app, t.Model())
-		for _, r := range t.Reads {
-			if !r.Whole() {
-				continue
-			}
-			to := labelKey(app, r.Model)
-			if !slices.Contains(out[to], from) {
-				out[to] = append(out[to], from)
-			}
-		}
+// models counts the distinct models the operation touches.
+func (f *facts) models() int {
+	switch {
+	case f.firsts != nil:
+		return len(f.firsts)
+	case len(f.targets) > 0:
+		return 1
 	}
-	return out
+	return 0
 }
 
-// labelKey is the model key a model name or relation label names from app.
-func labelKey(app, label string) string { return state.ModelKey(state.SplitLabel(app, label)) }
+// modelAt is the x-th distinct model the operation touches, in order of
+// first mention.
+func (f *facts) modelAt(x int) string {
+	if f.firsts == nil {
+		return f.targets[0].model
+	}
+	return f.targets[f.firsts[x]].model
+}
+
+// touchesModel reports whether the operation touches the model key.
+func (f *facts) touchesModel(key string) bool { return f.touchesModelBefore(key, len(f.targets)) }
+
+// touchesModelBefore reports whether one of the first n targets names the
+// model key.
+func (f *facts) touchesModelBefore(key string, n int) bool {
+	for _, x := range f.targets[:n] {
+		if x.model == key {
+			return true
+		}
+	}
+	return false
+}
+
+// addReferrers adds to referrers, per model key, the models whose
+// relations, as the operation whose touches are t creates, adds or alters
+// them, point at it. Barriers say nothing reliable and are left out.
+func addReferrers(referrers map[string][]string, keys keyCache, t operations.Touches) {
+	if t.Opaque {
+		return
+	}
+	from := ""
+	for _, r := range t.Reads {
+		if !r.Whole() {
+			continue
+		}
+		if from == "" {
+			from = keys.of(t.Model())
+		}
+		to := keys.of(r.Model)
+		if !slices.Contains(referrers[to], from) {
+			referrers[to] = append(referrers[to], from)
+		}
+	}
+}
+
+// keyCache remembers the model key each model name or relation label
+// names from the app being optimized: the same few names come back for
+// every operation.
+type keyCache struct {
+	app  string
+	keys map[string]string
+}
+
+// of is the model key label names.
+func (c keyCache) of(label string) string {
+	key, ok := c.keys[label]
+	if !ok {
+		key = state.ModelKey(state.SplitLabel(c.app, label))
+		c.keys[label] = key
+	}
+	return key
+}
 
 // commutes reports whether an operation and the one right after it may
 // swap places without changing the state they build or the SQL they run:
