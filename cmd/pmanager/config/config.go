@@ -55,6 +55,9 @@ type Config struct {
 	// Silence lists the system check ids whose issues are not reported
 	// ([checks] silence = ["pm.W004"]).
 	Silence []string
+	// Fleets are the [fleets.<name>] tables, keyed by name, as written
+	// (Config.Fleet expands them).
+	Fleets map[string]Fleet
 
 	lookup LookupFunc
 }
@@ -124,6 +127,7 @@ type file struct {
 	Connections       map[string]connectionFile `toml:"connections"`
 	Apps              map[string]appFile        `toml:"apps"`
 	Checks            checksFile                `toml:"checks"`
+	Fleets            map[string]fleetFile      `toml:"fleets"`
 }
 
 // checksFile is the [checks] table.
@@ -198,7 +202,7 @@ func Parse(path string, data []byte, lookup LookupFunc) (*Config, error) {
 	lines := newLineIndex(data)
 	// The decoder leaves a table field alone when the document gives it a
 	// plain value (connections = "x"); that is an error too.
-	for _, name := range [...]string{"connections", "apps", "checks"} {
+	for _, name := range [...]string{"connections", "apps", "checks", "fleets"} {
 		// A table defined only by its [name.x] headers has no type of its own.
 		if t := md.Type(name); t != "" && t != "Hash" {
 			return nil, &Error{File: path, Line: lines.find(toml.Key{name}), Msg: wrongTypeMsg(name, tomlKind(t))}
@@ -218,6 +222,9 @@ func Parse(path string, data []byte, lookup LookupFunc) (*Config, error) {
 		return nil, err
 	}
 	if err := c.readApps(f, lines); err != nil {
+		return nil, err
+	}
+	if err := c.readFleets(f, lines); err != nil {
 		return nil, err
 	}
 	for _, id := range f.Checks.Silence {
@@ -271,10 +278,13 @@ func wrongTypeMsg(key, found string) string {
 	case "checks.silence":
 		return fmt.Sprintf("silence is %s, but must be an array of check ids; write silence = [\"pm.W004\"]", found)
 	}
-	if (parts[0] == "connections" || parts[0] == "apps") && len(parts) == 1 {
+	if parts[0] == "fleets" && len(parts) == 3 && parts[2] == "urls" {
+		return fmt.Sprintf("%s is %s, but must be an array of connection URLs; write urls = [\"postgres://...\", ...]", key, found)
+	}
+	if (parts[0] == "connections" || parts[0] == "apps" || parts[0] == "fleets") && len(parts) == 1 {
 		return fmt.Sprintf("%s is %s, but must be a table of tables; write a [%s.<name>] header for each entry, with its keys on the lines below", key, found, key)
 	}
-	if (parts[0] == "connections" || parts[0] == "apps") && len(parts) == 2 {
+	if (parts[0] == "connections" || parts[0] == "apps" || parts[0] == "fleets") && len(parts) == 2 {
 		return fmt.Sprintf("%s is %s, but must be a table; write it as a [%s] header with its keys on the lines below", key, found, key)
 	}
 	return fmt.Sprintf("%s is %s, but must be a string; write %s = \"...\" with the value in double quotes", key, found, parts[len(parts)-1])
@@ -321,13 +331,15 @@ func unknownKeyMsg(k toml.Key) string {
 		return fmt.Sprintf("unknown key %q in [connections.%s]; a connection takes only url", k[2], k[1])
 	case len(k) == 3 && k[0] == "apps":
 		return fmt.Sprintf("unknown key %q in [apps.%s]; an app takes models, migrations, seeders and connection", k[2], k[1])
+	case len(k) == 3 && k[0] == "fleets":
+		return fmt.Sprintf("unknown key %q in [fleets.%s]; a fleet takes urls, file, or server with databases or schemas", k[2], k[1])
 	case len(k) == 2 && k[0] == "checks":
 		return fmt.Sprintf("unknown key %q in [checks]; it takes silence = [\"pm.W004\", ...]", k[1])
 	default:
-		if k[0] != "connections" && k[0] != "apps" {
+		if k[0] != "connections" && k[0] != "apps" && k[0] != "fleets" {
 			name = k[0]
 		}
-		return fmt.Sprintf("unknown key %q; pmanager.toml takes default_connection, [connections.<name>], [apps.<label>] and [checks]", name)
+		return fmt.Sprintf("unknown key %q; pmanager.toml takes default_connection, [connections.<name>], [apps.<label>], [fleets.<name>] and [checks]", name)
 	}
 }
 
