@@ -11,18 +11,28 @@ import (
 
 // lockKey turns the lock's name into the bigint key of a session advisory
 // lock. Advisory locks belong to the current database, so one key serves
-// every database of a server.
-func lockKey(name string) int64 {
+// every database of a server. The history table lives in the current
+// schema, so a run in another schema than public (a schema per tenant)
+// locks that schema alone; public keeps the key it always had, so runs of
+// older and newer pmanager versions still exclude each other.
+func lockKey(currentSchema, name string) int64 {
+	if currentSchema != "" && currentSchema != "public" {
+		name = currentSchema + "." + name
+	}
 	h := fnv.New64a()
 	h.Write([]byte("pmanager:" + name))
 	return int64(h.Sum64())
 }
 
-// TryLock takes the session advisory lock for name on conn
-// (pg_try_advisory_lock). The server releases it when that session ends, so
-// a killed run never leaves the lock behind.
+// TryLock takes the session advisory lock for name in the current schema
+// on conn (pg_try_advisory_lock). The server releases it when that session
+// ends, so a killed run never leaves the lock behind.
 func (*Editor) TryLock(ctx context.Context, conn *sql.Conn, name string) (func() error, *schema.LockHolder, error) {
-	key := lockKey(name)
+	var current sql.NullString
+	if err := conn.QueryRowContext(ctx, "SELECT current_schema()").Scan(&current); err != nil {
+		return nil, nil, fmt.Errorf("postgres: take the migration lock: %w", err)
+	}
+	key := lockKey(current.String, name)
 	var ok bool
 	if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1)", key).Scan(&ok); err != nil {
 		return nil, nil, fmt.Errorf("postgres: take the migration lock: %w", err)

@@ -52,6 +52,8 @@ func Postgres(u *url.URL) string {
 	if q.Get("default_query_exec_mode") == "" {
 		q.Set("default_query_exec_mode", "simple_protocol")
 	}
-	c.RawQuery = q.Encode()
+	// pgx decodes the query without turning + into a space: a space
+	// (search_path="Tenant C") is written %20, which every decoder reads.
+	c.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
 	return c.String()
 }
