@@ -190,7 +190,7 @@ func (s *session) migrationCreate(c *ucli.Context) error {
 		return fmt.Errorf("cli: migration:create needs a name: pmanager migration:create <name> [app...]")
 	}
 	name := c.Args().First()
-	if !validName(name) {
+	if !migrations.ValidName(name) {
 		return fmt.Errorf("cli: migration name %q is not valid; use letters, digits and underscores, such as create_posts_table", name)
 	}
 	var named []string

@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -18,7 +17,7 @@ import (
 	"github.com/pmanager/pmanager/pkg/autodetect"
 	"github.com/pmanager/pmanager/pkg/checks"
 	"github.com/pmanager/pmanager/pkg/models"
-	"github.com/pmanager/pmanager/pkg/optimizer"
+	"github.com/pmanager/pmanager/pkg/state"
 	"github.com/pmanager/pmanager/pkg/version"
 )
 
@@ -54,7 +53,7 @@ func (s *session) makemigrations(c *ucli.Context) error {
 		return err
 	}
 	name := c.String("name")
-	if name != "" && !validName(name) {
+	if name != "" && !migrations.ValidName(name) {
 		return fmt.Errorf("cli: --name %q is not a valid migration name; use letters, digits and underscores", name)
 	}
 	named, err := selectApps(p, c.Args().Slice())
@@ -125,21 +124,36 @@ func listMode(c *ucli.Context) listing {
 }
 
 // newMigrations works out what makemigrations and migration:create write
-// for the named apps: empty migrations when empty asks for them, else the
-// detected changes, or empty migrations when nothing changed and
-// emptyIfNone asks for that. It reports whether it laid out empty ones.
+// for the named apps (migrations.NewMigrations); it reports whether it laid
+// out empty ones. Detected migrations pass the plan checks first.
 func (s *session) newMigrations(p *loader.Project, g *migrations.Graph, named []string, name string, now time.Time, q autodetect.Questioner, empty, emptyIfNone bool) ([]*migrations.Migration, bool, error) {
+	var migrated, current *state.Project
 	if !empty {
-		ms, err := s.detect(g, named, name, now, q)
-		if err == nil && len(ms) > 0 {
-			err = s.checkPlan(p, g, ms)
+		var err error
+		if migrated, err = g.State(); err != nil {
+			return nil, false, err
 		}
-		if err != nil || len(ms) > 0 || !emptyIfNone {
-			return ms, false, err
+		if current, err = models.Load(s.apps...); err != nil {
+			return nil, false, err
 		}
 	}
-	ms, err := s.emptyMigrations(p, g, named, name, now)
-	return ms, true, err
+	proposed, err := migrations.NewMigrations(g, migrated, current, migrations.NewOptions{
+		Apps: named, Name: name, Empty: empty, EmptyIfNone: emptyIfNone,
+		ProjectApps: p.Config.Labels(), Now: now, Questioner: q,
+	})
+	var needApp *migrations.AppNeededError
+	if errors.As(err, &needApp) {
+		return nil, false, fmt.Errorf("cli: makemigrations --empty needs an app label when the project has several apps: pmanager makemigrations --empty <app> (apps: %s)", strings.Join(needApp.Apps, ", "))
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if !proposed.Empty && len(proposed.Migrations) > 0 {
+		if err := s.checkPlan(p, g, proposed.Migrations); err != nil {
+			return nil, false, err
+		}
+	}
+	return proposed.Migrations, proposed.Empty, nil
 }
 
 // checkPlan runs the checks of the steps between the existing migrations'
@@ -193,16 +207,6 @@ func questioner(c *ucli.Context, s *session) autodetect.Questioner {
 	return autodetect.Interactive(s.stdin, s.stdout)
 }
 
-// validName accepts what can follow "NNNN_" in a Go file name.
-func validName(name string) bool {
-	for _, r := range name {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
-			return false
-		}
-	}
-	return name != ""
-}
-
 func (s *session) noChanges(named []string) {
 	switch len(named) {
 	case 0:
@@ -212,136 +216,6 @@ func (s *session) noChanges(named []string) {
 	default:
 		fmt.Fprintf(s.stdout, "No changes detected in apps '%s'\n", strings.Join(named, "', '"))
 	}
-}
-
-// emptyMigrations makes one operation-less migration per named app (the
-// only app when there is one and none is named).
-func (s *session) emptyMigrations(p *loader.Project, g *migrations.Graph, named []string, name string, now time.Time) ([]*migrations.Migration, error) {
-	apps := named
-	if len(apps) == 0 {
-		if labels := p.Config.Labels(); len(labels) == 1 {
-			apps = labels
-		} else {
-			return nil, fmt.Errorf("cli: makemigrations --empty needs an app label when the project has several apps: pmanager makemigrations --empty <app> (apps: %s)", strings.Join(labels, ", "))
-		}
-	}
-	var out []*migrations.Migration
-	for _, app := range apps {
-		leaves := g.Leaves(app)
-		n := name
-		if n == "" {
-			n = autodetect.SuggestName(nil, len(leaves) == 0, now)
-		}
-		out = append(out, &migrations.Migration{
-			App:          app,
-			Name:         fmt.Sprintf("%04d_%s", g.NextNumber(app), n),
-			Dependencies: leaves,
-			Initial:      len(leaves) == 0,
-		})
-	}
-	return out, nil
-}
-
-// detect diffs the migrations' state against the models and turns the
-// changes of the considered apps into new migrations.
-func (s *session) detect(g *migrations.Graph, named []string, name string, now time.Time, q autodetect.Questioner) ([]*migrations.Migration, error) {
-	from, err := g.State()
-	if err != nil {
-		return nil, err
-	}
-	to, err := models.Load(s.apps...)
-	if err != nil {
-		return nil, err
-	}
-	changes, err := autodetect.Detect(from, to, q)
-	if err != nil {
-		return nil, err
-	}
-	apps := considered(changes, named)
-	created := map[string]*migrations.Migration{}
-	var out []*migrations.Migration
-	for _, app := range apps {
-		ops := optimizer.Optimize(app, changes.Ops[app])
-		leaves := g.Leaves(app)
-		n := name
-		if n == "" {
-			n = autodetect.SuggestName(ops, len(leaves) == 0, now)
-		}
-		m := &migrations.Migration{
-			App:          app,
-			Name:         fmt.Sprintf("%04d_%s", g.NextNumber(app), n),
-			Dependencies: leaves,
-			Operations:   ops,
-			Initial:      len(leaves) == 0,
-		}
-		created[app] = m
-		out = append(out, m)
-	}
-	for _, m := range out {
-		for _, dep := range changes.Dependencies[m.App] {
-			if dep == m.App {
-				continue
-			}
-			nm, isNew := created[dep]
-			switch leaves := g.Leaves(dep); {
-			case isNew && (contains(changes.OnNew[m.App], dep) || len(leaves) == 0):
-				m.Dependencies = append(m.Dependencies, nm.Key())
-			default:
-				m.Dependencies = append(m.Dependencies, leaves...)
-			}
-		}
-		m.Dependencies = uniqueKeys(m.Dependencies)
-	}
-	return out, nil
-}
-
-// considered returns the apps whose changes makemigrations writes, sorted:
-// the named apps (all when none is named) with operations, plus the apps
-// whose new operations theirs need (Changes.OnNew), as Django's
-// trim_to_apps does.
-func considered(changes *autodetect.Changes, named []string) []string {
-	keep := map[string]bool{}
-	var queue []string
-	for app, ops := range changes.Ops {
-		if len(ops) > 0 && (len(named) == 0 || contains(named, app)) {
-			keep[app] = true
-			queue = append(queue, app)
-		}
-	}
-	for len(queue) > 0 {
-		app := queue[0]
-		queue = queue[1:]
-		for _, dep := range changes.OnNew[app] {
-			if !keep[dep] && len(changes.Ops[dep]) > 0 {
-				keep[dep] = true
-				queue = append(queue, dep)
-			}
-		}
-	}
-	out := make([]string, 0, len(keep))
-	for app := range keep {
-		out = append(out, app)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func uniqueKeys(keys []migrations.Key) []migrations.Key {
-	seen := map[migrations.Key]bool{}
-	var out []migrations.Key
-	for _, k := range keys {
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, k)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].App != out[j].App {
-			return out[i].App < out[j].App
-		}
-		return out[i].Name < out[j].Name
-	})
-	return out
 }
 
 // render checks that the new migrations fit the graph and renders every

@@ -33,7 +33,7 @@ func (s *session) squash(c *ucli.Context) error {
 		return fmt.Errorf("cli: squashmigrations takes an app and one or two migrations: pmanager squashmigrations app [from] to")
 	}
 	name := c.String("name")
-	if name != "" && !validName(name) {
+	if name != "" && !migrations.ValidName(name) {
 		return fmt.Errorf("cli: --name %q is not a valid migration name; use letters, digits and underscores", name)
 	}
 	p, err := s.project()
