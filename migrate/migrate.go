@@ -64,11 +64,6 @@ func Latest(ctx context.Context, db *sql.DB, dialect schema.Dialect, reg *migrat
 	if err := conflictError(g.Conflicts()); err != nil {
 		return err
 	}
-	ed := connect.EditorFor(dialect)
-	if err := migrations.NewHistory(db, ed).Ensure(ctx); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	ex := migrations.NewExecutor(db, ed, g)
 	var targets []migrations.Target
 	for _, app := range o.apps {
 		if len(g.Migrations(app)) > 0 {
@@ -78,14 +73,11 @@ func Latest(ctx context.Context, db *sql.DB, dialect schema.Dialect, reg *migrat
 	if o.apps != nil && len(targets) == 0 {
 		return nil // none of these apps has a migration
 	}
-	plan, err := ex.Plan(ctx, targets)
-	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	if len(plan) == 0 {
-		return nil
-	}
-	err = ex.Migrate(ctx, plan, migrations.Options{Progress: o.report})
+	// The same workflow as `pmanager migrate`: plan from the history, then
+	// plan again and run under the migration lock.
+	m := migrations.NewMigrator(db, connect.EditorFor(dialect), g)
+	m.Options.Progress = o.report
+	_, err = m.Migrate(ctx, targets)
 	if o.open {
 		fmt.Fprintln(o.progress, " FAILED")
 	}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -231,17 +230,15 @@ func (s *session) migrationCreate(c *ucli.Context) error {
 }
 
 // connRun is what the migration:* commands that migrate share: the
-// project, its graph, the apps on the connection and an open database.
+// project's graph, the apps on the connection and an open database.
 type connRun struct {
-	conn    string
-	apps    []string
-	g       *migrations.Graph
-	db      *sql.DB
-	ex      *migrations.Executor
-	history *migrations.History
-	raw     string
-	where   string // the connection's URL without its password, for messages
-	target  *connect.Target
+	conn   string
+	apps   []string
+	g      *migrations.Graph
+	db     *sql.DB
+	ed     schema.Editor
+	raw    string
+	target *connect.Target
 }
 
 // again is the command line of this migration:* run, to repeat it with a
@@ -292,16 +289,7 @@ func (s *session) start(c *ucli.Context) (*connRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &connRun{conn: conn, apps: apps, g: g, db: db, ex: migrations.NewExecutor(db, ed, g), history: migrations.NewHistory(db, ed), raw: raw, where: t.Redacted, target: t}, nil
-}
-
-// applied reads the connection's history (creating the table first).
-func (r *connRun) applied(ctx context.Context) (map[migrations.Key]migrations.Applied, error) {
-	if err := r.history.Ensure(ctx); err != nil {
-		return nil, scrub(err, r.raw)
-	}
-	a, err := r.history.Applied(ctx)
-	return a, scrubbed(err, r.raw)
+	return &connRun{conn: conn, apps: apps, g: g, db: db, ed: ed, raw: raw, target: t}, nil
 }
 
 // scrubbed is scrub that lets a nil error through.
@@ -324,20 +312,44 @@ func steps(c *ucli.Context, def int) (int, error) {
 	return n, nil
 }
 
-// runSteps runs a plan under migrate's heading and wording; empty says so.
-func (s *session) runSteps(c *ucli.Context, r *connRun, plan []migrations.Step, none string) error {
-	if len(plan) == 0 {
-		s.runningHeading()
-		fmt.Fprintf(s.stdout, "  %s\n", none)
-		return nil
+// stepwise runs one of the library's step-wise workflows (flow) on the
+// connection of a migration:* command, printing under migrate's heading
+// and in its words.
+func (s *session) stepwise(c *ucli.Context, flow func(m *migrations.Migrator, r *connRun) error) error {
+	r, err := s.start(c)
+	if err != nil {
+		return err
 	}
-	migrate := func(opts migrations.Options) ([]migrations.Step, error) {
-		return plan, r.ex.Migrate(c.Context, plan, opts)
+	defer r.db.Close()
+	rep, err := s.runReport(c, nil, r.target.Redacted)
+	if err != nil {
+		return err
+	}
+	m := migrations.NewMigrator(r.db, r.ed, r.g)
+	m.Options = rep.opts
+	m.Observer = migrations.Observer{
+		Edited: s.warnEdited,
+		Confirm: func(plan []migrations.Step) error {
+			return s.confirmDestructive(c, r.target, plan, r.again(c))
+		},
+		Nothing: func(backwards bool) {
+			s.runningHeading()
+			if backwards {
+				fmt.Fprintln(s.stdout, "  No migrations to unapply.")
+			} else {
+				fmt.Fprintln(s.stdout, "  No migrations to apply.")
+			}
+		},
+	}
+	err = flow(m, r)
+	rep.finish(err)
+	var irreversible *migrations.IrreversibleError
+	if errors.As(err, &irreversible) && (c.Command.Name == "migration:redo" || c.Command.Name == "migration:refresh") {
+		return &refusedError{command: c.Command.Name, err: err}
 	}
 	// Recovery advice names this connection: `pmanager migrate --database
 	// <conn>` runs the same apps on the same database.
-	err := withContext(s.runPlan(c, migrate, nil, r.where), commandLine("migrate", nil, "--database", r.conn))
-	return scrubbed(err, r.raw)
+	return scrubbed(withContext(err, commandLine("migrate", nil, "--database", r.conn)), r.raw)
 }
 
 func (s *session) migrationUp(c *ucli.Context) error {
@@ -345,21 +357,10 @@ func (s *session) migrationUp(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.start(c)
-	if err != nil {
+	return s.stepwise(c, func(m *migrations.Migrator, r *connRun) error {
+		_, err := m.Up(c.Context, r.apps, n)
 		return err
-	}
-	defer r.db.Close()
-	applied, err := r.applied(c.Context)
-	if err != nil {
-		return err
-	}
-	s.warnEdited(r.g, applied)
-	plan := migrations.Pending(r.g, applied, r.apps, n)
-	if err := s.confirmDestructive(c, r.target, plan, r.again(c)); err != nil {
-		return err
-	}
-	return s.runSteps(c, r, plan, "No migrations to apply.")
+	})
 }
 
 func (s *session) migrationDown(c *ucli.Context) error {
@@ -367,24 +368,10 @@ func (s *session) migrationDown(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.start(c)
-	if err != nil {
+	return s.stepwise(c, func(m *migrations.Migrator, r *connRun) error {
+		_, err := m.Down(c.Context, r.apps, n)
 		return err
-	}
-	defer r.db.Close()
-	applied, err := r.applied(c.Context)
-	if err != nil {
-		return err
-	}
-	s.warnEdited(r.g, applied)
-	plan, err := migrations.Latest(r.g, applied, r.apps, n)
-	if err != nil {
-		return err
-	}
-	if err := s.confirmDestructive(c, r.target, plan, r.again(c)); err != nil {
-		return err
-	}
-	return s.runSteps(c, r, plan, "No migrations to unapply.")
+	})
 }
 
 func (s *session) migrationRedo(c *ucli.Context) error {
@@ -392,48 +379,15 @@ func (s *session) migrationRedo(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.downUp(c, n)
+	return s.stepwise(c, func(m *migrations.Migrator, r *connRun) error {
+		return m.Redo(c.Context, r.apps, n)
+	})
 }
 
 func (s *session) migrationRefresh(c *ucli.Context) error {
-	return s.downUp(c, 0)
-}
-
-// downUp unapplies the last n applied migrations (all when n is 0) and
-// applies them again; refresh (n = 0) then applies every pending one too.
-// An irreversible migration among them stops it before anything runs.
-func (s *session) downUp(c *ucli.Context, n int) error {
-	r, err := s.start(c)
-	if err != nil {
-		return err
-	}
-	defer r.db.Close()
-	applied, err := r.applied(c.Context)
-	if err != nil {
-		return err
-	}
-	s.warnEdited(r.g, applied)
-	down, err := migrations.Latest(r.g, applied, r.apps, n)
-	if err != nil {
-		return err
-	}
-	if err := migrations.Irreversible(down); err != nil {
-		return &refusedError{command: c.Command.Name, err: err}
-	}
-	if err := s.confirmDestructive(c, r.target, down, r.again(c)); err != nil {
-		return err
-	}
-	if err := s.runSteps(c, r, down, "No migrations to unapply."); err != nil {
-		return err
-	}
-	up := migrations.Reverse(down)
-	if n == 0 {
-		if applied, err = r.applied(c.Context); err != nil {
-			return err
-		}
-		up = migrations.Pending(r.g, applied, r.apps, 0)
-	}
-	return s.runSteps(c, r, up, "No migrations to apply.")
+	return s.stepwise(c, func(m *migrations.Migrator, r *connRun) error {
+		return m.Refresh(c.Context, r.apps)
+	})
 }
 
 // refusedError is a command that stopped before changing anything,

@@ -105,7 +105,7 @@ func (s *session) migrate(c *ucli.Context) error {
 }
 
 // migrateOn runs migrate's work on one database: the apps the routing
-// rule sends there.
+// rule sends there, through the library's Migrator; this prints.
 func (s *session) migrateOn(c *ucli.Context, g *migrations.Graph, run migrateRun) error {
 	targets := run.targets
 	ctx := c.Context
@@ -119,31 +119,25 @@ func (s *session) migrateOn(c *ucli.Context, g *migrations.Graph, run migrateRun
 	if err != nil {
 		return err
 	}
-	history := migrations.NewHistory(db, ed)
-	applied, err := history.Applied(ctx)
-	if err != nil {
-		return err
-	}
-	if g, err = historyGraph(g, applied); err != nil {
-		return err
-	}
-	s.warnEdited(g, withoutKeys(applied, accept))
-	ex := migrations.NewExecutor(db, ed, g)
+	m := migrations.NewMigrator(db, ed, g)
+	m.Options.AcceptEdited = accept
+	m.Observer.Edited = s.warnEdited
 	switch {
 	case c.Bool("plan"), c.Bool("check"):
-		plan, err := ex.Plan(ctx, targets)
+		planned, err := m.Plan(ctx, targets)
 		if err != nil {
 			return err
 		}
+		plan := planned.Steps
 		if c.Bool("plan") && c.Bool("json") {
-			steps, err := reportPlan(g, plan, applied)
+			steps, err := reportPlan(planned.Graph, plan, planned.Applied)
 			if err != nil {
 				return err
 			}
 			return s.writeReport(Report{Command: "migrate --plan", Migrations: steps})
 		}
 		if c.Bool("plan") {
-			return s.printPlan(g, plan, ed)
+			return s.printPlan(planned.Graph, plan, ed)
 		}
 		if len(plan) > 0 {
 			s.printUnapplied(plan)
@@ -151,18 +145,22 @@ func (s *session) migrateOn(c *ucli.Context, g *migrations.Graph, run migrateRun
 		}
 		return nil
 	}
-	// A plan the executor cannot make yet (a run left part-way) is the
-	// executor's to explain; it unapplies nothing before that is settled.
-	if plan, err := ex.Plan(ctx, targets); err == nil {
-		again := commandLine("migrate", c.Args().Slice(), databaseFlags(c.String("database"))...)
-		if err := s.confirmDestructive(c, run.where.target, plan, again); err != nil {
-			return err
-		}
+	again := commandLine("migrate", c.Args().Slice(), databaseFlags(c.String("database"))...)
+	m.Observer.Confirm = func(plan []migrations.Step) error {
+		return s.confirmDestructive(c, run.where.target, plan, again)
 	}
-	migrate := func(opts migrations.Options) ([]migrations.Step, error) {
-		return ex.MigrateTo(c.Context, targets, opts)
+	rep, err := s.runReport(c, accept, run.where.target.Redacted)
+	if err != nil {
+		return err
 	}
-	return s.runPlan(c, migrate, accept, run.where.target.Redacted)
+	m.Options = rep.opts
+	plan, err := m.Migrate(ctx, targets)
+	rep.finish(err)
+	if err == nil && len(plan) == 0 && !rep.recovered {
+		s.runningHeading()
+		fmt.Fprintln(rep.out, "  No migrations to apply.")
+	}
+	return err
 }
 
 // migrateRun is one database migrate works on, and what it applies there.
@@ -237,36 +235,62 @@ func lockRetriesFlag() ucli.Flag {
 		Usage: "try a migration again up to `N` times, after a growing pause, when a statement gave up waiting for a lock and nothing of it stayed"}
 }
 
-// runPlan migrates (run is MigrateTo, or Migrate of a plan made beforehand)
-// under the migration lock, printing a line
-// per migration as it goes (and one when it has to wait for the lock).
-func (s *session) runPlan(c *ucli.Context, run func(migrations.Options) ([]migrations.Step, error), accept []migrations.Key, where string) error {
-	out := s.info()
-	open := false
+// runReporter prints a run of migrations as migrate does: a line per
+// migration as it goes, and one when it has to wait for a lock. Its opts
+// are the executor's options with those callbacks in.
+type runReporter struct {
+	s    *session
+	out  io.Writer
+	opts migrations.Options
+	// open is true while a migration's line waits for its outcome.
+	open bool
+	// recovered is true once a run left part-way was resumed or rolled back.
+	recovered bool
 	// live notes a statement running over 2 s on the line in progress; a
 	// no-op off a terminal or at verbosity 0.
-	live := s.liveLine(out)
-	// end finishes the line a migration started: on the same line at
-	// verbosity 1, on a line of its own once operations or statements
-	// were printed under it.
-	end := func(word string) {
-		if s.verbosity >= 2 {
-			fmt.Fprintf(out, "    %s\n", strings.TrimSpace(word))
-		} else {
-			fmt.Fprintf(out, " %s\n", strings.TrimSpace(word))
-		}
-		open = false
+	live *liveLine
+}
+
+// end finishes the line a migration started: on the same line at
+// verbosity 1, on a line of its own once operations or statements were
+// printed under it.
+func (r *runReporter) end(word string) {
+	if r.s.verbosity >= 2 {
+		fmt.Fprintf(r.out, "    %s\n", strings.TrimSpace(word))
+	} else {
+		fmt.Fprintf(r.out, " %s\n", strings.TrimSpace(word))
 	}
+	r.open = false
+}
+
+// finish closes the line of the migration a run stopped in with err.
+func (r *runReporter) finish(err error) {
+	r.live.end()
+	var refused *migrations.PreflightError
+	switch {
+	case r.open && errors.As(err, &refused):
+		r.end("REFUSED")
+	case r.open:
+		r.end("FAILED")
+	}
+}
+
+// runReport reads the flags of a command that migrates into the options
+// of its runs (accept: the edits the user accepts; where: the database, for
+// the lock notice), with a reporter that prints them.
+func (s *session) runReport(c *ucli.Context, accept []migrations.Key, where string) (*runReporter, error) {
+	out := s.info()
+	r := &runReporter{s: s, out: out, live: s.liveLine(out)}
+	live := r.live
 	lockTimeout := c.Duration("lock-timeout")
 	if lockTimeout <= 0 {
 		lockTimeout = -1 // the executor's "do not wait"
 	}
-	recovered := false
 	retries := c.Int("lock-retries")
 	if retries < 0 {
-		return fmt.Errorf("cli: --lock-retries %d: give a number of retries, 0 or more", retries)
+		return nil, fmt.Errorf("cli: --lock-retries %d: give a number of retries, 0 or more", retries)
 	}
-	opts := migrations.Options{
+	r.opts = migrations.Options{
 		LockRetries: retries,
 		LockWaiting: func(w migrations.LockWait) {
 			fmt.Fprintf(s.stderr, "pmanager: waiting %s for a lock held by %s", w.Waited.Round(time.Second), schema.Sessions(w.Blockers))
@@ -275,12 +299,12 @@ func (s *session) runPlan(c *ucli.Context, run func(migrations.Options) ([]migra
 			}
 			fmt.Fprintf(s.stderr, "; giving up after %s (--lock-timeout)\n", w.Timeout)
 		},
-		LockRetry: func(r migrations.LockRetry) {
-			if open {
+		LockRetry: func(lr migrations.LockRetry) {
+			if r.open {
 				live.end()
-				end("LOCKED")
+				r.end("LOCKED")
 			}
-			fmt.Fprintf(s.stderr, "pmanager: a statement gave up waiting for a lock; trying again in %s (retry %d of %d)\n", r.Pause, r.Attempt, r.Retries)
+			fmt.Fprintf(s.stderr, "pmanager: a statement gave up waiting for a lock; trying again in %s (retry %d of %d)\n", lr.Pause, lr.Attempt, lr.Retries)
 		},
 		Fake:            c.Bool("fake"),
 		FakeInitial:     c.Bool("fake-initial"),
@@ -300,11 +324,11 @@ func (s *session) runPlan(c *ucli.Context, run func(migrations.Options) ([]migra
 				where, h.Who, silent.Round(time.Millisecond))
 		},
 		Recovering: func(p migrations.Partial, rollback, done bool) {
-			recovered = true
+			r.recovered = true
 			s.runningHeading()
 			if done {
 				live.end()
-				end("OK")
+				r.end("OK")
 				return
 			}
 			line := fmt.Sprintf("  Resuming %s...", p.Key)
@@ -317,7 +341,7 @@ func (s *session) runPlan(c *ucli.Context, run func(migrations.Options) ([]migra
 				fmt.Fprintln(out)
 				live.setPrefix("")
 			}
-			open = true
+			r.open = true
 		},
 		Progress: func(step migrations.Step, done, faked bool, took time.Duration) {
 			if !done {
@@ -334,40 +358,27 @@ func (s *session) runPlan(c *ucli.Context, run func(migrations.Options) ([]migra
 					s.printOperations(out, step)
 					live.setPrefix("")
 				}
-				open = true
+				r.open = true
 				return
 			}
 			live.end()
 			if faked {
-				end("FAKED")
+				r.end("FAKED")
 			} else {
-				end("OK" + s.elapsed(took))
+				r.end("OK" + s.elapsed(took))
 			}
 		},
-	}
-	opts.Statement = func(stmt string) {
-		live.end()
-		if s.verbosity >= 3 {
-			for _, line := range strings.Split(strings.TrimSpace(stmt), "\n") {
-				fmt.Fprintf(out, "      %s\n", line)
+		Statement: func(stmt string) {
+			live.end()
+			if s.verbosity >= 3 {
+				for _, line := range strings.Split(strings.TrimSpace(stmt), "\n") {
+					fmt.Fprintf(out, "      %s\n", line)
+				}
 			}
-		}
-		live.start(stmt)
+			live.start(stmt)
+		},
 	}
-	plan, err := run(opts)
-	live.end()
-	var refused *migrations.PreflightError
-	switch {
-	case open && errors.As(err, &refused):
-		end("REFUSED")
-	case open:
-		end("FAILED")
-	}
-	if err == nil && len(plan) == 0 && !recovered {
-		s.runningHeading()
-		fmt.Fprintln(out, "  No migrations to apply.")
-	}
-	return err
+	return r, nil
 }
 
 // repeatCommand is how to run migrate against the database this command
@@ -421,22 +432,6 @@ func (s *session) elapsed(d time.Duration) string {
 		return fmt.Sprintf(" (%d ms)", d.Milliseconds())
 	}
 	return fmt.Sprintf(" (%.1f s)", d.Seconds())
-}
-
-// withoutKeys returns applied without the migrations ks (the edits the
-// user accepts, which need no warning).
-func withoutKeys(applied map[migrations.Key]migrations.Applied, ks []migrations.Key) map[migrations.Key]migrations.Applied {
-	if len(ks) == 0 {
-		return applied
-	}
-	out := make(map[migrations.Key]migrations.Applied, len(applied))
-	for k, a := range applied {
-		out[k] = a
-	}
-	for _, k := range ks {
-		delete(out, k)
-	}
-	return out
 }
 
 // acceptedEdits reads the --accept-edited values: APP.NAME, where NAME may

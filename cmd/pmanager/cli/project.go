@@ -305,9 +305,10 @@ func edited(m *migrations.Migration, a migrations.Applied) bool {
 	return a.Checksum != "" && a.Checksum != migrations.Checksum(m)
 }
 
-// warnEdited prints a warning for each applied migration edited since.
-func (s *session) warnEdited(g *migrations.Graph, applied map[migrations.Key]migrations.Applied) {
-	for _, k := range migrations.Edited(g, applied) {
+// warnEdited prints a warning for each applied migration edited since
+// (the Migrator's Observer.Edited).
+func (s *session) warnEdited(keys []migrations.Key) {
+	for _, k := range keys {
 		s.warn("migration %s was edited after it was applied; the database has what it said then (undo the edit and write a new migration instead)", k)
 	}
 }
