@@ -62,6 +62,7 @@ var Catalog = []Check{
 	{"pm.W008", "two table names differ only in case (one table on MySQL with case-insensitive names)"},
 	{"pm.W009", "a connection whose database kind is unknown, so dialect checks skip it"},
 	{"pm.W010", "the silence list names a check that does not exist"},
+	{"pm.W011", "a model without a primary key, for a connection that is a Galera cluster"},
 }
 
 // known reports whether id is in the catalog.

@@ -236,3 +236,25 @@ func (r *run) checkTableCase() {
 		first[lower] = t
 	}
 }
+
+// checkGaleraKeys warns about models without a primary key when a target
+// is a Galera cluster node: Galera replicates row changes by their key, so
+// DML on a table without one is slow to certify, can diverge between
+// nodes, and is refused outright where wsrep_mode has REQUIRED_PRIMARY_KEY.
+func (r *run) checkGaleraKeys() {
+	if len(r.galera) == 0 {
+		return
+	}
+	word := "connection"
+	if len(r.galera) > 1 {
+		word = "connections"
+	}
+	for _, m := range r.models {
+		if m.PrimaryKey() != nil {
+			continue
+		}
+		r.add("pm.W011", r.src.modelObject(m), fmt.Sprintf("table %s has no primary key, and %s %s is a Galera cluster, which replicates each row change by its key: "+
+			"without one, changes to its rows certify slowly, can differ between nodes, and are refused where wsrep_mode has REQUIRED_PRIMARY_KEY", m.Table, word, strings.Join(r.galera, ", ")),
+			"give the model a primary key (keep models.Model's id, or mark a field primary_key)")
+	}
+}

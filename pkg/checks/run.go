@@ -18,6 +18,10 @@ type Target struct {
 	// Dialect is the kind of database; "" when it cannot be known without
 	// the environment (pm.W009), and then no dialect check uses it.
 	Dialect schema.Dialect
+	// Galera says the connection is a node of a MariaDB Galera cluster (the
+	// server says wsrep_on), where replicated DML needs a primary key on
+	// every table (pm.W011).
+	Galera bool
 }
 
 // Options say which databases the checks consider and which ids to hide.
@@ -117,7 +121,9 @@ type run struct {
 	// dialects are the distinct kinds of database among the targets, each
 	// with the connections of that kind.
 	dialects []dialectTargets
-	issues   []Issue
+	// galera names the targets that are Galera cluster nodes.
+	galera []string
+	issues []Issue
 }
 
 // dialectTargets is one kind of database and the connections of that kind.
@@ -190,6 +196,11 @@ func (r *run) add(id, object, message, hint string) {
 // projectIssues runs every model and dialect check over p.
 func projectIssues(p *state.Project, src *sources, targets []Target) []Issue {
 	r := &run{p: p, src: src, dialects: groupTargets(targets)}
+	for _, t := range targets {
+		if t.Galera {
+			r.galera = append(r.galera, t.Name)
+		}
+	}
 	for _, m := range p.Sorted() {
 		if !m.Unmanaged {
 			r.models = append(r.models, m)
@@ -199,6 +210,7 @@ func projectIssues(p *state.Project, src *sources, targets []Target) []Issue {
 		r.checkDefaults, r.checkNUL, r.checkLengths, r.checkNamespaces, r.checkMySQL,
 		r.checkSizes, r.checkReservedWords, r.checkIndexFields, r.checkRelations,
 		r.checkBlank, r.checkRedundantIndexes, r.checkTableCase, r.checkRender,
+		r.checkGaleraKeys,
 	} {
 		check()
 	}

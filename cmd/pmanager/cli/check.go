@@ -42,6 +42,7 @@ func (s *session) check(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
+	s.markGalera(p, targets)
 	report, _, err := checks.Run(s.apps, checks.Options{Targets: targets, Silence: p.Config.Silence})
 	if err != nil {
 		return err

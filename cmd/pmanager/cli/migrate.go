@@ -65,7 +65,7 @@ func (s *session) migrate(c *ucli.Context) error {
 	if database == "" {
 		database = p.Config.DefaultConnection
 	}
-	current, err := s.systemChecks(p, database)
+	current, err := s.liveChecks(p, database)
 	if err != nil {
 		return err
 	}
