@@ -104,7 +104,8 @@ func (e *Executor) judge(ctx context.Context, q schema.ExecQuerier, m *Migration
 	return e.judgeFacts(ctx, q, eff, live)
 }
 
-// liveTables reads the user tables of the database, the history's left out.
+// liveTables reads the user tables of the database, the history's (and
+// the Galera lease's) left out.
 func (e *Executor) liveTables(ctx context.Context, q schema.ExecQuerier) (map[string]*schema.Table, error) {
 	tables, err := e.ed.Inspect(ctx, q)
 	if err != nil {
@@ -112,7 +113,7 @@ func (e *Executor) liveTables(ctx context.Context, q schema.ExecQuerier) (map[st
 	}
 	live := map[string]*schema.Table{}
 	for k := range tables {
-		if tables[k].Name != schema.HistoryTable {
+		if tables[k].Name != schema.HistoryTable && tables[k].Name != LockTable {
 			live[tables[k].Name] = &tables[k]
 		}
 	}

@@ -11,8 +11,8 @@ import (
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
-// UserTables inspects db and leaves out the history table, which belongs
-// to no model, so the result compares with Expecter.Expected.
+// UserTables inspects db and leaves out the history table and the Galera
+// lease table, which belong to no model, so the result compares with Expecter.Expected.
 func UserTables(ctx context.Context, ed schema.Inspector, db schema.ExecQuerier) ([]schema.Table, error) {
 	tables, err := ed.Inspect(ctx, db)
 	if err != nil {
@@ -20,7 +20,7 @@ func UserTables(ctx context.Context, ed schema.Inspector, db schema.ExecQuerier)
 	}
 	out := tables[:0:0]
 	for _, t := range tables {
-		if t.Name != schema.HistoryTable {
+		if t.Name != schema.HistoryTable && t.Name != migrations.LockTable {
 			out = append(out, t)
 		}
 	}
