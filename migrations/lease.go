@@ -227,8 +227,8 @@ func (l *lease) try(ctx context.Context, conn *sql.Conn) (bool, *schema.LockHold
 }
 
 // errLeaseLost is why a run stopped when it could no longer renew its lease.
-var errLeaseLost = errors.New("migrations: this run lost the migration lease of the Galera cluster (it could not renew it in time, or another run took it over), " +
-	"so it stopped before another run could start; run migrate again to see where it stopped")
+var errLeaseLost = errors.New("migrations: this run lost the migration lease of the Galera cluster (it could not renew it in time, or another run took it over) " +
+	"and stopped, so that two runs never work at once; run migrate again to see where it stopped")
 
 // keep renews the lease on a connection of its own until release is
 // called; when it cannot (the row taken, or no renewal for three quarters

@@ -95,3 +95,47 @@ func TestKilledHolderLeaseTakenOver(t *testing.T) {
 	p.n++ // the slow migration is applied too now
 	p.checkSlowComplete()
 }
+
+// TestLostLeaseStopsRun takes the lease away from a live run (as a
+// takeover would, by rewriting the row through another node): the run's
+// next renewal finds the row no longer names it, and the run stops its
+// statement and exits with an error that says it lost the lease.
+func TestLostLeaseStopsRun(t *testing.T) {
+	const lease = 2 * time.Second
+	p := newProject(t, 1)
+	p.env = []string{slowEnv + "=1"}
+	blockFile := filepath.Join(t.TempDir(), "blocking")
+	holder := p.command(0, "migrate", "--lease", lease.String())
+	holder.Env = append(holder.Env, blockEnv+"="+blockFile)
+	var hout, herr bytes.Buffer
+	holder.Stdout, holder.Stderr = &hout, &herr
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Process.Kill()
+	for deadline := time.Now().Add(time.Minute); ; {
+		if _, err := os.Stat(blockFile); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the holder did not reach its blocking migration in a minute\nstdout:\n%s\nstderr:\n%s", &hout, &herr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := p.c.Nodes[2].Exec("UPDATE pmanager_migrations_lock SET run_id = 'intruder', beat = beat + 1 WHERE name = 'migrate'"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- holder.Wait() }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatalf("the run ended well after losing its lease\nstdout:\n%s\nstderr:\n%s", &hout, &herr)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the run went on for 30 s after losing its lease\nstdout:\n%s\nstderr:\n%s", &hout, &herr)
+	}
+	if !strings.Contains(herr.String(), "lost the migration lease") {
+		t.Errorf("the run does not say it lost the lease:\n%s", &herr)
+	}
+}
