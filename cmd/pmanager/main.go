@@ -64,6 +64,9 @@ func launch(args []string) int {
 		}
 		return fail(err)
 	}
+	if status, ok := runStatic(p, rest); ok {
+		return status
+	}
 	bin, err := build(p.Root)
 	if err != nil {
 		return fail(err)

@@ -78,8 +78,9 @@ func BuildKey(mod *Module, goTool string, environ []string) (key string, ok bool
 // GOWORK names one, or one lies in root or a folder above it.
 func workspace(root string, environ []string) bool {
 	for _, kv := range environ {
-		if v, ok := strings.CutPrefix(kv, "GOWORK="); ok {
-			return v != "off" && v != ""
+		// An empty GOWORK is the go command's default: look for go.work.
+		if v, ok := strings.CutPrefix(kv, "GOWORK="); ok && v != "" {
+			return v != "off"
 		}
 	}
 	for dir := root; ; {

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/pmanager/pmanager/cmd/pmanager/cli"
+	"github.com/pmanager/pmanager/cmd/pmanager/loader"
+	"github.com/pmanager/pmanager/internal/staticload"
+	"github.com/pmanager/pmanager/migrations"
+	"github.com/pmanager/pmanager/pkg/models"
+)
+
+// StaticEnv names the environment variable that steers reading the
+// project without the compiler: 0 turns it off (every command compiles
+// the project, as before), verbose says on stderr why a command compiled.
+const StaticEnv = "PMANAGER_STATIC"
+
+// staticCommands are the commands that need only what the models and the
+// migration files declare, never code of the project's own: they may run
+// in this program from the files read as source.
+var staticCommands = map[string]bool{
+	"makemigrations": true, "sqlmigrate": true, "showmigrations": true, "check": true, "migrate": true,
+}
+
+// runStatic serves the command in this program when it can: the command
+// needs no code of the project, this program carries the library the
+// project would compile, and internal/staticload reads every models and
+// migrations package with certainty. ok is false when the command must be
+// compiled as before; nothing has been printed then, unless StaticEnv asks
+// for the reason.
+func runStatic(p *loader.Project, args []string) (status int, ok bool) {
+	mode := os.Getenv(StaticEnv)
+	if mode == "0" || len(args) == 0 || !staticCommands[args[0]] || isHelp(args) {
+		return 0, false
+	}
+	apps, reg, why := readStatic(p)
+	if why != "" {
+		if mode == "verbose" {
+			fmt.Fprintf(os.Stderr, "pmanager: compiling the project: %s\n", why)
+		}
+		return 0, false
+	}
+	return cli.Run(args, apps, reg), true
+}
+
+// readStatic reads the project's models and migrations as source, or says
+// why it cannot.
+func readStatic(p *loader.Project) (apps []models.App, reg *migrations.Registry, why string) {
+	mod, err := loader.FindModule(p.Root)
+	if err != nil {
+		return nil, nil, err.Error()
+	}
+	if !loader.SameLibrary(mod) {
+		return nil, nil, "this pmanager is not built from the pmanager the module requires"
+	}
+	dirs := make([]staticload.App, len(p.Config.Apps))
+	for i, a := range p.Config.Apps {
+		dirs[i] = staticload.App{Label: a.Label, ModelsDir: p.Config.Path(a.Models), MigrationsDir: p.Config.Path(a.Migrations)}
+	}
+	m := staticload.Module{Path: mod.Path, Dir: mod.Root}
+	apps, err = staticload.Models(m, dirs)
+	if err == nil {
+		reg, err = staticload.Migrations(m, dirs)
+	}
+	if err != nil {
+		return nil, nil, err.Error()
+	}
+	return apps, reg, ""
+}
