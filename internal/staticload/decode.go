@@ -40,18 +40,14 @@ var literalTypes = map[string]map[string]reflect.Type{
 	operationsPath: operationTypes(),
 }
 
-// operationTypes lists every operation type; RunGo is left out, since its
-// functions exist only in compiled code.
+// operationTypes lists every operation type (operations.All); RunGo is
+// left out, since its functions exist only in compiled code.
 func operationTypes() map[string]reflect.Type {
 	types := map[string]reflect.Type{"Operation": reflect.TypeFor[operations.Operation]()}
-	for _, op := range []operations.Operation{
-		operations.CreateModel{}, operations.DeleteModel{}, operations.RenameModel{},
-		operations.AlterModelTable{}, operations.AlterModelOptions{}, operations.AlterUniqueTogether{},
-		operations.AddField{}, operations.RemoveField{}, operations.AlterField{}, operations.RenameField{},
-		operations.AddIndex{}, operations.RemoveIndex{}, operations.RenameIndex{},
-		operations.AddConstraint{}, operations.RemoveConstraint{},
-		operations.RunSQL{}, operations.SeparateDatabaseAndState{},
-	} {
+	for _, op := range operations.All() {
+		if _, ok := op.(operations.RunGo); ok {
+			continue
+		}
 		t := reflect.TypeOf(op)
 		types[t.Name()] = t
 	}

@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -152,6 +153,9 @@ func sameDir(a, b string) bool {
 func changedSince(root string, t time.Time) bool {
 	changed := false
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // gone since its folder was listed: not newer than anything
+		}
 		if err != nil {
 			return err
 		}
@@ -165,6 +169,9 @@ func changedSince(root string, t time.Time) bool {
 		}
 		if (strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go")) || (filepath.Dir(path) == root && (name == "go.mod" || name == "go.sum")) {
 			info, err := d.Info()
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
 			if err != nil {
 				return err
 			}
