@@ -61,3 +61,27 @@ func ValueField(p *state.Project, m *state.Model, f *state.Field) (*state.Model,
 	}
 	return m, f, nil
 }
+
+// DBDefaults is how a dialect spells each database-side default
+// (db_default=now, db_default=uuid): the expression for the current
+// timestamp, date and time, and for a new UUID.
+type DBDefaults struct {
+	Timestamp, Date, Time, UUID string
+}
+
+// SQL is the expression of f's db_default, chosen by the default and the
+// field's kind.
+func (d DBDefaults) SQL(f *state.Field) (string, error) {
+	if err := f.CheckDBDefault(); err != nil {
+		return "", err
+	}
+	switch {
+	case f.DBDefault == state.DBUUID:
+		return d.UUID, nil
+	case f.Kind == state.Date:
+		return d.Date, nil
+	case f.Kind == state.Time:
+		return d.Time, nil
+	}
+	return d.Timestamp, nil
+}

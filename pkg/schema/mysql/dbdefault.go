@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/pmanager/pmanager/pkg/schema"
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
@@ -16,18 +17,16 @@ import (
 // char(32) holding the 32 hex digits, so the dashes are removed. Both
 // servers' UUID() is a version 1 (time-based) UUID.
 func dbDefaultSQL(m *state.Model, f *state.Field) (string, error) {
-	if err := f.CheckDBDefault(); err != nil {
+	expr, err := dbDefaults.SQL(f)
+	if err != nil {
 		return "", fmt.Errorf("mysql: %s.%s: %w", m.Label(), f.Name, err)
 	}
-	switch {
-	case f.DBDefault == state.DBUUID:
-		return "(REPLACE(UUID(),'-',''))", nil
-	case f.Kind == state.Date:
-		return "(CURRENT_DATE)", nil
-	case f.Kind == state.Time:
-		return "(CURRENT_TIME(6))", nil
-	}
-	return "CURRENT_TIMESTAMP(6)", nil
+	return expr, nil
+}
+
+// dbDefaults (read-only) are the expressions of dbDefaultSQL.
+var dbDefaults = schema.DBDefaults{
+	Timestamp: "CURRENT_TIMESTAMP(6)", Date: "(CURRENT_DATE)", Time: "(CURRENT_TIME(6))", UUID: "(REPLACE(UUID(),'-',''))",
 }
 
 // introducer matches a character set introducer (_utf8mb4) before a

@@ -4,26 +4,23 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/pmanager/pmanager/pkg/schema"
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
-// dbDefaultSQL is the expression PostgreSQL evaluates for a db_default:
+// dbDefaults (read-only) are the expressions PostgreSQL evaluates for a db_default:
 // now() for a timestamp (the transaction's start), CURRENT_DATE and
 // LOCALTIME for a date and a time, gen_random_uuid() (built in since
 // PostgreSQL 13) for a uuid.
+var dbDefaults = schema.DBDefaults{Timestamp: "now()", Date: "CURRENT_DATE", Time: "LOCALTIME", UUID: "gen_random_uuid()"}
+
+// dbDefaultSQL is the expression of f's db_default.
 func dbDefaultSQL(m *state.Model, f *state.Field) (string, error) {
-	if err := f.CheckDBDefault(); err != nil {
+	expr, err := dbDefaults.SQL(f)
+	if err != nil {
 		return "", fmt.Errorf("postgres: %s.%s: %w", m.Label(), f.Name, err)
 	}
-	switch {
-	case f.DBDefault == state.DBUUID:
-		return "gen_random_uuid()", nil
-	case f.Kind == state.Date:
-		return "CURRENT_DATE", nil
-	case f.Kind == state.Time:
-		return "LOCALTIME", nil
-	}
-	return "now()", nil
+	return expr, nil
 }
 
 // dbDefaultOf recognises a default expression as read back by

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/pmanager/pmanager/pkg/schema"
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
@@ -13,22 +14,18 @@ import (
 const uuidExpr = "(lower(hex(randomblob(4)) || hex(randomblob(2)) || '4' || substr(hex(randomblob(2)), 2) || " +
 	"substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || hex(randomblob(6))))"
 
-// dbDefaultSQL is the expression SQLite evaluates for a db_default:
+// dbDefaults (read-only) are the expressions SQLite evaluates for a db_default:
 // CURRENT_TIMESTAMP, CURRENT_DATE or CURRENT_TIME (UTC, in the text forms
 // the driver reads back as times), or uuidExpr.
+var dbDefaults = schema.DBDefaults{Timestamp: "CURRENT_TIMESTAMP", Date: "CURRENT_DATE", Time: "CURRENT_TIME", UUID: uuidExpr}
+
+// dbDefaultSQL is the expression of f's db_default.
 func dbDefaultSQL(m *state.Model, f *state.Field) (string, error) {
-	if err := f.CheckDBDefault(); err != nil {
+	expr, err := dbDefaults.SQL(f)
+	if err != nil {
 		return "", fmt.Errorf("sqlite: %s.%s: %w", m.Label(), f.Name, err)
 	}
-	switch {
-	case f.DBDefault == state.DBUUID:
-		return uuidExpr, nil
-	case f.Kind == state.Date:
-		return "CURRENT_DATE", nil
-	case f.Kind == state.Time:
-		return "CURRENT_TIME", nil
-	}
-	return "CURRENT_TIMESTAMP", nil
+	return expr, nil
 }
 
 // dbDefaultOf recognises a dflt_value (the default's text as written) as
