@@ -543,8 +543,9 @@ func renameUniqueTogether(from, to *state.Model, rename func(string) string) ([]
 	return stmts, nil
 }
 
-// AddColumn adds a column with its constraints and indexes. A fill literal is the DEFAULT used to fill the
-// existing rows, then replaced by the field's own default or dropped.
+// AddColumn adds a column with its constraints and indexes. A fill
+// literal is the DEFAULT used to fill the existing rows, then replaced by
+// the field's own default or dropped.
 func (ddl) AddColumn(p *state.Project, from, to *state.Model, f *state.Field, fill *string) ([]string, error) {
 	def, err := columnDef(p, to, f, fill)
 	if err != nil {
