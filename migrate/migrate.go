@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -61,7 +60,7 @@ func Latest(ctx context.Context, db *sql.DB, dialect schema.Dialect, reg *migrat
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	if err := conflictError(g.Conflicts()); err != nil {
+	if err := migrations.CheckConflicts(g, nil); err != nil {
 		return err
 	}
 	var targets []migrations.Target
@@ -82,28 +81,6 @@ func Latest(ctx context.Context, db *sql.DB, dialect schema.Dialect, reg *migrat
 		fmt.Fprintln(o.progress, " FAILED")
 	}
 	return err
-}
-
-// conflictError names the apps with more than one leaf migration, which
-// must be merged before anything can be applied.
-func conflictError(conflicts map[string][]migrations.Key) error {
-	if len(conflicts) == 0 {
-		return nil
-	}
-	apps := make([]string, 0, len(conflicts))
-	for app := range conflicts {
-		apps = append(apps, app)
-	}
-	sort.Strings(apps)
-	parts := make([]string, len(apps))
-	for i, app := range apps {
-		names := make([]string, len(conflicts[app]))
-		for j, k := range conflicts[app] {
-			names[j] = k.Name
-		}
-		parts[i] = app + ": " + strings.Join(names, ", ")
-	}
-	return fmt.Errorf("migrate: conflicting migrations, more than one leaf (%s); run 'pmanager makemigrations --merge' and ship the merge migration", strings.Join(parts, "; "))
 }
 
 // report prints a migration's progress when WithProgress asked for it.

@@ -82,7 +82,7 @@ func TestLatestErrors(t *testing.T) {
 		want    string
 	}{
 		{"unknown dialect", "oracle", blog(), `migrate: unknown dialect "oracle"`},
-		{"two leaves", schema.SQLite, blog(branch), "migrate: conflicting migrations, more than one leaf (main: 0002_other, 0002_tag); run 'pmanager makemigrations --merge'"},
+		{"two leaves", schema.SQLite, blog(branch), "migrations: Conflicting migrations detected; multiple leaf nodes in the migration graph: (0002_other, 0002_tag in main)"},
 		{"failing migration", schema.SQLite, blog(broken), "applying main.0003_bad failed"},
 	}
 	for _, tt := range tests {

@@ -36,7 +36,7 @@ type judgement struct {
 // is dropped). It returns the position to go on from. When neither the
 // database nor the user's word (opts.AssumeDone / AssumeNotDone) settles
 // it, it returns a *DoubtError and changes nothing.
-func (e *Executor) settleDoubt(ctx context.Context, conn *sql.Conn, m *Migration, before *state.Project, p Partial, ops []OpStatements, opts Options, flag string) (int, int, error) {
+func (e *Executor) settleDoubt(ctx context.Context, conn *sql.Conn, m *Migration, before *state.Project, p Partial, ops []OpStatements, opts Options, rollback bool) (int, int, error) {
 	i, j := p.OpsDone, p.StatementsDone
 	o := ops[i]
 	if j >= len(o.Statements) {
@@ -76,7 +76,7 @@ func (e *Executor) settleDoubt(ctx context.Context, conn *sql.Conn, m *Migration
 		stmt = "Go function " + st.Name
 	}
 	return 0, 0, &DoubtError{Migration: p.Key, Backwards: p.Backwards, Operation: o.Number, Description: o.Operation.Describe(),
-		Statement: stmt, Index: j + 1, Count: len(o.Statements), Why: jd.why, Flag: flag, Command: opts.Command}
+		Statement: stmt, Index: j + 1, Count: len(o.Statements), Why: jd.why, Rollback: rollback}
 }
 
 // judge asks the database whether statement j of o took effect, looking

@@ -60,7 +60,7 @@ func (e *Executor) acceptEdited(ctx context.Context, applied map[Key]Applied, ac
 	for _, k := range accept {
 		m := e.g.Migration(k)
 		if m == nil {
-			return fmt.Errorf("migrations: --accept-edited %s: no such migration", k)
+			return fmt.Errorf("migrations: Options.AcceptEdited %s: no such migration", k)
 		}
 		a, ok := applied[k]
 		if !ok {

@@ -50,13 +50,18 @@ type MigrateError struct {
 	// NonAtomic is true on a database without transactional DDL (MySQL).
 	NonAtomic bool
 	Err       error
-	// Command is how the user runs migrate here (Options.Command), for the
-	// commands the message suggests.
-	Command string
 }
 
+// recoverAdvice is how the library words the two ways on from a migration
+// left part-way; a command line words them with its flags.
+const recoverAdvice = "set Options.Resume to run the rest once the cause is fixed, or Options.RollbackPartial to undo what ran"
+
 // Error implements error.
-func (e *MigrateError) Error() string {
+func (e *MigrateError) Error() string { return e.Message(recoverAdvice) }
+
+// Message is the error's message with ways, the ways on from a migration
+// left part-way, in the caller's words (used only when Partial is true).
+func (e *MigrateError) Message(ways string) string {
 	verb := "applying"
 	if e.Failed.Backwards {
 		verb = "unapplying"
@@ -89,8 +94,7 @@ func (e *MigrateError) Error() string {
 	}
 	switch {
 	case e.Partial:
-		fmt.Fprintf(&b, "; %s, so what ran before the failure stays in place, and the history records how far %s got: "+
-			"run `%s --resume` to run the rest once the cause is fixed, or `%s --rollback-partial` to undo what ran", why, key, commandOr(e.Command), commandOr(e.Command))
+		fmt.Fprintf(&b, "; %s, so what ran before the failure stays in place, and the history records how far %s got: %s", why, key, ways)
 	case lost:
 		fmt.Fprintf(&b, "; %s commits together with its record, so the history says whether it was applied: run the command again once the database answers", key)
 	case e.NonAtomic:
@@ -131,13 +135,19 @@ type EditedError struct {
 
 // Error implements error.
 func (e *EditedError) Error() string {
+	return e.Message("accept it with Options.AcceptEdited")
+}
+
+// Message is the error's message with accept, how to accept the edits, in
+// the caller's words.
+func (e *EditedError) Message(accept string) string {
 	names := make([]string, len(e.Migrations))
 	for i, k := range e.Migrations {
 		names[i] = k.String()
 	}
 	return fmt.Sprintf("migrations: %s was edited after it was applied, and the migrations to run depend on it; the database has what it said then: "+
-		"undo the edit and write a new migration for the change, or, if the database already matches the edited file, accept it with --accept-edited %s",
-		strings.Join(names, ", "), strings.Join(names, " --accept-edited "))
+		"undo the edit and write a new migration for the change, or, if the database already matches the edited file, %s",
+		strings.Join(names, ", "), accept)
 }
 
 // ErrPartial is what a *PartialError matches with errors.Is.
@@ -150,27 +160,19 @@ type PartialError struct {
 	Partials []Partial
 	// Reports describe each partial migration in one sentence.
 	Reports []string
-	// Command is how the user runs migrate here (Options.Command).
-	Command string
 }
 
 // Error implements error.
-func (e *PartialError) Error() string {
-	cmd := commandOr(e.Command)
-	return "migrations: " + strings.Join(e.Reports, "\n") +
-		fmt.Sprintf("\nrun `%s --resume` to run the rest once the cause is fixed, or `%s --rollback-partial` to undo what ran", cmd, cmd)
+func (e *PartialError) Error() string { return e.Message(recoverAdvice) }
+
+// Message is the error's message with ways, the two ways on, in the
+// caller's words.
+func (e *PartialError) Message(ways string) string {
+	return "migrations: " + strings.Join(e.Reports, "\n") + "\n" + ways
 }
 
 // Is makes errors.Is(err, ErrPartial) hold for a *PartialError.
 func (e *PartialError) Is(target error) bool { return target == ErrPartial }
-
-// commandOr returns cmd, or the plain migrate command when it is "".
-func commandOr(cmd string) string {
-	if cmd == "" {
-		return "pmanager migrate"
-	}
-	return cmd
-}
 
 // ErrLocked is what a *LockError matches with errors.Is: another run held
 // the database's migration lock for longer than this run would wait.
@@ -185,7 +187,7 @@ type LockError struct {
 // Error implements error.
 func (e *LockError) Error() string {
 	return fmt.Sprintf("migrations: another migrate run holds the migration lock of this database (%s); gave up after waiting %s; "+
-		"try again when it has finished, or wait longer with --lock-timeout", e.Holder, e.Waited.Round(time.Millisecond))
+		"try again when it has finished, or wait longer with Options.LockTimeout", e.Holder, e.Waited.Round(time.Millisecond))
 }
 
 // Is makes errors.Is(err, ErrLocked) hold for a *LockError.
@@ -207,22 +209,31 @@ type DoubtError struct {
 	Index, Count int
 	// Why says what is known of it.
 	Why string
-	// Flag is the recovery the user asked for (--resume or --rollback-partial).
-	Flag    string
-	Command string
+	// Rollback is true when the recovery asked for was rolling back
+	// (Options.RollbackPartial) rather than resuming.
+	Rollback bool
 }
 
 // Error implements error.
 func (e *DoubtError) Error() string {
-	cmd := commandOr(e.Command) + " " + e.Flag
+	way := "Options.Resume"
+	if e.Rollback {
+		way = "Options.RollbackPartial"
+	}
+	return e.Message(fmt.Sprintf("run again with %s and Options.AssumeDone %d if it took effect, or Options.AssumeNotDone %d if it did not", way, e.Operation, e.Operation))
+}
+
+// Message is the error's message with settle, how to give the user's word
+// on the statement, in the caller's words.
+func (e *DoubtError) Message(settle string) string {
 	stmt := e.Statement
 	if len(stmt) > 200 {
 		stmt = stmt[:200] + "…"
 	}
 	stmt = strings.Join(strings.Fields(stmt), " ")
 	return fmt.Sprintf("migrations: cannot tell whether statement %d of %d of operation %d (%s) of %s took effect: %s; the statement: %s. "+
-		"Nothing was changed. Look at the database, then run `%s --assume-done %d` if it took effect, or `%s --assume-not-done %d` if it did not",
-		e.Index, e.Count, e.Operation, e.Description, e.Migration, e.Why, stmt, cmd, e.Operation, cmd, e.Operation)
+		"Nothing was changed. Look at the database, then %s",
+		e.Index, e.Count, e.Operation, e.Description, e.Migration, e.Why, stmt, settle)
 }
 
 // LockTimeoutError is the cause of a failure when a statement gave up
@@ -254,7 +265,7 @@ func (e *LockTimeoutError) Error() string {
 		tries = fmt.Sprintf(" on each of %d attempts", e.Retries+1)
 	}
 	return fmt.Sprintf("gave up waiting for a lock after %s%s (%v); %s; "+
-		"end that session or run migrate again once it is done, or wait longer with --lock-timeout or retry with --lock-retries",
+		"end that session or run migrate again once it is done, or wait longer with Options.LockTimeout or retry with Options.LockRetries",
 		e.Timeout, tries, e.Err, who)
 }
 
@@ -273,3 +284,48 @@ func (e *InterruptedError) Error() string { return e.Err.Error() + "; " + e.Serv
 
 // Unwrap returns why the run stopped.
 func (e *InterruptedError) Unwrap() error { return e.Err }
+
+// RollbackError says that undoing what ran of a migration left part-way
+// failed; resuming it is the other way on.
+type RollbackError struct {
+	Migration Key
+	Err       error
+}
+
+// Error implements error.
+func (e *RollbackError) Error() string { return e.Message("set Options.Resume to finish it instead") }
+
+// Message is the error's message with resume, the way on, in the caller's words.
+func (e *RollbackError) Message(resume string) string {
+	return fmt.Sprintf("migrations: cannot roll back %s: %v; %s", e.Migration, e.Err, resume)
+}
+
+// Unwrap returns why the rollback failed.
+func (e *RollbackError) Unwrap() error { return e.Err }
+
+// HistoryTableError refuses a history table that is not pmanager's: a
+// table of that name without the columns pmanager records in. Django's
+// own django_migrations layout is recognised, to say how to move it aside.
+type HistoryTableError struct {
+	Table string
+	// Missing are the columns it lacks.
+	Missing []string
+	// Django is true when it has the layout of Django's django_migrations.
+	Django bool
+}
+
+// Error implements error.
+func (e *HistoryTableError) Error() string {
+	return e.Message("record the migrations already in the database as applied without running them (Options.Fake)")
+}
+
+// Message is the error's message with record, how to record what the
+// database already has, in the caller's words.
+func (e *HistoryTableError) Message(record string) string {
+	if e.Django {
+		return fmt.Sprintf("migrations: table %s has the layout of Django's django_migrations (app, name, applied), not pmanager's history (it lacks %s): "+
+			"rename it (ALTER TABLE %s RENAME TO django_migrations_copy), then %s", e.Table, strings.Join(e.Missing, ", "), e.Table, record)
+	}
+	return fmt.Sprintf("migrations: table %s is not pmanager's history (it lacks the columns %s): rename it or drop it, then %s",
+		e.Table, strings.Join(e.Missing, ", "), record)
+}

@@ -57,10 +57,6 @@ type Options struct {
 	// outcome the database cannot show (see DoubtError), that it took
 	// effect or did not; 0 when not given.
 	AssumeDone, AssumeNotDone int
-	// Command is how the user runs migrate against this database (for
-	// example "pmanager migrate --database reporting"), quoted in the
-	// commands that messages suggest; "" means "pmanager migrate".
-	Command string
 	// Statement, when set, is called with each SQL statement (or "Go
 	// function <name>") just before it runs, for output that shows them.
 	Statement func(stmt string)

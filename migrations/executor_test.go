@@ -408,8 +408,8 @@ func TestExecutorPlanErrors(t *testing.T) {
 	conflicted := append(carMigrations(), &Migration{App: "main", Name: "0003_other", Dependencies: []Key{key("main.0002_car_manufacturer")}})
 	e, _ := newExecutor(t, db, ed, conflicted)
 	_, err := e.Plan(ctx, nil)
-	if err == nil || !strings.Contains(err.Error(), "app main has 2 leaf migrations (0003_car_released, 0003_other)") ||
-		!strings.Contains(err.Error(), "makemigrations --merge") {
+	var ce *ConflictError
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "multiple leaf nodes in the migration graph: (0003_car_released, 0003_other in main)") {
 		t.Errorf("Plan with two leaves: %v", err)
 	}
 

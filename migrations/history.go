@@ -338,14 +338,7 @@ func checkLayout(names []string) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	table := schema.HistoryTable
-	if have["app"] && have["name"] && have["applied"] {
-		return fmt.Errorf("migrations: table %s has the layout of Django's django_migrations (app, name, applied), not pmanager's history (it lacks %s): "+
-			"rename it (ALTER TABLE %s RENAME TO django_migrations_copy), then record the migrations already in the database with `pmanager migrate --fake`",
-			table, strings.Join(missing, ", "), table)
-	}
-	return fmt.Errorf("migrations: table %s is not pmanager's history (it lacks the columns %s): rename it or drop it, "+
-		"then record the migrations already in the database with `pmanager migrate --fake`", table, strings.Join(missing, ", "))
+	return &HistoryTableError{Table: schema.HistoryTable, Missing: missing, Django: have["app"] && have["name"] && have["applied"]}
 }
 
 // parseRow reads one history row from the column names and the values a

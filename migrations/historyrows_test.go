@@ -64,7 +64,7 @@ func TestParseRowRefusesWhatNoRunWrites(t *testing.T) {
 
 func TestCheckLayoutNamesDjango(t *testing.T) {
 	err := checkLayout([]string{"id", "app", "name", "applied"})
-	if err == nil || !strings.Contains(err.Error(), "Django's django_migrations") || !strings.Contains(err.Error(), "--fake") {
+	if err == nil || !strings.Contains(err.Error(), "Django's django_migrations") || !strings.Contains(err.Error(), "Options.Fake") {
 		t.Errorf("checkLayout(Django's columns) = %v; want it named, with the way on", err)
 	}
 	if err := checkLayout([]string{"x"}); err == nil || !strings.Contains(err.Error(), "is not pmanager's history") {
@@ -274,14 +274,13 @@ func TestAssumeWord(t *testing.T) {
 		if err := h.Start(ctx, db, ms[1].Key()); err != nil {
 			t.Fatal(err)
 		}
-		cmd := "pmanager migrate --database reporting"
-		_, err := e.MigrateTo(ctx, nil, Options{Resume: true, Command: cmd})
+		_, err := e.MigrateTo(ctx, nil, Options{Resume: true})
 		var de *DoubtError
-		if !errors.As(err, &de) {
-			t.Fatalf("resume over a Go step in doubt = %v; want a *DoubtError", err)
+		if !errors.As(err, &de) || de.Rollback || de.Operation != 1 {
+			t.Fatalf("resume over a Go step in doubt = %v; want a *DoubtError of operation 1 while resuming", err)
 		}
 		for _, w := range []string{"cannot tell whether statement 1 of 1 of operation 1 (Raw Go Operation) of main.0002_go took effect",
-			"Nothing was changed", "`" + cmd + " --resume --assume-done 1`", "`" + cmd + " --resume --assume-not-done 1`"} {
+			"Nothing was changed", "run again with Options.Resume and Options.AssumeDone 1 if it took effect, or Options.AssumeNotDone 1 if it did not"} {
 			if !strings.Contains(err.Error(), w) {
 				t.Errorf("doubt %q does not say %q", err, w)
 			}

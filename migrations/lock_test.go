@@ -55,7 +55,7 @@ func TestMigrationLock(t *testing.T) {
 				t.Errorf("holder = %+v; want who holds it and a time since %s", le.Holder, before)
 			}
 			if !strings.Contains(err.Error(), "another migrate run holds the migration lock of this database (held since ") ||
-				!strings.Contains(err.Error(), "--lock-timeout") {
+				!strings.Contains(err.Error(), "Options.LockTimeout") {
 				t.Errorf("lock error %q does not say who holds it and how to wait longer", err)
 			}
 			if timeout > 0 && le.Waited < timeout {

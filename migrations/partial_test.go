@@ -67,7 +67,7 @@ func failHalfWay(t *testing.T, db *dbtest.DB, ed schema.Editor, ms []*Migration)
 		t.Fatalf("MigrateTo over duplicate names = %v; want a partial *MigrateError at operation 2", err)
 	}
 	for _, w := range []string{"applying main.0002_unique failed at operation 2 (Create Constraint item_extra_uniq On Model Item)",
-		"so what ran before the failure stays in place", "--resume", "--rollback-partial"} {
+		"so what ran before the failure stays in place", "Options.Resume", "Options.RollbackPartial"} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error %q does not say %q", err, w)
 		}
@@ -94,7 +94,7 @@ func failHalfWay(t *testing.T, db *dbtest.DB, ed schema.Editor, ms []*Migration)
 	for _, w := range []string{"main.0002_unique was left part-way while being applied",
 		"operation 1 (Add Field extra To Item) ran",
 		"operation 2 (Create Constraint item_extra_uniq On Model Item) failed: ",
-		"run `pmanager migrate --resume` to run the rest once the cause is fixed, or `pmanager migrate --rollback-partial` to undo what ran"} {
+		"set Options.Resume to run the rest once the cause is fixed, or Options.RollbackPartial to undo what ran"} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("refusal %q does not say %q", err, w)
 		}

@@ -3,7 +3,6 @@ package migrations
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/pmanager/pmanager/pkg/operations"
 )
@@ -153,23 +152,7 @@ func (e *Executor) resolve(t Target) (Key, error) {
 
 // checkConflicts refuses to plan while an app has two leaves.
 func (e *Executor) checkConflicts() error {
-	conflicts := e.g.Conflicts()
-	if len(conflicts) == 0 {
-		return nil
-	}
-	var msgs []string
-	for _, app := range e.g.Apps() {
-		leaves := conflicts[app]
-		if len(leaves) == 0 {
-			continue
-		}
-		names := make([]string, len(leaves))
-		for i, l := range leaves {
-			names[i] = l.Name
-		}
-		msgs = append(msgs, fmt.Sprintf("app %s has %d leaf migrations (%s)", app, len(leaves), strings.Join(names, ", ")))
-	}
-	return fmt.Errorf("migrations: conflicting migrations: %s; run `pmanager makemigrations --merge` to merge them", strings.Join(msgs, "; "))
+	return CheckConflicts(e.g, nil)
 }
 
 // appliedSet marks the migrations of the graph that count as applied and

@@ -47,9 +47,9 @@ func (e *Executor) recoverPartials(ctx context.Context, opts Options) error {
 	}
 	switch {
 	case opts.Resume && opts.RollbackPartial:
-		return errors.New("migrations: --resume and --rollback-partial are two different ways on; choose one")
+		return errors.New("migrations: Options.Resume and Options.RollbackPartial are two different ways on; choose one")
 	case !opts.Resume && !opts.RollbackPartial:
-		pe := &PartialError{Partials: partials, Command: opts.Command}
+		pe := &PartialError{Partials: partials}
 		for _, p := range partials {
 			r := e.describePartial(p)
 			if e.takenOver != nil {
@@ -91,14 +91,14 @@ func (e *Executor) checkAssumptions(partials []Partial, opts Options) error {
 		return nil
 	}
 	if opts.AssumeDone != 0 && opts.AssumeNotDone != 0 {
-		return errors.New("migrations: --assume-done and --assume-not-done say opposite things; give one")
+		return errors.New("migrations: Options.AssumeDone and Options.AssumeNotDone say opposite things; give one")
 	}
-	n, flag := opts.AssumeDone, "--assume-done"
+	n, flag := opts.AssumeDone, "Options.AssumeDone"
 	if n == 0 {
-		n, flag = opts.AssumeNotDone, "--assume-not-done"
+		n, flag = opts.AssumeNotDone, "Options.AssumeNotDone"
 	}
 	if !opts.Resume && !opts.RollbackPartial {
-		return fmt.Errorf("migrations: %s %d settles a statement in doubt for --resume or --rollback-partial; add one of them", flag, n)
+		return fmt.Errorf("migrations: %s %d settles a statement in doubt for Options.Resume or Options.RollbackPartial; add one of them", flag, n)
 	}
 	var doubts []string
 	for _, p := range partials {
@@ -164,7 +164,7 @@ func (e *Executor) describePartial(p Partial) string {
 		fmt.Fprintf(&b, "; %s failed: %s", stopped, p.Error)
 	case p.Started:
 		fmt.Fprintf(&b, "; the run stopped in %s without recording why (it was killed or lost its connection) while the server ran its next statement, "+
-			"which may have taken effect: --resume and --rollback-partial first ask the database whether it did", stopped)
+			"which may have taken effect: Options.Resume and Options.RollbackPartial first ask the database whether it did", stopped)
 	default:
 		fmt.Fprintf(&b, "; the run stopped in %s without recording why (it was killed or lost its connection), before its next statement took effect", stopped)
 	}
@@ -195,7 +195,7 @@ func (e *Executor) partialMigration(ctx context.Context, p Partial, accepted []K
 	if sum := Checksum(m); sum != p.Checksum {
 		if !containsKey(accepted, p.Key) {
 			return nil, fmt.Errorf("migrations: %s was edited since a run left it part-way, so what ran may not be what the file says now; "+
-				"restore the file, or accept the edit with --accept-edited %s", p.Key, p.Key)
+				"restore the file, or accept the edit with Options.AcceptEdited %s", p.Key, p.Key)
 		}
 		if err := e.history.Accept(ctx, e.querier(), p.Key, sum); err != nil {
 			return nil, err
@@ -253,7 +253,7 @@ func (e *Executor) resume(ctx context.Context, p Partial, opts Options) error {
 		from, stmts := p.OpsDone, p.StatementsDone
 		if p.Started && from < len(ops) {
 			var err error
-			if from, stmts, err = e.settleDoubt(ctx, conn, m, before, p, ops, opts, "--resume"); err != nil {
+			if from, stmts, err = e.settleDoubt(ctx, conn, m, before, p, ops, opts, false); err != nil {
 				return err
 			}
 		}
@@ -270,7 +270,7 @@ func (e *Executor) resume(ctx context.Context, p Partial, opts Options) error {
 		err = e.trackedFailure(ctx, s, err, true)
 		var xe *execError
 		if errors.As(err, &xe) {
-			return &MigrateError{Failed: s, Operation: xe.op, Description: xe.desc, Statement: xe.stmt, Command: opts.Command,
+			return &MigrateError{Failed: s, Operation: xe.op, Description: xe.desc, Statement: xe.stmt,
 				Partial: true, NonAtomic: !e.ed.AtomicDDL(), Err: xe.err}
 		}
 		return err
@@ -380,7 +380,7 @@ func (e *Executor) rollbackPartial(ctx context.Context, p Partial, opts Options)
 		}
 		sub := &Migration{App: m.App, Name: m.Name, Operations: m.Operations[:min(last, len(m.Operations))]}
 		if err := irreversible(sub); err != nil {
-			return fmt.Errorf("migrations: cannot roll back %s: %w; run `%s --resume` to finish it instead", p.Key, err, commandOr(opts.Command))
+			return &RollbackError{Migration: p.Key, Err: err}
 		}
 	}
 	err = e.onConn(ctx, func(conn *sql.Conn) error {
@@ -390,7 +390,7 @@ func (e *Executor) rollbackPartial(ctx context.Context, p Partial, opts Options)
 		done, stmts := p.OpsDone, p.StatementsDone
 		if p.Started && done < len(ops) {
 			var err error
-			if done, stmts, err = e.settleDoubt(ctx, conn, m, before, p, ops, opts, "--rollback-partial"); err != nil {
+			if done, stmts, err = e.settleDoubt(ctx, conn, m, before, p, ops, opts, true); err != nil {
 				return err
 			}
 		}

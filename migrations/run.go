@@ -239,7 +239,7 @@ func (e *Executor) statesBefore(plan []Step, done, wanted map[Key]bool) (map[Key
 func (e *Executor) run(ctx context.Context, s Step, r *Renderer, before *state.Project, opts Options, completed []Step) error {
 	m := s.Migration
 	fail := func(op int, desc, stmt string, partial bool, err error) error {
-		return &MigrateError{Done: completed, Failed: s, Operation: op, Description: desc, Statement: stmt, Command: opts.Command,
+		return &MigrateError{Done: completed, Failed: s, Operation: op, Description: desc, Statement: stmt,
 			Partial: partial, NonAtomic: !e.ed.AtomicDDL(), Err: err}
 	}
 	if opts.Progress != nil {

@@ -54,7 +54,8 @@ type FillError struct {
 type FillCause int
 
 const (
-	// FillNoInput: makemigrations ran with --noinput, so nobody was asked.
+	// FillNoInput: the questioner is not interactive (NonInteractive), so
+	// nobody was asked.
 	FillNoInput FillCause = iota
 	// FillQuit: the user chose to quit at the prompt.
 	FillQuit
@@ -68,13 +69,21 @@ func (e *FillError) Error() string {
 	var advice string
 	switch e.Cause {
 	case FillQuit:
-		advice = "add default=... to its tag, then run makemigrations again"
+		advice = "add default=... to its tag, then detect the changes again"
 	case FillNoAnswer:
-		advice = "no answer could be read (standard input is not a terminal, or it ended); " +
-			"add default=... to its tag, or run makemigrations in a terminal to give a one-off value"
+		advice = "no answer could be read (the input ended); " +
+			"add default=... to its tag, or answer with an interactive questioner to give a one-off value"
 	default:
-		advice = "add default=... to its tag, or run makemigrations without --noinput to give a one-off value"
+		advice = "add default=... to its tag, or answer with an interactive questioner to give a one-off value"
 	}
+	return e.Message(advice)
+}
+
+// Message is the error's message with advice, how to give the field a
+// value, in the caller's words (a command line names its commands and
+// flags); an advice that starts "add default=..." gets "(or null)" when a
+// field is added.
+func (e *FillError) Message(advice string) string {
 	if e.Alteration {
 		return fmt.Sprintf("cannot make the field %s of %s NOT NULL without a default: existing rows may hold NULL; %s", e.Field, e.Model, advice)
 	}

@@ -19,9 +19,9 @@ func TestNonInteractive(t *testing.T) {
 		want       string
 	}{
 		{false, "cannot add the NOT NULL field rank to Article without a default: " +
-			"add default=... (or null) to its tag, or run makemigrations without --noinput to give a one-off value"},
+			"add default=... (or null) to its tag, or answer with an interactive questioner to give a one-off value"},
 		{true, "cannot make the field rank of Article NOT NULL without a default: existing rows may hold NULL; " +
-			"add default=... to its tag, or run makemigrations without --noinput to give a one-off value"},
+			"add default=... to its tag, or answer with an interactive questioner to give a one-off value"},
 	}
 	for _, tt := range tests {
 		v, err := NonInteractive().AskFill("Article", "rank", tt.alteration)
@@ -344,8 +344,8 @@ model main.Car was=Nope
 	}
 }
 
-// TestFillErrorAdvice: the advice fits why there was no value; only
-// --noinput's refusal mentions --noinput.
+// TestFillErrorAdvice: the advice fits why there was no value, and no
+// library message names a command-line flag (the CLI adds --noinput).
 func TestFillErrorAdvice(t *testing.T) {
 	t.Parallel()
 	ask := func(input string) error {
@@ -353,16 +353,16 @@ func TestFillErrorAdvice(t *testing.T) {
 		return err
 	}
 	quit, ended := ask("2\n"), ask("")
-	if want := "cannot add the NOT NULL field rank to Article without a default: add default=... (or null) to its tag, then run makemigrations again"; quit == nil || quit.Error() != want {
+	if want := "cannot add the NOT NULL field rank to Article without a default: add default=... (or null) to its tag, then detect the changes again"; quit == nil || quit.Error() != want {
 		t.Errorf("quit:\n got %v\nwant %s", quit, want)
 	}
-	if want := "cannot add the NOT NULL field rank to Article without a default: no answer could be read (standard input is not a terminal, or it ended); " +
-		"add default=... (or null) to its tag, or run makemigrations in a terminal to give a one-off value"; ended == nil || ended.Error() != want {
+	if want := "cannot add the NOT NULL field rank to Article without a default: no answer could be read (the input ended); " +
+		"add default=... (or null) to its tag, or answer with an interactive questioner to give a one-off value"; ended == nil || ended.Error() != want {
 		t.Errorf("end of input:\n got %v\nwant %s", ended, want)
 	}
 	for _, err := range []error{quit, ended} {
 		if err != nil && strings.Contains(err.Error(), "--noinput") {
-			t.Errorf("%v: mentions --noinput, which was not given", err)
+			t.Errorf("%v: mentions --noinput, a flag of the command line", err)
 		}
 	}
 }

@@ -208,7 +208,7 @@ func (s *session) migrationCreate(c *ucli.Context) error {
 	if _, err := s.systemChecks(p, ""); err != nil {
 		return err
 	}
-	if err := conflictError(g.Conflicts(), named); err != nil {
+	if err := conflictError(g, named); err != nil {
 		return err
 	}
 	now := s.now().UTC()
@@ -282,7 +282,7 @@ func (s *session) start(c *ucli.Context) (*connRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := conflictError(g.Conflicts(), apps); err != nil {
+	if err := conflictError(g, apps); err != nil {
 		return nil, err
 	}
 	db, ed, err := openTarget(c.Context, t, raw)
@@ -349,7 +349,7 @@ func (s *session) stepwise(c *ucli.Context, flow func(m *migrations.Migrator, r 
 	}
 	// Recovery advice names this connection: `pmanager migrate --database
 	// <conn>` runs the same apps on the same database.
-	return scrubbed(withContext(err, commandLine("migrate", nil, "--database", r.conn)), r.raw)
+	return scrubbed(phrase(err, commandLine("migrate", nil, "--database", r.conn)), r.raw)
 }
 
 func (s *session) migrationUp(c *ucli.Context) error {

@@ -164,6 +164,7 @@ func (s *session) resolveDir(dir string) (string, error) {
 // error, with the internal package prefix of the CLI's own packages left
 // out (the user asked pmanager, not its loader).
 func (s *session) fail(err error) {
+	err = phrase(err, "pmanager migrate")
 	for _, line := range strings.Split(strings.TrimSpace(err.Error()), "\n") {
 		fmt.Fprintf(s.stderr, "pmanager: %s\n", trimPrefix(line))
 	}

@@ -76,7 +76,7 @@ func (s *session) makemigrations(c *ucli.Context) error {
 	if c.Bool("merge") {
 		return s.merge(c, p, g, named, name)
 	}
-	if err := conflictError(g.Conflicts(), named); err != nil {
+	if err := conflictError(g, named); err != nil {
 		return err
 	}
 	now := s.now().UTC()

@@ -77,7 +77,7 @@ func (s *session) migrate(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := conflictError(g.Conflicts(), nil); err != nil {
+	if err := conflictError(g, nil); err != nil {
 		return err
 	}
 	runs, err := s.migrateRuns(p, g, c.Args().Slice(), c.String("database"))
@@ -87,7 +87,7 @@ func (s *session) migrate(c *ucli.Context) error {
 	again := commandLine("migrate", c.Args().Slice(), databaseFlags(c.String("database"))...)
 	for _, run := range runs {
 		if err := s.migrateOn(c, g, run); err != nil {
-			return withContext(err, again)
+			return phrase(err, again)
 		}
 	}
 	if c.Bool("plan") || c.Bool("check") {
@@ -313,7 +313,6 @@ func (s *session) runReport(c *ucli.Context, accept []migrations.Key, where stri
 		RollbackPartial: c.Bool("rollback-partial"),
 		AssumeDone:      c.Int("assume-done"),
 		AssumeNotDone:   c.Int("assume-not-done"),
-		Command:         repeatCommand(c),
 		AcceptEdited:    accept,
 		LockWait: func(h schema.LockHolder) {
 			fmt.Fprintf(s.stderr, "pmanager: waiting for another migrate on %s (%s)\n", where, h)
@@ -379,23 +378,6 @@ func (s *session) runReport(c *ucli.Context, accept []migrations.Key, where stri
 		},
 	}
 	return r, nil
-}
-
-// repeatCommand is how to run migrate against the database this command
-// acts on, for the commands that recovery messages suggest: the connection
-// named on the command line is kept, so the suggestion acts on the same one.
-func repeatCommand(c *ucli.Context) string {
-	cmd := "pmanager migrate"
-	if c.Command.Name == "migrate" {
-		if db := c.String("database"); db != "" {
-			cmd += " --database " + db
-		}
-		return cmd
-	}
-	if conn := c.Args().First(); conn != "" {
-		cmd += " --database " + conn
-	}
-	return cmd
 }
 
 // printOperations lists a migration's operations under its line, in the

@@ -117,27 +117,12 @@ func unknownApp(p *loader.Project, label string) error {
 	return fmt.Errorf("cli: app '%s' could not be found; the apps of this project are: %s", label, strings.Join(p.Config.Labels(), ", "))
 }
 
-// conflictError is Django's message for apps with more than one leaf.
-func conflictError(conflicts map[string][]migrations.Key, only []string) error {
-	var apps []string
-	for app := range conflicts {
-		if len(only) == 0 || contains(only, app) {
-			apps = append(apps, app)
-		}
-	}
-	if len(apps) == 0 {
-		return nil
-	}
-	sort.Strings(apps)
-	parts := make([]string, len(apps))
-	for i, app := range apps {
-		names := make([]string, len(conflicts[app]))
-		for j, k := range conflicts[app] {
-			names[j] = k.Name
-		}
-		parts[i] = fmt.Sprintf("%s in %s", strings.Join(names, ", "), app)
-	}
-	return fmt.Errorf("cli: Conflicting migrations detected; multiple leaf nodes in the migration graph: (%s). To fix them run 'pmanager makemigrations --merge'", strings.Join(parts, "; "))
+// conflictError refuses to go on while one of the apps only (every app
+// when only is empty) has more than one leaf migration; the message is
+// the library's *migrations.ConflictError, which phrase completes with
+// the command that fixes it.
+func conflictError(g *migrations.Graph, only []string) error {
+	return migrations.CheckConflicts(g, only)
 }
 
 func contains(list []string, s string) bool {
