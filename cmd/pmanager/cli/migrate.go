@@ -27,7 +27,7 @@ func (s *session) migrateCommand() *ucli.Command {
 		Flags: []ucli.Flag{
 			databaseFlag(),
 			&ucli.BoolFlag{Name: "plan", Usage: "show the migrations and operations that would run; run nothing"},
-			&ucli.BoolFlag{Name: "json", Usage: "with --plan: print the plan as one JSON document (the shape docs/commands.md describes)"},
+			&ucli.BoolFlag{Name: "json", Usage: "with --plan or --fleet: print one JSON document (the shape docs/commands.md describes) instead of text"},
 			&ucli.BoolFlag{Name: "fake", Usage: "record the migrations as applied (or unapplied) without running them"},
 			&ucli.BoolFlag{Name: "fake-initial", Usage: "record an initial migration without running it when its tables all exist"},
 			&ucli.BoolFlag{Name: "check", Usage: "exit 1 when there are migrations to apply; run nothing"},
@@ -41,6 +41,9 @@ func (s *session) migrateCommand() *ucli.Command {
 			&ucli.IntFlag{Name: "assume-not-done", Usage: "with --resume or --rollback-partial: the statement in doubt in operation `N` did not take effect"},
 			&ucli.StringSliceFlag{Name: "accept-edited", Usage: "record the edited applied migration `APP.NAME` as it is now (repeatable)"},
 			yesFlag(),
+			fleetFlags()[0],
+			fleetFlags()[1],
+			stopOnErrorFlag(),
 		},
 		Action: s.migrate,
 	}
@@ -53,6 +56,12 @@ func (s *session) migrate(c *ucli.Context) error {
 	}
 	if c.NArg() > 2 {
 		return fmt.Errorf("cli: migrate takes at most an app and a target: pmanager migrate [app [target|zero]]")
+	}
+	if err := checkFleetFlags(c); err != nil {
+		return err
+	}
+	if c.String("fleet") != "" {
+		return s.migrateFleet(c, p)
 	}
 	if c.Bool("json") {
 		if !c.Bool("plan") {

@@ -18,6 +18,8 @@ func (s *session) showmigrationsCommand() *ucli.Command {
 			databaseFlag(),
 			&ucli.BoolFlag{Name: "plan", Aliases: []string{"p"}, Usage: "list every migration in the order migrate would apply them"},
 			jsonFlag(),
+			fleetFlags()[0],
+			fleetFlags()[1],
 		},
 		Action: s.showmigrations,
 	}
@@ -30,6 +32,12 @@ func (s *session) showmigrations(c *ucli.Context) error {
 	p, err := s.project()
 	if err != nil {
 		return err
+	}
+	if err := checkFleetFlags(c); err != nil {
+		return err
+	}
+	if c.String("fleet") != "" {
+		return s.showFleet(c, p)
 	}
 	named, err := selectApps(p, c.Args().Slice())
 	if err != nil {
