@@ -121,6 +121,11 @@ func (s *session) migrateFleet(c *ucli.Context, p *loader.Project) error {
 	if err := conflictError(g.Conflicts(), nil); err != nil {
 		return err
 	}
+	if c.NArg() == 2 && !c.Bool("yes") {
+		// A target may be behind some databases: unapplying there drops
+		// what they hold, on every database of the fleet at once.
+		return fmt.Errorf("cli: migrate --fleet %s to a named migration may unapply migrations on every database of the fleet; run it with --plan first, then add --yes", name)
+	}
 	var targets []migrations.Target
 	if c.Args().Present() {
 		if targets, err = migrateTargets(p, g, c.Args().Slice()); err != nil {

@@ -108,6 +108,7 @@ func TestFleetFlags(t *testing.T) {
 		{[]string{"migrate", "--fleet", "nope"}, `unknown fleet "nope"; add [fleets.nope] to pmanager.toml, or use one of: t`},
 		{[]string{"migrate", "--fleet", "t", "--fake"}, "--fake does not go with --fleet"},
 		{[]string{"showmigrations", "--fleet", "t", "main"}, "takes no app and no --plan"},
+		{[]string{"migrate", "--fleet", "t", "main", "zero"}, "may unapply migrations on every database of the fleet; run it with --plan first, then add --yes"},
 	} {
 		r := p.run(apps, registry(m1, m2), "", tt.args...)
 		if r.code != 1 || !strings.Contains(r.stderr, tt.want) {
