@@ -118,7 +118,7 @@ func (s *session) migrateFleet(c *ucli.Context, p *loader.Project) error {
 	if err != nil {
 		return err
 	}
-	if err := conflictError(g.Conflicts(), nil); err != nil {
+	if err := conflictError(g, nil); err != nil {
 		return err
 	}
 	if c.NArg() == 2 && !c.Bool("yes") {
@@ -163,13 +163,16 @@ func (s *session) migrateFleet(c *ucli.Context, p *loader.Project) error {
 			AssumeDone:      c.Int("assume-done"),
 			AssumeNotDone:   c.Int("assume-not-done"),
 			AcceptEdited:    accept,
-			Command:         again,
 		},
 		Events: s.fleetProgress(progress, len(ts)),
 	}
 	start := time.Now()
 	results := fleet.Migrate(c.Context, ts, g, opts)
 	took := time.Since(start)
+	for i := range results {
+		// The executor's advice names options; say them as flags.
+		results[i].Err = phrase(results[i].Err, again)
+	}
 	if c.Bool("json") {
 		if err := s.writeFleetReport("migrate --fleet", name, fleetResults(results)); err != nil {
 			return err
