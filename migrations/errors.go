@@ -10,6 +10,17 @@ import (
 	"github.com/pmanager/pmanager/pkg/schema"
 )
 
+// Sentinels for the conditions callers test with errors.Is; each typed
+// error below that stands for one matches it and carries the details.
+var (
+	// ErrIrreversible is what an *IrreversibleError matches.
+	ErrIrreversible = errors.New("migrations: a migration to unapply has an irreversible operation")
+	// ErrEdited is what an *EditedError matches.
+	ErrEdited = errors.New("migrations: an applied migration was edited")
+	// ErrInDoubt is what a *DoubtError matches.
+	ErrInDoubt = errors.New("migrations: the outcome of an interrupted statement is unknown")
+)
+
 // IrreversibleError refuses to unapply a migration one of whose operations
 // cannot be reversed; nothing has run when it is returned.
 type IrreversibleError struct {
@@ -29,6 +40,9 @@ func (e *IrreversibleError) Error() string {
 	}
 	return msg
 }
+
+// Is makes errors.Is(err, ErrIrreversible) hold for an *IrreversibleError.
+func (e *IrreversibleError) Is(target error) bool { return target == ErrIrreversible }
 
 // MigrateError reports where a Migrate run stopped: the migration and
 // operation that failed, what completed before it, and whether part of the
@@ -150,6 +164,9 @@ func (e *EditedError) Message(accept string) string {
 		strings.Join(names, ", "), accept)
 }
 
+// Is makes errors.Is(err, ErrEdited) hold for an *EditedError.
+func (e *EditedError) Is(target error) bool { return target == ErrEdited }
+
 // ErrPartial is what a *PartialError matches with errors.Is.
 var ErrPartial = errors.New("migrations: a migration was left part-way")
 
@@ -235,6 +252,9 @@ func (e *DoubtError) Message(settle string) string {
 		"Nothing was changed. Look at the database, then %s",
 		e.Index, e.Count, e.Operation, e.Description, e.Migration, e.Why, stmt, settle)
 }
+
+// Is makes errors.Is(err, ErrInDoubt) hold for a *DoubtError.
+func (e *DoubtError) Is(target error) bool { return target == ErrInDoubt }
 
 // LockTimeoutError is the cause of a failure when a statement gave up
 // waiting for a lock (--lock-timeout): it names the sessions that held
