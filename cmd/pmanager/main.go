@@ -75,7 +75,7 @@ func launch(args []string) int {
 }
 
 // local reports whether the command needs no project build: init,
-// version (or --version) and the Assegai commands that only read
+// version (or --version) and the connection commands that only read
 // pmanager.toml; and a word that is no command at all, which is answered
 // with the nearest command wherever pmanager runs, in a project or not.
 func local(args []string) bool {

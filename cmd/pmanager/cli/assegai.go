@@ -14,10 +14,11 @@ import (
 	"github.com/pmanager/pmanager/pkg/schema/connect"
 )
 
-// The Assegai command family: database:* and migration:* take a connection
-// name of pmanager.toml, where the PowerOrm family takes --database.
+// The connection commands: database:* and migration:* take a connection
+// name of pmanager.toml, where the Django commands (migrate,
+// showmigrations, ...) take --database.
 
-// localCommands are the Assegai commands that need pmanager.toml but not
+// localCommands are the connection commands that need pmanager.toml but not
 // the project's models, so the launcher runs them without building the
 // project (they work before there is anything to build).
 var localCommands = []string{
@@ -37,8 +38,8 @@ func Local(name string) bool {
 	return false
 }
 
-// assegaiCommands are the database:* and migration:* commands.
-func (s *session) assegaiCommands() []*ucli.Command {
+// connectionCommands are the database:* and migration:* commands.
+func (s *session) connectionCommands() []*ucli.Command {
 	return []*ucli.Command{
 		s.databaseConfigureCommand(),
 		s.databaseSetupCommand(),

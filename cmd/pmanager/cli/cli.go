@@ -295,7 +295,7 @@ func (s *session) newApp() *ucli.App {
 		s.squashCommand(),
 		s.completionCommand(),
 	}
-	commands = append(commands, s.assegaiCommands()...)
+	commands = append(commands, s.connectionCommands()...)
 	commands = append(commands, []*ucli.Command{
 		{
 			Name:  "version",

@@ -1,8 +1,8 @@
 // Package cli is the pmanager command line: init, makemigrations, migrate,
 // showmigrations, sqlmigrate and version, on github.com/urfave/cli/v2, and
-// the Assegai family (database:configure, database:setup, migration:setup,
-// migration:create/up/down/redo/refresh/list), which name a connection of
-// pmanager.toml and run on the same executor as migrate.
+// the connection commands (database:configure, database:setup,
+// migration:setup, migration:create/up/down/redo/refresh/list), which name
+// a connection of pmanager.toml and run on the same executor as migrate.
 //
 // Run is the single entry point. The launcher (cmd/pmanager) generates a
 // small main inside the user's module that calls Run with the user's model
@@ -11,6 +11,6 @@
 // is what a standalone migration binary or an application's start-up uses.
 //
 // Errors are one line on stderr, "pmanager: <sentence>", and exit status 1;
-// output follows Django's and PowerOrm's wording. Passwords never appear:
+// output follows Django's wording. Passwords never appear:
 // connections are only ever named by their redacted URL.
 package cli

@@ -262,7 +262,8 @@ func containsMigration(ms []*migrations.Migration, m *migrations.Migration) bool
 	return false
 }
 
-// printCreated prints PowerOrm's summary: each file, then its operations.
+// printCreated prints the summary of the files written: each file, then
+// its operations, in PowerOrm's words.
 // With --dry-run or --check nothing is written, and the heading says so.
 func (s *session) printCreated(p *loader.Project, files []newMigration, mode listing) {
 	switch mode {
