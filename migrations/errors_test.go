@@ -17,7 +17,7 @@ func TestErrorsMatchTheirSentinels(t *testing.T) {
 	}{
 		{&IrreversibleError{Migration: key("main.0001_a"), Operation: 1, Description: "Raw SQL Operation"}, ErrIrreversible},
 		{&EditedError{Migrations: []Key{key("main.0001_a")}}, ErrEdited},
-		{&DoubtError{Migration: key("main.0001_a"), Operation: 1, Index: 1, Count: 1, Flag: "--resume"}, ErrInDoubt},
+		{&DoubtError{Migration: key("main.0001_a"), Operation: 1, Index: 1, Count: 1}, ErrInDoubt},
 		{&PartialError{Reports: []string{"main.0001_a stopped"}}, ErrPartial},
 		{&LockError{}, ErrLocked},
 	} {
