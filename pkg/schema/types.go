@@ -3,6 +3,7 @@ package schema
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/pmanager/pmanager/pkg/state"
@@ -30,14 +31,33 @@ func (t TypeMap) Type(f *state.Field) (string, error) {
 		if err := f.CheckSize(); err != nil {
 			return "", err
 		}
-		return fmt.Sprintf(typ, f.MaxLength), nil
+		return sized(typ, f.MaxLength), nil
 	case f.Kind == state.Decimal && strings.Contains(typ, "%"):
 		if err := f.CheckSize(); err != nil {
 			return "", err
 		}
-		return fmt.Sprintf(typ, f.MaxDigits, f.DecimalPlaces), nil
+		return sized(typ, f.MaxDigits, f.DecimalPlaces), nil
 	}
 	return typ, nil
+}
+
+// sized puts each of ns in place of a %d of typ, in order: what
+// fmt.Sprintf would write, without its cost on a path every column takes.
+func sized(typ string, ns ...int) string {
+	var b strings.Builder
+	var digits [20]byte
+	b.Grow(len(typ) + 8)
+	for _, n := range ns {
+		before, after, ok := strings.Cut(typ, "%d")
+		if !ok {
+			break
+		}
+		b.WriteString(before)
+		b.Write(strconv.AppendInt(digits[:0], int64(n), 10))
+		typ = after
+	}
+	b.WriteString(typ)
+	return b.String()
 }
 
 // maxRelationDepth bounds how far a chain of relation columns (a key that

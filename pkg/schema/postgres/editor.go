@@ -106,7 +106,7 @@ func objectsOf(p *state.Project, m *state.Model, f *state.Field) (fieldObjects, 
 		if err != nil {
 			return o, wrap(err)
 		}
-		o.fk = &fk
+		*o.fk = fk
 	}
 	return o, nil
 }
