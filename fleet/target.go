@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/pmanager/pmanager/cmd/pmanager/config"
+	"github.com/pmanager/pmanager/pkg/config"
 	"github.com/pmanager/pmanager/pkg/schema"
 	"github.com/pmanager/pmanager/pkg/schema/connect"
 	"github.com/pmanager/pmanager/pkg/schema/connect/dsn"

@@ -15,8 +15,8 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/pmanager/pmanager/cmd/pmanager/config"
 	"github.com/pmanager/pmanager/migrations"
+	"github.com/pmanager/pmanager/pkg/config"
 	"github.com/pmanager/pmanager/pkg/models"
 	"github.com/pmanager/pmanager/pkg/version"
 )

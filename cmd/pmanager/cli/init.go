@@ -11,8 +11,8 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/pmanager/pmanager/cmd/pmanager/config"
 	"github.com/pmanager/pmanager/cmd/pmanager/loader"
+	"github.com/pmanager/pmanager/pkg/config"
 	"github.com/pmanager/pmanager/pkg/schema/sqlite"
 )
 

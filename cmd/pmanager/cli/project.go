@@ -11,9 +11,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pmanager/pmanager/cmd/pmanager/config"
 	"github.com/pmanager/pmanager/cmd/pmanager/loader"
 	"github.com/pmanager/pmanager/migrations"
+	"github.com/pmanager/pmanager/pkg/config"
 	"github.com/pmanager/pmanager/pkg/schema"
 	"github.com/pmanager/pmanager/pkg/schema/connect"
 	"github.com/pmanager/pmanager/pkg/schema/connect/dsn"

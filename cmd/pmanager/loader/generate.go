@@ -11,8 +11,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pmanager/pmanager/cmd/pmanager/config"
 	"github.com/pmanager/pmanager/internal/atomicfile"
+	"github.com/pmanager/pmanager/pkg/config"
 )
 
 // GeneratedDir is the folder, under the project root, of the generated main

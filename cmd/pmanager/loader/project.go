@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/pmanager/pmanager/cmd/pmanager/config"
+	"github.com/pmanager/pmanager/pkg/config"
 )
 
 // Project is a pmanager project on disk: its root folder and configuration.

@@ -4,8 +4,9 @@
 // environment, and PMANAGER_DATABASE_URL, then DATABASE_URL, override the
 // default connection's URL.
 //
-// It sits at the start of the CLI (cmd/pmanager): the loader uses the apps to
-// generate the project's main, the commands use the connections to reach a
-// database. Every error is one line that names the file, the line where it is
+// It sits below the flows that need a project's settings: migrate.Configured
+// and package fleet read it as the command line does (the loader uses the
+// apps to generate the project's main, the commands use the connections to
+// reach a database). Every error is one line that names the file, the line where it is
 // known, and the fix.
 package config
