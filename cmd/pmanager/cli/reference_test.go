@@ -45,10 +45,12 @@ func TestCommandsDoc(t *testing.T) {
 }
 
 // TestNoOutsideReferences: the code and docs state their rules themselves
-// and never point at design files that are not in the repository.
+// and never point at design files that are not in the repository. The
+// repository's own docs/ARCHITECTURE.md may be named; TestDocLinks checks
+// that links to it resolve.
 func TestNoOutsideReferences(t *testing.T) {
 	root := filepath.Join("..", "..", "..")
-	banned := []string{"SP" + "EC", "ARCHITECTURE" + ".md"}
+	banned := []string{"SP" + "EC", "STY" + "LE.md", "/work/" + "shared"}
 	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
