@@ -157,6 +157,28 @@ func database(name string) bool {
 // another module version are left out.
 func LocalReplacements(gomod []byte) []string {
 	var out []string
+	for _, r := range replaceDirectives(gomod) {
+		if r.version != "" {
+			continue // a module, not a folder
+		}
+		if t := r.target; strings.HasPrefix(t, "./") || strings.HasPrefix(t, "../") || filepath.IsAbs(t) || t == "." || t == ".." {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// replaceDirective is one `replace old [v] => new [v]` of a go.mod.
+type replaceDirective struct {
+	old     string // the module path replaced
+	target  string // a folder, or the replacing module's path
+	version string // the replacing module's version, "" for a folder
+}
+
+// replaceDirectives reads the replace directives of a go.mod, single-line
+// and in blocks, in the order written; malformed lines are left out.
+func replaceDirectives(gomod []byte) []replaceDirective {
+	var out []replaceDirective
 	inBlock := false
 	for _, raw := range strings.Split(string(gomod), "\n") {
 		line := raw
@@ -185,13 +207,14 @@ func LocalReplacements(gomod []byte) []string {
 				arrow = i
 			}
 		}
-		if arrow < 0 || len(fields) != arrow+2 {
-			continue // a version follows the target: a module, not a folder
+		if arrow < 1 || arrow+1 >= len(fields) || arrow+3 < len(fields) {
+			continue
 		}
-		target := unquote(fields[arrow+1])
-		if strings.HasPrefix(target, "./") || strings.HasPrefix(target, "../") || filepath.IsAbs(target) || target == "." || target == ".." {
-			out = append(out, target)
+		r := replaceDirective{old: unquote(fields[0]), target: unquote(fields[arrow+1])}
+		if len(fields) == arrow+3 {
+			r.version = fields[arrow+2]
 		}
+		out = append(out, r)
 	}
 	return out
 }

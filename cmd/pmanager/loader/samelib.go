@@ -66,37 +66,14 @@ func sameDependencies(mod *Module) bool {
 // libraryReplacement finds a replace directive for pmanager: the folder it
 // points at, or "" when it names another module version.
 func libraryReplacement(gomod []byte) (target string, ok bool) {
-	inBlock := false
-	for _, raw := range strings.Split(string(gomod), "\n") {
-		line := raw
-		if i := strings.Index(line, "//"); i >= 0 {
-			line = line[:i]
-		}
-		fields := strings.Fields(line)
-		switch {
-		case len(fields) == 0:
-			continue
-		case inBlock && fields[0] == ")":
-			inBlock = false
-			continue
-		case !inBlock && fields[0] == "replace":
-			if len(fields) == 2 && fields[1] == "(" {
-				inBlock = true
-				continue
-			}
-			fields = fields[1:]
-		case !inBlock:
+	for _, r := range replaceDirectives(gomod) {
+		if r.old != LibraryModule {
 			continue
 		}
-		if len(fields) == 0 || unquote(fields[0]) != LibraryModule {
-			continue
+		if r.version != "" {
+			return "", true
 		}
-		for i, f := range fields {
-			if f == "=>" && len(fields) == i+2 {
-				return unquote(fields[i+1]), true
-			}
-		}
-		return "", true
+		return r.target, true
 	}
 	return "", false
 }
