@@ -296,44 +296,9 @@ func (l *lease) keep(ctx context.Context, lost func(error)) (release func() erro
 	return release, nil
 }
 
-// waitLease claims the lease on conn as waitLock takes a lock: polling,
-// telling opts.LockWait once, giving up after the lock timeout.
+// waitLease claims the lease on conn as waitLock takes a lock.
 func (e *Executor) waitLease(ctx context.Context, conn *sql.Conn, l *lease, opts Options) error {
-	timeout := opts.LockTimeout
-	if timeout == 0 {
-		timeout = DefaultLockTimeout
-	}
-	start := time.Now()
-	pause := lockPollMin
-	told := false
-	for {
-		ok, holder, err := l.try(ctx, conn)
-		if err != nil {
-			if ctx.Err() != nil {
-				return fmt.Errorf("migrations: interrupted while waiting for the migration lease; nothing was changed: %w", ctx.Err())
-			}
-			return err
-		}
-		if ok {
-			return nil
-		}
-		if !told && opts.LockWait != nil && timeout > 0 {
-			opts.LockWait(*holder)
-		}
-		told = true
-		waited := time.Since(start)
-		if waited >= timeout {
-			return &LockError{Holder: *holder, Waited: waited}
-		}
-		t := time.NewTimer(min(pause, timeout-waited))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("migrations: interrupted while waiting for the migration lease; nothing was changed: %w", ctx.Err())
-		case <-t.C:
-		}
-		pause = min(2*pause, lockPollMax)
-	}
+	return pollLock(ctx, opts, "lease", func() (bool, *schema.LockHolder, error) { return l.try(ctx, conn) })
 }
 
 // leaseLock takes the migration lease of a Galera cluster for a run on

@@ -83,23 +83,46 @@ func (e *Executor) waitLock(ctx context.Context, conn *sql.Conn, opts Options) (
 	if !ok {
 		return func() error { return nil }, nil
 	}
+	var release func() error
+	err := pollLock(ctx, opts, "lock", func() (bool, *schema.LockHolder, error) {
+		r, holder, err := locker.TryLock(ctx, conn, schema.HistoryTable)
+		if err != nil {
+			return false, nil, fmt.Errorf("migrations: %w", err)
+		}
+		release = r
+		return r != nil, holder, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return release, nil
+}
+
+// pollLock tries to take the migration lock (or lease: what names it)
+// until try succeeds, the lock timeout passes or ctx is cancelled, backing
+// off between tries and calling opts.LockWait once when it has to wait (a
+// negative timeout does not wait, and does not call it).
+func pollLock(ctx context.Context, opts Options, what string, try func() (bool, *schema.LockHolder, error)) error {
 	timeout := opts.LockTimeout
 	if timeout == 0 {
 		timeout = DefaultLockTimeout
+	}
+	interrupted := func() error {
+		return fmt.Errorf("migrations: interrupted while waiting for the migration %s; nothing was changed: %w", what, ctx.Err())
 	}
 	start := time.Now()
 	pause := lockPollMin
 	told := false
 	for {
-		release, holder, err := locker.TryLock(ctx, conn, schema.HistoryTable)
+		taken, holder, err := try()
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, fmt.Errorf("migrations: interrupted while waiting for the migration lock; nothing was changed: %w", ctx.Err())
+				return interrupted()
 			}
-			return nil, fmt.Errorf("migrations: %w", err)
+			return err
 		}
-		if release != nil {
-			return release, nil
+		if taken {
+			return nil
 		}
 		if !told && opts.LockWait != nil && timeout > 0 {
 			opts.LockWait(*holder)
@@ -107,13 +130,13 @@ func (e *Executor) waitLock(ctx context.Context, conn *sql.Conn, opts Options) (
 		told = true
 		waited := time.Since(start)
 		if waited >= timeout {
-			return nil, &LockError{Holder: *holder, Waited: waited}
+			return &LockError{Holder: *holder, Waited: waited}
 		}
 		t := time.NewTimer(min(pause, timeout-waited))
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil, fmt.Errorf("migrations: interrupted while waiting for the migration lock; nothing was changed: %w", ctx.Err())
+			return interrupted()
 		case <-t.C:
 		}
 		pause = min(2*pause, lockPollMax)
