@@ -251,7 +251,9 @@ func (p *stmtParser) peekKw(w string) bool {
 }
 
 // name consumes an object name, possibly qualified (schema.name): the last
-// part is returned; bare names fold the way the server folds them.
+// part is returned; bare names fold the way the server folds them. An
+// empty quoted identifier is no name (every server refuses one), so the
+// statement is not read.
 func (p *stmtParser) name() (string, bool) {
 	var out string
 	for {
@@ -260,9 +262,9 @@ func (p *stmtParser) name() (string, bool) {
 		}
 		t := p.toks[p.i]
 		switch {
-		case t.quoted:
+		case t.quoted && t.text != "":
 			out = t.text
-		case !t.str && isWordByte(t.text[0]):
+		case !t.quoted && !t.str && t.text != "" && isWordByte(t.text[0]):
 			out = t.text
 			if p.d == schema.Postgres {
 				out = strings.ToLower(out)
