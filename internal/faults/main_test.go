@@ -1,17 +1,16 @@
 package faults
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"strconv"
 	"testing"
 
 	"github.com/pmanager/pmanager/cmd/pmanager/cli"
+	"github.com/pmanager/pmanager/internal/blocking"
 	"github.com/pmanager/pmanager/migrations"
 	"github.com/pmanager/pmanager/pkg/models"
 	"github.com/pmanager/pmanager/pkg/operations"
-	"github.com/pmanager/pmanager/pkg/schema"
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
@@ -27,34 +26,9 @@ const (
 	blockEnv = "PMANAGER_FAULTS_BLOCK"
 )
 
-// slow is migration i: it creates table t<i>, then runs block.
-func slow(i int) *migrations.Migration {
-	return &migrations.Migration{
-		App:          "main",
-		Name:         fmt.Sprintf("%04d_slow", i),
-		Dependencies: []migrations.Key{{App: "main", Name: fmt.Sprintf("%04d_t%d", i-1, i-1)}},
-		Operations: []operations.Operation{
-			operations.CreateModel{Name: fmt.Sprintf("T%d", i), Table: fmt.Sprintf("t%d", i), Fields: []*state.Field{
-				{Name: "id", Kind: state.BigAuto, PrimaryKey: true},
-				{Name: "name", Kind: state.Char, MaxLength: 30},
-			}},
-			operations.RunGo{Forward: block, Reverse: operations.Noop},
-		},
-	}
-}
-
-// block waits, while blockEnv is set, until the run is interrupted.
-func block(ctx context.Context, db schema.ExecQuerier) error {
-	path := os.Getenv(blockEnv)
-	if path == "" {
-		return nil
-	}
-	if err := os.WriteFile(path, nil, 0o644); err != nil {
-		return err
-	}
-	<-ctx.Done()
-	return ctx.Err()
-}
+// slow is migration i: it creates table t<i>, then blocks while blockEnv
+// names a file.
+func slow(i int) *migrations.Migration { return blocking.Migration(i, blockEnv) }
 
 // TestMain runs the binary as pmanager when it was started as a child.
 func TestMain(m *testing.M) {

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/pmanager/pmanager/cmd/pmanager/cli"
+	"github.com/pmanager/pmanager/internal/blocking"
 	"github.com/pmanager/pmanager/internal/dbtest"
 	"github.com/pmanager/pmanager/migrations"
 	"github.com/pmanager/pmanager/pkg/models"
@@ -85,34 +86,9 @@ func chain(n int) []*migrations.Migration {
 // slowEnv, in a child, adds the migration slow makes after the chain.
 const slowEnv = "PMANAGER_GALERA_SLOW"
 
-// slow is migration i: it creates table t<i>, then runs block.
-func slow(i int) *migrations.Migration {
-	return &migrations.Migration{
-		App:          "main",
-		Name:         fmt.Sprintf("%04d_slow", i),
-		Dependencies: []migrations.Key{{App: "main", Name: fmt.Sprintf("%04d_t%d", i-1, i-1)}},
-		Operations: []operations.Operation{
-			operations.CreateModel{Name: fmt.Sprintf("T%d", i), Table: fmt.Sprintf("t%d", i), Fields: []*state.Field{
-				{Name: "id", Kind: state.BigAuto, PrimaryKey: true},
-				{Name: "name", Kind: state.Char, MaxLength: 30},
-			}},
-			operations.RunGo{Forward: block, Reverse: operations.Noop},
-		},
-	}
-}
-
-// block waits, while blockEnv is set, until the run is stopped.
-func block(ctx context.Context, db schema.ExecQuerier) error {
-	path := os.Getenv(blockEnv)
-	if path == "" {
-		return nil
-	}
-	if err := os.WriteFile(path, nil, 0o644); err != nil {
-		return err
-	}
-	<-ctx.Done()
-	return ctx.Err()
-}
+// slow is migration i: it creates table t<i>, then blocks while blockEnv
+// names a file.
+func slow(i int) *migrations.Migration { return blocking.Migration(i, blockEnv) }
 
 // project is a fresh database on the cluster and a project folder whose
 // child programs carry a chain of n migrations.
