@@ -138,7 +138,7 @@ func TestRouting(t *testing.T) {
 		t.Errorf("blog.db after migrate --database blog (-want +got):\n%s", diff)
 	}
 
-	// The Assegai commands route by their <conn>.
+	// The connection commands (database:*, migration:*) route by their <conn>.
 	check(run("migration:list", "blog"), "migration:list blog", "Database: sqlite://"+blogDB+" (pmanager.toml [connections.blog])")
 	check(run("migration:down", "blog"), "migration:down blog", "Database: sqlite://"+blogDB+" (pmanager.toml [connections.blog])")
 	check(run("migration:up", "blog"), "migration:up blog", "Database: sqlite://"+blogDB+" (pmanager.toml [connections.blog])")
