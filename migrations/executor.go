@@ -76,6 +76,18 @@ type Executor struct {
 	// takenOver, during a run on a Galera cluster, is the run whose
 	// expired lease this one took over (nil when it took a free lease).
 	takenOver *schema.LockHolder
+	// lease, during a run on a Galera cluster, is the run's lease, which
+	// every statement passes (fence) before it starts; nil elsewhere.
+	lease *lease
+}
+
+// fence refuses to start a statement once the run can no longer be sure
+// it holds its Galera lease (see lease.fence); off Galera it never does.
+func (e *Executor) fence() error {
+	if e.lease == nil {
+		return nil
+	}
+	return e.lease.fence()
 }
 
 // announce passes a statement about to run to Options.Statement.

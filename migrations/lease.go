@@ -101,6 +101,38 @@ type lease struct {
 	silent time.Duration
 	// taken is the holder this run took over from, when it did.
 	taken *schema.LockHolder
+
+	// mu guards renewed: when the holder last claimed or renewed the
+	// lease, by this process's monotonic clock, which goes on while the
+	// process is stopped (SIGSTOP), so a run resumed after a long stop
+	// finds its lease stale before it runs another statement.
+	mu      sync.Mutex
+	renewed time.Time
+}
+
+// noteRenewed records a successful claim or renewal.
+func (l *lease) noteRenewed(at time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.renewed = at
+}
+
+// fence reports whether this run may still start a statement: the lease
+// was claimed or renewed less than three quarters of its length ago. A
+// waiter takes the lease over only after watching it unrenewed for its
+// whole length, so a run that passes the fence starts its statement
+// before anyone else may hold the lease. The heartbeat goroutine notices
+// a lost lease too, but only after a round trip; a run resumed after a
+// stop (SIGSTOP, a frozen VM) could otherwise slip a statement in first.
+func (l *lease) fence() error {
+	l.mu.Lock()
+	renewed := l.renewed
+	l.mu.Unlock()
+	if silent := time.Since(renewed); silent >= l.length*3/4 {
+		return fmt.Errorf("%w: it was last renewed %s ago, more than three quarters of its %s length (was the process stopped?)",
+			errLeaseLost, silent.Round(time.Millisecond), l.length)
+	}
+	return nil
 }
 
 // newLease prepares a claim: it names the run (a random id, the host and
@@ -211,8 +243,10 @@ func (l *lease) try(ctx context.Context, conn *sql.Conn) (bool, *schema.LockHold
 		n, err = res.RowsAffected()
 	}
 	if err == nil && n == 1 {
+		claimed := time.Now()
 		err = tx.Commit()
 		if err == nil {
+			l.noteRenewed(claimed)
 			l.taken = taken
 			return true, nil, nil
 		}
@@ -254,6 +288,7 @@ func (l *lease) keep(ctx context.Context, lost func(error)) (release func() erro
 			case <-tick.C:
 			}
 			bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.length/2)
+			sent := time.Now()
 			res, err := conn.ExecContext(bctx, renew, leaseRow, l.runID)
 			cancel()
 			var n int64
@@ -262,7 +297,10 @@ func (l *lease) keep(ctx context.Context, lost func(error)) (release func() erro
 			}
 			switch {
 			case err == nil && n == 1:
-				last = time.Now()
+				// The lease runs from when the renewal was sent: a
+				// waiter may have seen the old count until then.
+				last = sent
+				l.noteRenewed(sent)
 				continue
 			case err == nil || certificationConflict(err):
 				lost(errLeaseLost)

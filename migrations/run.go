@@ -55,6 +55,7 @@ func (e *Executor) locked(ctx context.Context, opts Options, plan func(map[Key]A
 	run := *e
 	if l != nil {
 		run.takenOver = l.taken
+		run.lease = l
 	}
 	run.conn = conn
 	run.statement = opts.Statement
@@ -417,6 +418,9 @@ func (e *Executor) runStatements(ctx context.Context, db schema.ExecQuerier, ops
 			stmt := st.SQL
 			if st.Go != nil {
 				stmt = "Go function " + st.Name
+			}
+			if err := e.fence(); err != nil {
+				return &execError{op: o.Number, desc: o.Operation.Describe(), partial: nonAtomic && ran, err: err}
 			}
 			e.announce(stmt)
 			if st.Go != nil {

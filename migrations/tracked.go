@@ -38,6 +38,9 @@ func (e *Executor) onConn(ctx context.Context, f func(*sql.Conn) error) (err err
 // and finally records the migration as applied (or forgets it).
 func (e *Executor) executeTracked(ctx context.Context, conn *sql.Conn, s Step, ops []OpStatements) error {
 	k := s.Migration.Key()
+	if err := e.fence(); err != nil {
+		return &execError{desc: "recording that it starts", err: err}
+	}
 	if err := e.history.Begin(ctx, conn, k, Checksum(s.Migration), s.Backwards); err != nil {
 		return &execError{desc: "recording that it starts", err: err}
 	}
@@ -70,6 +73,9 @@ func (e *Executor) trackedFailure(ctx context.Context, s Step, err error, ran bo
 	xe.partial = ran
 	var rerr error
 	switch {
+	case errors.Is(xe.err, errLeaseLost):
+		// A run that lost its lease writes nothing more: another run
+		// may hold it now, and the history says where this one stopped.
 	case ctx.Err() != nil || connectionLost(xe.err):
 		// The statement in flight may have taken effect, and the
 		// history may not be writable: it keeps what it recorded.
@@ -94,6 +100,9 @@ func (e *Executor) finishTracked(ctx context.Context, conn *sql.Conn, s Step) er
 		if err := ic.CheckIntegrity(ctx, conn); err != nil {
 			return &execError{desc: "checking integrity", err: err}
 		}
+	}
+	if err := e.fence(); err != nil {
+		return &execError{desc: "recording it", err: err}
 	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
@@ -157,7 +166,11 @@ func (e *Executor) runTracked(ctx context.Context, conn *sql.Conn, ops []OpState
 			completed++
 		}
 		if len(o.Statements) == 0 && !(finishFollows && i+1 == len(ops)) {
-			if err := record(conn, i+1, 0); err != nil {
+			err := e.fence()
+			if err == nil {
+				err = record(conn, i+1, 0)
+			}
+			if err != nil {
 				return completed, &execError{op: o.Number, desc: o.Operation.Describe(), err: err}
 			}
 		}
@@ -171,6 +184,9 @@ func (e *Executor) runTracked(ctx context.Context, conn *sql.Conn, ops []OpState
 func (e *Executor) runStatement(ctx context.Context, conn *sql.Conn, o OpStatements, st operations.Statement, record func(schema.ExecQuerier) error, noted *Key) error {
 	fail := func(stmt string, err error) error {
 		return &execError{op: o.Number, desc: o.Operation.Describe(), stmt: stmt, err: err}
+	}
+	if err := e.fence(); err != nil {
+		return fail("", err)
 	}
 	if st.Go == nil && e.ed.AtomicDDL() && mustRunAlone(e.ed.Dialect(), st.SQL) {
 		if noted != nil {
@@ -230,6 +246,12 @@ func (e *Executor) runStatement(ctx context.Context, conn *sql.Conn, o OpStateme
 		if err := record(tx); err != nil {
 			return fail("", undo(err))
 		}
+	}
+	// A statement that ran inside the transaction (data, a Go function)
+	// is undone rather than committed when the run lost its lease while
+	// it ran; DDL has committed by itself already on MySQL.
+	if err := e.fence(); err != nil {
+		return fail(stmt, undo(err))
 	}
 	if err := tx.Commit(); err != nil {
 		return fail("", err)

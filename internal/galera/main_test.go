@@ -45,6 +45,9 @@ func TestMain(m *testing.M) {
 		if os.Getenv(slowEnv) != "" {
 			ms = append(ms, slow(n+1))
 		}
+		if dir := os.Getenv(pauseEnv); dir != "" {
+			ms = append(ms, pause(n+1, dir))
+		}
 		for _, mg := range ms {
 			r.Register(mg)
 		}
