@@ -16,11 +16,22 @@ type Capabilities struct {
 	// ReferenceOrder is the order in which the statements for the
 	// columns that reference a changed column come.
 	ReferenceOrder ReferenceOrder
+	// AltersUnderForeignKey: the server changes a column's name, NULL, key
+	// and indexes while the column's own foreign key stands; without it the
+	// key is dropped and made again around any such change.
+	AltersUnderForeignKey bool
+	// RenamesReferencedColumns: the server renames a column that foreign
+	// keys reference, and they follow; without it they are dropped and
+	// made again around the rename.
+	RenamesReferencedColumns bool
 }
 
 // Hooks are what a dialect supplies to the Base editor: its quoting, its
 // capabilities and the statements of each kind of change, told only about
-// managed models and column fields. The cross-dialect rules (unmanaged
+// managed models and column fields. How a column changes comes apart:
+// a dialect that alters columns in place implements ColumnAlterer (with
+// AttributeAlterer or ColumnRestater), one that rebuilds tables
+// TableRebuilder. The cross-dialect rules (unmanaged
 // models make no DDL, a many-to-many field is its join table, fields are
 // looked up and named in errors, the foreign keys that reference a column
 // are dropped before it changes and made again after) live in Base, once.
@@ -42,26 +53,24 @@ type Hooks interface {
 	AddColumn(p *state.Project, from, to *state.Model, f *state.Field, fill *string) ([]string, error)
 	// DropColumn drops column field f of from.
 	DropColumn(p *state.Project, from, to *state.Model, f *state.Field) ([]string, error)
-	// AlterColumn changes column field old of from into f of to.
-	AlterColumn(p *state.Project, from, to *state.Model, old, f *state.Field, fill *string) (ColumnChange, error)
 	// AlterJoinTable follows a change between two many-to-many fields.
 	AlterJoinTable(p *state.Project, from, to *state.Model, old, f *state.Field) ([]string, error)
 	// AlterUniqueTogether drops the groups that went and adds the new ones.
 	AlterUniqueTogether(p *state.Project, from, to *state.Model) ([]string, error)
-	// AddIndex creates a Meta index of m.
-	AddIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error)
-	// DropIndex drops a Meta index of m.
-	DropIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error)
-	// RenameIndex renames a Meta index (oldName differs from newName).
-	RenameIndex(p *state.Project, from, to *state.Model, oldName, newName string) ([]string, error)
+	// AddMetaIndex creates a Meta index of m.
+	AddMetaIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error)
+	// DropMetaIndex drops a Meta index of m.
+	DropMetaIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error)
+	// RenameMetaIndex renames a Meta index (oldName differs from newName).
+	RenameMetaIndex(p *state.Project, from, to *state.Model, oldName, newName string) ([]string, error)
 	// AddConstraint adds a unique or check constraint.
 	AddConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error)
 	// DropConstraint drops a unique or check constraint.
 	DropConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error)
 }
 
-// ColumnChange is what a dialect's AlterColumn renders, and what the Base
-// editor needs to know to keep the columns that reference it true.
+// ColumnChange is what a column change renders, and what the Base editor
+// needs to know to keep the columns that reference it true.
 type ColumnChange struct {
 	// Statements change the column itself, its own constraints and indexes.
 	Statements []string
@@ -216,7 +225,7 @@ func (b Base) AlterField(p *state.Project, from, to *state.Model, oldName, newNa
 	case old.Kind == state.ManyToMany || f.Kind == state.ManyToMany:
 		return nil, b.errorf("alter field %s.%s: cannot turn a many-to-many field into a column or back; remove the field and add a new one", to.Label(), newName)
 	}
-	c, err := b.h.AlterColumn(p, from, to, old, f, fill)
+	c, err := b.alterField(p, from, to, old, f, fill)
 	if err != nil {
 		return nil, err
 	}
@@ -234,6 +243,19 @@ func (b Base) AlterField(p *state.Project, from, to *state.Model, oldName, newNa
 		return nil, err
 	}
 	return append(stmts, more...), nil
+}
+
+// alterField changes a column in place where the dialect can, and
+// otherwise lets it rebuild the table.
+func (b Base) alterField(p *state.Project, from, to *state.Model, old, f *state.Field, fill *string) (ColumnChange, error) {
+	switch h := b.h.(type) {
+	case ColumnAlterer:
+		return b.alterColumn(h, p, from, to, old, f, fill)
+	case TableRebuilder:
+		stmts, err := h.RebuildColumn(p, from, to, old, f, fill)
+		return ColumnChange{Statements: stmts}, err
+	}
+	return ColumnChange{}, b.errorf("alter field %s.%s: the dialect can neither alter a column nor rebuild a table", to.Label(), f.Name)
 }
 
 // AlterUniqueTogether drops the unique_together groups that went away and
@@ -254,7 +276,7 @@ func (b Base) AddIndex(p *state.Project, from, to *state.Model, idx state.Index)
 	if err := b.checkPartialIndex(to, idx); err != nil {
 		return nil, err
 	}
-	return b.h.AddIndex(p, to, idx)
+	return b.h.AddMetaIndex(p, to, idx)
 }
 
 // RemoveIndex drops a Meta index; a partial one cannot exist where the
@@ -266,7 +288,7 @@ func (b Base) RemoveIndex(p *state.Project, from, to *state.Model, idx state.Ind
 	if err := b.checkPartialIndex(from, idx); err != nil {
 		return nil, err
 	}
-	return b.h.DropIndex(p, from, idx)
+	return b.h.DropMetaIndex(p, from, idx)
 }
 
 // RenameIndex renames a Meta index; the same name is nothing to do.
@@ -274,7 +296,7 @@ func (b Base) RenameIndex(p *state.Project, from, to *state.Model, oldName, newN
 	if unmanaged(from, to) || oldName == newName {
 		return nil, nil
 	}
-	return b.h.RenameIndex(p, from, to, oldName, newName)
+	return b.h.RenameMetaIndex(p, from, to, oldName, newName)
 }
 
 // AddConstraint adds a unique or check constraint.

@@ -19,9 +19,9 @@ type Editor struct {
 func New() *Editor { return &Editor{Base: schema.NewBase(ddl{})} }
 
 var (
-	_ schema.Editor           = (*Editor)(nil)
-	_ schema.Hooks            = ddl{}
-	_ schema.ForeignKeyWriter = ddl{}
+	_ schema.Editor         = (*Editor)(nil)
+	_ schema.Hooks          = ddl{}
+	_ schema.ColumnRestater = ddl{}
 )
 
 // ddl is what MySQL gives the shared editor (schema.Base): its quoting,
@@ -368,197 +368,100 @@ func (e ddl) AlterJoinTable(p *state.Project, from, to *state.Model, of, nf *sta
 	return e.moveJoinTable(p, oldJT, newJT)
 }
 
-// columnChange is what alterColumn found different between two versions of
-// a column field, and the objects each version has.
-type columnChange struct {
-	oldCol, newCol     string
-	oldType, newType   string
-	oldSpec, newSpec   string
-	oldU, newU         uniqueSpec
-	hadU, hasU         bool
-	oldI, newI         indexSpec
-	hadI, hasI         bool
-	oldFK, newFK       fkSpec
-	hadFK, hasFK       bool
-	oldFKName          string
-	renamed, retyped   bool
-	nullChanged, pkChg bool
+// ColumnType is f's column type as MySQL writes it.
+func (ddl) ColumnType(p *state.Project, m *state.Model, f *state.Field) (string, error) {
+	return columnType(p, m, f)
 }
 
-// compareColumn fills a columnChange for of (in from) becoming nf (in to).
-func (e ddl) compareColumn(p *state.Project, from, to *state.Model, of, nf *state.Field) (columnChange, error) {
-	c := columnChange{oldCol: of.ColumnName(), newCol: nf.ColumnName()}
-	var err error
-	if c.oldType, err = columnType(p, from, of); err != nil {
-		return c, err
-	}
-	if c.newType, err = columnType(p, to, nf); err != nil {
-		return c, err
-	}
-	if c.oldSpec, err = e.spec(p, from, of, of.Default); err != nil {
-		return c, err
-	}
-	if c.newSpec, err = e.spec(p, to, nf, nf.Default); err != nil {
-		return c, err
-	}
-	c.oldU, c.hadU = columnUnique(from, of)
-	c.newU, c.hasU = columnUnique(to, nf)
-	c.oldI, c.hadI = fieldIndex(from, of)
-	c.newI, c.hasI = fieldIndex(to, nf)
-	c.oldFKName, c.hadFK = fkName(from, of)
-	if c.hadFK {
-		if c.oldFK, _, err = fieldForeignKey(p, from, of); err != nil {
-			return c, err
-		}
-	}
-	if c.newFK, c.hasFK, err = fieldForeignKey(p, to, nf); err != nil {
-		return c, err
-	}
-	c.renamed = c.oldCol != c.newCol
-	c.retyped = c.oldType != c.newType
-	c.nullChanged = (of.Null && !of.PrimaryKey) != (nf.Null && !nf.PrimaryKey)
-	c.pkChg = of.PrimaryKey != nf.PrimaryKey
-	return c, nil
+// AddUnique adds a unique constraint.
+func (e ddl) AddUnique(table, name, cols string) string {
+	return "ALTER TABLE " + e.Quote(table) + " ADD CONSTRAINT " + e.Quote(name) + " UNIQUE (" + cols + ")"
 }
 
-// objectsChange reports whether the column's own unique constraint or index
-// appears, disappears or is renamed.
-func (c columnChange) objectsChange() bool {
-	return c.hadU != c.hasU || c.hadI != c.hasI ||
-		(c.hadU && c.oldU.name != c.newU.name) || (c.hadI && c.oldI.name != c.newI.name)
+// DropUnique drops a unique constraint, which MySQL keeps as a unique index.
+func (e ddl) DropUnique(table, name string) string { return e.dropUnique(table, name) }
+
+// RenameUnique renames a unique constraint, an index to MySQL.
+func (e ddl) RenameUnique(table, oldName, newName string) string {
+	return e.renameIndex(table, oldName, newName)
 }
 
-// movesReferences reports whether the foreign keys that reference the
-// column must be dropped before the change and made again after it: MySQL
-// refuses to retype, rename or re-key a referenced column, or to drop the
-// index that serves a foreign key, while the key exists.
-func (c columnChange) movesReferences() bool {
-	return c.retyped || c.renamed || c.pkChg || c.hadU != c.hasU || (c.hadU && c.oldU.name != c.newU.name)
+// CreateIndex creates a plain index.
+func (e ddl) CreateIndex(table, name, cols string) string {
+	return "CREATE INDEX " + e.Quote(name) + " ON " + e.Quote(table) + " (" + cols + ")"
 }
 
-// dropsForeignKey reports whether the column's foreign key must be dropped
-// before the change: it goes away, changes, or its column or indexes change
-// in a way MySQL refuses while the constraint exists.
-func (c columnChange) dropsForeignKey() bool {
-	return c.hadFK && (!c.hasFK || c.oldFK != c.newFK || c.retyped || c.nullChanged ||
-		c.renamed || c.pkChg || c.objectsChange())
+// DropIndex drops a plain index.
+func (e ddl) DropIndex(table, name string) string { return e.dropIndex(table, name) }
+
+// RenameIndex renames a plain index in place.
+func (e ddl) RenameIndex(table, oldName, newName string) string {
+	return e.renameIndex(table, oldName, newName)
 }
 
-// alterColumn renders an AlterField of a column field, in this order:
-// drop foreign keys that point at the column (when its type changes, since
-// MySQL refuses to retype a referenced column), drop its own foreign key,
-// drop its unique constraint / index when they go, fill NULLs, restate the
-// column (MODIFY, or CHANGE for a rename, with primary key changes), add or
-// rename its unique constraint / index, rename unique_together constraints,
-// retype the referencing columns, add its foreign key back, add the
-// referencing foreign keys back.
-func (e ddl) AlterColumn(p *state.Project, from, to *state.Model, of, nf *state.Field, fill *string) (schema.ColumnChange, error) {
-	c, err := e.compareColumn(p, from, to, of, nf)
-	if err != nil {
-		return schema.ColumnChange{}, err
-	}
-	stmts, err := e.alterColumn(p, from, to, of, nf, c, fill)
-	if err != nil {
-		return schema.ColumnChange{}, err
-	}
-	return schema.ColumnChange{Statements: stmts, MovesReferences: c.movesReferences(), Retyped: c.retyped}, nil
-}
-
-func (e ddl) alterColumn(p *state.Project, from, to *state.Model, of, nf *state.Field, c columnChange, fill *string) ([]string, error) {
-	table := e.Quote(to.Table)
+// RestateColumn fills the NULLs of a column that stops accepting them
+// (with the one-off fill, else the new default, else its db_default;
+// without any the server refuses), then restates the column in one ALTER
+// TABLE: MODIFY, or CHANGE for a rename, with the key dropped or added.
+func (e ddl) RestateColumn(d *schema.ColumnDiff) ([]string, error) {
+	of, nf := d.Old, d.New
+	table := e.Quote(d.To.Table)
 	var stmts []string
-	dropFK := c.dropsForeignKey()
-	if dropFK {
-		stmts = append(stmts, e.dropForeignKey(to.Table, c.oldFKName))
-	}
-	if c.hadU && !c.hasU {
-		stmts = append(stmts, e.dropUnique(to.Table, c.oldU.name))
-	}
-	if c.hadI && !c.hasI {
-		stmts = append(stmts, e.dropIndex(to.Table, c.oldI.name))
-	}
-	// Existing NULLs take the one-off fill, else the new default, as on the
-	// other dialects; without either the database refuses the change.
-	if fill == nil && nf.Default != nil {
-		fill = nf.Default
-	}
-	if fill == nil && of.Null && !nf.Null && nf.DBDefault != "" {
-		expr, err := dbDefaultSQL(to, nf)
+	if of.Null && !nf.Null {
+		fill, err := e.fillNulls(d)
 		if err != nil {
 			return nil, err
 		}
-		old := e.Quote(c.oldCol)
-		stmts = append(stmts, "UPDATE "+table+" SET "+old+" = "+expr+" WHERE "+old+" IS NULL")
-	}
-	if fill != nil && of.Null && !nf.Null {
-		v, err := storedValue(p, to, nf, *fill)
-		if err != nil {
-			return nil, err
+		if fill != "" {
+			old := e.Quote(of.ColumnName())
+			stmts = append(stmts, "UPDATE "+table+" SET "+old+" = "+fill+" WHERE "+old+" IS NULL")
 		}
-		lit, err := literal(c.newType, v)
-		if err != nil {
-			return nil, fmt.Errorf("mysql: fill value for %s.%s: %w", to.Label(), nf.Name, err)
-		}
-		old := e.Quote(c.oldCol)
-		stmts = append(stmts, "UPDATE "+table+" SET "+old+" = "+lit+" WHERE "+old+" IS NULL")
 	}
-	if clauses := e.columnClauses(c, of, nf); len(clauses) > 0 {
-		stmts = append(stmts, "ALTER TABLE "+table+" "+strings.Join(clauses, ", "))
+	oldSpec, err := e.spec(d.P, d.From, of, of.Default)
+	if err != nil {
+		return nil, err
 	}
-	stmts = append(stmts, e.columnObjects(to.Table, c)...)
-	if of.Name != nf.Name || c.renamed {
-		together, err := e.renameTogether(from, to, func(name string) string {
-			if name == of.Name {
-				return nf.Name
-			}
-			return name
-		})
-		if err != nil {
-			return nil, err
-		}
-		stmts = append(stmts, together...)
+	newSpec, err := e.spec(d.P, d.To, nf, nf.Default)
+	if err != nil {
+		return nil, err
 	}
-	if c.hasFK && (!c.hadFK || dropFK) {
-		stmts = append(stmts, e.addForeignKey(to.Table, c.newFK))
-	}
-	return stmts, nil
-}
-
-// columnClauses are the ALTER TABLE clauses that restate the column itself
-// and move the primary key.
-func (e ddl) columnClauses(c columnChange, of, nf *state.Field) []string {
 	var clauses []string
 	switch {
-	case c.renamed:
-		clauses = append(clauses, "CHANGE COLUMN "+e.Quote(c.oldCol)+" "+e.Quote(c.newCol)+" "+c.newSpec)
-	case c.oldSpec != c.newSpec:
-		clauses = append(clauses, "MODIFY COLUMN "+e.Quote(c.newCol)+" "+c.newSpec)
+	case d.Renamed():
+		clauses = append(clauses, "CHANGE COLUMN "+e.Quote(of.ColumnName())+" "+e.Quote(nf.ColumnName())+" "+newSpec)
+	case oldSpec != newSpec:
+		clauses = append(clauses, "MODIFY COLUMN "+e.Quote(nf.ColumnName())+" "+newSpec)
 	}
 	if of.PrimaryKey && !nf.PrimaryKey {
 		clauses = append(clauses, "DROP PRIMARY KEY")
 	}
 	if !of.PrimaryKey && nf.PrimaryKey {
-		clauses = append(clauses, "ADD PRIMARY KEY ("+e.Quote(c.newCol)+")")
+		clauses = append(clauses, "ADD PRIMARY KEY ("+e.Quote(nf.ColumnName())+")")
 	}
-	return clauses
+	if len(clauses) > 0 {
+		stmts = append(stmts, "ALTER TABLE "+table+" "+strings.Join(clauses, ", "))
+	}
+	return stmts, nil
 }
 
-// columnObjects adds or renames the column's own unique constraint and index.
-func (e ddl) columnObjects(table string, c columnChange) []string {
-	var stmts []string
-	switch {
-	case c.hasU && !c.hadU:
-		stmts = append(stmts, e.addUnique(table, c.newU))
-	case c.hasU && c.oldU.name != c.newU.name:
-		stmts = append(stmts, e.renameIndex(table, c.oldU.name, c.newU.name))
+// fillNulls is the value the NULLs of d's column take, "" for none.
+func (e ddl) fillNulls(d *schema.ColumnDiff) (string, error) {
+	fill := d.FillValue()
+	if fill == nil {
+		if d.New.DBDefault == "" {
+			return "", nil
+		}
+		return dbDefaultSQL(d.To, d.New)
 	}
-	switch {
-	case c.hasI && !c.hadI:
-		stmts = append(stmts, e.createIndex(table, c.newI))
-	case c.hasI && c.oldI.name != c.newI.name:
-		stmts = append(stmts, e.renameIndex(table, c.oldI.name, c.newI.name))
+	v, err := storedValue(d.P, d.To, d.New, *fill)
+	if err != nil {
+		return "", err
 	}
-	return stmts
+	lit, err := literal(d.NewType, v)
+	if err != nil {
+		return "", fmt.Errorf("mysql: fill value for %s.%s: %w", d.To.Label(), d.New.Name, err)
+	}
+	return lit, nil
 }
 
 // AlterUniqueTogether drops the unique_together constraints that went away
@@ -596,8 +499,8 @@ func hasUnique(list []uniqueSpec, u uniqueSpec) bool {
 	return false
 }
 
-// AddIndex creates a Meta index.
-func (e ddl) AddIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error) {
+// AddMetaIndex creates a Meta index.
+func (e ddl) AddMetaIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error) {
 	spec, err := metaIndex(m, idx)
 	if err != nil {
 		return nil, err
@@ -605,13 +508,13 @@ func (e ddl) AddIndex(p *state.Project, m *state.Model, idx state.Index) ([]stri
 	return []string{e.createIndex(m.Table, spec)}, nil
 }
 
-// DropIndex drops a Meta index.
-func (e ddl) DropIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error) {
+// DropMetaIndex drops a Meta index.
+func (e ddl) DropMetaIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error) {
 	return []string{e.dropIndex(m.Table, idx.Name)}, nil
 }
 
-// RenameIndex renames a Meta index in place.
-func (e ddl) RenameIndex(p *state.Project, from, to *state.Model, oldName, newName string) ([]string, error) {
+// RenameMetaIndex renames a Meta index in place.
+func (e ddl) RenameMetaIndex(p *state.Project, from, to *state.Model, oldName, newName string) ([]string, error) {
 	return []string{e.renameIndex(to.Table, oldName, newName)}, nil
 }
 

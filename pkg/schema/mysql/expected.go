@@ -80,17 +80,6 @@ func fieldUnique(m *state.Model, f *state.Field) (uniqueSpec, bool) {
 	return uniqueSpec{name: schema.FieldUniqueName(m.Table, col), cols: []string{col}}, true
 }
 
-// columnUnique is the one-column unique constraint of f's column as AlterField
-// sees it: owned by the field or by a one-column unique_together group, the
-// constraint is the same one, and passing it between them changes nothing.
-func columnUnique(m *state.Model, f *state.Field) (uniqueSpec, bool) {
-	if !schema.ColumnUniqueExists(m, f) {
-		return uniqueSpec{}, false
-	}
-	col := f.ColumnName()
-	return uniqueSpec{name: schema.FieldUniqueName(m.Table, col), cols: []string{col}}, true
-}
-
 // fieldIndex is the plain index of an indexed or foreign key column.
 func fieldIndex(m *state.Model, f *state.Field) (indexSpec, bool) {
 	if !schema.NeedsIndex(f) {

@@ -19,7 +19,7 @@ type Editor struct {
 var (
 	_ schema.Editor           = (*Editor)(nil)
 	_ schema.Hooks            = ddl{}
-	_ schema.ForeignKeyWriter = ddl{}
+	_ schema.AttributeAlterer = ddl{}
 )
 
 // New returns the PostgreSQL editor.
@@ -39,7 +39,8 @@ func (ddl) Quote(name string) string { return quoteIdent(name) }
 // partial indexes; the columns that reference a changed one come in field
 // order.
 func (ddl) Capabilities() schema.Capabilities {
-	return schema.Capabilities{TransactionalDDL: true, PartialIndexes: true, ReferenceOrder: schema.FieldOrder}
+	return schema.Capabilities{TransactionalDDL: true, PartialIndexes: true, ReferenceOrder: schema.FieldOrder,
+		AltersUnderForeignKey: true, RenamesReferencedColumns: true}
 }
 
 func quoteIdent(name string) string {
@@ -67,11 +68,6 @@ func pkeyName(table string) string { return state.ObjectName(table, nil, "pkey")
 
 // foreignKey is one relation column's FK constraint as the editor creates it.
 type foreignKey = schema.ForeignKey
-
-// sameTarget reports whether two constraints enforce the same thing, names aside.
-func sameTarget(fk, other *foreignKey) bool {
-	return fk.RefTable == other.RefTable && fk.RefColumn == other.RefColumn && fk.OnDelete == other.OnDelete
-}
 
 // fieldObjects lists the database objects that exist for one column field.
 type fieldObjects struct {
@@ -668,8 +664,8 @@ func (ddl) AlterUniqueTogether(p *state.Project, from, to *state.Model) ([]strin
 	return stmts, nil
 }
 
-// AddIndex creates a Meta index (descending and partial ones included).
-func (ddl) AddIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error) {
+// AddMetaIndex creates a Meta index (descending and partial ones included).
+func (ddl) AddMetaIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error) {
 	s, err := indexSQL(m, idx)
 	if err != nil {
 		return nil, err
@@ -677,16 +673,16 @@ func (ddl) AddIndex(p *state.Project, m *state.Model, idx state.Index) ([]string
 	return []string{s}, nil
 }
 
-// DropIndex drops a Meta index.
-func (ddl) DropIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error) {
+// DropMetaIndex drops a Meta index.
+func (ddl) DropMetaIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error) {
 	if idx.Name == "" {
 		return nil, fmt.Errorf("postgres: %s: an index needs a name", m.Label())
 	}
 	return []string{"DROP INDEX " + quoteIdent(idx.Name)}, nil
 }
 
-// RenameIndex renames a Meta index.
-func (ddl) RenameIndex(p *state.Project, from, to *state.Model, oldName, newName string) ([]string, error) {
+// RenameMetaIndex renames a Meta index.
+func (ddl) RenameMetaIndex(p *state.Project, from, to *state.Model, oldName, newName string) ([]string, error) {
 	if err := checkIdent(to, oldName, newName); err != nil {
 		return nil, fmt.Errorf("%w (index name)", err)
 	}
@@ -722,23 +718,6 @@ func (ddl) DropConstraint(p *state.Project, from, to *state.Model, c state.Const
 	return []string{dropConstraintSQL(from.Table, c.Name)}, nil
 }
 
-// AlterColumn turns column field old of from into f of to: column rename,
-// type (keeping data through a USING cast), identity, null (filling NULL
-// rows first), default, primary key, unique, index and foreign key changes,
-// in an order PostgreSQL accepts. The columns that reference it follow
-// (schema.Base drops and re-adds their keys).
-func (ddl) AlterColumn(p *state.Project, from, to *state.Model, old, f *state.Field, fill *string) (schema.ColumnChange, error) {
-	a, err := newColumnAlteration(p, from, to, old, f)
-	if err != nil {
-		return schema.ColumnChange{}, err
-	}
-	stmts, err := a.statements(fill)
-	if err != nil {
-		return schema.ColumnChange{}, err
-	}
-	return schema.ColumnChange{Statements: stmts, MovesReferences: a.moveReferences(), Retyped: a.typeChanged()}, nil
-}
-
 // AlterJoinTable handles AlterField between two many-to-many fields: only
 // the automatic join table's name may change (a field rename or a new
 // table=). Any other change needs the field removed and added again.
@@ -753,177 +732,123 @@ func (ddl) AlterJoinTable(p *state.Project, from, to *state.Model, old, f *state
 	return renameJoinTable(p, p, from, to, old, f)
 }
 
-// columnAlteration holds what AlterField compares for one column field.
-type columnAlteration struct {
-	p                *state.Project
-	from, to         *state.Model
-	old, f           *state.Field
-	oldSpec, newSpec columnSpec
-	oldObj, newObj   fieldObjects
-	oldDef, newDef   string // rendered DEFAULT literals, "" for none
+// ColumnType is f's column type as PostgreSQL writes it.
+func (ddl) ColumnType(p *state.Project, m *state.Model, f *state.Field) (string, error) {
+	spec, err := resolveColumn(p, m, f)
+	return spec.typ, err
 }
 
-func newColumnAlteration(p *state.Project, from, to *state.Model, old, f *state.Field) (*columnAlteration, error) {
-	a := &columnAlteration{p: p, from: from, to: to, old: old, f: f}
-	var err error
-	if a.oldSpec, err = resolveColumn(p, from, old); err != nil {
-		return nil, err
-	}
-	if a.newSpec, err = resolveColumn(p, to, f); err != nil {
-		return nil, err
-	}
-	if a.oldObj, err = objectsOf(p, from, old); err != nil {
-		return nil, err
-	}
-	if a.newObj, err = objectsOf(p, to, f); err != nil {
-		return nil, err
-	}
-	// A constraint that passes between the field and a one-column
-	// unique_together group stays where it is.
-	if schema.ColumnUniqueExists(from, old) && a.oldObj.unique == "" {
-		a.oldObj.unique = schema.FieldUniqueName(from.Table, old.ColumnName())
-	}
-	if schema.ColumnUniqueExists(to, f) && a.newObj.unique == "" {
-		a.newObj.unique = schema.FieldUniqueName(to.Table, f.ColumnName())
-	}
-	if a.oldDef, err = defaultOf(from, old, a.oldSpec); err != nil {
-		return nil, err
-	}
-	if a.newDef, err = defaultOf(to, f, a.newSpec); err != nil {
-		return nil, err
-	}
-	return a, nil
+// AddUnique adds a unique constraint.
+func (ddl) AddUnique(table, name, cols string) string { return addUniqueSQL(table, name, cols) }
+
+// DropUnique drops a unique constraint.
+func (ddl) DropUnique(table, name string) string { return dropConstraintSQL(table, name) }
+
+// RenameUnique renames a unique constraint.
+func (ddl) RenameUnique(table, oldName, newName string) string {
+	return renameConstraintSQL(table, oldName, newName)
 }
 
-// moveReferences reports whether the foreign keys that reference the column
-// must be dropped before the change and made again after it: its type
-// changes, or what makes it referable (being the key, its unique
-// constraint) goes, comes or is renamed. PostgreSQL ties a foreign key to
-// the constraint it was made against, so even a unique constraint that
-// gives way to the key takes the key's dependents down with it.
-func (a *columnAlteration) moveReferences() bool {
-	return a.typeChanged() || a.old.PrimaryKey != a.f.PrimaryKey || a.oldObj.unique != a.newObj.unique
+// CreateIndex creates a plain index.
+func (ddl) CreateIndex(table, name, cols string) string {
+	return createIndexSQL(false, name, table, cols, "")
 }
 
-func (a *columnAlteration) typeChanged() bool { return a.oldSpec.typ != a.newSpec.typ }
+// DropIndex drops a plain index; its name is unique in the schema.
+func (ddl) DropIndex(table, name string) string { return "DROP INDEX " + quoteIdent(name) }
 
-// keepForeignKey reports whether the old FK constraint can stay (renamed at most).
-func (a *columnAlteration) keepForeignKey() bool {
-	return a.oldObj.fk != nil && a.newObj.fk != nil && !a.typeChanged() && sameTarget(a.oldObj.fk, a.newObj.fk)
+// RenameIndex renames a plain index.
+func (ddl) RenameIndex(table, oldName, newName string) string {
+	return renameIndexSQL(oldName, newName)
 }
 
-func (a *columnAlteration) statements(fill *string) ([]string, error) {
-	table := a.to.Table
-	oldCol, newCol := a.old.ColumnName(), a.f.ColumnName()
-	alter := "ALTER TABLE " + quoteIdent(table) + " ALTER COLUMN " + quoteIdent(newCol)
-	var stmts []string
+// RenameForeignKey renames a foreign key constraint.
+func (ddl) RenameForeignKey(table, oldName, newName string) string {
+	return renameConstraintSQL(table, oldName, newName)
+}
 
-	// Drop what goes away or must be rebuilt.
-	keepFK := a.keepForeignKey()
-	if a.oldObj.fk != nil && !keepFK {
-		stmts = append(stmts, dropForeignKeySQL(a.from.Table, a.oldObj.fk)...)
-	}
-	if a.oldObj.unique != "" && a.newObj.unique == "" {
-		stmts = append(stmts, dropConstraintSQL(a.from.Table, a.oldObj.unique))
-	}
-	if a.oldObj.index != "" && a.newObj.index == "" {
-		stmts = append(stmts, "DROP INDEX "+quoteIdent(a.oldObj.index))
-	}
-	if a.oldObj.pk && !a.newObj.pk {
-		stmts = append(stmts, dropConstraintSQL(a.from.Table, pkeyName(a.from.Table)))
-	}
-
-	// Rename the column and the objects named after it.
-	if oldCol != newCol {
-		if err := checkIdent(a.to, newCol); err != nil {
-			return nil, err
-		}
-		stmts = append(stmts, "ALTER TABLE "+quoteIdent(table)+" RENAME COLUMN "+quoteIdent(oldCol)+" TO "+quoteIdent(newCol))
-	}
-	kept := a.newObj
-	if !keepFK {
-		kept.fk = nil
-	}
-	old := a.oldObj
-	if !keepFK {
-		old.fk = nil
-	}
-	stmts = append(stmts, renameFieldObjects(table, old, kept)...)
-	s, err := renameUniqueTogether(a.from, a.to, func(name string) string {
-		if name == a.old.Name {
-			return a.f.Name
-		}
-		return name
-	})
+// Default renders f's DEFAULT literal or database expression.
+func (ddl) Default(p *state.Project, m *state.Model, f *state.Field) (string, error) {
+	spec, err := resolveColumn(p, m, f)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	stmts = append(stmts, s...)
+	return defaultOf(m, f, spec)
+}
 
-	// Type, identity, default, null.
-	if a.oldSpec.identity && !a.newSpec.identity {
-		stmts = append(stmts, alter+" DROP IDENTITY IF EXISTS")
+// alterColumn is the start of an ALTER COLUMN of d's new column.
+func alterColumn(d *schema.ColumnDiff) string {
+	return "ALTER TABLE " + quoteIdent(d.To.Table) + " ALTER COLUMN " + quoteIdent(d.New.ColumnName())
+}
+
+// DropPrimaryKey drops the table's named key constraint.
+func (ddl) DropPrimaryKey(d *schema.ColumnDiff) string {
+	return dropConstraintSQL(d.From.Table, pkeyName(d.From.Table))
+}
+
+// RenameColumn renames the column in place.
+func (ddl) RenameColumn(d *schema.ColumnDiff) (string, error) {
+	oldCol, newCol := d.Old.ColumnName(), d.New.ColumnName()
+	if err := checkIdent(d.To, newCol); err != nil {
+		return "", err
 	}
-	if a.typeChanged() {
-		if a.oldDef != "" {
-			stmts = append(stmts, alter+" DROP DEFAULT")
-		}
-		typeSQL, err := a.guardedTypeSQL(table, newCol)
+	return "ALTER TABLE " + quoteIdent(d.To.Table) + " RENAME COLUMN " + quoteIdent(oldCol) + " TO " + quoteIdent(newCol), nil
+}
+
+// DropAutoIncrement drops the column's identity.
+func (ddl) DropAutoIncrement(d *schema.ColumnDiff) string {
+	return alterColumn(d) + " DROP IDENTITY IF EXISTS"
+}
+
+// AlterType converts the column's values, refusing one the new type
+// cannot hold unchanged (guardedTypeSQL).
+func (ddl) AlterType(d *schema.ColumnDiff) (string, error) {
+	return guardedTypeSQL(d)
+}
+
+// SetDefault sets or drops the column's default.
+func (ddl) SetDefault(d *schema.ColumnDiff, def string) string {
+	return setDefaultSQL(d.To.Table, d.New.ColumnName(), def)
+}
+
+// FillNulls fills the NULLs with value (or the column's db_default), then
+// fires the deferred checks the update queued: PostgreSQL refuses to alter
+// a table with pending trigger events.
+func (ddl) FillNulls(d *schema.ColumnDiff, value *string) ([]string, error) {
+	table, col := quoteIdent(d.To.Table), quoteIdent(d.New.ColumnName())
+	lit := "DEFAULT"
+	if value != nil {
+		spec, err := resolveColumn(d.P, d.To, d.New)
 		if err != nil {
 			return nil, err
 		}
-		stmts = append(stmts, typeSQL)
-		if a.newDef != "" {
-			stmts = append(stmts, alter+" SET DEFAULT "+a.newDef)
+		if lit, err = literal(d.To, d.New, spec.kind, *value); err != nil {
+			return nil, err
 		}
-	} else if a.oldDef != a.newDef {
-		stmts = append(stmts, setDefaultSQL(table, newCol, a.newDef))
 	}
-	oldNull, newNull := nullable(a.old, a.oldSpec), nullable(a.f, a.newSpec)
-	if oldNull && !newNull {
-		if fill == nil {
-			fill = a.f.Default
-		}
-		if fill == nil && a.f.DBDefault != "" {
-			stmts = append(stmts,
-				"UPDATE "+quoteIdent(table)+" SET "+quoteIdent(newCol)+" = DEFAULT WHERE "+quoteIdent(newCol)+" IS NULL",
-				"SET CONSTRAINTS ALL IMMEDIATE")
-		}
-		if fill != nil {
-			lit, err := literal(a.to, a.f, a.newSpec.kind, *fill)
-			if err != nil {
-				return nil, err
-			}
-			stmts = append(stmts,
-				"UPDATE "+quoteIdent(table)+" SET "+quoteIdent(newCol)+" = "+lit+" WHERE "+quoteIdent(newCol)+" IS NULL",
-				"SET CONSTRAINTS ALL IMMEDIATE")
-		}
-		stmts = append(stmts, alter+" SET NOT NULL")
-	}
-	if !oldNull && newNull {
-		stmts = append(stmts, alter+" DROP NOT NULL")
-	}
-	if !a.oldSpec.identity && a.newSpec.identity {
-		seq := "pg_get_serial_sequence(" + quoteLiteral(quoteIdent(table)) + ", " + quoteLiteral(newCol) + ")"
-		stmts = append(stmts, alter+" ADD GENERATED BY DEFAULT AS IDENTITY",
-			"SELECT setval("+seq+", COALESCE(MAX("+quoteIdent(newCol)+"), 0) + 1, false) FROM "+quoteIdent(table))
-	}
+	return []string{"UPDATE " + table + " SET " + col + " = " + lit + " WHERE " + col + " IS NULL", "SET CONSTRAINTS ALL IMMEDIATE"}, nil
+}
 
-	// Create what is new or was rebuilt.
-	if !a.oldObj.pk && a.newObj.pk {
-		stmts = append(stmts, "ALTER TABLE "+quoteIdent(table)+" ADD CONSTRAINT "+quoteIdent(pkeyName(table))+" PRIMARY KEY ("+quoteIdent(newCol)+")")
-	}
-	added := fieldObjects{}
-	if a.oldObj.unique == "" {
-		added.unique = a.newObj.unique
-	}
-	if a.oldObj.index == "" {
-		added.index = a.newObj.index
-	}
-	if !keepFK {
-		added.fk = a.newObj.fk
-	}
-	return append(stmts, addFieldObjects(table, newCol, added)...), nil
+// SetNotNull makes the column refuse NULL.
+func (ddl) SetNotNull(d *schema.ColumnDiff) string { return alterColumn(d) + " SET NOT NULL" }
+
+// DropNotNull lets the column accept NULL.
+func (ddl) DropNotNull(d *schema.ColumnDiff) string { return alterColumn(d) + " DROP NOT NULL" }
+
+// AddAutoIncrement makes the column an identity whose sequence starts past
+// the largest value stored.
+func (ddl) AddAutoIncrement(d *schema.ColumnDiff) []string {
+	table, col := d.To.Table, d.New.ColumnName()
+	seq := "pg_get_serial_sequence(" + quoteLiteral(quoteIdent(table)) + ", " + quoteLiteral(col) + ")"
+	return []string{alterColumn(d) + " ADD GENERATED BY DEFAULT AS IDENTITY",
+		"SELECT setval(" + seq + ", COALESCE(MAX(" + quoteIdent(col) + "), 0) + 1, false) FROM " + quoteIdent(table)}
+}
+
+// AddPrimaryKey makes the column the table's key, under the name a table
+// rename follows.
+func (ddl) AddPrimaryKey(d *schema.ColumnDiff) string {
+	table := d.To.Table
+	return "ALTER TABLE " + quoteIdent(table) + " ADD CONSTRAINT " + quoteIdent(pkeyName(table)) + " PRIMARY KEY (" + quoteIdent(d.New.ColumnName()) + ")"
 }
 
 // alterTypeSQL changes the type of a column that follows another one's

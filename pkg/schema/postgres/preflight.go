@@ -97,21 +97,25 @@ func misfit(p *state.Project, m *state.Model, from, to *state.Field, col string)
 	return col + " IS NOT NULL AND (" + bad + ")", nil
 }
 
-// guardedTypeSQL changes the type of the column of field to (from field
-// from) so that a value the new type cannot hold unchanged stops the
+// guardedTypeSQL changes the type of d's column (d.Old becoming d.New)
+// so that a value the new type cannot hold unchanged stops the
 // statement instead of being cut or rounded: a varchar target gets the
 // text as it is (the assignment to varchar(n) fails on a longer value,
 // where an explicit cast would truncate); other targets are converted only
 // where misfit finds nothing, else the statement fails on purpose, naming
 // the value.
-func (a *columnAlteration) guardedTypeSQL(table, column string) (string, error) {
-	typ := a.newSpec.typ
+func guardedTypeSQL(d *schema.ColumnDiff) (string, error) {
+	newSpec, err := resolveColumn(d.P, d.To, d.New)
+	if err != nil {
+		return "", err
+	}
+	table, column, typ := d.To.Table, d.New.ColumnName(), newSpec.typ
 	head := "ALTER TABLE " + quoteIdent(table) + " ALTER COLUMN " + quoteIdent(column) + " TYPE " + typ + " USING "
 	col := quoteIdent(column)
-	if a.newSpec.kind == state.Char || a.newSpec.kind == state.Text {
+	if newSpec.kind == state.Char || newSpec.kind == state.Text {
 		return head + col + "::text", nil
 	}
-	bad, err := misfit(a.p, a.to, a.old, a.f, col)
+	bad, err := misfit(d.P, d.To, d.Old, d.New, col)
 	if err != nil || bad == "" || typ == "bytea" {
 		// bytea would read the refusal text as bytes: no guard there.
 		return head + col + "::" + typ, err

@@ -27,6 +27,7 @@ var (
 	_ schema.IntegrityChecker = (*Editor)(nil)
 	_ schema.Runner           = (*Editor)(nil)
 	_ schema.Hooks            = ddl{}
+	_ schema.TableRebuilder   = ddl{}
 )
 
 // ddl is what SQLite gives the shared editor (schema.Base): its quoting,
@@ -229,19 +230,13 @@ func (ddl) DropColumn(p *state.Project, from, to *state.Model, f *state.Field) (
 	return rebuild(p, from, to, copies)
 }
 
-// AlterColumn changes column field of of from into nf of to. When the
+// RebuildColumn changes column field of of from into nf of to. When the
 // column's definition is unchanged only indexes differ and are dropped or
 // created; when only its name changes, ALTER TABLE RENAME COLUMN renames it
 // in place; any other change (type, null, default, key, reference)
-// rebuilds the table, copying the old column into the new one.
-func (d ddl) AlterColumn(p *state.Project, from, to *state.Model, of, nf *state.Field, fill *string) (schema.ColumnChange, error) {
-	stmts, err := d.alterColumn(p, from, to, of, nf, fill)
-	return schema.ColumnChange{Statements: stmts}, err
-}
-
-// alterColumn is AlterColumn's statements; the references to the column
-// follow by the rebuild of their tables, not by schema.Base.
-func (ddl) alterColumn(p *state.Project, from, to *state.Model, of, nf *state.Field, fill *string) ([]string, error) {
+// rebuilds the table, copying the old column into the new one, and the
+// tables that reference it are rebuilt to follow.
+func (ddl) RebuildColumn(p *state.Project, from, to *state.Model, of, nf *state.Field, fill *string) ([]string, error) {
 	oldName, newName := of.Name, nf.Name
 	oldCol, err := columnSQL(p, from, of)
 	if err != nil {
@@ -348,8 +343,8 @@ func (ddl) AlterUniqueTogether(p *state.Project, from, to *state.Model) ([]strin
 	return diffIndexes(to.Table, old, now), nil
 }
 
-// AddIndex creates a Meta index.
-func (ddl) AddIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error) {
+// AddMetaIndex creates a Meta index.
+func (ddl) AddMetaIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error) {
 	d, err := metaIndexDef(m, idx)
 	if err != nil {
 		return nil, err
@@ -357,17 +352,17 @@ func (ddl) AddIndex(p *state.Project, m *state.Model, idx state.Index) ([]string
 	return []string{d.create(m.Table)}, nil
 }
 
-// DropIndex drops a Meta index.
-func (ddl) DropIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error) {
+// DropMetaIndex drops a Meta index.
+func (ddl) DropMetaIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error) {
 	if idx.Name == "" {
 		return nil, fmt.Errorf("sqlite: remove index on %s: the index has no name", m.Label())
 	}
 	return []string{dropIndex(idx.Name)}, nil
 }
 
-// RenameIndex drops the index and creates it under its new name: SQLite has
+// RenameMetaIndex drops the index and creates it under its new name: SQLite has
 // no ALTER INDEX.
-func (ddl) RenameIndex(p *state.Project, from, to *state.Model, oldName, newName string) ([]string, error) {
+func (ddl) RenameMetaIndex(p *state.Project, from, to *state.Model, oldName, newName string) ([]string, error) {
 	old := from.Index(oldName)
 	if old == nil {
 		return nil, fmt.Errorf("sqlite: rename index: %s has no index %q", from.Label(), oldName)
