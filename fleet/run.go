@@ -27,8 +27,9 @@ type Options struct {
 	// migrations.Executor.MigrateTo; nil is every app's latest migration.
 	Targets []migrations.Target
 	// Migrate is what every target's run is given (Fake, Resume,
-	// LockTimeout, Command, ...). Its Progress, LockWait and Recovering
-	// are replaced: Migrate reports through Events instead.
+	// LockTimeout, ...). Migrate reports each target's migrations, lock
+	// waits and recoveries through Events, and passes them on to its
+	// Observer too, which then hears several targets at once.
 	Migrate migrations.Options
 	// Events, when set, is told what each target does, one event at a
 	// time (never from two goroutines at once).
@@ -192,24 +193,54 @@ func migrateOne(ctx context.Context, t Target, g *migrations.Graph, opts Options
 	}
 	r.Edited = migrations.Edited(gh, applied)
 	run := opts.Migrate
-	run.Progress = func(s migrations.Step, done, faked bool, took time.Duration) {
-		if !done {
-			emit(Event{Kind: MigrationStarted, Target: t, Step: s})
-			return
-		}
-		r.Applied = append(r.Applied, s.Migration.Key())
-		emit(Event{Kind: MigrationDone, Target: t, Step: s, Faked: faked, Took: took})
+	inner := run.Observer
+	if inner == nil {
+		inner = migrations.NopObserver{}
 	}
-	run.LockWait = func(h schema.LockHolder) { emit(Event{Kind: Waiting, Target: t, Holder: h}) }
-	run.Recovering = func(p migrations.Partial, rollback, done bool) {
-		if done {
-			r.Applied = append(r.Applied, p.Key)
-			return
-		}
-		emit(Event{Kind: Recovering, Target: t, Partial: p})
-	}
+	run.Observer = &targetObserver{Observer: inner, emit: emit, t: t, r: &r}
 	_, r.Err = migrations.NewExecutor(db, ed, gh).MigrateTo(ctx, opts.Targets, run)
 	return r
+}
+
+// targetObserver turns what a run on one target reports into the fleet's
+// events and the target's result; everything else goes on to the
+// observer the caller's options name.
+type targetObserver struct {
+	migrations.Observer
+	emit func(Event)
+	t    Target
+	r    *Result
+}
+
+// Migrating implements migrations.Observer.
+func (o *targetObserver) Migrating(s migrations.Step) {
+	o.Observer.Migrating(s)
+	o.emit(Event{Kind: MigrationStarted, Target: o.t, Step: s})
+}
+
+// Migrated implements migrations.Observer.
+func (o *targetObserver) Migrated(s migrations.Step, faked bool, took time.Duration) {
+	o.Observer.Migrated(s, faked, took)
+	o.r.Applied = append(o.r.Applied, s.Migration.Key())
+	o.emit(Event{Kind: MigrationDone, Target: o.t, Step: s, Faked: faked, Took: took})
+}
+
+// WaitingForLock implements migrations.Observer.
+func (o *targetObserver) WaitingForLock(h schema.LockHolder) {
+	o.Observer.WaitingForLock(h)
+	o.emit(Event{Kind: Waiting, Target: o.t, Holder: h})
+}
+
+// Recovering implements migrations.Observer.
+func (o *targetObserver) Recovering(p migrations.Partial, rollback bool) {
+	o.Observer.Recovering(p, rollback)
+	o.emit(Event{Kind: Recovering, Target: o.t, Partial: p})
+}
+
+// Recovered implements migrations.Observer.
+func (o *targetObserver) Recovered(p migrations.Partial, rollback bool) {
+	o.Observer.Recovered(p, rollback)
+	o.r.Applied = append(o.r.Applied, p.Key)
 }
 
 // Failed is nil when every result succeeded, else an *Error naming each

@@ -20,6 +20,8 @@ import (
 type Option func(*options)
 
 type options struct {
+	// options observes the run, printing progress when asked to.
+	migrations.NopObserver
 	progress io.Writer
 	// open is set while a progress line waits for its outcome.
 	open bool
@@ -75,7 +77,7 @@ func Latest(ctx context.Context, db *sql.DB, dialect schema.Dialect, reg *migrat
 	// The same workflow as `pmanager migrate`: plan from the history, then
 	// plan again and run under the migration lock.
 	m := migrations.NewMigrator(db, connect.EditorFor(dialect), g)
-	m.Options.Progress = o.report
+	m.Options.Observer = &o
 	_, err = m.Migrate(ctx, targets)
 	if o.open {
 		fmt.Fprintln(o.progress, " FAILED")
@@ -83,14 +85,19 @@ func Latest(ctx context.Context, db *sql.DB, dialect schema.Dialect, reg *migrat
 	return err
 }
 
-// report prints a migration's progress when WithProgress asked for it.
-func (o *options) report(step migrations.Step, done, faked bool, _ time.Duration) {
+// Migrating prints the start of a migration's line when WithProgress
+// asked for it.
+func (o *options) Migrating(step migrations.Step) {
 	if o.progress == nil {
 		return
 	}
-	if !done {
-		fmt.Fprintf(o.progress, "Applying %s...", step.Migration.Key())
-		o.open = true
+	fmt.Fprintf(o.progress, "Applying %s...", step.Migration.Key())
+	o.open = true
+}
+
+// Migrated ends the line Migrating started.
+func (o *options) Migrated(migrations.Step, bool, time.Duration) {
+	if o.progress == nil {
 		return
 	}
 	fmt.Fprintln(o.progress, " OK")

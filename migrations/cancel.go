@@ -23,7 +23,7 @@ const (
 )
 
 // LockWaitNotice is how long a statement waits for a lock before the run
-// says, through Options.LockWaiting, whom it waits for.
+// says, through Observer.StatementWaiting, whom it waits for.
 const LockWaitNotice = 2 * time.Second
 
 // LockWait describes a statement of the run waiting for a lock another
@@ -196,9 +196,9 @@ func (g *guard) watch() {
 		g.mu.Lock()
 		g.blockers, g.note = blockers, note
 		g.mu.Unlock()
-		if waited := time.Since(waitSeen); !told && waited >= LockWaitNotice && g.opts.LockWaiting != nil {
+		if waited := time.Since(waitSeen); !told && waited >= LockWaitNotice {
 			told = true
-			g.opts.LockWaiting(LockWait{Session: s, Blockers: blockers, Note: note, Waited: waited, Timeout: g.bound})
+			g.opts.observer().StatementWaiting(LockWait{Session: s, Blockers: blockers, Note: note, Waited: waited, Timeout: g.bound})
 		}
 	}
 }
@@ -378,9 +378,7 @@ func (e *Executor) migrateRetrying(ctx context.Context, g *guard, planFor func(m
 			return all, n, err
 		}
 		pause := lockRetryPause(n + 1)
-		if opts.LockRetry != nil {
-			opts.LockRetry(LockRetry{Attempt: n + 1, Retries: opts.LockRetries, Pause: pause, Err: err})
-		}
+		opts.observer().Retrying(LockRetry{Attempt: n + 1, Retries: opts.LockRetries, Pause: pause, Err: err})
 		t := time.NewTimer(pause)
 		select {
 		case <-g.parent.Done():

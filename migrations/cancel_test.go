@@ -258,11 +258,11 @@ func TestLockTimeoutNamesBlocker(t *testing.T) {
 			t.Parallel()
 			var mu sync.Mutex
 			var waits []LockWait
-			opts := Options{LockTimeout: LockWaitNotice + time.Second, LockWaiting: func(w LockWait) {
+			opts := Options{LockTimeout: LockWaitNotice + time.Second, Observer: hooks{statementWaiting: func(w LockWait) {
 				mu.Lock()
 				defer mu.Unlock()
 				waits = append(waits, w)
-			}}
+			}}}
 			db, ed, ex, id, _, returned := startLocked(t, context.Background(), d, opts)
 			err := wait(t, returned)
 			var me *MigrateError
@@ -301,11 +301,11 @@ func TestLockRetries(t *testing.T) {
 			var retries []LockRetry
 			var end func()
 			ready := make(chan struct{})
-			opts := Options{LockTimeout: time.Second, LockRetries: 3, LockRetry: func(r LockRetry) {
+			opts := Options{LockTimeout: time.Second, LockRetries: 3, Observer: hooks{retrying: func(r LockRetry) {
 				<-ready
 				retries = append(retries, r)
 				end()
-			}}
+			}}}
 			_, _, ex, _, e, returned := startLocked(t, context.Background(), d, opts)
 			end = e
 			close(ready)

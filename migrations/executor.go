@@ -15,39 +15,24 @@ type Options struct {
 	Fake bool
 	// FakeInitial fakes an Initial migration whose tables all exist already.
 	FakeInitial bool
-	// Progress, when set, is called before (done=false) and after (done=true)
-	// each migration; faked says it was only recorded.
-	Progress func(step Step, done bool, faked bool, elapsed time.Duration)
 	// LockTimeout bounds the wait for another run's migration lock: 0
 	// means DefaultLockTimeout, a negative value not to wait at all.
 	LockTimeout time.Duration
-	// LockWait, when set, is called once when another run holds the lock
-	// and this one starts waiting for it.
-	LockWait func(holder schema.LockHolder)
 	// Lease is the length of the migration lease on a Galera cluster (0:
 	// DefaultLease): how long a run that stopped renewing it keeps others
-	// waiting. LeaseTakeover, when set, is told when this run takes over
-	// the lease of a run that was not seen renewing it for silent.
-	Lease         time.Duration
-	LeaseTakeover func(previous schema.LockHolder, silent time.Duration)
+	// waiting.
+	Lease time.Duration
 	// LockTimeout also bounds each statement's wait for a table or row
 	// lock (see LockTimeoutError). LockRetries is how many times a
 	// migration whose statement gave up such a wait, leaving nothing
-	// behind, is tried again, after a growing pause; LockRetry, when set,
-	// is told before each retry. LockWaiting, when set, is called once per
-	// wait that lasts LockWaitNotice, naming whom the statement waits for.
+	// behind, is tried again, after a growing pause.
 	LockRetries int
-	LockRetry   func(LockRetry)
-	LockWaiting func(LockWait)
 	// Resume finishes the migrations an earlier run left part-way (see
 	// Partial) before anything else; without Resume or RollbackPartial such
 	// a migration stops the run with a *PartialError.
 	Resume bool
 	// RollbackPartial undoes what ran of them instead.
 	RollbackPartial bool
-	// Recovering, when set, is called before (done=false) and after
-	// (done=true) each partial migration is resumed or rolled back.
-	Recovering func(p Partial, rollback bool, done bool)
 	// AcceptEdited lists applied migrations whose edits the user accepts:
 	// their new checksums are recorded and the run no longer refuses to
 	// pass over them.
@@ -57,9 +42,8 @@ type Options struct {
 	// outcome the database cannot show (see DoubtError), that it took
 	// effect or did not; 0 when not given.
 	AssumeDone, AssumeNotDone int
-	// Statement, when set, is called with each SQL statement (or "Go
-	// function <name>") just before it runs, for output that shows them.
-	Statement func(stmt string)
+	// Observer hears what the run decides and does (nil: nothing hears).
+	Observer Observer
 }
 
 // Executor plans and runs migrations against one database: Django's executor.
@@ -71,8 +55,8 @@ type Executor struct {
 	// conn, during a run, is the connection that holds the migration lock
 	// and runs every statement of the run; nil outside a run.
 	conn *sql.Conn
-	// statement is the run's Options.Statement.
-	statement func(stmt string)
+	// observer, during a run, is the run's Options.Observer.
+	observer Observer
 	// takenOver, during a run on a Galera cluster, is the run whose
 	// expired lease this one took over (nil when it took a free lease).
 	takenOver *schema.LockHolder
@@ -90,10 +74,10 @@ func (e *Executor) fence() error {
 	return e.lease.fence()
 }
 
-// announce passes a statement about to run to Options.Statement.
+// announce tells the run's observer of a statement about to run.
 func (e *Executor) announce(stmt string) {
-	if e.statement != nil {
-		e.statement(stmt)
+	if e.observer != nil {
+		e.observer.Statement(stmt)
 	}
 }
 

@@ -353,8 +353,8 @@ func (e *Executor) leaseLock(ctx context.Context, conn *sql.Conn, opts Options) 
 	if err := e.waitLease(ctx, conn, l, opts); err != nil {
 		return nil, nil, nil, err
 	}
-	if l.taken != nil && opts.LeaseTakeover != nil {
-		opts.LeaseTakeover(*l.taken, l.silent)
+	if l.taken != nil {
+		opts.observer().LeaseTakenOver(*l.taken, l.silent)
 	}
 	run, cancel := context.WithCancelCause(ctx)
 	release, err := l.keep(ctx, cancel)

@@ -76,8 +76,8 @@ func (e *Executor) lockRun(ctx context.Context, opts Options) (context.Context, 
 }
 
 // waitLock tries the lock on conn until it is taken, the timeout passes or
-// ctx is cancelled, calling opts.LockWait once when it has to wait (a
-// negative timeout does not wait, and does not call it).
+// ctx is cancelled, telling Observer.WaitingForLock once when it has to wait (a
+// negative timeout does not wait, and does not tell it).
 func (e *Executor) waitLock(ctx context.Context, conn *sql.Conn, opts Options) (func() error, error) {
 	locker, ok := e.ed.(schema.Locker)
 	if !ok {
@@ -100,8 +100,8 @@ func (e *Executor) waitLock(ctx context.Context, conn *sql.Conn, opts Options) (
 
 // pollLock tries to take the migration lock (or lease: what names it)
 // until try succeeds, the lock timeout passes or ctx is cancelled, backing
-// off between tries and calling opts.LockWait once when it has to wait (a
-// negative timeout does not wait, and does not call it).
+// off between tries and telling Observer.WaitingForLock once when it has to wait (a
+// negative timeout does not wait, and does not tell it).
 func pollLock(ctx context.Context, opts Options, what string, try func() (bool, *schema.LockHolder, error)) error {
 	timeout := opts.LockTimeout
 	if timeout == 0 {
@@ -124,8 +124,8 @@ func pollLock(ctx context.Context, opts Options, what string, try func() (bool, 
 		if taken {
 			return nil
 		}
-		if !told && opts.LockWait != nil && timeout > 0 {
-			opts.LockWait(*holder)
+		if !told && timeout > 0 {
+			opts.observer().WaitingForLock(*holder)
 		}
 		told = true
 		waited := time.Since(start)

@@ -46,7 +46,7 @@ func TestMigrationLock(t *testing.T) {
 		// waits says so once and gives up after its timeout.
 		var waits []schema.LockHolder
 		for _, timeout := range []time.Duration{-1, 150 * time.Millisecond} {
-			_, err = other.MigrateTo(ctx, nil, Options{LockTimeout: timeout, LockWait: func(h schema.LockHolder) { waits = append(waits, h) }})
+			_, err = other.MigrateTo(ctx, nil, Options{LockTimeout: timeout, Observer: hooks{waitingForLock: func(h schema.LockHolder) { waits = append(waits, h) }}})
 			var le *LockError
 			if !errors.Is(err, ErrLocked) || !errors.As(err, &le) {
 				t.Fatalf("MigrateTo while locked (timeout %s) = %v; want ErrLocked", timeout, err)
@@ -76,7 +76,7 @@ func TestMigrationLock(t *testing.T) {
 		var ran []Step
 		go func() {
 			var err error
-			ran, err = other.MigrateTo(ctx, nil, Options{LockTimeout: time.Minute, LockWait: func(schema.LockHolder) { close(waiting) }})
+			ran, err = other.MigrateTo(ctx, nil, Options{LockTimeout: time.Minute, Observer: hooks{waitingForLock: func(schema.LockHolder) { close(waiting) }}})
 			done <- err
 		}()
 		<-waiting
@@ -112,7 +112,7 @@ func TestLockInterrupted(t *testing.T) {
 		}
 		defer unlock()
 		ctx, cancel := context.WithCancel(context.Background())
-		_, err = NewExecutor(secondHandle(t, db), ed, g).MigrateTo(ctx, nil, Options{LockWait: func(schema.LockHolder) { cancel() }})
+		_, err = NewExecutor(secondHandle(t, db), ed, g).MigrateTo(ctx, nil, Options{Observer: hooks{waitingForLock: func(schema.LockHolder) { cancel() }}})
 		if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "interrupted while waiting for the migration lock; nothing was changed") {
 			t.Errorf("interrupted wait = %v", err)
 		}

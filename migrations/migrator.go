@@ -18,27 +18,9 @@ type Migrator struct {
 	db *sql.DB
 	ed schema.Editor
 	g  *Graph
-	// Options say how each plan runs, and carry the executor's callbacks
-	// that report each migration as it runs.
+	// Options say how each plan runs; their Observer hears what a
+	// workflow decides before anything runs, and each migration as it runs.
 	Options Options
-	// Observer hears what a workflow decided before anything runs.
-	Observer Observer
-}
-
-// Observer hears what a workflow decided before it runs anything, so a
-// command can print it or ask the user; a nil field is not called.
-type Observer struct {
-	// Edited is told of the applied migrations whose files changed since
-	// they ran (the edits Options.AcceptEdited accepts left out), in order.
-	Edited func(keys []Key)
-	// Confirm is asked about a plan before it runs; its error stops the
-	// workflow with nothing done. Migrate asks only when the plan can be
-	// made before taking the lock (a run left part-way is the executor's to
-	// explain first).
-	Confirm func(plan []Step) error
-	// Nothing is told, by the step-wise workflows, that a plan had nothing
-	// to run; backwards when it would have unapplied.
-	Nothing func(backwards bool)
 }
 
 // NewMigrator returns a migrator for the migrations of g on db, whose
@@ -75,7 +57,7 @@ func (m *Migrator) Plan(ctx context.Context, targets []Target) (*Planned, error)
 
 // Migrate takes the database to targets (nil: every app's leaf; Target
 // names a migration to stop at or Zero to unapply an app), Django's
-// migrate: it plans, asks Observer.Confirm, then, under the migration lock,
+// migrate: it plans, asks the observer to confirm, then, under the migration lock,
 // plans again from the history as it is then (finishing or undoing a run
 // left part-way first, when Options ask for it) and runs that plan. It
 // returns the plan it ran.
@@ -85,8 +67,8 @@ func (m *Migrator) Migrate(ctx context.Context, targets []Target) ([]Step, error
 		return nil, err
 	}
 	ex := NewExecutor(m.db, m.ed, g)
-	if plan, err := ex.Plan(ctx, targets); err == nil && m.Observer.Confirm != nil {
-		if err := m.Observer.Confirm(plan); err != nil {
+	if plan, err := ex.Plan(ctx, targets); err == nil {
+		if err := m.Options.observer().Confirm(plan); err != nil {
 			return nil, err
 		}
 	}
@@ -204,21 +186,17 @@ func (m *Migrator) history(ctx context.Context) (map[Key]Applied, error) {
 	return applied, nil
 }
 
-// confirm asks Observer.Confirm about plan.
+// confirm asks the observer about plan.
 func (m *Migrator) confirm(plan []Step) error {
-	if m.Observer.Confirm == nil {
-		return nil
-	}
-	return m.Observer.Confirm(plan)
+	return m.Options.observer().Confirm(plan)
 }
 
 // run runs a step-wise plan under the lock; an empty one runs nothing and
-// is reported to Observer.Nothing, with the direction it would have run in.
+// is reported to Observer.NothingToRun, with the direction it would have
+// run in.
 func (m *Migrator) run(ctx context.Context, plan []Step, backwards bool) error {
 	if len(plan) == 0 {
-		if m.Observer.Nothing != nil {
-			m.Observer.Nothing(backwards)
-		}
+		m.Options.observer().NothingToRun(backwards)
 		return nil
 	}
 	return NewExecutor(m.db, m.ed, m.g).Migrate(ctx, plan, m.Options)
@@ -226,11 +204,8 @@ func (m *Migrator) run(ctx context.Context, plan []Step, backwards bool) error {
 
 // reportEdited tells Observer.Edited of the edited applied migrations.
 func (m *Migrator) reportEdited(g *Graph, applied map[Key]Applied) {
-	if m.Observer.Edited == nil {
-		return
-	}
 	if keys := Edited(g, applied); len(keys) > 0 {
-		m.Observer.Edited(keys)
+		m.Options.observer().Edited(keys)
 	}
 }
 

@@ -16,7 +16,32 @@ import (
 )
 
 // journal records what a Migrator reports, one line per event.
-type journal struct{ lines []string }
+type journal struct {
+	NopObserver
+	lines []string
+	// refuse, when set, is Confirm's answer.
+	refuse error
+}
+
+func (j *journal) Migrated(s Step, _ bool, _ time.Duration) {
+	j.lines = append(j.lines, s.String())
+}
+
+func (j *journal) Edited(keys []Key) {
+	j.lines = append(j.lines, "edited "+strings.Join(strs(keys), ", "))
+}
+
+func (j *journal) Confirm(plan []Step) error {
+	if j.refuse != nil {
+		return j.refuse
+	}
+	j.lines = append(j.lines, fmt.Sprintf("confirm %d", len(plan)))
+	return nil
+}
+
+func (j *journal) NothingToRun(backwards bool) {
+	j.lines = append(j.lines, fmt.Sprintf("nothing (backwards %v)", backwards))
+}
 
 // watch returns a migrator for ms on db whose options and observer write
 // into the journal.
@@ -27,19 +52,7 @@ func (j *journal) watch(t *testing.T, db *dbtest.DB, ed schema.Editor, ms []*Mig
 		t.Fatal(err)
 	}
 	m := NewMigrator(db.DB, ed, g)
-	m.Options.Progress = func(s Step, done, _ bool, _ time.Duration) {
-		if done {
-			j.lines = append(j.lines, s.String())
-		}
-	}
-	m.Observer = Observer{
-		Edited: func(keys []Key) { j.lines = append(j.lines, "edited "+strings.Join(strs(keys), ", ")) },
-		Confirm: func(plan []Step) error {
-			j.lines = append(j.lines, fmt.Sprintf("confirm %d", len(plan)))
-			return nil
-		},
-		Nothing: func(backwards bool) { j.lines = append(j.lines, fmt.Sprintf("nothing (backwards %v)", backwards)) },
-	}
+	m.Options.Observer = j
 	return m
 }
 
@@ -163,8 +176,7 @@ func TestMigratorRefusals(t *testing.T) {
 	var j journal
 	m := j.watch(t, db, ed, ms)
 	stop := errors.New("no")
-	confirm := m.Observer.Confirm
-	m.Observer.Confirm = func([]Step) error { return stop }
+	j.refuse = stop
 	if _, err := m.Migrate(ctx, nil); !errors.Is(err, stop) {
 		t.Fatalf("Migrate with a refused confirmation = %v, want it", err)
 	}
@@ -174,7 +186,7 @@ func TestMigratorRefusals(t *testing.T) {
 	if got := tableNames(t, db, ed); len(got) > 1 {
 		t.Fatalf("a refused confirmation left tables: %v", got)
 	}
-	m.Observer.Confirm = confirm
+	j.refuse = nil
 	if _, err := m.Up(ctx, nil, 0); err != nil {
 		t.Fatal(err)
 	}

@@ -129,11 +129,11 @@ func TestResumeAfterFailure(t *testing.T) {
 			t.Fatal(err)
 		}
 		var resumed []Key
-		plan, err := e.MigrateTo(ctx, nil, Options{Resume: true, Recovering: func(p Partial, rollback, done bool) {
-			if done && !rollback {
+		plan, err := e.MigrateTo(ctx, nil, Options{Resume: true, Observer: hooks{recovered: func(p Partial, rollback bool) {
+			if !rollback {
 				resumed = append(resumed, p.Key)
 			}
-		}})
+		}}})
 		if err != nil {
 			t.Fatalf("resume after removing the duplicate: %v", err)
 		}

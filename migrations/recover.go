@@ -65,9 +65,7 @@ func (e *Executor) recoverPartials(ctx context.Context, opts Options) error {
 		}
 	}
 	for _, p := range partials {
-		if opts.Recovering != nil {
-			opts.Recovering(p, opts.RollbackPartial, false)
-		}
+		opts.observer().Recovering(p, opts.RollbackPartial)
 		if opts.RollbackPartial {
 			err = e.rollbackPartial(ctx, p, opts)
 		} else {
@@ -76,9 +74,7 @@ func (e *Executor) recoverPartials(ctx context.Context, opts Options) error {
 		if err != nil {
 			return err
 		}
-		if opts.Recovering != nil {
-			opts.Recovering(p, opts.RollbackPartial, true)
-		}
+		opts.observer().Recovered(p, opts.RollbackPartial)
 	}
 	return nil
 }

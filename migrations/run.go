@@ -58,7 +58,7 @@ func (e *Executor) locked(ctx context.Context, opts Options, plan func(map[Key]A
 		run.lease = l
 	}
 	run.conn = conn
-	run.statement = opts.Statement
+	run.observer = opts.observer()
 	run.history = NewHistory(conn, e.ed)
 	// The guard stops the run's statement on the server when ctx is
 	// cancelled, before the lock is released; runCtx ends after that.
@@ -243,9 +243,7 @@ func (e *Executor) run(ctx context.Context, s Step, r *Renderer, before *state.P
 		return &MigrateError{Done: completed, Failed: s, Operation: op, Description: desc, Statement: stmt,
 			Partial: partial, NonAtomic: !e.ed.AtomicDDL(), Err: err}
 	}
-	if opts.Progress != nil {
-		opts.Progress(s, false, false, 0)
-	}
+	opts.observer().Migrating(s)
 	start := time.Now()
 	faked := opts.Fake
 	if !faked && opts.FakeInitial && !s.Backwards && m.Initial {
@@ -294,9 +292,7 @@ func (e *Executor) run(ctx context.Context, s Step, r *Renderer, before *state.P
 			return fail(0, "", "", false, err)
 		}
 	}
-	if opts.Progress != nil {
-		opts.Progress(s, true, faked, time.Since(start))
-	}
+	opts.observer().Migrated(s, faked, time.Since(start))
 	return nil
 }
 

@@ -130,7 +130,7 @@ func (s *session) migrateOn(c *ucli.Context, g *migrations.Graph, run migrateRun
 	}
 	m := migrations.NewMigrator(db, ed, g)
 	m.Options.AcceptEdited = accept
-	m.Observer.Edited = s.warnEdited
+	m.Options.Observer = editWarner{s: s}
 	switch {
 	case c.Bool("plan"), c.Bool("check"):
 		planned, err := m.Plan(ctx, targets)
@@ -155,12 +155,12 @@ func (s *session) migrateOn(c *ucli.Context, g *migrations.Graph, run migrateRun
 		return nil
 	}
 	again := commandLine("migrate", c.Args().Slice(), databaseFlags(c.String("database"))...)
-	m.Observer.Confirm = func(plan []migrations.Step) error {
-		return s.confirmDestructive(c, run.where.target, plan, again)
-	}
 	rep, err := s.runReport(c, accept, run.where.target.Redacted)
 	if err != nil {
 		return err
+	}
+	rep.confirm = func(plan []migrations.Step) error {
+		return s.confirmDestructive(c, run.where.target, plan, again)
 	}
 	m.Options = rep.opts
 	plan, err := m.Migrate(ctx, targets)
@@ -244,13 +244,27 @@ func lockRetriesFlag() ucli.Flag {
 		Usage: "try a migration again up to `N` times, after a growing pause, when a statement gave up waiting for a lock and nothing of it stayed"}
 }
 
+// editWarner is the observer of a command that only plans: it warns of
+// applied migrations whose files were edited.
+type editWarner struct {
+	migrations.NopObserver
+	s *session
+}
+
+// Edited implements migrations.Observer.
+func (w editWarner) Edited(keys []migrations.Key) { w.s.warnEdited(keys) }
+
 // runReporter prints a run of migrations as migrate does: a line per
-// migration as it goes, and one when it has to wait for a lock. Its opts
-// are the executor's options with those callbacks in.
+// migration as it goes, and one when it has to wait for a lock. It is the
+// observer of its opts, the run's options.
 type runReporter struct {
-	s    *session
+	editWarner
 	out  io.Writer
 	opts migrations.Options
+	// where is the database, as the lock notices name it.
+	where string
+	// confirm, when set, is asked about a plan before it runs.
+	confirm func(plan []migrations.Step) error
 	// open is true while a migration's line waits for its outcome.
 	open bool
 	// recovered is true once a run left part-way was resumed or rolled back.
@@ -289,8 +303,7 @@ func (r *runReporter) finish(err error) {
 // the lock notice), with a reporter that prints them.
 func (s *session) runReport(c *ucli.Context, accept []migrations.Key, where string) (*runReporter, error) {
 	out := s.info()
-	r := &runReporter{s: s, out: out, live: s.liveLine(out)}
-	live := r.live
+	r := &runReporter{editWarner: editWarner{s: s}, out: out, live: s.liveLine(out), where: where}
 	lockTimeout := c.Duration("lock-timeout")
 	if lockTimeout <= 0 {
 		lockTimeout = -1 // the executor's "do not wait"
@@ -300,21 +313,7 @@ func (s *session) runReport(c *ucli.Context, accept []migrations.Key, where stri
 		return nil, fmt.Errorf("cli: --lock-retries %d: give a number of retries, 0 or more", retries)
 	}
 	r.opts = migrations.Options{
-		LockRetries: retries,
-		LockWaiting: func(w migrations.LockWait) {
-			fmt.Fprintf(s.stderr, "pmanager: waiting %s for a lock held by %s", w.Waited.Round(time.Second), schema.Sessions(w.Blockers))
-			if w.Note != "" {
-				fmt.Fprintf(s.stderr, " (%s)", w.Note)
-			}
-			fmt.Fprintf(s.stderr, "; giving up after %s (--lock-timeout)\n", w.Timeout)
-		},
-		LockRetry: func(lr migrations.LockRetry) {
-			if r.open {
-				live.end()
-				r.end("LOCKED")
-			}
-			fmt.Fprintf(s.stderr, "pmanager: a statement gave up waiting for a lock; trying again in %s (retry %d of %d)\n", lr.Pause, lr.Attempt, lr.Retries)
-		},
+		LockRetries:     retries,
 		Fake:            c.Bool("fake"),
 		FakeInitial:     c.Bool("fake-initial"),
 		LockTimeout:     lockTimeout,
@@ -323,70 +322,128 @@ func (s *session) runReport(c *ucli.Context, accept []migrations.Key, where stri
 		AssumeDone:      c.Int("assume-done"),
 		AssumeNotDone:   c.Int("assume-not-done"),
 		AcceptEdited:    accept,
-		LockWait: func(h schema.LockHolder) {
-			fmt.Fprintf(s.stderr, "pmanager: waiting for another migrate on %s (%s)\n", where, h)
-		},
-		Lease: c.Duration("lease"),
-		LeaseTakeover: func(h schema.LockHolder, silent time.Duration) {
-			fmt.Fprintf(s.stderr, "pmanager: took over the migration lease on %s from %s: it was not renewed for %s, longer than its lease\n",
-				where, h.Who, silent.Round(time.Millisecond))
-		},
-		Recovering: func(p migrations.Partial, rollback, done bool) {
-			r.recovered = true
-			s.runningHeading()
-			if done {
-				live.end()
-				r.end("OK")
-				return
-			}
-			line := fmt.Sprintf("  Resuming %s...", p.Key)
-			if rollback {
-				line = fmt.Sprintf("  Rolling back what ran of %s...", p.Key)
-			}
-			fmt.Fprint(out, line)
-			live.setPrefix(line)
-			if s.verbosity >= 2 {
-				fmt.Fprintln(out)
-				live.setPrefix("")
-			}
-			r.open = true
-		},
-		Progress: func(step migrations.Step, done, faked bool, took time.Duration) {
-			if !done {
-				s.runningHeading()
-				verb := "Applying"
-				if step.Backwards {
-					verb = "Unapplying"
-				}
-				line := fmt.Sprintf("  %s %s...", verb, step.Migration.Key())
-				fmt.Fprint(out, line)
-				live.setPrefix(line)
-				if s.verbosity >= 2 {
-					fmt.Fprintln(out)
-					s.printOperations(out, step)
-					live.setPrefix("")
-				}
-				r.open = true
-				return
-			}
-			live.end()
-			if faked {
-				r.end("FAKED")
-			} else {
-				r.end("OK" + s.elapsed(took))
-			}
-		},
-		Statement: func(stmt string) {
-			live.end()
-			if s.verbosity >= 3 {
-				for _, line := range strings.Split(strings.TrimSpace(stmt), "\n") {
-					fmt.Fprintf(out, "      %s\n", line)
-				}
-			}
-			live.start(stmt)
-		},
+		Lease:           c.Duration("lease"),
+		Observer:        r,
 	}
 	return r, nil
+}
+
+// Confirm implements migrations.Observer.
+func (r *runReporter) Confirm(plan []migrations.Step) error {
+	if r.confirm == nil {
+		return nil
+	}
+	return r.confirm(plan)
+}
+
+// NothingToRun implements migrations.Observer: a step-wise command says
+// that it had nothing to do.
+func (r *runReporter) NothingToRun(backwards bool) {
+	r.s.runningHeading()
+	if backwards {
+		fmt.Fprintln(r.s.stdout, "  No migrations to unapply.")
+	} else {
+		fmt.Fprintln(r.s.stdout, "  No migrations to apply.")
+	}
+}
+
+// StatementWaiting implements migrations.Observer.
+func (r *runReporter) StatementWaiting(w migrations.LockWait) {
+	s := r.s
+	fmt.Fprintf(s.stderr, "pmanager: waiting %s for a lock held by %s", w.Waited.Round(time.Second), schema.Sessions(w.Blockers))
+	if w.Note != "" {
+		fmt.Fprintf(s.stderr, " (%s)", w.Note)
+	}
+	fmt.Fprintf(s.stderr, "; giving up after %s (--lock-timeout)\n", w.Timeout)
+}
+
+// Retrying implements migrations.Observer.
+func (r *runReporter) Retrying(lr migrations.LockRetry) {
+	if r.open {
+		r.live.end()
+		r.end("LOCKED")
+	}
+	fmt.Fprintf(r.s.stderr, "pmanager: a statement gave up waiting for a lock; trying again in %s (retry %d of %d)\n", lr.Pause, lr.Attempt, lr.Retries)
+}
+
+// WaitingForLock implements migrations.Observer.
+func (r *runReporter) WaitingForLock(h schema.LockHolder) {
+	fmt.Fprintf(r.s.stderr, "pmanager: waiting for another migrate on %s (%s)\n", r.where, h)
+}
+
+// LeaseTakenOver implements migrations.Observer.
+func (r *runReporter) LeaseTakenOver(h schema.LockHolder, silent time.Duration) {
+	fmt.Fprintf(r.s.stderr, "pmanager: took over the migration lease on %s from %s: it was not renewed for %s, longer than its lease\n",
+		r.where, h.Who, silent.Round(time.Millisecond))
+}
+
+// Recovering implements migrations.Observer: the line of a migration
+// resumed or rolled back.
+func (r *runReporter) Recovering(p migrations.Partial, rollback bool) {
+	s := r.s
+	r.recovered = true
+	s.runningHeading()
+	line := fmt.Sprintf("  Resuming %s...", p.Key)
+	if rollback {
+		line = fmt.Sprintf("  Rolling back what ran of %s...", p.Key)
+	}
+	r.begin(line)
+}
+
+// Recovered implements migrations.Observer.
+func (r *runReporter) Recovered(migrations.Partial, bool) {
+	r.recovered = true
+	r.s.runningHeading()
+	r.live.end()
+	r.end("OK")
+}
+
+// Migrating implements migrations.Observer: the line of a migration about
+// to run, with its operations under it at verbosity 2.
+func (r *runReporter) Migrating(step migrations.Step) {
+	s := r.s
+	s.runningHeading()
+	verb := "Applying"
+	if step.Backwards {
+		verb = "Unapplying"
+	}
+	r.begin(fmt.Sprintf("  %s %s...", verb, step.Migration.Key()))
+	if s.verbosity >= 2 {
+		s.printOperations(r.out, step)
+	}
+}
+
+// begin starts a migration's line (a line of its own at verbosity 2).
+func (r *runReporter) begin(line string) {
+	fmt.Fprint(r.out, line)
+	r.live.setPrefix(line)
+	if r.s.verbosity >= 2 {
+		fmt.Fprintln(r.out)
+		r.live.setPrefix("")
+	}
+	r.open = true
+}
+
+// Migrated implements migrations.Observer.
+func (r *runReporter) Migrated(_ migrations.Step, faked bool, took time.Duration) {
+	r.live.end()
+	if faked {
+		r.end("FAKED")
+	} else {
+		r.end("OK" + r.s.elapsed(took))
+	}
+}
+
+// Statement implements migrations.Observer: at verbosity 3 each statement
+// is printed; a long one shows on the live line.
+func (r *runReporter) Statement(stmt string) {
+	r.live.end()
+	if r.s.verbosity >= 3 {
+		for _, line := range strings.Split(strings.TrimSpace(stmt), "\n") {
+			fmt.Fprintf(r.out, "      %s\n", line)
+		}
+	}
+	r.live.start(stmt)
 }
 
 // printOperations lists a migration's operations under its line, in the

@@ -326,21 +326,10 @@ func (s *session) stepwise(c *ucli.Context, flow func(m *migrations.Migrator, r 
 		return err
 	}
 	m := migrations.NewMigrator(r.db, r.ed, r.g)
-	m.Options = rep.opts
-	m.Observer = migrations.Observer{
-		Edited: s.warnEdited,
-		Confirm: func(plan []migrations.Step) error {
-			return s.confirmDestructive(c, r.target, plan, r.again(c))
-		},
-		Nothing: func(backwards bool) {
-			s.runningHeading()
-			if backwards {
-				fmt.Fprintln(s.stdout, "  No migrations to unapply.")
-			} else {
-				fmt.Fprintln(s.stdout, "  No migrations to apply.")
-			}
-		},
+	rep.confirm = func(plan []migrations.Step) error {
+		return s.confirmDestructive(c, r.target, plan, r.again(c))
 	}
+	m.Options = rep.opts
 	err = flow(m, r)
 	rep.finish(err)
 	var irreversible *migrations.IrreversibleError

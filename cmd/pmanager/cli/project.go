@@ -291,7 +291,7 @@ func edited(m *migrations.Migration, a migrations.Applied) bool {
 }
 
 // warnEdited prints a warning for each applied migration edited since
-// (the Migrator's Observer.Edited).
+// (the run's Observer.Edited).
 func (s *session) warnEdited(keys []migrations.Key) {
 	for _, k := range keys {
 		s.warn("migration %s was edited after it was applied; the database has what it said then (undo the edit and write a new migration instead)", k)
