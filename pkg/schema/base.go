@@ -2,6 +2,8 @@ package schema
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/pmanager/pmanager/pkg/state"
 )
@@ -42,6 +44,9 @@ type Hooks interface {
 	Quote(name string) string
 	// Capabilities says what the server can do.
 	Capabilities() Capabilities
+	// The named unique constraints and indexes of a table.
+	UniqueWriter
+	IndexWriter
 
 	// CreateTable renders CREATE TABLE for m and what follows it (indexes,
 	// foreign keys); join tables come here too.
@@ -49,18 +54,17 @@ type Hooks interface {
 	// MoveTable renames from's table into to's, with the objects named
 	// after it and the automatic join tables that follow it.
 	MoveTable(p *state.Project, from, to *state.Model) ([]string, error)
-	// AddColumn adds column field f of to.
+	// AddColumn adds column field f of to (with its key); a dialect that
+	// alters columns in place (ColumnAlterer) gets the column's unique
+	// constraint, index and foreign key added after it by Base.
 	AddColumn(p *state.Project, from, to *state.Model, f *state.Field, fill *string) ([]string, error)
-	// DropColumn drops column field f of from.
+	// DropColumn drops column field f of from; its own foreign key, where
+	// the dialect writes them (ForeignKeyWriter), is dropped first by Base.
 	DropColumn(p *state.Project, from, to *state.Model, f *state.Field) ([]string, error)
 	// AlterJoinTable follows a change between two many-to-many fields.
 	AlterJoinTable(p *state.Project, from, to *state.Model, old, f *state.Field) ([]string, error)
-	// AlterUniqueTogether drops the groups that went and adds the new ones.
-	AlterUniqueTogether(p *state.Project, from, to *state.Model) ([]string, error)
 	// AddMetaIndex creates a Meta index of m.
 	AddMetaIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error)
-	// DropMetaIndex drops a Meta index of m.
-	DropMetaIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error)
 	// RenameMetaIndex renames a Meta index (oldName differs from newName).
 	RenameMetaIndex(p *state.Project, from, to *state.Model, oldName, newName string) ([]string, error)
 	// AddConstraint adds a unique or check constraint.
@@ -166,6 +170,13 @@ func (b Base) AddField(p *state.Project, from, to *state.Model, field string, fi
 	if err != nil {
 		return nil, err
 	}
+	if a, ok := b.h.(ColumnAlterer); ok {
+		objects, err := b.addObjects(a, p, to, f)
+		if err != nil {
+			return nil, err
+		}
+		stmts = append(stmts, objects...)
+	}
 	if w, ok := b.h.(ForeignKeyWriter); ok && GainsReferencedKey(nil, f) {
 		more, err := AddIncoming(w, b.order(), p, to, f, true)
 		if err != nil {
@@ -196,6 +207,10 @@ func (b Base) RemoveField(p *state.Project, from, to *state.Model, field string)
 			return nil, err
 		}
 		stmts = drops
+	}
+	if w, ok := b.h.(ForeignKeyWriter); ok && f.HasColumn() && NeedsForeignKey(f) {
+		col := f.ColumnName()
+		stmts = append(stmts, w.DropForeignKey(from.Table, ForeignKey{Name: ForeignKeyName(from.Table, col), Column: col})...)
 	}
 	more, err := b.h.DropColumn(p, from, to, f)
 	if err != nil {
@@ -258,13 +273,60 @@ func (b Base) alterField(p *state.Project, from, to *state.Model, old, f *state.
 	return ColumnChange{}, b.errorf("alter field %s.%s: the dialect can neither alter a column nor rebuild a table", to.Label(), f.Name)
 }
 
-// AlterUniqueTogether drops the unique_together groups that went away and
-// adds the new ones.
+// AlterUniqueTogether drops the unique_together constraints that went
+// away and adds the new ones.
 func (b Base) AlterUniqueTogether(p *state.Project, from, to *state.Model) ([]string, error) {
 	if unmanaged(from, to) {
 		return nil, nil
 	}
-	return b.h.AlterUniqueTogether(p, from, to)
+	old, err := b.uniqueTogether(from)
+	if err != nil {
+		return nil, err
+	}
+	now, err := b.uniqueTogether(to)
+	if err != nil {
+		return nil, err
+	}
+	var stmts []string
+	for _, g := range old {
+		if !slices.Contains(now, g) {
+			stmts = append(stmts, b.h.DropUnique(to.Table, g.name))
+		}
+	}
+	for _, g := range now {
+		if !slices.Contains(old, g) {
+			stmts = append(stmts, b.h.AddUnique(to.Table, g.name, g.cols))
+		}
+	}
+	return stmts, nil
+}
+
+// uniqueGroup is one unique_together constraint: its name and quoted columns.
+type uniqueGroup struct{ name, cols string }
+
+// uniqueTogether lists the constraints of m's unique_together groups.
+func (b Base) uniqueTogether(m *state.Model) ([]uniqueGroup, error) {
+	var out []uniqueGroup
+	for _, group := range UniqueGroups(m) {
+		cols, err := m.Columns(group)
+		if err != nil {
+			return nil, b.errorf("unique_together of %s: %w", m.Label(), err)
+		}
+		if len(cols) == 0 {
+			return nil, b.errorf("unique_together of %s: a group has no fields", m.Label())
+		}
+		out = append(out, uniqueGroup{name: UniqueTogetherName(m.Table, cols), cols: b.quoteList(cols)})
+	}
+	return out, nil
+}
+
+// quoteList quotes each name and joins them with commas.
+func (b Base) quoteList(names []string) string {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = b.h.Quote(n)
+	}
+	return strings.Join(quoted, ", ")
 }
 
 // AddIndex creates a Meta index; a partial one where the server has none
@@ -288,7 +350,10 @@ func (b Base) RemoveIndex(p *state.Project, from, to *state.Model, idx state.Ind
 	if err := b.checkPartialIndex(from, idx); err != nil {
 		return nil, err
 	}
-	return b.h.DropMetaIndex(p, from, idx)
+	if idx.Name == "" {
+		return nil, b.errorf("remove index on %s: the index has no name", from.Label())
+	}
+	return []string{b.h.DropIndex(from.Table, idx.Name)}, nil
 }
 
 // RenameIndex renames a Meta index; the same name is nothing to do.

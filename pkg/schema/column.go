@@ -99,21 +99,32 @@ func (d *ColumnDiff) movesReferences(caps Capabilities) bool {
 	return d.Retyped() || d.KeyChanged() || d.Was.Unique != d.Is.Unique || (d.Renamed() && !caps.RenamesReferencedColumns)
 }
 
-// ObjectWriter renders the statements of the named objects a column or a
-// table has (unique constraints and indexes); dialects whose objects are
-// renamed in place implement it, and the Base editor uses it wherever a
-// column's objects come, go or follow a new name.
-type ObjectWriter interface {
+// UniqueWriter renders a table's named unique constraints; every
+// dialect has them (SQLite as unique indexes).
+type UniqueWriter interface {
 	// AddUnique adds unique constraint name over the quoted column list cols.
 	AddUnique(table, name, cols string) string
 	// DropUnique drops unique constraint name.
 	DropUnique(table, name string) string
-	// RenameUnique renames a unique constraint.
-	RenameUnique(table, oldName, newName string) string
+}
+
+// IndexWriter renders a table's named plain indexes; every dialect has them.
+type IndexWriter interface {
 	// CreateIndex creates plain index name over the quoted column list cols.
 	CreateIndex(table, name, cols string) string
 	// DropIndex drops plain index name.
 	DropIndex(table, name string) string
+}
+
+// ObjectWriter renders the statements of the named objects a column or a
+// table has, renamed in place where the server can: dialects that alter
+// columns in place implement it, and the Base editor uses it wherever a
+// column's objects come, go or follow a new name.
+type ObjectWriter interface {
+	UniqueWriter
+	IndexWriter
+	// RenameUnique renames a unique constraint.
+	RenameUnique(table, oldName, newName string) string
 	// RenameIndex renames a plain index.
 	RenameIndex(table, oldName, newName string) string
 }
@@ -187,11 +198,11 @@ type TableRebuilder interface {
 }
 
 // objectsOf lists the objects of column field f of m, its foreign key
-// resolved in p by w; a one-column unique constraint counts whoever owns it.
+// resolved in p by w.
 func objectsOf(w ForeignKeyWriter, p *state.Project, m *state.Model, f *state.Field) (FieldObjects, error) {
 	o := FieldObjects{PrimaryKey: f.PrimaryKey}
 	col := f.ColumnName()
-	if ColumnUniqueExists(m, f) {
+	if f.IsUnique() && !f.PrimaryKey {
 		o.Unique = FieldUniqueName(m.Table, col)
 	}
 	if NeedsIndex(f) {
@@ -205,6 +216,27 @@ func objectsOf(w ForeignKeyWriter, p *state.Project, m *state.Model, f *state.Fi
 		o.ForeignKey = &fk
 	}
 	return o, nil
+}
+
+// addObjects creates the unique constraint, index and foreign key of
+// column field f, just added to m.
+func (b Base) addObjects(a ColumnAlterer, p *state.Project, m *state.Model, f *state.Field) ([]string, error) {
+	o, err := objectsOf(a, p, m, f)
+	if err != nil {
+		return nil, err
+	}
+	col := b.Quote(f.ColumnName())
+	var stmts []string
+	if o.Unique != "" {
+		stmts = append(stmts, a.AddUnique(m.Table, o.Unique, col))
+	}
+	if o.Index != "" {
+		stmts = append(stmts, a.CreateIndex(m.Table, o.Index, col))
+	}
+	if o.ForeignKey != nil {
+		stmts = append(stmts, a.AddForeignKey(m.Table, *o.ForeignKey))
+	}
+	return stmts, nil
 }
 
 // diffColumn compares column field old of from with f of to.
@@ -222,6 +254,13 @@ func diffColumn(a ColumnAlterer, p *state.Project, from, to *state.Model, old, f
 	}
 	if d.Is, err = objectsOf(a, p, to, f); err != nil {
 		return nil, err
+	}
+	// The one-column unique constraint counts whoever owns it.
+	if ColumnUniqueExists(from, old) {
+		d.Was.Unique = FieldUniqueName(from.Table, old.ColumnName())
+	}
+	if ColumnUniqueExists(to, f) {
+		d.Is.Unique = FieldUniqueName(to.Table, f.ColumnName())
 	}
 	return d, nil
 }

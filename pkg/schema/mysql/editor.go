@@ -213,8 +213,7 @@ func fkName(m *state.Model, f *state.Field) (string, bool) {
 
 // AddColumn adds the column (with fill, when given, as a temporary default
 // that fills the existing rows, then restates the column with its own
-// default), then its unique constraint, index and foreign key. A
-// many-to-many field creates its automatic join table instead.
+// default).
 func (e ddl) AddColumn(p *state.Project, from, to *state.Model, f *state.Field, fill *string) ([]string, error) {
 	table, col := e.Quote(to.Table), e.Quote(f.ColumnName())
 	def := f.Default
@@ -242,19 +241,6 @@ func (e ddl) AddColumn(p *state.Project, from, to *state.Model, f *state.Field, 
 			return nil, err
 		}
 		stmts = append(stmts, "ALTER TABLE "+table+" MODIFY COLUMN "+col+" "+restated)
-	}
-	if u, ok := fieldUnique(to, f); ok {
-		stmts = append(stmts, e.addUnique(to.Table, u))
-	}
-	if idx, ok := fieldIndex(to, f); ok {
-		stmts = append(stmts, e.createIndex(to.Table, idx))
-	}
-	fk, ok, err := fieldForeignKey(p, to, f)
-	if err != nil {
-		return nil, err
-	}
-	if ok {
-		stmts = append(stmts, e.addForeignKey(to.Table, fk))
 	}
 	return stmts, nil
 }
@@ -299,19 +285,15 @@ func (e ddl) checkFill(p *state.Project, m *state.Model, f *state.Field, fill st
 	return nil
 }
 
-// DropColumn drops the column (its foreign key first; MySQL drops the
-// column's indexes with it).
+// DropColumn drops the column; MySQL drops the column's indexes with it.
+// The last column gives way to the placeholder column.
 func (e ddl) DropColumn(p *state.Project, from, to *state.Model, f *state.Field) ([]string, error) {
-	var stmts []string
-	if name, ok := fkName(from, f); ok {
-		stmts = append(stmts, e.dropForeignKey(from.Table, name))
-	}
 	drop := "ALTER TABLE " + e.Quote(from.Table) + " DROP COLUMN " + e.Quote(f.ColumnName())
 	if !schema.HasColumns(to) {
 		drop = "ALTER TABLE " + e.Quote(from.Table) + " ADD COLUMN " + e.Quote(schema.PlaceholderColumn) +
 			" tinyint NULL, DROP COLUMN " + e.Quote(f.ColumnName())
 	}
-	return append(stmts, drop), nil
+	return []string{drop}, nil
 }
 
 // ForeignKey is the constraint of relation column f of m, resolved in p.
@@ -464,41 +446,6 @@ func (e ddl) fillNulls(d *schema.ColumnDiff) (string, error) {
 	return lit, nil
 }
 
-// AlterUniqueTogether drops the unique_together constraints that went away
-// and adds the new ones.
-func (e ddl) AlterUniqueTogether(p *state.Project, from, to *state.Model) ([]string, error) {
-	oldGroups, err := togetherUniques(from)
-	if err != nil {
-		return nil, err
-	}
-	newGroups, err := togetherUniques(to)
-	if err != nil {
-		return nil, err
-	}
-	var stmts []string
-	for _, o := range oldGroups {
-		if !hasUnique(newGroups, o) {
-			stmts = append(stmts, e.dropUnique(to.Table, o.name))
-		}
-	}
-	for _, n := range newGroups {
-		if !hasUnique(oldGroups, n) {
-			stmts = append(stmts, e.addUnique(to.Table, n))
-		}
-	}
-	return stmts, nil
-}
-
-// hasUnique reports whether list holds a constraint with u's name and columns.
-func hasUnique(list []uniqueSpec, u uniqueSpec) bool {
-	for _, x := range list {
-		if x.name == u.name && strings.Join(x.cols, "\x00") == strings.Join(u.cols, "\x00") {
-			return true
-		}
-	}
-	return false
-}
-
 // AddMetaIndex creates a Meta index.
 func (e ddl) AddMetaIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error) {
 	spec, err := metaIndex(m, idx)
@@ -506,11 +453,6 @@ func (e ddl) AddMetaIndex(p *state.Project, m *state.Model, idx state.Index) ([]
 		return nil, err
 	}
 	return []string{e.createIndex(m.Table, spec)}, nil
-}
-
-// DropMetaIndex drops a Meta index.
-func (e ddl) DropMetaIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error) {
-	return []string{e.dropIndex(m.Table, idx.Name)}, nil
 }
 
 // RenameMetaIndex renames a Meta index in place.

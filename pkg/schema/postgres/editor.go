@@ -539,9 +539,9 @@ func renameUniqueTogether(from, to *state.Model, rename func(string) string) ([]
 	return stmts, nil
 }
 
-// AddColumn adds a column with its constraints and indexes. A fill
-// literal is the DEFAULT used to fill the existing rows, then replaced by
-// the field's own default or dropped.
+// AddColumn adds a column (and its key). A fill literal is the DEFAULT
+// used to fill the existing rows, then replaced by the field's own default
+// or dropped.
 func (ddl) AddColumn(p *state.Project, from, to *state.Model, f *state.Field, fill *string) ([]string, error) {
 	def, err := columnDef(p, to, f, fill)
 	if err != nil {
@@ -563,14 +563,10 @@ func (ddl) AddColumn(p *state.Project, from, to *state.Model, f *state.Field, fi
 			stmts = append(stmts, setDefaultSQL(to.Table, f.ColumnName(), d))
 		}
 	}
-	obj, err := objectsOf(p, to, f)
-	if err != nil {
-		return nil, err
-	}
-	if obj.pk {
+	if f.PrimaryKey {
 		stmts = append(stmts, "ALTER TABLE "+table+" ADD CONSTRAINT "+quoteIdent(pkeyName(to.Table))+" PRIMARY KEY ("+col+")")
 	}
-	return append(stmts, addFieldObjects(to.Table, f.ColumnName(), fieldObjects{unique: obj.unique, index: obj.index, fk: obj.fk})...), nil
+	return stmts, nil
 }
 
 func wrap(err error) error {
@@ -589,29 +585,9 @@ func setDefaultSQL(table, column, def string) string {
 	return s + " SET DEFAULT " + def
 }
 
-// addFieldObjects creates a column's unique constraint, index and foreign key.
-func addFieldObjects(table, column string, obj fieldObjects) []string {
-	var stmts []string
-	if obj.unique != "" {
-		stmts = append(stmts, addUniqueSQL(table, obj.unique, quoteIdent(column)))
-	}
-	if obj.index != "" {
-		stmts = append(stmts, createIndexSQL(false, obj.index, table, quoteIdent(column), ""))
-	}
-	if obj.fk != nil {
-		stmts = append(stmts, addForeignKeySQL(table, obj.fk))
-	}
-	return stmts
-}
-
-// DropColumn drops the column (its indexes and constraints go with it),
-// its own foreign key first.
+// DropColumn drops the column; its indexes and constraints go with it.
 func (ddl) DropColumn(p *state.Project, from, to *state.Model, f *state.Field) ([]string, error) {
-	var stmts []string
-	if fk := objectNames(from, f).fk; fk != nil {
-		stmts = append(stmts, dropForeignKeySQL(from.Table, fk)...)
-	}
-	return append(stmts, "ALTER TABLE "+quoteIdent(from.Table)+" DROP COLUMN "+quoteIdent(f.ColumnName())), nil
+	return []string{"ALTER TABLE " + quoteIdent(from.Table) + " DROP COLUMN " + quoteIdent(f.ColumnName())}, nil
 }
 
 // ForeignKey is the constraint of relation column f of m, resolved in p.
@@ -640,30 +616,6 @@ func (ddl) RetypeColumn(p *state.Project, m *state.Model, f *state.Field) (strin
 	return alterTypeSQL(m.Table, f.ColumnName(), spec.typ), nil
 }
 
-// AlterUniqueTogether drops the groups that went away and adds the new ones.
-func (ddl) AlterUniqueTogether(p *state.Project, from, to *state.Model) ([]string, error) {
-	oldNames, oldCols, err := uniqueTogether(from)
-	if err != nil {
-		return nil, err
-	}
-	newNames, newCols, err := uniqueTogether(to)
-	if err != nil {
-		return nil, err
-	}
-	var stmts []string
-	for _, name := range oldNames {
-		if _, keep := newCols[name]; !keep {
-			stmts = append(stmts, dropConstraintSQL(from.Table, name))
-		}
-	}
-	for _, name := range newNames {
-		if _, had := oldCols[name]; !had {
-			stmts = append(stmts, addUniqueSQL(to.Table, name, newCols[name]))
-		}
-	}
-	return stmts, nil
-}
-
 // AddMetaIndex creates a Meta index (descending and partial ones included).
 func (ddl) AddMetaIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error) {
 	s, err := indexSQL(m, idx)
@@ -671,14 +623,6 @@ func (ddl) AddMetaIndex(p *state.Project, m *state.Model, idx state.Index) ([]st
 		return nil, err
 	}
 	return []string{s}, nil
-}
-
-// DropMetaIndex drops a Meta index.
-func (ddl) DropMetaIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error) {
-	if idx.Name == "" {
-		return nil, fmt.Errorf("postgres: %s: an index needs a name", m.Label())
-	}
-	return []string{"DROP INDEX " + quoteIdent(idx.Name)}, nil
 }
 
 // RenameMetaIndex renames a Meta index.

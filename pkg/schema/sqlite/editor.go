@@ -53,15 +53,6 @@ func quoteIdent(name string) string {
 	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 }
 
-// quoteList quotes each name and joins them with commas.
-func quoteList(names []string) string {
-	quoted := make([]string, len(names))
-	for i, n := range names {
-		quoted[i] = quoteIdent(n)
-	}
-	return strings.Join(quoted, ", ")
-}
-
 // CreateTable is CREATE TABLE for m followed by its indexes.
 func (ddl) CreateTable(p *state.Project, m *state.Model) ([]string, error) {
 	create, err := createTableSQL(p, m, m.Table)
@@ -78,6 +69,22 @@ func (ddl) CreateTable(p *state.Project, m *state.Model) ([]string, error) {
 	}
 	return stmts, nil
 }
+
+// AddUnique creates a unique constraint as a unique index.
+func (ddl) AddUnique(table, name, cols string) string {
+	return "CREATE UNIQUE INDEX " + quoteIdent(name) + " ON " + quoteIdent(table) + " (" + cols + ")"
+}
+
+// DropUnique drops the unique index that stands for a unique constraint.
+func (ddl) DropUnique(table, name string) string { return dropIndex(name) }
+
+// CreateIndex creates a plain index.
+func (ddl) CreateIndex(table, name, cols string) string {
+	return "CREATE INDEX " + quoteIdent(name) + " ON " + quoteIdent(table) + " (" + cols + ")"
+}
+
+// DropIndex drops an index; its name is unique in the schema.
+func (ddl) DropIndex(table, name string) string { return dropIndex(name) }
 
 func dropTable(table string) string { return "DROP TABLE " + quoteIdent(table) }
 
@@ -329,20 +336,6 @@ func moveJoinTable(pFrom, p *state.Project, oj, nj *state.Model) ([]string, erro
 	return rebuild(p, oj, nj, copies)
 }
 
-// AlterUniqueTogether drops the unique indexes of groups that went away and
-// creates those of new groups.
-func (ddl) AlterUniqueTogether(p *state.Project, from, to *state.Model) ([]string, error) {
-	old, err := uniqueTogetherDefs(from)
-	if err != nil {
-		return nil, err
-	}
-	now, err := uniqueTogetherDefs(to)
-	if err != nil {
-		return nil, err
-	}
-	return diffIndexes(to.Table, old, now), nil
-}
-
 // AddMetaIndex creates a Meta index.
 func (ddl) AddMetaIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error) {
 	d, err := metaIndexDef(m, idx)
@@ -350,14 +343,6 @@ func (ddl) AddMetaIndex(p *state.Project, m *state.Model, idx state.Index) ([]st
 		return nil, err
 	}
 	return []string{d.create(m.Table)}, nil
-}
-
-// DropMetaIndex drops a Meta index.
-func (ddl) DropMetaIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error) {
-	if idx.Name == "" {
-		return nil, fmt.Errorf("sqlite: remove index on %s: the index has no name", m.Label())
-	}
-	return []string{dropIndex(idx.Name)}, nil
 }
 
 // RenameMetaIndex drops the index and creates it under its new name: SQLite has
