@@ -71,20 +71,33 @@ func TestLiveEdits(t *testing.T) {
 	}
 }
 
-// galeraSteps is how many edits of seed 1 run on the Galera cluster, where
-// each migration is slower than on one server.
-const galeraSteps = 20
-
-// TestLiveEditsGalera runs the first edits of seed 1 through node 2 of the
-// Galera cluster of $PMANAGER_TEST_GALERA: the cluster must hold what the
-// state implies after each, as one MariaDB does.
+// TestLiveEditsGalera runs the same seeded sequences as TestLiveEdits, as
+// many edits each, on the Galera cluster of $PMANAGER_TEST_GALERA: each
+// seed in a database of its own, migrated through one node and checked
+// through the next, the seeds spread over the nodes and run at once. The
+// cluster must hold what the state implies after every edit, as one
+// MariaDB does.
 func TestLiveEditsGalera(t *testing.T) {
 	t.Parallel()
+	seeds := defaultSeeds
 	if *seedFlag != 0 {
-		t.Skip("a single seed was asked for")
+		seeds = []int64{*seedFlag}
 	}
-	c := dbtest.OpenGalera(t)
-	runSequenceOn(t, c.Nodes[1], 1, galeraSteps, &kindCounter{counts: map[string]int{}})
+	dbtest.GaleraURLs(t) // skips, saying why, without a cluster
+	seen := &kindCounter{counts: map[string]int{}}
+	t.Run("seeds", func(t *testing.T) {
+		for i, seed := range seeds {
+			t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+				t.Parallel()
+				c := dbtest.OpenGalera(t)
+				apply := i % len(c.Nodes)
+				runSequenceRead(t, c.Nodes[apply], c.Nodes[(apply+1)%len(c.Nodes)], seed, *stepsFlag, seen)
+			})
+		}
+	})
+	if !t.Failed() {
+		t.Logf("galera: migrated edits by kind: %v", seen.counts)
+	}
 }
 
 // TestLiveEditsRegressions replays sequences that once found a bug, on the
@@ -124,10 +137,13 @@ func (k *kindCounter) add(kind string) {
 
 // sequence is one seeded run of edits on one database.
 type sequence struct {
-	t       *testing.T
-	d       schema.Dialect
-	seed    int64
-	db      *dbtest.DB
+	t    *testing.T
+	d    schema.Dialect
+	seed int64
+	db   *dbtest.DB
+	// read is the database the schema is checked through: db, or
+	// another node of db's cluster.
+	read    *dbtest.DB
 	ed      schema.Editor
 	applied []*migrations.Migration
 	// replayed is the state the applied migrations build.
@@ -135,13 +151,15 @@ type sequence struct {
 }
 
 func runSequence(t *testing.T, d schema.Dialect, seed int64, steps int, seen *kindCounter) {
-	runSequenceOn(t, dbtest.Open(t, d), seed, steps, seen)
+	db := dbtest.Open(t, d)
+	runSequenceRead(t, db, db, seed, steps, seen)
 }
 
-// runSequenceOn is runSequence on a database of its own.
-func runSequenceOn(t *testing.T, db *dbtest.DB, seed int64, steps int, seen *kindCounter) {
+// runSequenceRead is runSequence on a database of its own, db, with the
+// schema checked through read (another node of db's cluster, or db).
+func runSequenceRead(t *testing.T, db, read *dbtest.DB, seed int64, steps int, seen *kindCounter) {
 	d := db.Dialect
-	s := &sequence{t: t, d: d, seed: seed, db: db, ed: connect.EditorFor(d), replayed: state.NewProject()}
+	s := &sequence{t: t, d: d, seed: seed, db: db, read: read, ed: connect.EditorFor(d), replayed: state.NewProject()}
 	r := rand.New(rand.NewSource(seed))
 	gen := &editor{r: r, dialect: d}
 	cur := state.NewProject()
@@ -163,8 +181,12 @@ func (s *sequence) step(n int, kind string, cur, next *state.Project, roundTrip 
 	ctx := context.Background()
 	fail := func(format string, args ...any) {
 		s.t.Helper()
-		s.t.Fatalf("seed %d, step %d (%s): %s\nrerun: go test -run 'TestLiveEdits/%s/' ./internal/autocases/ -autocases.seed=%d -autocases.steps=%d\nstate before:\n%s\nstate after:\n%s",
-			s.seed, n, kind, fmt.Sprintf(format, args...), s.d, s.seed, n, dsl(cur), dsl(next))
+		run := "TestLiveEdits/" + string(s.d) + "/"
+		if s.read != s.db {
+			run = "TestLiveEditsGalera"
+		}
+		s.t.Fatalf("seed %d, step %d (%s): %s\nrerun: go test -run '%s' ./internal/autocases/ -autocases.seed=%d -autocases.steps=%d\nstate before:\n%s\nstate after:\n%s",
+			s.seed, n, kind, fmt.Sprintf(format, args...), run, s.seed, n, dsl(cur), dsl(next))
 	}
 	ch, err := autodetect.Detect(cur, next, filler{next})
 	if err != nil {
@@ -227,7 +249,7 @@ func (s *sequence) schemaDiff(p *state.Project) string {
 	if err != nil {
 		return "Expected: " + err.Error()
 	}
-	got, err := UserTables(context.Background(), s.ed, s.db)
+	got, err := UserTables(context.Background(), s.ed, s.read)
 	if err != nil {
 		return err.Error()
 	}

@@ -3,9 +3,13 @@ package mysql
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
+	"time"
+
+	gomysql "github.com/go-sql-driver/mysql"
 
 	"github.com/pmanager/pmanager/pkg/schema"
 	"github.com/pmanager/pmanager/pkg/state"
@@ -28,7 +32,33 @@ var (
 // json_valid-check as json (the check hidden), defaults unquoted and
 // canonicalised, the primary key's index hidden, descending index columns
 // prefixed "-", everything sorted by name.
+//
+// On a Galera node a concurrent schema change elsewhere in the cluster
+// (Total Order Isolation) may abort a read of information_schema with a
+// deadlock error; the inspection, which only reads, is then made again.
 func (Inspector) Inspect(ctx context.Context, db schema.ExecQuerier) ([]schema.Table, error) {
+	for attempt := 1; ; attempt++ {
+		tables, err := inspect(ctx, db)
+		var me *gomysql.MySQLError
+		if attempt == inspectAttempts || !errors.As(err, &me) || me.Number != 1213 {
+			return tables, err
+		}
+		t := time.NewTimer(time.Duration(attempt) * 20 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, err
+		case <-t.C:
+		}
+	}
+}
+
+// inspectAttempts bounds how often Inspect reads again after a Galera
+// abort.
+const inspectAttempts = 5
+
+// inspect is one attempt of Inspect.
+func inspect(ctx context.Context, db schema.ExecQuerier) ([]schema.Table, error) {
 	var version string
 	var database sql.NullString
 	err := queryEach(ctx, db, "SELECT VERSION(), DATABASE()", func(rows *sql.Rows) error {
