@@ -58,7 +58,13 @@ const leaseRow = "migrate"
 // cluster with replication on (wsrep_on), where the migration lock must
 // be the replicated lease.
 func (e *Executor) isGalera(ctx context.Context, conn *sql.Conn) (bool, error) {
-	if e.ed.Dialect() != schema.MySQL {
+	return galeraNode(ctx, conn, e.ed)
+}
+
+// galeraNode reports whether conn, of ed's dialect, is a session on a
+// Galera node with replication on.
+func galeraNode(ctx context.Context, conn *sql.Conn, ed schema.Editor) (bool, error) {
+	if ed.Dialect() != schema.MySQL {
 		return false, nil
 	}
 	var name, value string

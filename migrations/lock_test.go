@@ -118,3 +118,40 @@ func TestLockInterrupted(t *testing.T) {
 		}
 	})
 }
+
+// TestRunInProgressLock: while a run holds the ordinary migration lock,
+// RunInProgress, asked through another pool as showmigrations would,
+// names the session that holds it; once released, it finds no run. SQLite
+// cannot tell without taking its lock file, and says nothing.
+func TestRunInProgressLock(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *dbtest.DB, ed schema.Editor) {
+		ctx := context.Background()
+		holder, _ := newExecutor(t, db, ed, carMigrations()[:1])
+		other := secondHandle(t, db)
+		before := time.Now().Add(-time.Second)
+		_, unlock, err := holder.lock(ctx, Options{})
+		if err != nil {
+			t.Fatalf("take the lock: %v", err)
+		}
+		running, err := RunInProgress(ctx, other, ed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case ed.Dialect() == schema.SQLite:
+			if running != nil {
+				t.Errorf("RunInProgress on SQLite = %+v; want nil (it cannot tell)", running)
+			}
+		case running == nil:
+			t.Fatal("RunInProgress = nil while a run holds the lock")
+		case running.Holder.Who == "" || running.Holder.Since.Before(before) || running.Holder.Since.After(time.Now()) || running.Lease != 0:
+			t.Errorf("RunInProgress = %+v; want the holding session, since when, and no lease", running)
+		}
+		if err := unlock(); err != nil {
+			t.Fatal(err)
+		}
+		if running, err = RunInProgress(ctx, other, ed); err != nil || running != nil {
+			t.Errorf("after the release RunInProgress = %+v, %v; want nil", running, err)
+		}
+	})
+}

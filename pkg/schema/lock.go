@@ -41,3 +41,13 @@ func (h LockHolder) String() string {
 type Locker interface {
 	TryLock(ctx context.Context, conn *sql.Conn, name string) (release func() error, holder *LockHolder, err error)
 }
+
+// LockReader is implemented by editors that can tell, without taking the
+// migration lock, which session holds it, so a command that only reads
+// (showmigrations) can say that a run is in progress rather than take its
+// work in flight for a run that died.
+type LockReader interface {
+	// LockHolder returns the holder of the lock named after name for the
+	// database conn is on, or nil when nobody holds it.
+	LockHolder(ctx context.Context, conn *sql.Conn, name string) (*LockHolder, error)
+}

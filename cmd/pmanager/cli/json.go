@@ -24,6 +24,42 @@ type Report struct {
 	Migrations []ReportMigration `json:"migrations"`
 	// Checks are the system check findings (check --json).
 	Checks []ReportCheck `json:"checks"`
+	// Running, for showmigrations, is the migrate run that holds the
+	// database's migration lock (or Galera lease) now; absent when none does.
+	Running *ReportRunning `json:"running,omitempty"`
+}
+
+// ReportRunning is a migrate run in progress on the database.
+type ReportRunning struct {
+	// Holder names it, as a waiting migrate would ("run 610ab…, pid 30614
+	// on ci-4, through Galera node node1 (db1:3306), lease 20s", or the
+	// database session that holds the lock).
+	Holder string `json:"holder"`
+	// Since is when it took the lock, when the database says.
+	Since *time.Time `json:"since,omitempty"`
+	// LeaseMS and RenewedMS are, on a Galera cluster, the lease length
+	// and how long ago it was last renewed, by the server's clock.
+	LeaseMS   int64 `json:"lease_ms,omitempty"`
+	RenewedMS int64 `json:"renewed_ms,omitempty"`
+	// Expired is true when a Galera lease was not renewed for longer
+	// than its length: the run has most likely died.
+	Expired bool `json:"expired,omitempty"`
+}
+
+// reportRunning describes r for a Report (nil: no run).
+func reportRunning(r *migrations.Running) *ReportRunning {
+	if r == nil {
+		return nil
+	}
+	out := &ReportRunning{Holder: r.Holder.Who, LeaseMS: r.Lease.Milliseconds(), Expired: r.Expired}
+	if r.Lease > 0 {
+		out.RenewedMS = r.Renewed.Milliseconds()
+	}
+	if !r.Holder.Since.IsZero() {
+		since := r.Holder.Since.UTC()
+		out.Since = &since
+	}
+	return out
 }
 
 // ReportMigration is one migration of a Report.
@@ -50,6 +86,9 @@ type ReportPartial struct {
 	Direction string `json:"direction"`
 	// OperationsDone counts the operations that completed.
 	OperationsDone int `json:"operations_done"`
+	// InProgress is true when a live migrate run holds the lock: the
+	// migration is its work in flight, not the leftovers of a dead run.
+	InProgress bool `json:"in_progress,omitempty"`
 }
 
 // ReportOperation is one operation of a planned migration.

@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/pmanager/pmanager/migrations"
+	"github.com/pmanager/pmanager/pkg/schema"
 )
 
 func (s *session) showmigrationsCommand() *ucli.Command {
@@ -85,16 +88,22 @@ func (s *session) showOn(c *ucli.Context, labels []string, g *migrations.Graph, 
 	if err != nil {
 		return err
 	}
+	running, err := s.running(c.Context, w)
+	if err != nil {
+		return err
+	}
 	if g, err = historyGraph(g, applied); err != nil {
 		return err
 	}
 	if c.Bool("json") {
 		// One document per database: with apps on several connections,
 		// each lists the apps routed there.
-		return s.showJSON(labels, g, applied, partials, apps, c.Args().Present() || only != nil, c.Bool("plan"))
+		return s.showJSON(labels, g, applied, partials, running, apps, c.Args().Present() || only != nil, c.Bool("plan"))
 	}
+	s.sayRunning(running)
+	live := running != nil && !running.Expired
 	if c.Bool("plan") {
-		s.showPlan(g, applied, partials, only, again)
+		s.showPlan(g, applied, partials, live, only, again)
 		return nil
 	}
 	for _, app := range apps {
@@ -104,7 +113,7 @@ func (s *session) showOn(c *ucli.Context, labels []string, g *migrations.Graph, 
 			fmt.Fprintln(s.stdout, " (no migrations)")
 		}
 		for _, m := range ms {
-			fmt.Fprintf(s.stdout, " %s %s%s%s\n", mark(m, applied), m.Name, editedNote(m, applied), partialNote(m, partials, again))
+			fmt.Fprintf(s.stdout, " %s %s%s%s\n", mark(m, applied), m.Name, editedNote(m, applied), partialNote(m, partials, live, again))
 		}
 	}
 	return nil
@@ -113,7 +122,7 @@ func (s *session) showOn(c *ucli.Context, labels []string, g *migrations.Graph, 
 // showJSON prints showmigrations as a Report: the migrations of the named
 // apps (all when none is named) app by app, or with --plan in the order
 // migrate applies them.
-func (s *session) showJSON(labels []string, g *migrations.Graph, applied map[migrations.Key]migrations.Applied, partials []migrations.Partial, named []string, anyNamed, plan bool) error {
+func (s *session) showJSON(labels []string, g *migrations.Graph, applied map[migrations.Key]migrations.Applied, partials []migrations.Partial, running *migrations.Running, named []string, anyNamed, plan bool) error {
 	var list []*migrations.Migration
 	switch {
 	case plan:
@@ -131,22 +140,26 @@ func (s *session) showJSON(labels []string, g *migrations.Graph, applied map[mig
 			list = append(list, g.Migrations(app)...)
 		}
 	}
-	r := Report{Command: "showmigrations", Migrations: []ReportMigration{}}
+	r := Report{Command: "showmigrations", Migrations: []ReportMigration{}, Running: reportRunning(running)}
 	for _, m := range list {
-		r.Migrations = append(r.Migrations, reportMigration(m, applied, partials))
+		rm := reportMigration(m, applied, partials)
+		if rm.Partial != nil && running != nil && !running.Expired {
+			rm.Partial.InProgress = true
+		}
+		r.Migrations = append(r.Migrations, rm)
 	}
 	return s.writeReport(r)
 }
 
 // showPlan lists migrations in graph order; with apps named, only theirs
 // and what they depend on.
-func (s *session) showPlan(g *migrations.Graph, applied map[migrations.Key]migrations.Applied, partials []migrations.Partial, only []string, again string) {
+func (s *session) showPlan(g *migrations.Graph, applied map[migrations.Key]migrations.Applied, partials []migrations.Partial, live bool, only []string, again string) {
 	list := planOrder(g, only)
 	if len(list) == 0 {
 		fmt.Fprintln(s.stdout, "(no migrations)")
 	}
 	for _, m := range list {
-		fmt.Fprintf(s.stdout, "%s  %s%s%s\n", mark(m, applied), m.Key(), editedNote(m, applied), partialNote(m, partials, again))
+		fmt.Fprintf(s.stdout, "%s  %s%s%s\n", mark(m, applied), m.Key(), editedNote(m, applied), partialNote(m, partials, live, again))
 	}
 }
 
@@ -183,8 +196,9 @@ func mark(m *migrations.Migration, applied map[migrations.Key]migrations.Applied
 
 // partialNote flags a migration an earlier run left part-way (MySQL, or a
 // NonAtomic migration), so a listing never passes over it silently; again
-// is the migrate command that acts on the same database.
-func partialNote(m *migrations.Migration, partials []migrations.Partial, again string) string {
+// is the migrate command that acts on the same database. While a live run
+// holds the lock (live), such a migration is that run's work in flight.
+func partialNote(m *migrations.Migration, partials []migrations.Partial, live bool, again string) string {
 	for _, p := range partials {
 		if p.Key != m.Key() {
 			continue
@@ -192,6 +206,9 @@ func partialNote(m *migrations.Migration, partials []migrations.Partial, again s
 		verb := "applying"
 		if p.Backwards {
 			verb = "unapplying"
+		}
+		if live {
+			return fmt.Sprintf(" (%s: in progress in the migrate run that holds the lock, %s done so far)", verb, plural(p.OpsDone, "operation"))
 		}
 		return fmt.Sprintf(" (%s stopped after %s; run %s --resume or --rollback-partial)", verb, plural(p.OpsDone, "operation"), again)
 	}
@@ -228,4 +245,36 @@ func plural(n int, noun string) string {
 		return fmt.Sprintf("%d %s", n, noun)
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// running asks the database of w whether a migrate run holds its lock now
+// (nil: none does, or the database cannot tell, as SQLite's lock file).
+func (s *session) running(ctx context.Context, w *where) (*migrations.Running, error) {
+	if w.target.Dialect == schema.SQLite {
+		return nil, nil
+	}
+	db, ed, err := s.openWhere(ctx, w)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	return migrations.RunInProgress(ctx, db, ed)
+}
+
+// sayRunning prints, under the Database line, the migrate run in progress
+// on the database, if any: who runs it and where, and on a Galera cluster
+// when it last renewed its lease, or that it stopped renewing it.
+func (s *session) sayRunning(r *migrations.Running) {
+	if r == nil {
+		return
+	}
+	switch {
+	case r.Expired:
+		fmt.Fprintf(s.info(), "Migrate run: %s; its lease was last renewed %s ago, longer than its %s: the run has most likely died, and the next migrate takes the lease over\n",
+			r.Holder, r.Renewed.Round(time.Second), r.Lease)
+	case r.Lease > 0:
+		fmt.Fprintf(s.info(), "Migrate run in progress: %s; lease last renewed %s ago\n", r.Holder, r.Renewed.Round(100*time.Millisecond))
+	default:
+		fmt.Fprintf(s.info(), "Migrate run in progress: the migration lock is %s\n", r.Holder)
+	}
 }

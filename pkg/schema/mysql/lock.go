@@ -71,3 +71,17 @@ func lockHolder(ctx context.Context, db *sql.Conn, lock string) (*schema.LockHol
 	}
 	return h, nil
 }
+
+// LockHolder returns the connection holding the migration lock of the
+// current database on conn's server, or nil when nobody holds it.
+func (*Editor) LockHolder(ctx context.Context, conn *sql.Conn, name string) (*schema.LockHolder, error) {
+	var database sql.NullString
+	if err := conn.QueryRowContext(ctx, "SELECT DATABASE()").Scan(&database); err != nil {
+		return nil, fmt.Errorf("mysql: look up the migration lock's holder: %w", err)
+	}
+	h, err := lockHolder(ctx, conn, lockName(database.String, name))
+	if err != nil || h.Who == "" {
+		return nil, err
+	}
+	return h, nil
+}

@@ -83,3 +83,17 @@ AND l.classid::bigint = $1 AND l.objid::bigint = $2`
 	}
 	return h, nil
 }
+
+// LockHolder returns the session holding the migration lock of the
+// current schema, or nil when nobody holds it.
+func (*Editor) LockHolder(ctx context.Context, conn *sql.Conn, name string) (*schema.LockHolder, error) {
+	var current sql.NullString
+	if err := conn.QueryRowContext(ctx, "SELECT current_schema()").Scan(&current); err != nil {
+		return nil, fmt.Errorf("postgres: look up the migration lock's holder: %w", err)
+	}
+	h, err := lockHolder(ctx, conn, lockKey(current.String, name))
+	if err != nil || h.Who == "" {
+		return nil, err
+	}
+	return h, nil
+}
