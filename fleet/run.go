@@ -24,7 +24,7 @@ type Options struct {
 	// running then are finished.
 	StopOnError bool
 	// Targets is where every database is migrated to, as for
-	// migrations.Executor.MigrateTo; nil is every app's latest migration.
+	// migrations.Migrator.Migrate; nil is every app's latest migration.
 	Targets []migrations.Target
 	// Migrate is what every target's run is given (Fake, Resume,
 	// LockTimeout, ...). Migrate reports each target's migrations, lock
@@ -178,27 +178,17 @@ func migrateOne(ctx context.Context, t Target, g *migrations.Graph, opts Options
 		return r
 	}
 	defer db.Close()
-	applied, err := migrations.NewHistory(db, ed).Applied(ctx)
-	if err != nil {
-		r.Err = err
-		return r
-	}
-	gh, err := g.ForHistory(applied)
-	if err == nil {
-		err = migrations.CheckConsistent(gh, applied)
-	}
-	if err != nil {
-		r.Err = err
-		return r
-	}
-	r.Edited = migrations.Edited(gh, applied)
 	run := opts.Migrate
 	inner := run.Observer
 	if inner == nil {
 		inner = migrations.NopObserver{}
 	}
 	run.Observer = &targetObserver{Observer: inner, emit: emit, t: t, r: &r}
-	_, r.Err = migrations.NewExecutor(db, ed, gh).MigrateTo(ctx, opts.Targets, run)
+	// The same workflow as one database's migrate: the history read, the
+	// graph resolved for it and checked, edits reported, then the run.
+	m := migrations.NewMigrator(db, ed, g)
+	m.Options = run
+	_, r.Err = m.Migrate(ctx, opts.Targets)
 	return r
 }
 
@@ -210,6 +200,12 @@ type targetObserver struct {
 	emit func(Event)
 	t    Target
 	r    *Result
+}
+
+// Edited implements migrations.Observer.
+func (o *targetObserver) Edited(keys []migrations.Key) {
+	o.Observer.Edited(keys)
+	o.r.Edited = keys
 }
 
 // Migrating implements migrations.Observer.

@@ -119,16 +119,9 @@ func plan(ctx context.Context, t Target, g *migrations.Graph, targets []migratio
 		return nil, err
 	}
 	defer db.Close()
-	applied, err := migrations.NewHistory(db, ed).Applied(ctx)
+	p, err := migrations.NewMigrator(db, ed, g).Plan(ctx, targets)
 	if err != nil {
 		return nil, err
 	}
-	gh, err := g.ForHistory(applied)
-	if err == nil {
-		err = migrations.CheckConsistent(gh, applied)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return migrations.NewExecutor(db, ed, gh).Plan(ctx, targets)
+	return p.Steps, nil
 }
