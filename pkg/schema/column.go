@@ -197,9 +197,13 @@ type TableRebuilder interface {
 	RebuildColumn(p *state.Project, from, to *state.Model, old, f *state.Field, fill *string) ([]string, error)
 }
 
-// objectsOf lists the objects of column field f of m, its foreign key
-// resolved in p by w.
-func objectsOf(w ForeignKeyWriter, p *state.Project, m *state.Model, f *state.Field) (FieldObjects, error) {
+// ObjectNames lists the objects of column field f of m under the names
+// every dialect gives them; the foreign key carries only its name and
+// column (enough to drop or rename it).
+func ObjectNames(m *state.Model, f *state.Field) FieldObjects {
+	if !f.HasColumn() {
+		return FieldObjects{}
+	}
 	o := FieldObjects{PrimaryKey: f.PrimaryKey}
 	col := f.ColumnName()
 	if f.IsUnique() && !f.PrimaryKey {
@@ -208,20 +212,47 @@ func objectsOf(w ForeignKeyWriter, p *state.Project, m *state.Model, f *state.Fi
 	if NeedsIndex(f) {
 		o.Index = FieldIndexName(m.Table, col)
 	}
+	if NeedsForeignKey(f) {
+		o.ForeignKey = &ForeignKey{Name: ForeignKeyName(m.Table, col), Column: col}
+	}
+	return o
+}
+
+// ObjectsOf is ObjectNames with the foreign key resolved in p by w.
+func ObjectsOf(w ForeignKeyWriter, p *state.Project, m *state.Model, f *state.Field) (FieldObjects, error) {
+	o := ObjectNames(m, f)
+	if o.ForeignKey == nil {
+		return o, nil
+	}
 	fk, ok, err := w.ForeignKey(p, m, f)
 	if err != nil {
 		return o, err
 	}
+	o.ForeignKey = nil
 	if ok {
 		o.ForeignKey = &fk
 	}
 	return o, nil
 }
 
+// RenameObjects renames the unique constraint and index a column has both
+// before (was) and after (is) under a different generated name, as a
+// renamed table or column leaves them.
+func RenameObjects(w ObjectWriter, table string, was, is FieldObjects) []string {
+	var stmts []string
+	if was.Unique != "" && is.Unique != "" && was.Unique != is.Unique {
+		stmts = append(stmts, w.RenameUnique(table, was.Unique, is.Unique))
+	}
+	if was.Index != "" && is.Index != "" && was.Index != is.Index {
+		stmts = append(stmts, w.RenameIndex(table, was.Index, is.Index))
+	}
+	return stmts
+}
+
 // addObjects creates the unique constraint, index and foreign key of
 // column field f, just added to m.
 func (b Base) addObjects(a ColumnAlterer, p *state.Project, m *state.Model, f *state.Field) ([]string, error) {
-	o, err := objectsOf(a, p, m, f)
+	o, err := ObjectsOf(a, p, m, f)
 	if err != nil {
 		return nil, err
 	}
@@ -249,10 +280,10 @@ func diffColumn(a ColumnAlterer, p *state.Project, from, to *state.Model, old, f
 	if d.NewType, err = a.ColumnType(p, to, f); err != nil {
 		return nil, err
 	}
-	if d.Was, err = objectsOf(a, p, from, old); err != nil {
+	if d.Was, err = ObjectsOf(a, p, from, old); err != nil {
 		return nil, err
 	}
-	if d.Is, err = objectsOf(a, p, to, f); err != nil {
+	if d.Is, err = ObjectsOf(a, p, to, f); err != nil {
 		return nil, err
 	}
 	// The one-column unique constraint counts whoever owns it.
@@ -323,12 +354,7 @@ func (b Base) alterAttributes(a AttributeAlterer, d *ColumnDiff, keepFK bool) ([
 		}
 		stmts = append(stmts, s)
 	}
-	if was.Unique != "" && is.Unique != "" && was.Unique != is.Unique {
-		stmts = append(stmts, a.RenameUnique(table, was.Unique, is.Unique))
-	}
-	if was.Index != "" && is.Index != "" && was.Index != is.Index {
-		stmts = append(stmts, a.RenameIndex(table, was.Index, is.Index))
-	}
+	stmts = append(stmts, RenameObjects(a, table, was, is)...)
 	if keepFK && was.ForeignKey.Name != is.ForeignKey.Name {
 		stmts = append(stmts, a.RenameForeignKey(table, was.ForeignKey.Name, is.ForeignKey.Name))
 	}

@@ -155,16 +155,7 @@ func (e ddl) moveTable(p *state.Project, from, to *state.Model, pairs [][2]*stat
 			}
 			columns = append(columns, "ALTER TABLE "+table+" CHANGE COLUMN "+e.Quote(of.ColumnName())+" "+e.Quote(nf.ColumnName())+" "+spec)
 		}
-		if ou, ok := fieldUnique(from, of); ok {
-			if nu, ok := fieldUnique(to, nf); ok && ou.name != nu.name {
-				renames = append(renames, e.renameIndex(to.Table, ou.name, nu.name))
-			}
-		}
-		if oi, ok := fieldIndex(from, of); ok {
-			if ni, ok := fieldIndex(to, nf); ok && oi.name != ni.name {
-				renames = append(renames, e.renameIndex(to.Table, oi.name, ni.name))
-			}
-		}
+		renames = append(renames, schema.RenameObjects(e, to.Table, schema.ObjectNames(from, of), schema.ObjectNames(to, nf))...)
 		oldName, hadFK := fkName(from, of)
 		newFK, hasFK, err := fieldForeignKey(p, to, nf)
 		if err != nil {

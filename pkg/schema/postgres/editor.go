@@ -69,44 +69,6 @@ func pkeyName(table string) string { return state.ObjectName(table, nil, "pkey")
 // foreignKey is one relation column's FK constraint as the editor creates it.
 type foreignKey = schema.ForeignKey
 
-// fieldObjects lists the database objects that exist for one column field.
-type fieldObjects struct {
-	pk     bool
-	unique string // name of the field's unique constraint, "" for none
-	index  string // name of the field's plain index, "" for none
-	fk     *foreignKey
-}
-
-// objectNames lists the generated names of a column field's objects; the
-// foreign key carries only its name and column.
-func objectNames(m *state.Model, f *state.Field) fieldObjects {
-	col := f.ColumnName()
-	o := fieldObjects{pk: f.PrimaryKey}
-	if f.IsUnique() && !f.PrimaryKey {
-		o.unique = schema.FieldUniqueName(m.Table, col)
-	}
-	if schema.NeedsIndex(f) {
-		o.index = schema.FieldIndexName(m.Table, col)
-	}
-	if schema.NeedsForeignKey(f) {
-		o.fk = &foreignKey{Name: schema.ForeignKeyName(m.Table, col), Column: col}
-	}
-	return o
-}
-
-// objectsOf is objectNames with the foreign key's target resolved in p.
-func objectsOf(p *state.Project, m *state.Model, f *state.Field) (fieldObjects, error) {
-	o := objectNames(m, f)
-	if o.fk != nil {
-		fk, _, err := schema.ForeignKeyOf(p, m, f)
-		if err != nil {
-			return o, wrap(err)
-		}
-		*o.fk = fk
-	}
-	return o, nil
-}
-
 // nullable reports whether the column accepts NULL: keys and identity
 // columns never do.
 func nullable(f *state.Field, spec columnSpec) bool {
@@ -292,23 +254,23 @@ func (ddl) CreateTable(p *state.Project, m *state.Model) ([]string, error) {
 		if !f.HasColumn() {
 			continue
 		}
-		obj, err := objectsOf(p, m, f)
+		obj, err := schema.ObjectsOf(ddl{}, p, m, f)
 		if err != nil {
 			return nil, err
 		}
 		col := quoteIdent(f.ColumnName())
-		if obj.pk {
+		if obj.PrimaryKey {
 			defs = append(defs, "CONSTRAINT "+quoteIdent(pkeyName(m.Table))+" PRIMARY KEY ("+col+")")
 			covered[col] = true
 		}
-		if obj.unique != "" {
-			unique(col, "CONSTRAINT "+quoteIdent(obj.unique)+" UNIQUE ("+col+")")
+		if obj.Unique != "" {
+			unique(col, "CONSTRAINT "+quoteIdent(obj.Unique)+" UNIQUE ("+col+")")
 		}
-		if obj.index != "" {
-			after = append(after, createIndexSQL(false, obj.index, m.Table, col, ""))
+		if obj.Index != "" {
+			after = append(after, createIndexSQL(false, obj.Index, m.Table, col, ""))
 		}
-		if obj.fk != nil {
-			fks = append(fks, addForeignKeySQL(m.Table, obj.fk))
+		if obj.ForeignKey != nil {
+			fks = append(fks, addForeignKeySQL(m.Table, obj.ForeignKey))
 		}
 	}
 	names, groups, err := uniqueTogether(m)
@@ -494,7 +456,7 @@ func renameModel(from, to *state.Model, pairs [][2]*state.Field) ([]string, erro
 			}
 			stmts = append(stmts, "ALTER TABLE "+quoteIdent(to.Table)+" RENAME COLUMN "+quoteIdent(old.ColumnName())+" TO "+quoteIdent(f.ColumnName()))
 		}
-		stmts = append(stmts, renameFieldObjects(to.Table, objectNames(from, old), objectNames(to, f))...)
+		stmts = append(stmts, renameFieldObjects(to.Table, schema.ObjectNames(from, old), schema.ObjectNames(to, f))...)
 	}
 	s, err := renameUniqueTogether(from, to, func(name string) string {
 		if n, ok := renamed[name]; ok {
@@ -510,16 +472,10 @@ func renameModel(from, to *state.Model, pairs [][2]*state.Field) ([]string, erro
 
 // renameFieldObjects renames the unique constraint, index and foreign key
 // that exist both before and after under different generated names.
-func renameFieldObjects(table string, oldObj, newObj fieldObjects) []string {
-	var stmts []string
-	if oldObj.unique != "" && newObj.unique != "" && oldObj.unique != newObj.unique {
-		stmts = append(stmts, renameConstraintSQL(table, oldObj.unique, newObj.unique))
-	}
-	if oldObj.index != "" && newObj.index != "" && oldObj.index != newObj.index {
-		stmts = append(stmts, renameIndexSQL(oldObj.index, newObj.index))
-	}
-	if oldObj.fk != nil && newObj.fk != nil && oldObj.fk.Name != newObj.fk.Name {
-		stmts = append(stmts, renameConstraintSQL(table, oldObj.fk.Name, newObj.fk.Name))
+func renameFieldObjects(table string, was, is schema.FieldObjects) []string {
+	stmts := schema.RenameObjects(ddl{}, table, was, is)
+	if was.ForeignKey != nil && is.ForeignKey != nil && was.ForeignKey.Name != is.ForeignKey.Name {
+		stmts = append(stmts, renameConstraintSQL(table, was.ForeignKey.Name, is.ForeignKey.Name))
 	}
 	return stmts
 }
