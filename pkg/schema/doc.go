@@ -4,7 +4,8 @@
 //
 // A dialect is composed of small interfaces (Editor = DDL + Inspector +
 // Expecter); further abilities (Runner, Preparer, IntegrityChecker,
-// Recoverer, Explainer, ForeignKeyWriter, TableChecker, ...) are found by
+// Recoverer, Explainer, ForeignKeyWriter, ColumnAlterer, TableRebuilder,
+// TableChecker, ...) are found by
 // type assertion rather than by growing one interface.
 //
 // This package holds what every dialect shares, written once:
@@ -14,6 +15,13 @@
 //     server has none, and the foreign keys that reference a column are
 //     dropped before a change that moves them and made again after
 //     (incoming.go). It asks the dialect's Hooks for the statements.
+//   - what changed in a column and the order of its statements
+//     (column.go): ColumnDiff compares the field before and after; the
+//     column's own foreign key, unique constraint and index that go are
+//     dropped first and what is new made last; in between a dialect
+//     alters the column one attribute at a time (AttributeAlterer),
+//     restates it whole (ColumnRestater) or rebuilds the table
+//     (TableRebuilder).
 //   - the expected-table skeleton (expected.go) that Expected builds on,
 //     from a dialect's Expectation (how it spells a column and a key);
 //   - the field-kind dispatch (types.go): a dialect gives a TypeMap;
