@@ -363,11 +363,11 @@ func lockRetryPause(n int) time.Duration {
 // times with a growing pause, while it fails only because a statement gave
 // up waiting for a lock: each attempt plans from the history again, so what
 // an attempt completed is not run twice.
-func (e *Executor) migrateRetrying(ctx context.Context, g *guard, planFor func(map[Key]Applied) ([]Step, error), opts Options) ([]Step, int, error) {
+func (rn *runner) migrateRetrying(ctx context.Context, g *guard, planFor planFunc, opts Options) ([]Step, int, error) {
 	var all []Step
 	seen := map[Key]bool{}
 	for n := 0; ; n++ {
-		steps, err := e.migrate(ctx, planFor, opts)
+		steps, err := rn.migrate(ctx, planFor, opts)
 		for _, s := range steps {
 			if !seen[s.Migration.Key()] {
 				seen[s.Migration.Key()] = true

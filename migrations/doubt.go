@@ -36,14 +36,14 @@ type judgement struct {
 // is dropped). It returns the position to go on from. When neither the
 // database nor the user's word (opts.AssumeDone / AssumeNotDone) settles
 // it, it returns a *DoubtError and changes nothing.
-func (e *Executor) settleDoubt(ctx context.Context, conn *sql.Conn, m *Migration, before *state.Project, p Partial, ops []OpStatements, opts Options, rollback bool) (int, int, error) {
+func (rn *runner) settleDoubt(ctx context.Context, conn *sql.Conn, m *Migration, before *state.Project, p Partial, ops []OpStatements, opts Options, rollback bool) (int, int, error) {
 	i, j := p.OpsDone, p.StatementsDone
 	o := ops[i]
 	if j >= len(o.Statements) {
 		// No statement left in the operation: nothing is in doubt.
-		return i, j, e.history.Settle(ctx, conn, p.Key)
+		return i, j, rn.history.Settle(ctx, conn, p.Key)
 	}
-	jd, err := e.judge(ctx, conn, m, before, p.Backwards, o, j)
+	jd, err := rn.judge(ctx, conn, m, before, p.Backwards, o, j)
 	if err != nil {
 		return 0, 0, fmt.Errorf("migrations: look up what statement %d of operation %d of %s did: %w", j+1, o.Number, p.Key, err)
 	}
@@ -61,14 +61,14 @@ func (e *Executor) settleDoubt(ctx context.Context, conn *sql.Conn, m *Migration
 		if nj == len(o.Statements) {
 			ni, nj = i+1, 0
 		}
-		return ni, nj, e.history.Progress(ctx, conn, p.Key, ni, nj)
+		return ni, nj, rn.history.Progress(ctx, conn, p.Key, ni, nj)
 	case noEffect:
 		for _, c := range jd.cleanup {
-			if err := schema.Exec(ctx, e.ed, conn, c); err != nil {
+			if err := schema.Exec(ctx, rn.ed, conn, c); err != nil {
 				return 0, 0, fmt.Errorf("migrations: clear what statement %d of operation %d of %s left (%s): %w", j+1, o.Number, p.Key, c, err)
 			}
 		}
-		return i, j, e.history.Settle(ctx, conn, p.Key)
+		return i, j, rn.history.Settle(ctx, conn, p.Key)
 	}
 	st := o.Statements[j]
 	stmt := st.SQL
@@ -81,9 +81,9 @@ func (e *Executor) settleDoubt(ctx context.Context, conn *sql.Conn, m *Migration
 
 // judge asks the database whether statement j of o took effect, looking
 // only at the objects the statement touches.
-func (e *Executor) judge(ctx context.Context, q schema.ExecQuerier, m *Migration, before *state.Project, backwards bool, o OpStatements, j int) (judgement, error) {
+func (rn *runner) judge(ctx context.Context, q schema.ExecQuerier, m *Migration, before *state.Project, backwards bool, o OpStatements, j int) (judgement, error) {
 	st := o.Statements[j]
-	d := e.ed.Dialect()
+	d := rn.ed.Dialect()
 	if st.Go != nil {
 		return judgement{why: "it is a Go function, and something it ran committed on its own (DDL, or a COMMIT), so how far it got is not recorded anywhere"}, nil
 	}
@@ -91,7 +91,7 @@ func (e *Executor) judge(ctx context.Context, q schema.ExecQuerier, m *Migration
 	if eff.known && eff.repeatable {
 		return judgement{v: noEffect, why: "running it again leaves the database as running it once does"}, nil
 	}
-	live, err := e.liveTables(ctx, q)
+	live, err := rn.liveTables(ctx, q)
 	if err != nil {
 		return judgement{}, err
 	}
@@ -99,15 +99,15 @@ func (e *Executor) judge(ctx context.Context, q schema.ExecQuerier, m *Migration
 		if changesData(o.Operation) {
 			return judgement{why: "it may change rows, and it ran outside a transaction (its database commits it on its own), so the database keeps no sign of whether it ran"}, nil
 		}
-		return e.judgeByTables(m, before, backwards, o, j, live)
+		return rn.judgeByTables(m, before, backwards, o, j, live)
 	}
-	return e.judgeFacts(ctx, q, eff, live)
+	return rn.judgeFacts(ctx, q, eff, live)
 }
 
 // liveTables reads the user tables of the database, the history's (and
 // the Galera lease's) left out.
-func (e *Executor) liveTables(ctx context.Context, q schema.ExecQuerier) (map[string]*schema.Table, error) {
-	tables, err := e.ed.Inspect(ctx, q)
+func (rn *runner) liveTables(ctx context.Context, q schema.ExecQuerier) (map[string]*schema.Table, error) {
+	tables, err := rn.ed.Inspect(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -122,8 +122,8 @@ func (e *Executor) liveTables(ctx context.Context, q schema.ExecQuerier) (map[st
 
 // judgeFacts compares what a statement the reader follows creates or
 // removes with the live tables.
-func (e *Executor) judgeFacts(ctx context.Context, q schema.ExecQuerier, eff effect, live map[string]*schema.Table) (judgement, error) {
-	d := e.ed.Dialect()
+func (rn *runner) judgeFacts(ctx context.Context, q schema.ExecQuerier, eff effect, live map[string]*schema.Table) (judgement, error) {
+	d := rn.ed.Dialect()
 	var err error
 	invalid := map[string]bool{}
 	if d == schema.Postgres {
@@ -137,7 +137,7 @@ func (e *Executor) judgeFacts(ctx context.Context, q schema.ExecQuerier, eff eff
 		if f.holds(live, invalid) {
 			held++
 		} else if f.present && f.kind == factIndex && invalid[strings.ToLower(f.name)] {
-			leftovers = append(leftovers, "DROP INDEX CONCURRENTLY IF EXISTS "+e.ed.Quote(f.name))
+			leftovers = append(leftovers, "DROP INDEX CONCURRENTLY IF EXISTS "+rn.ed.Quote(f.name))
 		}
 	}
 	switch held {
@@ -154,16 +154,16 @@ func (e *Executor) judgeFacts(ctx context.Context, q schema.ExecQuerier, eff eff
 // left no trace: the server may finish a statement after it was asked to
 // stop, so only the database can say. Anything it cannot establish counts
 // as a trace, and the statement stays in doubt for the next run.
-func (e *Executor) interruptedWithoutEffect(ctx context.Context, q schema.ExecQuerier, stmt string) bool {
-	eff := statementEffect(e.ed.Dialect(), stmt)
+func (rn *runner) interruptedWithoutEffect(ctx context.Context, q schema.ExecQuerier, stmt string) bool {
+	eff := statementEffect(rn.ed.Dialect(), stmt)
 	if !eff.known || eff.repeatable {
 		return eff.known
 	}
-	live, err := e.liveTables(ctx, q)
+	live, err := rn.liveTables(ctx, q)
 	if err != nil {
 		return false
 	}
-	jd, err := e.judgeFacts(ctx, q, eff, live)
+	jd, err := rn.judgeFacts(ctx, q, eff, live)
 	return err == nil && jd.v == noEffect
 }
 
@@ -172,7 +172,7 @@ func (e *Executor) interruptedWithoutEffect(ctx context.Context, q schema.ExecQu
 // the states before and after the operation imply: it took effect when
 // it is the operation's last statement and those tables are as after; it
 // did not when it is the first and they are as before.
-func (e *Executor) judgeByTables(m *Migration, before *state.Project, backwards bool, o OpStatements, j int, live map[string]*schema.Table) (judgement, error) {
+func (rn *runner) judgeByTables(m *Migration, before *state.Project, backwards bool, o OpStatements, j int, live map[string]*schema.Table) (judgement, error) {
 	idx := o.Number - 1
 	from := before.CloneShallow()
 	if err := operations.Apply(m.App, m.Operations[:idx], from); err != nil {
@@ -186,7 +186,7 @@ func (e *Executor) judgeByTables(m *Migration, before *state.Project, backwards 
 		from, to = to, from
 	}
 	want := func(p *state.Project) (map[string]schema.Table, error) {
-		ts, err := e.ed.Expected(p)
+		ts, err := rn.ed.Expected(p)
 		if err != nil {
 			return nil, err
 		}
@@ -271,7 +271,7 @@ JOIN pg_namespace n ON n.oid = i.relnamespace WHERE n.nspname = current_schema()
 // reports false, running nothing, when some undo statement cannot be
 // looked up that way (a Go function, a statement the reader does not
 // follow): the operation can then only be undone whole.
-func (e *Executor) undoPart(ctx context.Context, conn *sql.Conn, m *Migration, before *state.Project, backwards bool, idx int) (bool, error) {
+func (rn *runner) undoPart(ctx context.Context, conn *sql.Conn, m *Migration, before *state.Project, backwards bool, idx int) (bool, error) {
 	op := m.Operations[idx]
 	from := before.CloneShallow()
 	if err := operations.Apply(m.App, m.Operations[:idx], from); err != nil {
@@ -284,12 +284,12 @@ func (e *Executor) undoPart(ctx context.Context, conn *sql.Conn, m *Migration, b
 	var steps []operations.Statement
 	var err error
 	if backwards {
-		steps, err = op.Forwards(m.App, e.ed, from, to)
+		steps, err = op.Forwards(m.App, rn.ed, from, to)
 	} else {
 		if !op.Reversible() {
 			return false, nil
 		}
-		steps, err = op.Backwards(m.App, e.ed, from, to)
+		steps, err = op.Backwards(m.App, rn.ed, from, to)
 	}
 	if err != nil {
 		return false, err
@@ -299,11 +299,11 @@ func (e *Executor) undoPart(ctx context.Context, conn *sql.Conn, m *Migration, b
 		if st.Go != nil {
 			return false, nil
 		}
-		if effects[i] = statementEffect(e.ed.Dialect(), st.SQL); !effects[i].known {
+		if effects[i] = statementEffect(rn.ed.Dialect(), st.SQL); !effects[i].known {
 			return false, nil
 		}
 	}
-	tables, err := e.ed.Inspect(ctx, conn)
+	tables, err := rn.ed.Inspect(ctx, conn)
 	if err != nil {
 		return false, err
 	}
@@ -312,7 +312,7 @@ func (e *Executor) undoPart(ctx context.Context, conn *sql.Conn, m *Migration, b
 		live[tables[k].Name] = &tables[k]
 	}
 	invalid := map[string]bool{}
-	if e.ed.Dialect() == schema.Postgres {
+	if rn.ed.Dialect() == schema.Postgres {
 		if invalid, err = invalidIndexes(ctx, conn); err != nil {
 			return false, err
 		}
@@ -327,7 +327,7 @@ func (e *Executor) undoPart(ctx context.Context, conn *sql.Conn, m *Migration, b
 		if !needed {
 			continue
 		}
-		if err := schema.Exec(ctx, e.ed, conn, st.SQL); err != nil {
+		if err := schema.Exec(ctx, rn.ed, conn, st.SQL); err != nil {
 			return false, &execError{op: idx + 1, desc: op.Describe(), stmt: st.SQL, err: err}
 		}
 	}

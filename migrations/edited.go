@@ -19,9 +19,9 @@ func Edited(g *Graph, applied map[Key]Applied) []Key {
 
 // checkEdited refuses a plan that passes over an edited migration: one it
 // unapplies, or an applied ancestor of one it applies.
-func (e *Executor) checkEdited(plan []Step, applied map[Key]Applied, done map[Key]bool) error {
+func checkEdited(g *Graph, plan []Step, applied map[Key]Applied, done map[Key]bool) error {
 	edited := map[Key]bool{}
-	for _, k := range Edited(e.g, applied) {
+	for _, k := range Edited(g, applied) {
 		edited[k] = true
 	}
 	if len(edited) == 0 {
@@ -36,7 +36,7 @@ func (e *Executor) checkEdited(plan []Step, applied map[Key]Applied, done map[Ke
 			}
 			continue
 		}
-		for _, a := range e.g.Ancestors(k) {
+		for _, a := range g.Ancestors(k) {
 			if ak := a.Key(); edited[ak] && done[ak] {
 				hit[ak] = true
 			}
@@ -46,7 +46,7 @@ func (e *Executor) checkEdited(plan []Step, applied map[Key]Applied, done map[Ke
 		return nil
 	}
 	var keys []Key
-	for _, m := range e.g.Order() {
+	for _, m := range g.Order() {
 		if hit[m.Key()] {
 			keys = append(keys, m.Key())
 		}
@@ -56,9 +56,9 @@ func (e *Executor) checkEdited(plan []Step, applied map[Key]Applied, done map[Ke
 
 // acceptEdited records the current checksum of each accepted migration,
 // which must be applied, and updates applied to match.
-func (e *Executor) acceptEdited(ctx context.Context, applied map[Key]Applied, accept []Key) error {
+func (rn *runner) acceptEdited(ctx context.Context, applied map[Key]Applied, accept []Key) error {
 	for _, k := range accept {
-		m := e.g.Migration(k)
+		m := rn.g.Migration(k)
 		if m == nil {
 			return fmt.Errorf("migrations: Options.AcceptEdited %s: no such migration", k)
 		}
@@ -70,7 +70,7 @@ func (e *Executor) acceptEdited(ctx context.Context, applied map[Key]Applied, ac
 		if a.Checksum == sum {
 			continue
 		}
-		if err := e.history.Accept(ctx, e.querier(), k, sum); err != nil {
+		if err := rn.history.Accept(ctx, rn.conn, k, sum); err != nil {
 			return err
 		}
 		a.Checksum = sum

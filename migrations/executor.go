@@ -1,9 +1,7 @@
 package migrations
 
 import (
-	"context"
 	"database/sql"
-	"fmt"
 	"time"
 
 	"github.com/pmanager/pmanager/pkg/schema"
@@ -46,66 +44,50 @@ type Options struct {
 	Observer Observer
 }
 
-// Executor plans and runs migrations against one database: Django's executor.
+// Executor plans and runs migrations against one database: Django's
+// executor. It holds nothing of a run: each run of Migrate or MigrateTo
+// works through a runner of its own.
 type Executor struct {
 	db      *sql.DB
 	ed      schema.Editor
 	g       *Graph
 	history *History
-	// conn, during a run, is the connection that holds the migration lock
-	// and runs every statement of the run; nil outside a run.
-	conn *sql.Conn
-	// observer, during a run, is the run's Options.Observer.
+}
+
+// runner is one run of migrations under the migration lock: the
+// executor's database and graph, and what the run holds while it lasts.
+type runner struct {
+	db *sql.DB
+	ed schema.Editor
+	// g is the executor's graph as registered; a plan is checked and run
+	// against that graph resolved for the history the run reads.
+	g *Graph
+	// conn is the connection that holds the migration lock and runs
+	// every statement of the run; history records through it.
+	conn    *sql.Conn
+	history *History
+	// observer is the run's Options.Observer (never nil).
 	observer Observer
-	// takenOver, during a run on a Galera cluster, is the run whose
-	// expired lease this one took over (nil when it took a free lease).
+	// takenOver, on a Galera cluster, is the run whose expired lease this
+	// one took over (nil when it took a free lease).
 	takenOver *schema.LockHolder
-	// lease, during a run on a Galera cluster, is the run's lease, which
+	// lease, on a Galera cluster, is the run's lease, which
 	// every statement passes (fence) before it starts; nil elsewhere.
 	lease *lease
 }
 
 // fence refuses to start a statement once the run can no longer be sure
 // it holds its Galera lease (see lease.fence); off Galera it never does.
-func (e *Executor) fence() error {
-	if e.lease == nil {
+func (rn *runner) fence() error {
+	if rn.lease == nil {
 		return nil
 	}
-	return e.lease.fence()
+	return rn.lease.fence()
 }
 
 // announce tells the run's observer of a statement about to run.
-func (e *Executor) announce(stmt string) {
-	if e.observer != nil {
-		e.observer.Statement(stmt)
-	}
-}
-
-// querier is what the executor reads and writes through: the run's
-// connection during a run, else the pool.
-func (e *Executor) querier() schema.ExecQuerier {
-	if e.conn != nil {
-		return e.conn
-	}
-	return e.db
-}
-
-// connection returns a connection for one migration: the run's own, or one
-// of the pool that done gives back.
-func (e *Executor) connection(ctx context.Context) (*sql.Conn, func() error, error) {
-	if e.conn != nil {
-		return e.conn, func() error { return nil }, nil
-	}
-	conn, err := e.db.Conn(ctx)
-	if err != nil {
-		return nil, nil, fmt.Errorf("migrations: get a connection: %w", err)
-	}
-	return conn, func() error {
-		if err := conn.Close(); err != nil {
-			return fmt.Errorf("migrations: release connection: %w", err)
-		}
-		return nil
-	}, nil
+func (rn *runner) announce(stmt string) {
+	rn.observer.Statement(stmt)
 }
 
 // NewExecutor returns an executor for the migrations of g on db, whose

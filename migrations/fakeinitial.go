@@ -22,7 +22,7 @@ func stateAfter(m *Migration, before *state.Project) (*state.Project, error) {
 // tablesExist reports whether m creates at least one table and every table
 // it creates (join tables included) exists already: the test of
 // --fake-initial.
-func (e *Executor) tablesExist(ctx context.Context, m *Migration, after *state.Project) (bool, error) {
+func (rn *runner) tablesExist(ctx context.Context, m *Migration, after *state.Project) (bool, error) {
 	var want []string
 	for _, op := range m.Operations {
 		c, ok := op.(operations.CreateModel)
@@ -45,7 +45,7 @@ func (e *Executor) tablesExist(ctx context.Context, m *Migration, after *state.P
 	if len(want) == 0 {
 		return false, nil
 	}
-	tables, err := e.ed.Inspect(ctx, e.querier())
+	tables, err := rn.ed.Inspect(ctx, rn.conn)
 	if err != nil {
 		return false, err
 	}

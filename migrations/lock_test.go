@@ -80,10 +80,8 @@ func TestMigrationLock(t *testing.T) {
 			done <- err
 		}()
 		<-waiting
-		applyAll := *holder
-		applyAll.conn, applyAll.history = conn, NewHistory(conn, ed)
-		if _, err := applyAll.migrate(ctx, func(a map[Key]Applied) ([]Step, error) {
-			return applyAll.plan(a, []Target{{App: "main", Name: "0001_initial"}})
+		if _, err := holder.runner(conn, Options{}).migrate(ctx, func(g *Graph, a map[Key]Applied) ([]Step, error) {
+			return plan(g, a, []Target{{App: "main", Name: "0001_initial"}})
 		}, Options{}); err != nil {
 			t.Fatal(err)
 		}

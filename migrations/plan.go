@@ -57,112 +57,97 @@ func (e *Executor) Plan(ctx context.Context, targets []Target) ([]Step, error) {
 	if err != nil {
 		return nil, err
 	}
-	x, err := e.forHistory(applied)
-	if err != nil {
-		return nil, err
-	}
-	return x.plan(applied, targets)
-}
-
-// forHistory returns a copy of e whose graph is resolved for the history
-// applied: squashed migrations or the ones they replace, by Django's rule.
-func (e *Executor) forHistory(applied map[Key]Applied) (*Executor, error) {
 	g, err := e.g.ForHistory(applied)
 	if err != nil {
 		return nil, err
 	}
-	x := *e
-	x.g = g
-	return &x, nil
+	return plan(g, applied, targets)
 }
 
-// plan is Plan on a history already read. Django's semantics: a target not
-// applied yet means applying it and everything it needs; an applied target
-// means unapplying what was built on it in its app (newest first); zero
-// unapplies the app and whatever depends on it.
-func (e *Executor) plan(applied map[Key]Applied, targets []Target) ([]Step, error) {
-	if err := e.checkConflicts(); err != nil {
+// plan is Plan on a history already read, with g the graph resolved for
+// it (squashed migrations or the ones they replace, by Django's rule).
+// Django's semantics: a target not applied yet means applying it and
+// everything it needs; an applied target means unapplying what was built
+// on it in its app (newest first); zero unapplies the app and whatever
+// depends on it.
+func plan(g *Graph, applied map[Key]Applied, targets []Target) ([]Step, error) {
+	if err := CheckConflicts(g, nil); err != nil {
 		return nil, err
 	}
-	done, err := e.appliedSet(applied)
+	done, err := appliedSet(g, applied)
 	if err != nil {
 		return nil, err
 	}
 	if targets == nil {
-		for _, app := range e.g.Apps() {
+		for _, app := range g.Apps() {
 			targets = append(targets, Target{App: app})
 		}
 	}
-	var plan []Step
+	var steps []Step
 	unapply := func(ms []*Migration) {
 		for i := len(ms) - 1; i >= 0; i-- {
 			if k := ms[i].Key(); done[k] {
-				plan = append(plan, Step{Migration: ms[i], Backwards: true})
+				steps = append(steps, Step{Migration: ms[i], Backwards: true})
 				done[k] = false
 			}
 		}
 	}
 	for _, t := range targets {
-		if len(e.g.Migrations(t.App)) == 0 {
+		if len(g.Migrations(t.App)) == 0 {
 			return nil, fmt.Errorf("migrations: app %q has no migrations", t.App)
 		}
 		if t.Name == Zero {
 			set := map[Key]bool{}
-			for _, m := range e.g.Migrations(t.App) {
-				for _, d := range e.g.descendants(m.Key()) {
+			for _, m := range g.Migrations(t.App) {
+				for _, d := range g.descendants(m.Key()) {
 					set[d.Key()] = true
 				}
 			}
-			unapply(e.g.inOrder(set))
+			unapply(g.inOrder(set))
 			continue
 		}
-		k, err := e.resolve(t)
+		k, err := resolveTarget(g, t)
 		if err != nil {
 			return nil, err
 		}
 		if done[k] {
-			for _, c := range e.g.children(k) {
+			for _, c := range g.children(k) {
 				if c.App == k.App {
-					unapply(e.g.descendants(c))
+					unapply(g.descendants(c))
 				}
 			}
 			continue
 		}
-		for _, m := range e.g.Ancestors(k) {
+		for _, m := range g.Ancestors(k) {
 			if !done[m.Key()] {
-				plan = append(plan, Step{Migration: m})
+				steps = append(steps, Step{Migration: m})
 				done[m.Key()] = true
 			}
 		}
 	}
-	return plan, nil
+	return steps, nil
 }
 
-// resolve turns a target other than zero into a migration key.
-func (e *Executor) resolve(t Target) (Key, error) {
+// resolveTarget turns a target other than zero into a key of g.
+func resolveTarget(g *Graph, t Target) (Key, error) {
 	if t.Name == "" {
-		return e.g.Leaves(t.App)[0], nil
+		return g.Leaves(t.App)[0], nil
 	}
-	m, err := e.g.Find(t.App, t.Name)
+	m, err := g.Find(t.App, t.Name)
 	if err != nil {
 		return Key{}, err
 	}
 	return m.Key(), nil
 }
 
-// checkConflicts refuses to plan while an app has two leaves.
-func (e *Executor) checkConflicts() error {
-	return CheckConflicts(e.g, nil)
-}
-
-// appliedSet marks the migrations of the graph that count as applied and
-// checks that each one's dependencies are applied too.
-func (e *Executor) appliedSet(applied map[Key]Applied) (map[Key]bool, error) {
-	if err := CheckConsistent(e.g, applied); err != nil {
+// appliedSet marks the migrations of g that count as applied and checks
+// that each one's dependencies are applied too.
+func appliedSet(g *Graph, applied map[Key]Applied) (map[Key]bool, error) {
+	if err := CheckConsistent(g, applied); err != nil {
 		return nil, err
 	}
 	done := map[Key]bool{}
-	for _, m := range e.g.order {
+	for _, m := range g.order {
 		if IsApplied(applied, m) {
 			done[m.Key()] = true
 		}
@@ -170,11 +155,11 @@ func (e *Executor) appliedSet(applied map[Key]Applied) (map[Key]bool, error) {
 	return done, nil
 }
 
-// checkPlan rejects plans that mix directions, name unknown migrations or
-// would unapply an irreversible operation.
-func (e *Executor) checkPlan(plan []Step, opts Options) error {
+// checkPlan rejects plans that mix directions, name migrations g does not
+// know or would unapply an irreversible operation.
+func checkPlan(g *Graph, plan []Step, opts Options) error {
 	for i, s := range plan {
-		if s.Migration == nil || e.g.Registered(s.Migration.Key()) != s.Migration {
+		if s.Migration == nil || g.Registered(s.Migration.Key()) != s.Migration {
 			return fmt.Errorf("migrations: plan step %d is not a migration of the graph", i+1)
 		}
 		if s.Backwards != plan[0].Backwards {

@@ -358,16 +358,16 @@ func runPreflight(ctx context.Context, db schema.ExecQuerier, pp PlannedPrefligh
 // preflight runs the pre-flights of step s, whose migration starts from the
 // state start, before any of its statements: a refusal is a
 // *PreflightError, and nothing of s has run.
-func (e *Executor) preflight(ctx context.Context, s Step, start *state.Project, completed []Step) error {
-	checks, err := Preflights(s.Migration, e.ed, start, s.Backwards)
+func (rn *runner) preflight(ctx context.Context, s Step, start *state.Project, completed []Step) error {
+	checks, err := Preflights(s.Migration, rn.ed, start, s.Backwards)
 	if err != nil {
 		var re *renderError
 		if errors.As(err, &re) {
-			return &MigrateError{Done: completed, Failed: s, Operation: re.op, Description: re.desc, NonAtomic: !e.ed.AtomicDDL(), Err: re.err}
+			return &MigrateError{Done: completed, Failed: s, Operation: re.op, Description: re.desc, NonAtomic: !rn.ed.AtomicDDL(), Err: re.err}
 		}
 		return err
 	}
-	return runPreflights(ctx, e.querier(), s, checks, completed)
+	return runPreflights(ctx, rn.conn, s, checks, completed)
 }
 
 // RenderPreflights writes checks as SQL comments, each line after indent:

@@ -18,15 +18,15 @@ import (
 // migration recorded as started of which nothing committed (killed inside
 // its first statement's transaction) is simply forgotten: the history
 // shows that nothing of it is in the database.
-func (e *Executor) recoverPartials(ctx context.Context, opts Options) error {
-	partials, err := e.history.Partials(ctx)
+func (rn *runner) recoverPartials(ctx context.Context, opts Options) error {
+	partials, err := rn.history.Partials(ctx)
 	if err != nil {
 		return err
 	}
 	var left []Partial
 	for _, p := range partials {
-		if p.OpsDone == 0 && p.StatementsDone == 0 && !p.Started && p.Error == "" && e.g.Migration(p.Key) != nil {
-			if err := e.history.Abandon(ctx, e.querier(), p); err != nil {
+		if p.OpsDone == 0 && p.StatementsDone == 0 && !p.Started && p.Error == "" && rn.g.Migration(p.Key) != nil {
+			if err := rn.history.Abandon(ctx, rn.conn, p); err != nil {
 				return err
 			}
 			continue
@@ -35,11 +35,11 @@ func (e *Executor) recoverPartials(ctx context.Context, opts Options) error {
 	}
 	partials = left
 	for _, p := range partials {
-		if m := e.g.Migration(p.Key); m != nil && p.OpsDone > len(m.Operations) {
+		if m := rn.g.Migration(p.Key); m != nil && p.OpsDone > len(m.Operations) {
 			return checkPosition(p, m, nil)
 		}
 	}
-	if err := e.checkAssumptions(partials, opts); err != nil {
+	if err := rn.checkAssumptions(partials, opts); err != nil {
 		return err
 	}
 	if len(partials) == 0 {
@@ -51,9 +51,9 @@ func (e *Executor) recoverPartials(ctx context.Context, opts Options) error {
 	case !opts.Resume && !opts.RollbackPartial:
 		pe := &PartialError{Partials: partials}
 		for _, p := range partials {
-			r := e.describePartial(p)
-			if e.takenOver != nil {
-				r += fmt.Sprintf("; the run that left it (%s) had stopped renewing its migration lease, which this run took over, so it is not running any more", e.takenOver.Who)
+			r := rn.describePartial(p)
+			if rn.takenOver != nil {
+				r += fmt.Sprintf("; the run that left it (%s) had stopped renewing its migration lease, which this run took over, so it is not running any more", rn.takenOver.Who)
 			}
 			pe.Reports = append(pe.Reports, r)
 		}
@@ -67,9 +67,9 @@ func (e *Executor) recoverPartials(ctx context.Context, opts Options) error {
 	for _, p := range partials {
 		opts.observer().Recovering(p, opts.RollbackPartial)
 		if opts.RollbackPartial {
-			err = e.rollbackPartial(ctx, p, opts)
+			err = rn.rollbackPartial(ctx, p, opts)
 		} else {
-			err = e.resume(ctx, p, opts)
+			err = rn.resume(ctx, p, opts)
 		}
 		if err != nil {
 			return err
@@ -82,7 +82,7 @@ func (e *Executor) recoverPartials(ctx context.Context, opts Options) error {
 // checkAssumptions refuses --assume-done / --assume-not-done that do not
 // name the operation of a statement in doubt: a word given for another
 // state of the database must not settle this one.
-func (e *Executor) checkAssumptions(partials []Partial, opts Options) error {
+func (rn *runner) checkAssumptions(partials []Partial, opts Options) error {
 	if opts.AssumeDone == 0 && opts.AssumeNotDone == 0 {
 		return nil
 	}
@@ -98,7 +98,7 @@ func (e *Executor) checkAssumptions(partials []Partial, opts Options) error {
 	}
 	var doubts []string
 	for _, p := range partials {
-		m := e.g.Migration(p.Key)
+		m := rn.g.Migration(p.Key)
 		if m == nil || !p.Started || p.OpsDone >= len(m.Operations) {
 			continue
 		}
@@ -115,7 +115,7 @@ func (e *Executor) checkAssumptions(partials []Partial, opts Options) error {
 }
 
 // describePartial says in one sentence what ran of p and where it stopped.
-func (e *Executor) describePartial(p Partial) string {
+func (rn *runner) describePartial(p Partial) string {
 	verb := "applied"
 	if p.Backwards {
 		verb = "unapplied"
@@ -124,7 +124,7 @@ func (e *Executor) describePartial(p Partial) string {
 	if !p.Backwards {
 		head += fmt.Sprintf(" (started %s)", p.Since.UTC().Format("2006-01-02 15:04:05 UTC"))
 	}
-	m := e.g.Migration(p.Key)
+	m := rn.g.Migration(p.Key)
 	if m == nil {
 		return head + fmt.Sprintf(": %d operations ran; its file is no longer registered: restore it to resume or roll back", p.OpsDone)
 	}
@@ -183,8 +183,8 @@ func runOrder(m *Migration, backwards bool) []int {
 // partialMigration returns p's migration, refusing one whose file is gone
 // or whose operations changed since the run that left it (unless the edit
 // is accepted, which records the new checksum).
-func (e *Executor) partialMigration(ctx context.Context, p Partial, accepted []Key) (*Migration, error) {
-	m := e.g.Migration(p.Key)
+func (rn *runner) partialMigration(ctx context.Context, p Partial, accepted []Key) (*Migration, error) {
+	m := rn.g.Migration(p.Key)
 	if m == nil {
 		return nil, fmt.Errorf("migrations: %s was left part-way but is no longer registered; restore its file to resume or roll it back", p.Key)
 	}
@@ -193,7 +193,7 @@ func (e *Executor) partialMigration(ctx context.Context, p Partial, accepted []K
 			return nil, fmt.Errorf("migrations: %s was edited since a run left it part-way, so what ran may not be what the file says now; "+
 				"restore the file, or accept the edit with Options.AcceptEdited %s", p.Key, p.Key)
 		}
-		if err := e.history.Accept(ctx, e.querier(), p.Key, sum); err != nil {
+		if err := rn.history.Accept(ctx, rn.conn, p.Key, sum); err != nil {
 			return nil, err
 		}
 	}
@@ -202,13 +202,13 @@ func (e *Executor) partialMigration(ctx context.Context, p Partial, accepted []K
 
 // stateBefore replays the applied migrations that come before k in graph
 // order: the state k starts from.
-func (e *Executor) stateBefore(ctx context.Context, k Key) (*state.Project, error) {
-	applied, err := e.history.Applied(ctx)
+func (rn *runner) stateBefore(ctx context.Context, k Key) (*state.Project, error) {
+	applied, err := rn.history.Applied(ctx)
 	if err != nil {
 		return nil, err
 	}
 	cur := state.NewProject()
-	for _, m := range e.g.order {
+	for _, m := range rn.g.order {
 		if m.Key() == k {
 			break
 		}
@@ -225,49 +225,49 @@ func (e *Executor) stateBefore(ctx context.Context, k Key) (*state.Project, erro
 // record as done, and records the migration as applied (or unapplied). A
 // statement in doubt is settled first, by asking the database about the
 // objects it touches or by the user's word (see settleDoubt).
-func (e *Executor) resume(ctx context.Context, p Partial, opts Options) error {
-	m, err := e.partialMigration(ctx, p, opts.AcceptEdited)
+func (rn *runner) resume(ctx context.Context, p Partial, opts Options) error {
+	m, err := rn.partialMigration(ctx, p, opts.AcceptEdited)
 	if err != nil {
 		return err
 	}
-	before, err := e.stateBefore(ctx, p.Key)
+	before, err := rn.stateBefore(ctx, p.Key)
 	if err != nil {
 		return err
 	}
 	s := Step{Migration: m, Backwards: p.Backwards}
-	ops, err := RenderStatements(m, e.ed, before, p.Backwards)
+	ops, err := RenderStatements(m, rn.ed, before, p.Backwards)
 	if err != nil {
 		return fmt.Errorf("migrations: resume %s: %w", p.Key, err)
 	}
 	if err := checkPosition(p, m, ops); err != nil {
 		return err
 	}
-	err = e.onConn(ctx, func(conn *sql.Conn) error {
+	err = rn.onConn(ctx, func(conn *sql.Conn) error {
 		record := func(q schema.ExecQuerier, opsDone, statements int) error {
-			return e.history.Progress(ctx, q, p.Key, opsDone, statements)
+			return rn.history.Progress(ctx, q, p.Key, opsDone, statements)
 		}
 		from, stmts := p.OpsDone, p.StatementsDone
 		if p.Started && from < len(ops) {
 			var err error
-			if from, stmts, err = e.settleDoubt(ctx, conn, m, before, p, ops, opts, false); err != nil {
+			if from, stmts, err = rn.settleDoubt(ctx, conn, m, before, p, ops, opts, false); err != nil {
 				return err
 			}
 		}
-		if _, err := e.runTracked(ctx, conn, ops, from, stmts, true, record, &p.Key); err != nil {
+		if _, err := rn.runTracked(ctx, conn, ops, from, stmts, true, record, &p.Key); err != nil {
 			return err
 		}
-		return e.finishTracked(ctx, conn, s)
+		return rn.finishTracked(ctx, conn, s)
 	})
 	if err != nil {
 		var de *DoubtError
 		if errors.As(err, &de) {
 			return err
 		}
-		err = e.trackedFailure(ctx, s, err, true)
+		err = rn.trackedFailure(ctx, s, err, true)
 		var xe *execError
 		if errors.As(err, &xe) {
 			return &MigrateError{Failed: s, Operation: xe.op, Description: xe.desc, Statement: xe.stmt,
-				Partial: true, NonAtomic: !e.ed.AtomicDDL(), Err: xe.err}
+				Partial: true, NonAtomic: !rn.ed.AtomicDDL(), Err: xe.err}
 		}
 		return err
 	}
@@ -352,16 +352,16 @@ func sameValue(a, b reflect.Value) bool {
 // statement by statement where each undo statement's object can be looked
 // up (only the ones still needed run); otherwise it is finished first and
 // then undone whole, so rolling back always moves on.
-func (e *Executor) rollbackPartial(ctx context.Context, p Partial, opts Options) error {
-	m, err := e.partialMigration(ctx, p, nil)
+func (rn *runner) rollbackPartial(ctx context.Context, p Partial, opts Options) error {
+	m, err := rn.partialMigration(ctx, p, nil)
 	if err != nil {
 		return err
 	}
-	before, err := e.stateBefore(ctx, p.Key)
+	before, err := rn.stateBefore(ctx, p.Key)
 	if err != nil {
 		return err
 	}
-	ops, err := RenderStatements(m, e.ed, before, p.Backwards)
+	ops, err := RenderStatements(m, rn.ed, before, p.Backwards)
 	if err != nil {
 		return fmt.Errorf("migrations: roll back %s: %w", p.Key, err)
 	}
@@ -379,25 +379,25 @@ func (e *Executor) rollbackPartial(ctx context.Context, p Partial, opts Options)
 			return &RollbackError{Migration: p.Key, Err: err}
 		}
 	}
-	err = e.onConn(ctx, func(conn *sql.Conn) error {
+	err = rn.onConn(ctx, func(conn *sql.Conn) error {
 		record := func(q schema.ExecQuerier, opsDone, statements int) error {
-			return e.history.Progress(ctx, q, p.Key, opsDone, statements)
+			return rn.history.Progress(ctx, q, p.Key, opsDone, statements)
 		}
 		done, stmts := p.OpsDone, p.StatementsDone
 		if p.Started && done < len(ops) {
 			var err error
-			if done, stmts, err = e.settleDoubt(ctx, conn, m, before, p, ops, opts, true); err != nil {
+			if done, stmts, err = rn.settleDoubt(ctx, conn, m, before, p, ops, opts, true); err != nil {
 				return err
 			}
 		}
 		if stmts > 0 {
-			undone, err := e.undoPart(ctx, conn, m, before, p.Backwards, order[done])
+			undone, err := rn.undoPart(ctx, conn, m, before, p.Backwards, order[done])
 			if err != nil {
 				return err
 			}
 			if !undone {
 				// Finish the operation, so it can be undone whole.
-				if _, err := e.runTracked(ctx, conn, ops[:done+1], done, stmts, false, record, &p.Key); err != nil {
+				if _, err := rn.runTracked(ctx, conn, ops[:done+1], done, stmts, false, record, &p.Key); err != nil {
 					return err
 				}
 				done++
@@ -405,7 +405,7 @@ func (e *Executor) rollbackPartial(ctx context.Context, p Partial, opts Options)
 				return err
 			}
 		}
-		return e.undoWhole(ctx, conn, m, before, p, done)
+		return rn.undoWhole(ctx, conn, m, before, p, done)
 	})
 	if err != nil {
 		var de *DoubtError
@@ -424,7 +424,7 @@ func (e *Executor) rollbackPartial(ctx context.Context, p Partial, opts Options)
 
 // undoWhole undoes the first done operations of p (in its run order),
 // newest first, recording each, then forgets p's attempt.
-func (e *Executor) undoWhole(ctx context.Context, conn *sql.Conn, m *Migration, before *state.Project, p Partial, done int) error {
+func (rn *runner) undoWhole(ctx context.Context, conn *sql.Conn, m *Migration, before *state.Project, p Partial, done int) error {
 	n := len(m.Operations)
 	sub := &Migration{App: m.App, Name: m.Name}
 	undoBackwards := !p.Backwards
@@ -440,7 +440,7 @@ func (e *Executor) undoWhole(ctx context.Context, conn *sql.Conn, m *Migration, 
 		}
 		sub.Operations = m.Operations[n-done:]
 	}
-	ops, err := RenderStatements(sub, e.ed, from, undoBackwards)
+	ops, err := RenderStatements(sub, rn.ed, from, undoBackwards)
 	if err != nil {
 		return err
 	}
@@ -453,12 +453,12 @@ func (e *Executor) undoWhole(ctx context.Context, conn *sql.Conn, m *Migration, 
 		if statements > 0 {
 			return nil // only whole operations count as undone
 		}
-		return e.history.Progress(ctx, q, p.Key, done-opsDone, 0)
+		return rn.history.Progress(ctx, q, p.Key, done-opsDone, 0)
 	}
-	if _, err := e.runTracked(ctx, conn, ops, 0, 0, false, record, nil); err != nil {
+	if _, err := rn.runTracked(ctx, conn, ops, 0, 0, false, record, nil); err != nil {
 		return err
 	}
-	return e.history.Abandon(ctx, conn, p)
+	return rn.history.Abandon(ctx, conn, p)
 }
 
 // containsKey reports whether ks holds k.

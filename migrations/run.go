@@ -21,10 +21,10 @@ import (
 // refused before anything runs. A failure returns a *MigrateError; what
 // completed before it stays applied and recorded.
 func (e *Executor) Migrate(ctx context.Context, plan []Step, opts Options) error {
-	if err := e.checkPlan(plan, opts); err != nil {
+	if err := checkPlan(e.g, plan, opts); err != nil {
 		return err
 	}
-	_, err := e.locked(ctx, opts, func(map[Key]Applied) ([]Step, error) { return plan, nil })
+	_, err := e.locked(ctx, opts, func(*Graph, map[Key]Applied) ([]Step, error) { return plan, nil })
 	return err
 }
 
@@ -32,41 +32,38 @@ func (e *Executor) Migrate(ctx context.Context, plan []Step, opts Options) error
 // migration lock, from the history as it is once the lock is taken, and
 // runs that plan as Migrate does. It returns the plan it ran.
 func (e *Executor) MigrateTo(ctx context.Context, targets []Target, opts Options) ([]Step, error) {
-	return e.locked(ctx, opts, func(applied map[Key]Applied) ([]Step, error) {
-		x, err := e.forHistory(applied)
+	return e.locked(ctx, opts, func(g *Graph, applied map[Key]Applied) ([]Step, error) {
+		steps, err := plan(g, applied, targets)
 		if err != nil {
 			return nil, err
 		}
-		plan, err := x.plan(applied, targets)
-		if err != nil {
-			return nil, err
-		}
-		return plan, x.checkPlan(plan, opts)
+		return steps, checkPlan(g, steps, opts)
 	})
 }
 
+// planFunc makes a run's plan from the history as read under the lock and
+// the graph resolved for it.
+type planFunc func(g *Graph, applied map[Key]Applied) ([]Step, error)
+
 // locked takes the lock, runs the planned migrations on the connection
 // that holds it, and releases it.
-func (e *Executor) locked(ctx context.Context, opts Options, plan func(map[Key]Applied) ([]Step, error)) ([]Step, error) {
+func (e *Executor) locked(ctx context.Context, opts Options, planFor planFunc) ([]Step, error) {
 	ctx, conn, unlock, l, err := e.lockRun(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	run := *e
+	rn := e.runner(conn, opts)
 	if l != nil {
-		run.takenOver = l.taken
-		run.lease = l
+		rn.takenOver = l.taken
+		rn.lease = l
 	}
-	run.conn = conn
-	run.observer = opts.observer()
-	run.history = NewHistory(conn, e.ed)
 	// The guard stops the run's statement on the server when ctx is
 	// cancelled, before the lock is released; runCtx ends after that.
 	runCtx, g, err := e.guarded(ctx, conn, opts)
 	if err != nil {
 		return nil, errors.Join(err, unlock())
 	}
-	steps, retries, err := run.migrateRetrying(runCtx, g, plan, opts)
+	steps, retries, err := rn.migrateRetrying(runCtx, g, planFor, opts)
 	err = g.finish(err, retries)
 	if cause := context.Cause(ctx); err != nil && errors.Is(cause, errLeaseLost) {
 		err = fmt.Errorf("%w (%w)", cause, err)
@@ -79,72 +76,78 @@ func (e *Executor) locked(ctx context.Context, opts Options, plan func(map[Key]A
 	return steps, err
 }
 
+// runner starts a run of e on conn, the connection that holds the lock.
+func (e *Executor) runner(conn *sql.Conn, opts Options) *runner {
+	return &runner{db: e.db, ed: e.ed, g: e.g, conn: conn, history: NewHistory(conn, e.ed), observer: opts.observer()}
+}
+
 // migrate runs under the lock: it makes sure the history table is there,
 // deals with migrations an earlier run left part-way, records accepted
-// edits, plans from the history as it is now and runs the plan.
-func (e *Executor) migrate(ctx context.Context, planFor func(map[Key]Applied) ([]Step, error), opts Options) ([]Step, error) {
-	if err := e.history.Ensure(ctx); err != nil {
+// edits, plans from the history as it is now and runs the plan against
+// the graph resolved for that history.
+func (rn *runner) migrate(ctx context.Context, planFor planFunc, opts Options) ([]Step, error) {
+	if err := rn.history.Ensure(ctx); err != nil {
 		return nil, err
 	}
-	if err := e.recoverPartials(ctx, opts); err != nil {
+	if err := rn.recoverPartials(ctx, opts); err != nil {
 		return nil, err
 	}
-	applied, err := e.history.Applied(ctx)
+	applied, err := rn.history.Applied(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := e.acceptEdited(ctx, applied, opts.AcceptEdited); err != nil {
+	if err := rn.acceptEdited(ctx, applied, opts.AcceptEdited); err != nil {
 		return nil, err
 	}
-	x, err := e.forHistory(applied)
+	g, err := rn.g.ForHistory(applied)
 	if err != nil {
 		return nil, err
 	}
-	done, err := x.appliedSet(applied)
+	done, err := appliedSet(g, applied)
 	if err != nil {
 		return nil, err
 	}
-	plan, err := planFor(applied)
+	plan, err := planFor(g, applied)
 	if err != nil || len(plan) == 0 {
 		return plan, err
 	}
-	if err := x.checkEdited(plan, applied, done); err != nil {
+	if err := checkEdited(g, plan, applied, done); err != nil {
 		return nil, err
 	}
 	for _, s := range plan {
-		if x.g.Migration(s.Migration.Key()) == nil {
+		if g.Migration(s.Migration.Key()) == nil {
 			return nil, fmt.Errorf("migrations: %s no longer takes part for this database's history (a squashed migration or the ones it replaces were applied meanwhile); plan again", s.Migration.Key())
 		}
 	}
 	if plan[0].Backwards {
-		return plan, x.backwards(ctx, plan, done, opts)
+		return plan, rn.backwards(ctx, g, plan, done, opts)
 	}
-	return plan, x.forwards(ctx, plan, done, opts)
+	return plan, rn.forwards(ctx, g, plan, done, opts)
 }
 
 // forwards applies the plan, carrying the state from one migration to the
 // next: it starts as the replay of what is applied.
-func (e *Executor) forwards(ctx context.Context, plan []Step, done map[Key]bool, opts Options) error {
+func (rn *runner) forwards(ctx context.Context, g *Graph, plan []Step, done map[Key]bool, opts Options) error {
 	cur := state.NewProject()
-	for _, m := range e.g.order {
+	for _, m := range g.order {
 		if done[m.Key()] {
 			if err := operations.Apply(m.App, m.Operations, cur); err != nil {
 				return fmt.Errorf("migrations: replay %s: %w", m.Key(), err)
 			}
 		}
 	}
-	r := NewRenderer(e.ed, cur)
+	src := forwardSource{NewRenderer(rn.ed, cur)}
 	var completed []Step
 	for _, s := range plan {
 		if done[s.Migration.Key()] {
 			continue // applied meanwhile by another run
 		}
-		for _, d := range e.g.dependencies(s.Migration.Key()) {
+		for _, d := range g.dependencies(s.Migration.Key()) {
 			if !done[d] {
 				return fmt.Errorf("migrations: cannot apply %s: its dependency %s is neither applied nor earlier in the plan", s.Migration.Key(), d)
 			}
 		}
-		if err := e.run(ctx, s, r, nil, opts, completed); err != nil {
+		if err := rn.run(ctx, s, src, opts, completed); err != nil {
 			return err
 		}
 		done[s.Migration.Key()] = true
@@ -155,26 +158,27 @@ func (e *Executor) forwards(ctx context.Context, plan []Step, done map[Key]bool,
 
 // backwards unapplies the plan; the state each migration is unapplied to is
 // the replay of the applied migrations that come before it in graph order.
-func (e *Executor) backwards(ctx context.Context, plan []Step, done map[Key]bool, opts Options) error {
+func (rn *runner) backwards(ctx context.Context, g *Graph, plan []Step, done map[Key]bool, opts Options) error {
 	wanted := map[Key]bool{}
 	for _, s := range plan {
 		wanted[s.Migration.Key()] = true
 	}
-	before, err := e.statesBefore(plan, done, wanted)
+	before, err := statesBefore(g, plan, done, wanted)
 	if err != nil {
 		return err
 	}
+	src := backwardSource{ed: rn.ed, before: before}
 	var completed []Step
 	for _, s := range plan {
 		if !done[s.Migration.Key()] {
 			continue // unapplied meanwhile by another run
 		}
-		for _, c := range e.g.children(s.Migration.Key()) {
+		for _, c := range g.children(s.Migration.Key()) {
 			if done[c] {
 				return fmt.Errorf("migrations: cannot unapply %s: %s depends on it and is still applied", s.Migration.Key(), c)
 			}
 		}
-		if err := e.run(ctx, s, nil, before[s.Migration.Key()], opts, completed); err != nil {
+		if err := rn.run(ctx, s, src, opts, completed); err != nil {
 			return err
 		}
 		done[s.Migration.Key()] = false
@@ -190,12 +194,12 @@ func (e *Executor) backwards(ctx context.Context, plan []Step, done map[Key]bool
 // depend on it), the tables it changed stay as it left them, so the state is
 // the replay of every migration still applied at that point of the plan,
 // leaving out the one being unapplied.
-func (e *Executor) statesBefore(plan []Step, done, wanted map[Key]bool) (map[Key]*state.Project, error) {
+func statesBefore(g *Graph, plan []Step, done, wanted map[Key]bool) (map[Key]*state.Project, error) {
 	before := map[Key]*state.Project{}
 	staysAfter := map[Key]bool{}
 	later := false
-	for i := len(e.g.order) - 1; i >= 0; i-- {
-		k := e.g.order[i].Key()
+	for i := len(g.order) - 1; i >= 0; i-- {
+		k := g.order[i].Key()
 		if wanted[k] {
 			staysAfter[k] = later
 		} else if done[k] {
@@ -203,7 +207,7 @@ func (e *Executor) statesBefore(plan []Step, done, wanted map[Key]bool) (map[Key
 		}
 	}
 	cur := state.NewProject()
-	for _, m := range e.g.order {
+	for _, m := range g.order {
 		if !done[m.Key()] {
 			continue
 		}
@@ -222,7 +226,7 @@ func (e *Executor) statesBefore(plan []Step, done, wanted map[Key]bool) (map[Key
 			continue
 		}
 		p := state.NewProject()
-		for _, m := range e.g.order {
+		for _, m := range g.order {
 			if !done[m.Key()] || gone[m.Key()] {
 				continue
 			}
@@ -235,98 +239,95 @@ func (e *Executor) statesBefore(plan []Step, done, wanted map[Key]bool) (map[Key
 	return before, nil
 }
 
-// run applies or unapplies one migration. Forwards, r holds the state
-// before it and is moved past it; backwards, before is that state.
-func (e *Executor) run(ctx context.Context, s Step, r *Renderer, before *state.Project, opts Options, completed []Step) error {
+// stepSource is where a run's steps come from, in one direction: the state
+// each step starts from and the statements it runs.
+type stepSource interface {
+	// start returns the state s starts from; the caller may read it
+	// while the source moves on.
+	start(s Step) *state.Project
+	// statements renders what s runs and moves past it.
+	statements(s Step) ([]OpStatements, error)
+	// skip moves past s without rendering it: it was only recorded.
+	skip(s Step) error
+}
+
+// forwardSource applies: its Renderer carries the state from one
+// migration to the next.
+type forwardSource struct{ r *Renderer }
+
+func (f forwardSource) start(Step) *state.Project { return f.r.State().CloneShallow() }
+
+func (f forwardSource) statements(s Step) ([]OpStatements, error) { return f.r.Forwards(s.Migration) }
+
+func (f forwardSource) skip(s Step) error { return f.r.Skip(s.Migration) }
+
+// backwardSource unapplies: each migration starts from the state
+// statesBefore worked out for it.
+type backwardSource struct {
+	ed     schema.Editor
+	before map[Key]*state.Project
+}
+
+func (b backwardSource) start(s Step) *state.Project { return b.before[s.Migration.Key()] }
+
+func (b backwardSource) statements(s Step) ([]OpStatements, error) {
+	return RenderStatements(s.Migration, b.ed, b.start(s), true)
+}
+
+func (b backwardSource) skip(Step) error { return nil }
+
+// run applies or unapplies one migration, from the state src says it
+// starts from: only recorded when it is faked, else its statements
+// rendered, the pre-flight checks passed and the statements run.
+func (rn *runner) run(ctx context.Context, s Step, src stepSource, opts Options, completed []Step) error {
 	m := s.Migration
 	fail := func(op int, desc, stmt string, partial bool, err error) error {
 		return &MigrateError{Done: completed, Failed: s, Operation: op, Description: desc, Statement: stmt,
-			Partial: partial, NonAtomic: !e.ed.AtomicDDL(), Err: err}
+			Partial: partial, NonAtomic: !rn.ed.AtomicDDL(), Err: err}
 	}
-	opts.observer().Migrating(s)
-	start := time.Now()
+	rn.observer.Migrating(s)
+	began := time.Now()
+	before := src.start(s)
 	faked := opts.Fake
 	if !faked && opts.FakeInitial && !s.Backwards && m.Initial {
-		after, err := stateAfter(m, r.State())
+		after, err := stateAfter(m, before)
 		if err != nil {
 			return fail(0, "", "", false, err)
 		}
-		if faked, err = e.tablesExist(ctx, m, after); err != nil {
+		if faked, err = rn.tablesExist(ctx, m, after); err != nil {
 			return fail(0, "looking for its tables", "", false, err)
 		}
 	}
 	if faked {
-		if err := e.record(ctx, e.querier(), s); err != nil {
+		if err := rn.record(ctx, rn.conn, s); err != nil {
 			return fail(0, "", "", false, err)
 		}
-		if r != nil {
-			if err := r.Skip(m); err != nil {
-				return fail(0, "", "", false, err)
-			}
-		}
-	} else {
-		var ops []OpStatements
-		var err error
-		start := before
-		if r != nil {
-			start = r.State().CloneShallow()
-			ops, err = r.Forwards(m)
-		} else {
-			ops, err = e.render(m, before, s.Backwards)
-		}
-		if err != nil {
-			var re *renderError
-			if errors.As(err, &re) {
-				return fail(re.op, re.desc, "", false, re.err)
-			}
+		if err := src.skip(s); err != nil {
 			return fail(0, "", "", false, err)
 		}
-		if err := e.preflight(ctx, s, start, completed); err != nil {
-			return err
-		}
-		if err := e.execute(ctx, s, ops); err != nil {
-			var xe *execError
-			if errors.As(err, &xe) {
-				return fail(xe.op, xe.desc, xe.stmt, xe.partial, xe.err)
-			}
-			return fail(0, "", "", false, err)
-		}
+		rn.observer.Migrated(s, true, time.Since(began))
+		return nil
 	}
-	opts.observer().Migrated(s, faked, time.Since(start))
+	ops, err := src.statements(s)
+	if err != nil {
+		var re *renderError
+		if errors.As(err, &re) {
+			return fail(re.op, re.desc, "", false, re.err)
+		}
+		return fail(0, "", "", false, err)
+	}
+	if err := rn.preflight(ctx, s, before, completed); err != nil {
+		return err
+	}
+	if err := rn.execute(ctx, s, ops); err != nil {
+		var xe *execError
+		if errors.As(err, &xe) {
+			return fail(xe.op, xe.desc, xe.stmt, xe.partial, xe.err)
+		}
+		return fail(0, "", "", false, err)
+	}
+	rn.observer.Migrated(s, false, time.Since(began))
 	return nil
-}
-
-// render returns the statements of every operation of m on this executor's dialect.
-func (e *Executor) render(m *Migration, before *state.Project, backwards bool) ([]OpStatements, error) {
-	return RenderStatements(m, e.ed, before, backwards)
-}
-
-// Statements returns what migrating m runs, without running it: the state
-// before m is replayed from its ancestors, then each operation renders its
-// forward statements (or, backwards, the reverse statements in reverse
-// order). It is what sqlmigrate prints.
-func (e *Executor) Statements(m *Migration, backwards bool) ([]operations.Statement, error) {
-	if m == nil || e.g.Migration(m.Key()) == nil {
-		return nil, fmt.Errorf("migrations: %v is not a migration of the graph", m)
-	}
-	if backwards {
-		if err := irreversible(m); err != nil {
-			return nil, err
-		}
-	}
-	before, err := e.g.StateBefore(m.Key())
-	if err != nil {
-		return nil, err
-	}
-	ops, err := e.render(m, before, backwards)
-	if err != nil {
-		return nil, fmt.Errorf("migrations: %s: %w", m.Key(), err)
-	}
-	var stmts []operations.Statement
-	for _, o := range ops {
-		stmts = append(stmts, o.Statements...)
-	}
-	return stmts, nil
 }
 
 // execError says where a migration failed while running.
@@ -360,16 +361,16 @@ func rollback(ctx context.Context, tx *sql.Tx) error {
 // execute runs one migration's steps and records it, on one connection:
 // inside one transaction when the dialect has transactional DDL, else
 // statement by statement with its progress recorded as it goes.
-func (e *Executor) execute(ctx context.Context, s Step, ops []OpStatements) error {
-	return e.onConn(ctx, func(conn *sql.Conn) error {
-		if !e.atomic(s.Migration) {
-			return e.executeTracked(ctx, conn, s, ops)
+func (rn *runner) execute(ctx context.Context, s Step, ops []OpStatements) error {
+	return rn.onConn(ctx, func(conn *sql.Conn) error {
+		if !rn.atomic(s.Migration) {
+			return rn.executeTracked(ctx, conn, s, ops)
 		}
 		tx, err := conn.BeginTx(ctx, nil)
 		if err != nil {
 			return &execError{desc: "beginning its transaction", err: err}
 		}
-		if err := e.inTx(ctx, tx, s, ops); err != nil {
+		if err := rn.inTx(ctx, tx, s, ops); err != nil {
 			if rerr := rollback(ctx, tx); rerr != nil {
 				return &execError{desc: "rolling back", err: errors.Join(err, rerr)}
 			}
@@ -384,21 +385,21 @@ func (e *Executor) execute(ctx context.Context, s Step, ops []OpStatements) erro
 
 // atomic reports whether m runs as one transaction: the dialect rolls DDL
 // back and m does not ask to run outside a transaction.
-func (e *Executor) atomic(m *Migration) bool {
-	return e.ed.AtomicDDL() && !m.NonAtomic
+func (rn *runner) atomic(m *Migration) bool {
+	return rn.ed.AtomicDDL() && !m.NonAtomic
 }
 
 // inTx runs the steps, checks integrity and records the migration inside tx.
-func (e *Executor) inTx(ctx context.Context, tx *sql.Tx, s Step, ops []OpStatements) error {
-	if err := e.runStatements(ctx, tx, ops, false); err != nil {
+func (rn *runner) inTx(ctx context.Context, tx *sql.Tx, s Step, ops []OpStatements) error {
+	if err := rn.runStatements(ctx, tx, ops, false); err != nil {
 		return err
 	}
-	if ic, ok := e.ed.(schema.IntegrityChecker); ok {
+	if ic, ok := rn.ed.(schema.IntegrityChecker); ok {
 		if err := ic.CheckIntegrity(ctx, tx); err != nil {
 			return &execError{desc: "checking integrity before commit", err: err}
 		}
 	}
-	if err := e.record(ctx, tx, s); err != nil {
+	if err := rn.record(ctx, tx, s); err != nil {
 		return &execError{desc: "recording it", err: err}
 	}
 	return nil
@@ -406,7 +407,7 @@ func (e *Executor) inTx(ctx context.Context, tx *sql.Tx, s Step, ops []OpStateme
 
 // runStatements runs every statement in order on db; nonAtomic marks a failure after
 // earlier statements of the migration as partial.
-func (e *Executor) runStatements(ctx context.Context, db schema.ExecQuerier, ops []OpStatements, nonAtomic bool) error {
+func (rn *runner) runStatements(ctx context.Context, db schema.ExecQuerier, ops []OpStatements, nonAtomic bool) error {
 	ran := false
 	for _, o := range ops {
 		for _, st := range o.Statements {
@@ -415,14 +416,14 @@ func (e *Executor) runStatements(ctx context.Context, db schema.ExecQuerier, ops
 			if st.Go != nil {
 				stmt = "Go function " + st.Name
 			}
-			if err := e.fence(); err != nil {
+			if err := rn.fence(); err != nil {
 				return &execError{op: o.Number, desc: o.Operation.Describe(), partial: nonAtomic && ran, err: err}
 			}
-			e.announce(stmt)
+			rn.announce(stmt)
 			if st.Go != nil {
 				err = st.Go(ctx, db)
 			} else {
-				err = schema.Exec(ctx, e.ed, db, st.SQL)
+				err = schema.Exec(ctx, rn.ed, db, st.SQL)
 			}
 			if err != nil {
 				return &execError{op: o.Number, desc: o.Operation.Describe(), stmt: stmt, partial: nonAtomic && ran, err: err}
@@ -445,13 +446,13 @@ func hasSteps(ops []OpStatements) bool {
 
 // recordReplaced records, through q, every migration a squashed m replaces,
 // so the history stays right whichever of them the files keep.
-func (e *Executor) recordReplaced(ctx context.Context, q schema.ExecQuerier, m *Migration) error {
+func (rn *runner) recordReplaced(ctx context.Context, q schema.ExecQuerier, m *Migration) error {
 	for _, r := range m.Replaces {
 		sum := ""
-		if orig := e.g.Registered(r); orig != nil {
+		if orig := rn.g.Registered(r); orig != nil {
 			sum = Checksum(orig)
 		}
-		if err := e.history.Record(ctx, q, r, sum); err != nil {
+		if err := rn.history.Record(ctx, q, r, sum); err != nil {
 			return err
 		}
 	}
@@ -460,16 +461,16 @@ func (e *Executor) recordReplaced(ctx context.Context, q schema.ExecQuerier, m *
 
 // record writes the step's outcome to the history through q: the migration
 // recorded, or, when unapplying, it and any migrations it replaces forgotten.
-func (e *Executor) record(ctx context.Context, q schema.ExecQuerier, s Step) error {
+func (rn *runner) record(ctx context.Context, q schema.ExecQuerier, s Step) error {
 	m := s.Migration
 	if !s.Backwards {
-		if err := e.recordReplaced(ctx, q, m); err != nil {
+		if err := rn.recordReplaced(ctx, q, m); err != nil {
 			return err
 		}
-		return e.history.Record(ctx, q, m.Key(), Checksum(m))
+		return rn.history.Record(ctx, q, m.Key(), Checksum(m))
 	}
 	for _, k := range append([]Key{m.Key()}, m.Replaces...) {
-		if err := e.history.Unrecord(ctx, q, k); err != nil {
+		if err := rn.history.Unrecord(ctx, q, k); err != nil {
 			return err
 		}
 	}

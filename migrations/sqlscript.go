@@ -77,6 +77,35 @@ func RenderStatements(m *Migration, ed schema.Editor, before *state.Project, bac
 	return out, nil
 }
 
+// Statements returns what migrating m runs, without running it: the state
+// before m is replayed from its ancestors, then each operation renders its
+// forward statements (or, backwards, the reverse statements in reverse
+// order), as RenderStatements gives them to a run. It is what sqlmigrate
+// prints.
+func (e *Executor) Statements(m *Migration, backwards bool) ([]operations.Statement, error) {
+	if m == nil || e.g.Migration(m.Key()) == nil {
+		return nil, fmt.Errorf("migrations: %v is not a migration of the graph", m)
+	}
+	if backwards {
+		if err := irreversible(m); err != nil {
+			return nil, err
+		}
+	}
+	before, err := e.g.StateBefore(m.Key())
+	if err != nil {
+		return nil, err
+	}
+	ops, err := RenderStatements(m, e.ed, before, backwards)
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %s: %w", m.Key(), err)
+	}
+	var stmts []operations.Statement
+	for _, o := range ops {
+		stmts = append(stmts, o.Statements...)
+	}
+	return stmts, nil
+}
+
 // RenderSQL writes the SQL script of migrating m (sqlmigrate's output): each
 // operation as a "-- <Describe>" comment ("-- Undo <Describe>" backwards) and its statements ending in ";",
 // Go steps as a comment, the whole wrapped in BEGIN/COMMIT where the

@@ -9,18 +9,10 @@ import (
 	"github.com/pmanager/pmanager/pkg/schema"
 )
 
-// onConn runs f on a connection of its own, prepared for a migration.
-func (e *Executor) onConn(ctx context.Context, f func(*sql.Conn) error) (err error) {
-	conn, done, err := e.connection(ctx)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := done(); cerr != nil && err == nil {
-			err = cerr
-		}
-	}()
-	if p, ok := e.ed.(schema.Preparer); ok {
+// onConn runs f on the run's connection, prepared for a migration.
+func (rn *runner) onConn(ctx context.Context, f func(*sql.Conn) error) (err error) {
+	conn := rn.conn
+	if p, ok := rn.ed.(schema.Preparer); ok {
 		if err := p.Prepare(ctx, conn); err != nil {
 			return &execError{desc: "preparing the connection", err: err}
 		}
@@ -36,25 +28,25 @@ func (e *Executor) onConn(ctx context.Context, f func(*sql.Conn) error) (err err
 // executeTracked runs one migration outside a transaction: the history
 // first notes that it starts, then records each statement's completion,
 // and finally records the migration as applied (or forgets it).
-func (e *Executor) executeTracked(ctx context.Context, conn *sql.Conn, s Step, ops []OpStatements) error {
+func (rn *runner) executeTracked(ctx context.Context, conn *sql.Conn, s Step, ops []OpStatements) error {
 	k := s.Migration.Key()
-	if err := e.fence(); err != nil {
+	if err := rn.fence(); err != nil {
 		return &execError{desc: "recording that it starts", err: err}
 	}
-	if err := e.history.Begin(ctx, conn, k, Checksum(s.Migration), s.Backwards); err != nil {
+	if err := rn.history.Begin(ctx, conn, k, Checksum(s.Migration), s.Backwards); err != nil {
 		return &execError{desc: "recording that it starts", err: err}
 	}
 	record := func(q schema.ExecQuerier, opsDone, statements int) error {
-		return e.history.Progress(ctx, q, k, opsDone, statements)
+		return rn.history.Progress(ctx, q, k, opsDone, statements)
 	}
-	completed, err := e.runTracked(ctx, conn, ops, 0, 0, true, record, &k)
+	completed, err := rn.runTracked(ctx, conn, ops, 0, 0, true, record, &k)
 	if err == nil {
-		err = e.finishTracked(ctx, conn, s)
+		err = rn.finishTracked(ctx, conn, s)
 	}
 	if err == nil {
 		return nil
 	}
-	return e.trackedFailure(ctx, s, err, completed > 0)
+	return rn.trackedFailure(ctx, s, err, completed > 0)
 }
 
 // trackedFailure records why a migration running outside a transaction
@@ -62,7 +54,7 @@ func (e *Executor) executeTracked(ctx context.Context, conn *sql.Conn, s Step, o
 // nothing ran and nothing is in doubt, the history forgets the attempt. An
 // interrupted run records no cause: the statement it stopped in may or may
 // not have taken effect, which the history then says.
-func (e *Executor) trackedFailure(ctx context.Context, s Step, err error, ran bool) error {
+func (rn *runner) trackedFailure(ctx context.Context, s Step, err error, ran bool) error {
 	k := s.Migration.Key()
 	bg := context.WithoutCancel(ctx)
 	var xe *execError
@@ -81,11 +73,11 @@ func (e *Executor) trackedFailure(ctx context.Context, s Step, err error, ran bo
 		// history may not be writable: it keeps what it recorded.
 		xe.partial = true
 	case !ran && !s.Backwards:
-		rerr = e.history.Unrecord(bg, e.querier(), k)
+		rerr = rn.history.Unrecord(bg, rn.conn, k)
 	case !ran:
-		rerr = e.history.Abandon(bg, e.querier(), Partial{Key: k, Backwards: true})
+		rerr = rn.history.Abandon(bg, rn.conn, Partial{Key: k, Backwards: true})
 	default:
-		rerr = e.history.Fail(bg, e.querier(), k, xe.err)
+		rerr = rn.history.Fail(bg, rn.conn, k, xe.err)
 	}
 	if rerr != nil {
 		xe.err = errors.Join(xe.err, rerr)
@@ -95,24 +87,24 @@ func (e *Executor) trackedFailure(ctx context.Context, s Step, err error, ran bo
 
 // finishTracked checks integrity (SQLite rebuilds) and records the
 // migration's end, in one transaction so the record is whole.
-func (e *Executor) finishTracked(ctx context.Context, conn *sql.Conn, s Step) error {
-	if ic, ok := e.ed.(schema.IntegrityChecker); ok {
+func (rn *runner) finishTracked(ctx context.Context, conn *sql.Conn, s Step) error {
+	if ic, ok := rn.ed.(schema.IntegrityChecker); ok {
 		if err := ic.CheckIntegrity(ctx, conn); err != nil {
 			return &execError{desc: "checking integrity", err: err}
 		}
 	}
-	if err := e.fence(); err != nil {
+	if err := rn.fence(); err != nil {
 		return &execError{desc: "recording it", err: err}
 	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return &execError{desc: "recording it", err: err}
 	}
-	if err := e.history.Finish(ctx, tx, s.Migration.Key(), s.Migration.Replaces, s.Backwards); err != nil {
+	if err := rn.history.Finish(ctx, tx, s.Migration.Key(), s.Migration.Replaces, s.Backwards); err != nil {
 		return &execError{desc: "recording it", err: errors.Join(err, rollback(ctx, tx))}
 	}
 	if !s.Backwards {
-		if err := e.recordReplaced(ctx, tx, s.Migration); err != nil {
+		if err := rn.recordReplaced(ctx, tx, s.Migration); err != nil {
 			return &execError{desc: "recording it", err: errors.Join(err, rollback(ctx, tx))}
 		}
 	}
@@ -141,7 +133,7 @@ func (e *Executor) finishTracked(ctx context.Context, conn *sql.Conn, s Step) er
 // so on MySQL the position after a last statement that commits by itself
 // is not recorded: the migration's end records it. That saves a commit per
 // migration, a third of the history writes of a one-statement migration.
-func (e *Executor) runTracked(ctx context.Context, conn *sql.Conn, ops []OpStatements, skipOps, skipStmts int, finishFollows bool,
+func (rn *runner) runTracked(ctx context.Context, conn *sql.Conn, ops []OpStatements, skipOps, skipStmts int, finishFollows bool,
 	record func(q schema.ExecQuerier, opsDone, statements int) error, noted *Key) (int, error) {
 	completed := 0
 	for i := skipOps; i < len(ops); i++ {
@@ -157,16 +149,16 @@ func (e *Executor) runTracked(ctx context.Context, conn *sql.Conn, ops []OpState
 			}
 			st := o.Statements[j]
 			rec := func(q schema.ExecQuerier) error { return record(q, done, next) }
-			if finishFollows && done == len(ops) && !e.ed.AtomicDDL() && st.Go == nil && commitsOnItsOwn(st.SQL) {
+			if finishFollows && done == len(ops) && !rn.ed.AtomicDDL() && st.Go == nil && commitsOnItsOwn(st.SQL) {
 				rec = nil
 			}
-			if err := e.runStatement(ctx, conn, o, st, rec, noted); err != nil {
+			if err := rn.runStatement(ctx, conn, o, st, rec, noted); err != nil {
 				return completed, err
 			}
 			completed++
 		}
 		if len(o.Statements) == 0 && !(finishFollows && i+1 == len(ops)) {
-			err := e.fence()
+			err := rn.fence()
 			if err == nil {
 				err = record(conn, i+1, 0)
 			}
@@ -181,21 +173,21 @@ func (e *Executor) runTracked(ctx context.Context, conn *sql.Conn, ops []OpState
 // runStatement runs one step of o with its record (see runTracked): in a
 // transaction together, unless the statement must run alone. A nil record
 // runs the step without one; a nil noted notes nothing of its start.
-func (e *Executor) runStatement(ctx context.Context, conn *sql.Conn, o OpStatements, st operations.Statement, record func(schema.ExecQuerier) error, noted *Key) error {
+func (rn *runner) runStatement(ctx context.Context, conn *sql.Conn, o OpStatements, st operations.Statement, record func(schema.ExecQuerier) error, noted *Key) error {
 	fail := func(stmt string, err error) error {
 		return &execError{op: o.Number, desc: o.Operation.Describe(), stmt: stmt, err: err}
 	}
-	if err := e.fence(); err != nil {
+	if err := rn.fence(); err != nil {
 		return fail("", err)
 	}
-	if st.Go == nil && e.ed.AtomicDDL() && mustRunAlone(e.ed.Dialect(), st.SQL) {
+	if st.Go == nil && rn.ed.AtomicDDL() && mustRunAlone(rn.ed.Dialect(), st.SQL) {
 		if noted != nil {
-			if err := e.history.Start(ctx, conn, *noted); err != nil {
+			if err := rn.history.Start(ctx, conn, *noted); err != nil {
 				return fail("", err)
 			}
 		}
-		e.announce(st.SQL)
-		if err := schema.Exec(ctx, e.ed, conn, st.SQL); err != nil {
+		rn.announce(st.SQL)
+		if err := schema.Exec(ctx, rn.ed, conn, st.SQL); err != nil {
 			return fail(st.SQL, err)
 		}
 		if record != nil {
@@ -210,9 +202,9 @@ func (e *Executor) runStatement(ctx context.Context, conn *sql.Conn, o OpStateme
 		return fail("", err)
 	}
 	undo := func(err error) error { return errors.Join(err, rollback(ctx, tx)) }
-	if noted != nil && !e.ed.AtomicDDL() {
+	if noted != nil && !rn.ed.AtomicDDL() {
 		// Commits only if the statement commits by itself (MySQL DDL).
-		if err := e.history.Start(ctx, tx, *noted); err != nil {
+		if err := rn.history.Start(ctx, tx, *noted); err != nil {
 			return fail("", undo(err))
 		}
 	}
@@ -220,22 +212,22 @@ func (e *Executor) runStatement(ctx context.Context, conn *sql.Conn, o OpStateme
 	if st.Go != nil {
 		stmt = "Go function " + st.Name
 	}
-	e.announce(stmt)
+	rn.announce(stmt)
 	if st.Go != nil {
 		err = st.Go(ctx, tx)
 	} else {
-		err = schema.Exec(ctx, e.ed, tx, st.SQL)
+		err = schema.Exec(ctx, rn.ed, tx, st.SQL)
 	}
 	if err != nil {
 		err = undo(err)
-		if noted != nil && !e.ed.AtomicDDL() && st.Go == nil && serverRefused(err) {
+		if noted != nil && !rn.ed.AtomicDDL() && st.Go == nil && serverRefused(err) {
 			bg := context.WithoutCancel(ctx)
 			// The server refused the statement, and its DDL is atomic:
 			// nothing of it stays, whatever its start note says. Unless
 			// the run was interrupting it: a statement asked to stop may
 			// have finished first, so the database is asked.
-			if !(ctx.Err() != nil || interrupted(err)) || e.interruptedWithoutEffect(bg, conn, st.SQL) {
-				if serr := e.history.Settle(bg, conn, *noted); serr != nil {
+			if !(ctx.Err() != nil || interrupted(err)) || rn.interruptedWithoutEffect(bg, conn, st.SQL) {
+				if serr := rn.history.Settle(bg, conn, *noted); serr != nil {
 					err = errors.Join(err, serr)
 				}
 			}
@@ -250,7 +242,7 @@ func (e *Executor) runStatement(ctx context.Context, conn *sql.Conn, o OpStateme
 	// A statement that ran inside the transaction (data, a Go function)
 	// is undone rather than committed when the run lost its lease while
 	// it ran; DDL has committed by itself already on MySQL.
-	if err := e.fence(); err != nil {
+	if err := rn.fence(); err != nil {
 		return fail(stmt, undo(err))
 	}
 	if err := tx.Commit(); err != nil {
