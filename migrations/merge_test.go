@@ -1,16 +1,17 @@
-package cli
+package migrations
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/pmanager/pmanager/migrations"
 	"github.com/pmanager/pmanager/pkg/operations"
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
-func TestBranchClashes(t *testing.T) {
+func TestMergeClashes(t *testing.T) {
 	t.Parallel()
 	char := func(name string) *state.Field { return &state.Field{Name: name, Kind: state.Char, MaxLength: 9} }
 	fk := func(name, to string) *state.Field {
@@ -41,18 +42,52 @@ func TestBranchClashes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			root := &migrations.Migration{App: "main", Name: "0001_initial"}
-			dep := []migrations.Key{root.Key()}
-			a := &migrations.Migration{App: "main", Name: "0002_a", Dependencies: dep, Operations: tt.a}
-			b := &migrations.Migration{App: "main", Name: "0002_b", Dependencies: dep, Operations: tt.b}
-			g, err := migrations.NewGraph([]*migrations.Migration{root, a, b})
+			root := &Migration{App: "main", Name: "0001_initial"}
+			dep := []Key{root.Key()}
+			a := &Migration{App: "main", Name: "0002_a", Dependencies: dep, Operations: tt.a}
+			b := &Migration{App: "main", Name: "0002_b", Dependencies: dep, Operations: tt.b}
+			g, err := NewGraph([]*Migration{root, a, b})
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := branchClashes(g, "main", g.Leaves("main"))
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("branchClashes (-want +got):\n%s", diff)
+			ms := Merges(g, nil)
+			if len(ms) != 1 {
+				t.Fatalf("Merges = %d merges, want 1", len(ms))
+			}
+			if diff := cmp.Diff(tt.want, ms[0].Clashes); diff != "" {
+				t.Errorf("Merge.Clashes (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestMergeMigration(t *testing.T) {
+	t.Parallel()
+	root := &Migration{App: "main", Name: "0001_initial"}
+	dep := []Key{root.Key()}
+	a := &Migration{App: "main", Name: "0002_a", Dependencies: dep, Operations: []operations.Operation{operations.DeleteModel{Name: "Owner"}}}
+	b := &Migration{App: "main", Name: "0002_" + strings.Repeat("b", 60), Dependencies: dep}
+	g, err := NewGraph([]*Migration{root, a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := Merges(g, []string{"main"})
+	if len(ms) != 1 || len(Merges(g, []string{"blog"})) != 0 {
+		t.Fatalf("Merges: %d for main, want 1 and none for another app", len(ms))
+	}
+	mg := ms[0]
+	if diff := cmp.Diff([][]BranchOp{{{Migration: a.Key(), Operation: a.Operations[0]}}, nil}, mg.Branches); diff != "" {
+		t.Errorf("Branches (-want +got):\n%s", diff)
+	}
+	now := time.Date(2026, 3, 4, 5, 6, 0, 0, time.UTC)
+	got := mg.Migration(g, "", now)
+	if got.Name != "0003_merge_20260304_0506" || !cmp.Equal(got.Dependencies, mg.Leaves) || len(got.Operations) != 0 {
+		t.Errorf("Migration = %s depending on %v, want 0003_merge_20260304_0506 on both leaves and no operations", got.Name, got.Dependencies)
+	}
+	if got := mg.Migration(g, "join", now).Name; got != "0003_join" {
+		t.Errorf("named Migration = %s, want 0003_join", got)
+	}
+	if got := mergeName([]Key{a.Key(), root.Key()}, "x"); got != "merge_0002_a_0001_initial" {
+		t.Errorf("mergeName = %s", got)
 	}
 }
