@@ -83,11 +83,8 @@ func (m *Migrator) resolved(ctx context.Context) (*Graph, map[Key]Applied, error
 	if err != nil {
 		return nil, nil, err
 	}
-	g, err := m.g.ForHistory(applied)
+	g, err := ResolveHistory(m.g, applied)
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := CheckConsistent(g, applied); err != nil {
 		return nil, nil, err
 	}
 	m.reportEdited(g, withoutKeys(applied, m.Options.AcceptEdited))

@@ -138,34 +138,30 @@ func (s *session) writeReport(r Report) error {
 	return nil
 }
 
-// reportMigration describes m as showmigrations sees it.
-func reportMigration(m *migrations.Migration, applied map[migrations.Key]migrations.Applied, partials []migrations.Partial) ReportMigration {
-	r := ReportMigration{App: m.App, Name: m.Name, Applied: migrations.IsApplied(applied, m)}
-	if a, ok := applied[m.Key()]; ok {
-		at := a.AppliedAt.UTC()
-		if !at.IsZero() {
-			r.AppliedAt = &at
-		}
-		r.Edited = edited(m, a)
+// reportMigration describes a migration as showmigrations sees it.
+func reportMigration(st migrations.MigrationStatus) ReportMigration {
+	m := st.Migration
+	r := ReportMigration{App: m.App, Name: m.Name, Applied: st.Applied, Edited: st.Edited}
+	if at := st.AppliedAt.UTC(); !at.IsZero() {
+		r.AppliedAt = &at
 	}
-	for _, p := range partials {
-		if p.Key == m.Key() {
-			dir := "apply"
-			if p.Backwards {
-				dir = "unapply"
-			}
-			r.Partial = &ReportPartial{Direction: dir, OperationsDone: p.OpsDone}
+	if p := st.Partial; p != nil {
+		dir := "apply"
+		if p.Backwards {
+			dir = "unapply"
 		}
+		r.Partial = &ReportPartial{Direction: dir, OperationsDone: p.OpsDone}
 	}
 	return r
 }
 
 // reportPlan describes what migrate would run, in order.
 func reportPlan(g *migrations.Graph, plan []migrations.Step, applied map[migrations.Key]migrations.Applied) ([]ReportMigration, error) {
+	status := migrations.NewStatus(g, applied, nil)
 	out := []ReportMigration{}
 	for _, step := range plan {
 		m := step.Migration
-		r := reportMigration(m, applied, nil)
+		r := reportMigration(status.Of(m))
 		r.Action = "apply"
 		if step.Backwards {
 			r.Action = "unapply"

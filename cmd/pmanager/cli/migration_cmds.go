@@ -430,20 +430,20 @@ func (s *session) migrationList(c *ucli.Context) error {
 			return scrub(err, raw)
 		}
 	}
+	status := migrations.NewStatus(g, applied, nil)
 	for _, app := range apps {
 		fmt.Fprintln(s.stdout, app)
 		listed := 0
-		for _, m := range g.Migrations(app) {
-			done := migrations.IsApplied(applied, m)
-			if c.Bool("pending") && done || c.Bool("applied") && !done {
+		for _, st := range status.ByApp([]string{app}) {
+			if c.Bool("pending") && st.Applied || c.Bool("applied") && !st.Applied {
 				continue
 			}
 			listed++
 			when := ""
-			if a, ok := applied[m.Key()]; ok && !a.AppliedAt.IsZero() {
-				when = "  " + a.AppliedAt.UTC().Format("2006-01-02 15:04:05 UTC")
+			if !st.AppliedAt.IsZero() {
+				when = "  " + st.AppliedAt.UTC().Format("2006-01-02 15:04:05 UTC")
 			}
-			fmt.Fprintf(s.stdout, " %s %s%s%s\n", mark(m, applied), m.Name, when, editedNote(m, applied))
+			fmt.Fprintf(s.stdout, " %s %s%s%s\n", mark(st), st.Migration.Name, when, notes(st, false, ""))
 		}
 		if listed == 0 {
 			fmt.Fprintf(s.stdout, " (none%s)\n", listFilter(c))

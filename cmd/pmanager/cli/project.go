@@ -284,12 +284,6 @@ func (s *session) history(ctx context.Context, w *where) (map[migrations.Key]mig
 // connection string back.
 func scrub(err error, raw string) error { return dsn.ScrubError(err, raw) }
 
-// edited reports whether a migration that ran has changed since: its
-// recorded checksum differs from the checksum of its operations now.
-func edited(m *migrations.Migration, a migrations.Applied) bool {
-	return a.Checksum != "" && a.Checksum != migrations.Checksum(m)
-}
-
 // warnEdited prints a warning for each applied migration edited since
 // (the run's Observer.Edited).
 func (s *session) warnEdited(keys []migrations.Key) {

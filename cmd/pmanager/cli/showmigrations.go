@@ -79,7 +79,8 @@ func (s *session) showmigrations(c *ucli.Context) error {
 }
 
 // showOn lists apps as the database w records them; only limits --plan
-// to those apps (nil: everything).
+// to those apps (nil: everything). The library sets the history against
+// the graph; this prints.
 func (s *session) showOn(c *ucli.Context, labels []string, g *migrations.Graph, w *where, apps, only []string) error {
 	// What to run about a migration left part-way: migrate on this
 	// database, whichever way it was routed here.
@@ -92,28 +93,35 @@ func (s *session) showOn(c *ucli.Context, labels []string, g *migrations.Graph, 
 	if err != nil {
 		return err
 	}
-	if g, err = historyGraph(g, applied); err != nil {
+	if g, err = migrations.ResolveHistory(g, applied); err != nil {
 		return err
 	}
+	status := migrations.NewStatus(g, applied, partials)
 	if c.Bool("json") {
 		// One document per database: with apps on several connections,
 		// each lists the apps routed there.
-		return s.showJSON(labels, g, applied, partials, running, apps, c.Args().Present() || only != nil, c.Bool("plan"))
+		return s.showJSON(labels, status, running, apps, c.Args().Present() || only != nil, c.Bool("plan"))
 	}
 	s.sayRunning(running)
 	live := running != nil && !running.Expired
 	if c.Bool("plan") {
-		s.showPlan(g, applied, partials, live, only, again)
+		list := status.InPlanOrder(only)
+		if len(list) == 0 {
+			fmt.Fprintln(s.stdout, "(no migrations)")
+		}
+		for _, st := range list {
+			fmt.Fprintf(s.stdout, "%s  %s%s\n", mark(st), st.Migration.Key(), notes(st, live, again))
+		}
 		return nil
 	}
 	for _, app := range apps {
 		fmt.Fprintln(s.stdout, app)
-		ms := g.Migrations(app)
-		if len(ms) == 0 {
+		list := status.ByApp([]string{app})
+		if len(list) == 0 {
 			fmt.Fprintln(s.stdout, " (no migrations)")
 		}
-		for _, m := range ms {
-			fmt.Fprintf(s.stdout, " %s %s%s%s\n", mark(m, applied), m.Name, editedNote(m, applied), partialNote(m, partials, live, again))
+		for _, st := range list {
+			fmt.Fprintf(s.stdout, " %s %s%s\n", mark(st), st.Migration.Name, notes(st, live, again))
 		}
 	}
 	return nil
@@ -122,27 +130,25 @@ func (s *session) showOn(c *ucli.Context, labels []string, g *migrations.Graph, 
 // showJSON prints showmigrations as a Report: the migrations of the named
 // apps (all when none is named) app by app, or with --plan in the order
 // migrate applies them.
-func (s *session) showJSON(labels []string, g *migrations.Graph, applied map[migrations.Key]migrations.Applied, partials []migrations.Partial, running *migrations.Running, named []string, anyNamed, plan bool) error {
-	var list []*migrations.Migration
+func (s *session) showJSON(labels []string, status *migrations.Status, running *migrations.Running, named []string, anyNamed, plan bool) error {
+	var list []migrations.MigrationStatus
 	switch {
 	case plan:
 		var only []string
 		if anyNamed {
 			only = named
 		}
-		list = planOrder(g, only)
+		list = status.InPlanOrder(only)
 	default:
 		apps := named
 		if !anyNamed {
-			apps = allApps(labels, g.Apps())
+			apps = allApps(labels, status.Graph.Apps())
 		}
-		for _, app := range apps {
-			list = append(list, g.Migrations(app)...)
-		}
+		list = status.ByApp(apps)
 	}
 	r := Report{Command: "showmigrations", Migrations: []ReportMigration{}, Running: reportRunning(running)}
-	for _, m := range list {
-		rm := reportMigration(m, applied, partials)
+	for _, st := range list {
+		rm := reportMigration(st)
 		if rm.Partial != nil && running != nil && !running.Expired {
 			rm.Partial.InProgress = true
 		}
@@ -151,75 +157,35 @@ func (s *session) showJSON(labels []string, g *migrations.Graph, applied map[mig
 	return s.writeReport(r)
 }
 
-// showPlan lists migrations in graph order; with apps named, only theirs
-// and what they depend on.
-func (s *session) showPlan(g *migrations.Graph, applied map[migrations.Key]migrations.Applied, partials []migrations.Partial, live bool, only []string, again string) {
-	list := planOrder(g, only)
-	if len(list) == 0 {
-		fmt.Fprintln(s.stdout, "(no migrations)")
-	}
-	for _, m := range list {
-		fmt.Fprintf(s.stdout, "%s  %s%s%s\n", mark(m, applied), m.Key(), editedNote(m, applied), partialNote(m, partials, live, again))
-	}
-}
-
-// planOrder is every migration in graph order; with apps named, only
-// theirs and what they depend on.
-func planOrder(g *migrations.Graph, only []string) []*migrations.Migration {
-	list := g.Order()
-	if len(only) > 0 {
-		keep := map[migrations.Key]bool{}
-		for _, app := range only {
-			for _, leaf := range g.Leaves(app) {
-				for _, m := range g.Ancestors(leaf) {
-					keep[m.Key()] = true
-				}
-			}
-		}
-		var filtered []*migrations.Migration
-		for _, m := range list {
-			if keep[m.Key()] {
-				filtered = append(filtered, m)
-			}
-		}
-		list = filtered
-	}
-	return list
-}
-
-func mark(m *migrations.Migration, applied map[migrations.Key]migrations.Applied) string {
-	if migrations.IsApplied(applied, m) {
+func mark(st migrations.MigrationStatus) string {
+	if st.Applied {
 		return "[X]"
 	}
 	return "[ ]"
 }
 
-// partialNote flags a migration an earlier run left part-way (MySQL, or a
-// NonAtomic migration), so a listing never passes over it silently; again
-// is the migrate command that acts on the same database. While a live run
-// holds the lock (live), such a migration is that run's work in flight.
-func partialNote(m *migrations.Migration, partials []migrations.Partial, live bool, again string) string {
-	for _, p := range partials {
-		if p.Key != m.Key() {
-			continue
-		}
+// notes flags a migration edited after it was applied, and one an
+// earlier run left part-way (MySQL, or a NonAtomic migration), so a
+// listing never passes over it silently; again is the migrate command
+// that acts on the same database. While a live run holds the lock (live),
+// a migration left part-way is that run's work in flight.
+func notes(st migrations.MigrationStatus, live bool, again string) string {
+	out := ""
+	if st.Edited {
+		out += " (edited after it was applied)"
+	}
+	if p := st.Partial; p != nil {
 		verb := "applying"
 		if p.Backwards {
 			verb = "unapplying"
 		}
 		if live {
-			return fmt.Sprintf(" (%s: in progress in the migrate run that holds the lock, %s done so far)", verb, plural(p.OpsDone, "operation"))
+			out += fmt.Sprintf(" (%s: in progress in the migrate run that holds the lock, %s done so far)", verb, plural(p.OpsDone, "operation"))
+		} else {
+			out += fmt.Sprintf(" (%s stopped after %s; run %s --resume or --rollback-partial)", verb, plural(p.OpsDone, "operation"), again)
 		}
-		return fmt.Sprintf(" (%s stopped after %s; run %s --resume or --rollback-partial)", verb, plural(p.OpsDone, "operation"), again)
 	}
-	return ""
-}
-
-func editedNote(m *migrations.Migration, applied map[migrations.Key]migrations.Applied) string {
-	if a, ok := applied[m.Key()]; ok && edited(m, a) {
-		return " (edited after it was applied)"
-	}
-	return ""
+	return out
 }
 
 // allApps is the sorted union of the configured apps and the apps that

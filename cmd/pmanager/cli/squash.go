@@ -130,20 +130,6 @@ func relPath(p *loader.Project, path string) string {
 	return path
 }
 
-// historyGraph resolves g for a database's history (squashed migrations or
-// the ones they replace) and refuses a history that applied a migration
-// before one of its dependencies.
-func historyGraph(g *migrations.Graph, applied map[migrations.Key]migrations.Applied) (*migrations.Graph, error) {
-	g, err := g.ForHistory(applied)
-	if err != nil {
-		return nil, err
-	}
-	if err := migrations.CheckConsistent(g, applied); err != nil {
-		return nil, err
-	}
-	return g, nil
-}
-
 // historyCheckTimeout bounds makemigrations' look at the default
 // database's history, which must not hold up work on the files.
 const historyCheckTimeout = 5 * time.Second
@@ -159,6 +145,6 @@ func (s *session) checkHistory(ctx context.Context, p *loader.Project, g *migrat
 	if err != nil {
 		return nil
 	}
-	_, err = historyGraph(g, applied)
+	_, err = migrations.ResolveHistory(g, applied)
 	return err
 }
