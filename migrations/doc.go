@@ -19,12 +19,17 @@
 //
 // It follows Django's map of concerns: migration.go (Migration), registry.go
 // (loader), graph.go (graph), history.go (recorder), executor.go (the
-// executor and its options), plan.go (planning), run.go (running a plan),
+// executor, its options and the runner a run works through), observer.go
+// (the one Observer a run reports to), plan.go (planning), run.go
+// (running a plan), sqlscript.go (rendering a migration without running
+// it: sqlmigrate and --plan), migrator.go (the migrate workflows),
+// newmigrations.go (laying out new migrations), merge.go (merging
+// conflicting leaves), status.go (each migration's state in a history),
 // tracked.go (running statement by statement where DDL is not
 // transactional), recover.go (migrations left part-way: resume and
 // rollback), doubt.go (statements whose outcome is unknown), edited.go
 // (migrations edited after they were applied), fakeinitial.go
-// (--fake-initial), lock.go and cancel.go (the run's lock, lock waits and
+// (fake-initial), lock.go and cancel.go (the run's lock, lock waits and
 // interrupts), errors.go (the errors callers test), steps.go (step-wise
 // plans), squash.go (squashing), seed.go (seeders), writer.go (writer). It
 // knows nothing of struct reflection: the models stage and the autodetector
