@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/pmanager/pmanager/pkg/operations"
+	"github.com/pmanager/pmanager/pkg/state"
 )
 
 // Step is one migration of a plan: one to apply, or to unapply when
@@ -183,4 +184,33 @@ func irreversible(m *Migration) error {
 		}
 	}
 	return nil
+}
+
+// StepOperation is one operation of a plan's step, as a plan lists it.
+type StepOperation struct {
+	// Description says what it does ("Undo …" when the step unapplies).
+	Description string
+	// Irreversible is true, when unapplying, for an operation that cannot
+	// be undone.
+	Irreversible bool
+}
+
+// DescribeStep lists what s does, in the order it runs: forwards each
+// operation's description from the state before the migration (see
+// Describe); backwards "Undo" and each description, newest first. before
+// is only read forwards.
+func DescribeStep(s Step, before *state.Project) []StepOperation {
+	m := s.Migration
+	var out []StepOperation
+	if !s.Backwards {
+		for _, line := range Describe(m, before) {
+			out = append(out, StepOperation{Description: line})
+		}
+		return out
+	}
+	for i := len(m.Operations) - 1; i >= 0; i-- {
+		op := m.Operations[i]
+		out = append(out, StepOperation{Description: "Undo " + op.Describe(), Irreversible: !op.Reversible()})
+	}
+	return out
 }

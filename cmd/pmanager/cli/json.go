@@ -8,6 +8,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/pmanager/pmanager/migrations"
+	"github.com/pmanager/pmanager/pkg/state"
 )
 
 // Report is the one JSON document that showmigrations --json, migrate
@@ -163,20 +164,17 @@ func reportPlan(g *migrations.Graph, plan []migrations.Step, applied map[migrati
 		m := step.Migration
 		r := reportMigration(status.Of(m))
 		r.Action = "apply"
+		var before *state.Project
 		if step.Backwards {
 			r.Action = "unapply"
-			for i := len(m.Operations) - 1; i >= 0; i-- {
-				op := m.Operations[i]
-				r.Operations = append(r.Operations, ReportOperation{Description: "Undo " + op.Describe(), Irreversible: !op.Reversible()})
-			}
 		} else {
-			before, err := g.StateBefore(m.Key())
-			if err != nil {
+			var err error
+			if before, err = g.StateBefore(m.Key()); err != nil {
 				return nil, err
 			}
-			for _, line := range migrations.Describe(m, before) {
-				r.Operations = append(r.Operations, ReportOperation{Description: line})
-			}
+		}
+		for _, op := range migrations.DescribeStep(step, before) {
+			r.Operations = append(r.Operations, ReportOperation{Description: op.Description, Irreversible: op.Irreversible})
 		}
 		out = append(out, r)
 	}

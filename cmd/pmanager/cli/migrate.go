@@ -557,17 +557,9 @@ func (s *session) printPlan(g *migrations.Graph, plan []migrations.Step, ed sche
 		if err != nil {
 			return fmt.Errorf("cli: %s: %w", m.Key(), err)
 		}
-		if !step.Backwards {
-			for _, line := range migrations.Describe(m, before) {
-				fmt.Fprintf(s.stdout, "    %s\n", line)
-			}
-			migrations.RenderPreflights(s.stdout, "    ", checks)
-			continue
-		}
-		for i := len(m.Operations) - 1; i >= 0; i-- {
-			op := m.Operations[i]
-			line := "Undo " + op.Describe()
-			if !op.Reversible() {
+		for _, op := range migrations.DescribeStep(step, before) {
+			line := op.Description
+			if op.Irreversible {
 				line += " -> IRREVERSIBLE"
 			}
 			fmt.Fprintf(s.stdout, "    %s\n", line)
