@@ -36,18 +36,27 @@ func NewHistory(db schema.ExecQuerier, ed schema.Editor) *History {
 // the progress columns to a table that an earlier release created without
 // them (its rows stay, as applied migrations).
 func (h *History) Ensure(ctx context.Context) error {
-	stmts, err := h.createSQL()
-	if err != nil {
-		return err
-	}
-	for _, stmt := range stmts {
-		if _, err := h.db.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("migrations: create history table %s: %w", schema.HistoryTable, err)
-		}
-	}
 	have, err := h.columns(ctx)
 	if err != nil {
 		return err
+	}
+	// A table that is there is not created again: on a Galera cluster
+	// even CREATE TABLE IF NOT EXISTS runs in Total Order Isolation and
+	// pauses the whole cluster's writes. SQLite's statements also make
+	// sure of its unique index, and cost nothing.
+	if len(have) == 0 || h.ed.Dialect() == schema.SQLite {
+		stmts, err := h.createSQL()
+		if err != nil {
+			return err
+		}
+		for _, stmt := range stmts {
+			if _, err := h.db.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("migrations: create history table %s: %w", schema.HistoryTable, err)
+			}
+		}
+		if have, err = h.columns(ctx); err != nil {
+			return err
+		}
 	}
 	names := make([]string, 0, len(have))
 	for n := range have {

@@ -170,10 +170,17 @@ func (e *Executor) newLease(ctx context.Context, conn *sql.Conn, opts Options) (
 		q("lease_ms") + " bigint NOT NULL DEFAULT 0, " +
 		q("since") + " datetime(6) NULL, " +
 		q("heartbeat") + " datetime(6) NULL)"
-	if _, err := conn.ExecContext(ctx, create); err != nil {
-		return nil, fmt.Errorf("migrations: create the lease table %s: %w", LockTable, err)
+	insert := "INSERT IGNORE INTO " + q(LockTable) + " (" + q("name") + ") VALUES (?)"
+	// The table is created only when it is missing: even CREATE TABLE IF
+	// NOT EXISTS runs in Total Order Isolation, pausing the cluster.
+	_, err = conn.ExecContext(ctx, insert, leaseRow)
+	var me *mysql.MySQLError
+	if errors.As(err, &me) && me.Number == 1146 { // no such table
+		if _, err := conn.ExecContext(ctx, create); err != nil {
+			return nil, fmt.Errorf("migrations: create the lease table %s: %w", LockTable, err)
+		}
+		_, err = conn.ExecContext(ctx, insert, leaseRow)
 	}
-	_, err = conn.ExecContext(ctx, "INSERT IGNORE INTO "+q(LockTable)+" ("+q("name")+") VALUES (?)", leaseRow)
 	if err != nil && !certificationConflict(err) { // another node inserted it at the same time
 		return nil, fmt.Errorf("migrations: create the lease row in %s: %w", LockTable, err)
 	}
