@@ -107,10 +107,14 @@ func numberPrefix(name string) string {
 	return name[:end]
 }
 
-// checkSquash replays the squash on the state it starts from (what its
+// checkSquash checks that the squash fits g beside the migrations it
+// replaces and replays it on the state it starts from (what its
 // dependencies build up), so a squash that cannot run is refused before it
 // is written.
 func checkSquash(g *Graph, sq *Migration) error {
+	if _, err := NewGraph(append(g.Order(), sq)); err != nil {
+		return fmt.Errorf("migrations: squash: %s does not fit the migration graph: %w", sq.Key(), err)
+	}
 	need := map[Key]bool{}
 	for _, d := range sq.Dependencies {
 		for _, m := range g.Ancestors(d) {

@@ -126,6 +126,8 @@ func TestSquashRefuses(t *testing.T) {
 		{"a range backwards", carMigrations(), "main.0003_car_released", "main.0001_initial", "main.0003_car_released does not come before main.0001_initial"},
 		{"one migration", carMigrations(), "main.0002_car_manufacturer", "main.0002_car_manufacturer", "holds one migration only"},
 		{"a squash of a squash", squashed, "", "main.0003_c", "main.0001_squashed_0002 is itself a squashed migration"},
+		{"a name another migration has", []*Migration{mig("main", "0001_a"), mig("main", "0002_b", "main.0001_a"), mig("main", "0001_squashed_0002_b", "main.0002_b")},
+			"main.0001_a", "main.0002_b", "main.0001_squashed_0002_b does not fit the migration graph"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

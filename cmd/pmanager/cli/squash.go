@@ -76,7 +76,7 @@ func (s *session) squash(c *ucli.Context) error {
 	} else {
 		fmt.Fprintln(s.stdout, "  No optimizations possible.")
 	}
-	file, err := s.renderSquash(p, g, sq.Migration)
+	file, err := s.renderSquash(p, sq.Migration)
 	if err != nil {
 		return err
 	}
@@ -91,13 +91,10 @@ func (s *session) squash(c *ucli.Context) error {
 	return nil
 }
 
-// renderSquash checks that the squash fits the graph and renders its
-// file; RunGo operations name their functions, which must be top-level
-// functions of the app's migrations package.
-func (s *session) renderSquash(p *loader.Project, g *migrations.Graph, m *migrations.Migration) (newMigration, error) {
-	if _, err := migrations.NewGraph(append(g.Order(), m)); err != nil {
-		return newMigration{}, fmt.Errorf("cli: the squashed migration does not fit the migration graph, nothing was written: %w", err)
-	}
+// renderSquash writes the squashed migration's file (migrations.Squash
+// checked that it fits the graph); RunGo operations name their functions,
+// which must be top-level functions of the app's migrations package.
+func (s *session) renderSquash(p *loader.Project, m *migrations.Migration) (newMigration, error) {
 	app, _ := p.Config.App(m.App)
 	dir := p.Config.Path(app.Migrations)
 	pkg, err := loader.PackageName(dir)
