@@ -144,6 +144,7 @@ func runScripts(t *testing.T, dir string, d schema.Dialect, extra func(*testscri
 	}
 	goEnv := goEnvVars(t)
 	proxy := hostGoProxy()
+	warmModuleCache(t, root, proxy)
 	testscript.Run(t, testscript.Params{
 		Dir:                dir,
 		RequireUniqueNames: true,
@@ -236,6 +237,23 @@ func hostGoProxy() string {
 		return "off"
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// warmModuleCache puts in the machine's module cache the go.mod file of
+// every module in pmanager's module graph. The scripts run with GOPROXY=off,
+// and go get -tool (which pmanager init runs) loads that whole graph, test
+// dependencies of dependencies included, which no build ever fetches: with
+// a cache that only builds had filled, init could not make pmanager a tool
+// (a warning), a later go mod tidy then dropped the drivers, and the first
+// command that compiled failed many steps away from the cause.
+func warmModuleCache(t *testing.T, root, proxy string) {
+	t.Helper()
+	cmd := exec.Command("go", "mod", "graph")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOPROXY="+proxy)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("fill the module cache with pmanager's module graph (go mod graph in %s): %v\n%s", root, err, out)
+	}
 }
 
 // goEnvVars reads the build cache and module cache locations, which the

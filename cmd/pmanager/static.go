@@ -11,11 +11,10 @@ import (
 	"github.com/pmanager/pmanager/pkg/models"
 )
 
-// StaticEnv names the environment variable that turns on reading the
-// project without the compiler: 1 turns it on, verbose turns it on and
-// says on stderr why a command compiled. Unset (or 0), every command
-// compiles the project, as before: the command-line suite has not yet
-// been brought to pass with it on by default.
+// StaticEnv names the environment variable that steers reading the
+// project without the compiler, which is on by default: 0 turns it off
+// (every command compiles the project), verbose says on stderr why a
+// command compiled.
 const StaticEnv = "PMANAGER_STATIC"
 
 // staticCommands are the commands that need only what the models and the
@@ -33,7 +32,7 @@ var staticCommands = map[string]bool{
 // for the reason.
 func runStatic(p *loader.Project, args []string) (status int, ok bool) {
 	mode := os.Getenv(StaticEnv)
-	if (mode != "1" && mode != "verbose") || len(args) == 0 || !staticCommands[args[0]] || isHelp(args) {
+	if mode == "0" || len(args) == 0 || !staticCommands[args[0]] || isHelp(args) {
 		return 0, false
 	}
 	apps, reg, why := readStatic(p)

@@ -105,8 +105,8 @@ var elapsedRE = regexp.MustCompile(` \\\(\d+(\\\.\d)? m?s\\\)`)
 // commands (go mod init becomes the harness's gomod, which points the
 // module at this checkout), go blocks are copied to the path of their
 // first line, and each line of a text block must be a line of the
-// preceding command's stdout. go mod tidy runs as a user's would, with the
-// machine's module proxy.
+// preceding command's stdout; a pmanager command must print no warning.
+// go mod tidy runs as a user's would, with the machine's module proxy.
 func tutorialScript(doc string) (string, error) {
 	blocks, err := fences(doc)
 	if err != nil {
@@ -139,6 +139,13 @@ func tutorialScript(doc string) (string, error) {
 					line = "exec " + line
 				}
 				fmt.Fprintf(&script, "%s%s\n", neg, line)
+				if strings.HasPrefix(line, "pmanager ") {
+					// The page shows no warning: a command that prints
+					// one no longer does what the page says (pmanager init
+					// that could not add the tool directive, say), and
+					// the script stops there rather than steps later.
+					script.WriteString("! stderr '^pmanager: warning:'\n")
+				}
 				commands++
 			}
 		case "go":
@@ -178,7 +185,8 @@ func TestTutorialScript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "gomod example.com/x\npmanager init\nexec env GOPROXY=$HOSTGOPROXY GOSUMDB=off go mod tidy\n! pmanager migrate --check\n" +
+	want := "gomod example.com/x\npmanager init\n! stderr '^pmanager: warning:'\nexec env GOPROXY=$HOSTGOPROXY GOSUMDB=off go mod tidy\n" +
+		"! pmanager migrate --check\n! stderr '^pmanager: warning:'\n" +
 		`stdout '^  Applying main\.0001_initial\.\.\. OK( \(\d+(\.\d)? m?s\))?$'` + "\n" +
 		"cp tutorial-files/2.txt models/models.go\n-- tutorial-files/2.txt --\n// models/models.go\npackage models\n"
 	if got != want {

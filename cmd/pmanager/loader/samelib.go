@@ -17,10 +17,11 @@ import (
 // files read without the compiler (internal/staticload). It is so when the
 // module requires the running program's own released version with no
 // replacement, or when the module replaces pmanager with (or is) the
-// checkout this program was built from, unchanged since the build. In any
-// other case (a go.work workspace among them, which may put another
-// pmanager in the build) the answer is no, and the command is compiled as
-// before.
+// checkout this program was built from, unchanged since the build, and
+// does not vendor it (vendor/ then holds a copy of the checkout as it was
+// when go mod vendor ran, and that copy is what builds). In any other case
+// (a go.work workspace among them, which may put another pmanager in the
+// build) the answer is no, and the command is compiled as before.
 func SameLibrary(mod *Module) bool {
 	if workspace(mod.Root, os.Environ()) || !sameDependencies(mod) {
 		return false
@@ -37,8 +38,8 @@ func SameLibrary(mod *Module) bool {
 		own := OwnVersion()
 		return own != "" && mod.Versions[LibraryModule] == own
 	}
-	if target == "" {
-		return false // replaced by another module version
+	if target == "" || vendorDir(mod.Root) {
+		return false // replaced by another module version, or by vendor/'s copy of the folder
 	}
 	if !filepath.IsAbs(target) {
 		target = filepath.Join(mod.Root, target)

@@ -72,3 +72,35 @@ func TestSameLibraryWorkspace(t *testing.T) {
 		t.Errorf("SameLibrary = true inside a workspace; want false")
 	}
 }
+
+// TestSameLibraryVendored: a module that replaces pmanager with this very
+// checkout is served as source (the control), unless it vendors its
+// dependencies: the build then reads vendor/'s copy of the checkout, which
+// may be older than the checkout.
+func TestSameLibraryVendored(t *testing.T) {
+	t.Parallel()
+	if sourceRoot() == "" {
+		t.Skip("built with -trimpath: this program does not know its checkout")
+	}
+	dir := t.TempDir()
+	gomod := "module example.com/a\n\ngo 1.24\n\nrequire github.com/pmanager/pmanager v0.0.0\n\nreplace github.com/pmanager/pmanager => " + sourceRoot() + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mod, err := FindModule(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !SameLibrary(mod) {
+		t.Fatal("SameLibrary = false for this checkout, not vendored; want true (unless a Go file of the checkout changed after this test binary was built)")
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "vendor"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "vendor", "modules.txt"), []byte("# github.com/pmanager/pmanager v0.0.0 => "+sourceRoot()+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if SameLibrary(mod) {
+		t.Errorf("SameLibrary = true with pmanager vendored from a folder; want false")
+	}
+}
