@@ -69,7 +69,8 @@ func (e ddl) MoveTable(p *state.Project, from, to *state.Model) ([]string, error
 }
 
 // followJoinTables moves the automatic join tables that derive from the
-// model changing from `from` to `to`: those of its own many-to-many fields
+// model changing from `from` to `to` (schema.FollowingJoinTables lists
+// them, as for the other dialects): those of its own many-to-many fields
 // and those of other models' many-to-many fields that point at it.
 func (e ddl) followJoinTables(p *state.Project, from, to *state.Model) ([]string, error) {
 	// before resolves the model, under its old or new name, to `from`.
@@ -77,43 +78,22 @@ func (e ddl) followJoinTables(p *state.Project, from, to *state.Model) ([]string
 	before.Models[to.Key()] = from
 	before.Models[from.Key()] = from
 	var stmts []string
-	for _, m := range p.Sorted() {
-		if m.Unmanaged {
-			continue
+	for _, mv := range schema.FollowingJoinTables(p, from, to) {
+		oldJT, err := schema.JoinTable(before, mv.From, mv.Old)
+		if err != nil {
+			return nil, fmt.Errorf("mysql: %w", err)
 		}
-		old := m
-		if m.Key() == to.Key() {
-			old = from
+		newJT, err := schema.JoinTable(p, mv.To, mv.New)
+		if err != nil {
+			return nil, fmt.Errorf("mysql: %w", err)
 		}
-		for _, nf := range m.Fields {
-			of := old.Field(nf.Name)
-			if !isAutoJoin(nf) || of == nil || !isAutoJoin(of) {
-				continue
-			}
-			if target := p.Resolve(m.App, nf.Relation.To); m.Key() != to.Key() && (target == nil || target.Key() != to.Key()) {
-				continue
-			}
-			oldJT, err := schema.JoinTable(before, old, of)
-			if err != nil {
-				return nil, fmt.Errorf("mysql: %w", err)
-			}
-			newJT, err := schema.JoinTable(p, m, nf)
-			if err != nil {
-				return nil, fmt.Errorf("mysql: %w", err)
-			}
-			more, err := e.moveJoinTable(p, oldJT, newJT)
-			if err != nil {
-				return nil, err
-			}
-			stmts = append(stmts, more...)
+		more, err := e.moveJoinTable(p, oldJT, newJT)
+		if err != nil {
+			return nil, err
 		}
+		stmts = append(stmts, more...)
 	}
 	return stmts, nil
-}
-
-// isAutoJoin reports whether f is a many-to-many field with an automatic join table.
-func isAutoJoin(f *state.Field) bool {
-	return f.Kind == state.ManyToMany && f.Relation != nil && f.Relation.Through == ""
 }
 
 // moveJoinTable turns join table oldJT into newJT: a table rename and join
