@@ -359,26 +359,26 @@ func lockRetryPause(n int) time.Duration {
 	return min(time.Second<<min(n-1, 5), 30*time.Second)
 }
 
-// migrateRetrying runs migrate, and runs it again, up to opts.LockRetries
+// migrateRetrying runs migrate, and runs it again, up to Options.LockRetries
 // times with a growing pause, while it fails only because a statement gave
 // up waiting for a lock: each attempt plans from the history again, so what
 // an attempt completed is not run twice.
-func (rn *runner) migrateRetrying(ctx context.Context, g *guard, planFor planFunc, opts Options) ([]Step, int, error) {
+func (rn *runner) migrateRetrying(ctx context.Context, g *guard, planFor planFunc) ([]Step, int, error) {
 	var all []Step
 	seen := map[Key]bool{}
 	for n := 0; ; n++ {
-		steps, err := rn.migrate(ctx, planFor, opts)
+		steps, err := rn.migrate(ctx, planFor)
 		for _, s := range steps {
 			if !seen[s.Migration.Key()] {
 				seen[s.Migration.Key()] = true
 				all = append(all, s)
 			}
 		}
-		if err == nil || n >= opts.LockRetries || !g.lockTimedOut(err) {
+		if err == nil || n >= rn.opts.LockRetries || !g.lockTimedOut(err) {
 			return all, n, err
 		}
 		pause := lockRetryPause(n + 1)
-		opts.observer().Retrying(LockRetry{Attempt: n + 1, Retries: opts.LockRetries, Pause: pause, Err: err})
+		rn.observer.Retrying(LockRetry{Attempt: n + 1, Retries: rn.opts.LockRetries, Pause: pause, Err: err})
 		t := time.NewTimer(pause)
 		select {
 		case <-g.parent.Done():

@@ -36,7 +36,7 @@ type judgement struct {
 // is dropped). It returns the position to go on from. When neither the
 // database nor the user's word (opts.AssumeDone / AssumeNotDone) settles
 // it, it returns a *DoubtError and changes nothing.
-func (rn *runner) settleDoubt(ctx context.Context, conn *sql.Conn, m *Migration, before *state.Project, p Partial, ops []OpStatements, opts Options, rollback bool) (int, int, error) {
+func (rn *runner) settleDoubt(ctx context.Context, conn *sql.Conn, m *Migration, before *state.Project, p Partial, ops []OpStatements, rollback bool) (int, int, error) {
 	i, j := p.OpsDone, p.StatementsDone
 	o := ops[i]
 	if j >= len(o.Statements) {
@@ -49,9 +49,9 @@ func (rn *runner) settleDoubt(ctx context.Context, conn *sql.Conn, m *Migration,
 	}
 	if jd.v == unknown {
 		switch o.Number {
-		case opts.AssumeDone:
+		case rn.opts.AssumeDone:
 			jd.v = tookEffect
-		case opts.AssumeNotDone:
+		case rn.opts.AssumeNotDone:
 			jd.v = noEffect
 		}
 	}

@@ -66,7 +66,8 @@ type runner struct {
 	// every statement of the run; history records through it.
 	conn    *sql.Conn
 	history *History
-	// observer is the run's Options.Observer (never nil).
+	// opts say how the run goes; observer is their Observer (never nil).
+	opts     Options
 	observer Observer
 	// takenOver, on a Galera cluster, is the run whose expired lease this
 	// one took over (nil when it took a free lease).

@@ -82,7 +82,7 @@ func TestMigrationLock(t *testing.T) {
 		<-waiting
 		if _, err := holder.runner(conn, Options{}).migrate(ctx, func(g *Graph, a map[Key]Applied) ([]Step, error) {
 			return plan(g, a, []Target{{App: "main", Name: "0001_initial"}})
-		}, Options{}); err != nil {
+		}); err != nil {
 			t.Fatal(err)
 		}
 		if err := unlock(); err != nil {

@@ -18,7 +18,7 @@ import (
 // migration recorded as started of which nothing committed (killed inside
 // its first statement's transaction) is simply forgotten: the history
 // shows that nothing of it is in the database.
-func (rn *runner) recoverPartials(ctx context.Context, opts Options) error {
+func (rn *runner) recoverPartials(ctx context.Context) error {
 	partials, err := rn.history.Partials(ctx)
 	if err != nil {
 		return err
@@ -39,16 +39,16 @@ func (rn *runner) recoverPartials(ctx context.Context, opts Options) error {
 			return checkPosition(p, m, nil)
 		}
 	}
-	if err := rn.checkAssumptions(partials, opts); err != nil {
+	if err := rn.checkAssumptions(partials); err != nil {
 		return err
 	}
 	if len(partials) == 0 {
 		return nil
 	}
 	switch {
-	case opts.Resume && opts.RollbackPartial:
+	case rn.opts.Resume && rn.opts.RollbackPartial:
 		return errors.New("migrations: Options.Resume and Options.RollbackPartial are two different ways on; choose one")
-	case !opts.Resume && !opts.RollbackPartial:
+	case !rn.opts.Resume && !rn.opts.RollbackPartial:
 		pe := &PartialError{Partials: partials}
 		for _, p := range partials {
 			r := rn.describePartial(p)
@@ -59,22 +59,22 @@ func (rn *runner) recoverPartials(ctx context.Context, opts Options) error {
 		}
 		return pe
 	}
-	if opts.RollbackPartial {
+	if rn.opts.RollbackPartial {
 		for i, j := 0, len(partials)-1; i < j; i, j = i+1, j-1 {
 			partials[i], partials[j] = partials[j], partials[i]
 		}
 	}
 	for _, p := range partials {
-		opts.observer().Recovering(p, opts.RollbackPartial)
-		if opts.RollbackPartial {
-			err = rn.rollbackPartial(ctx, p, opts)
+		rn.observer.Recovering(p, rn.opts.RollbackPartial)
+		if rn.opts.RollbackPartial {
+			err = rn.rollbackPartial(ctx, p)
 		} else {
-			err = rn.resume(ctx, p, opts)
+			err = rn.resume(ctx, p)
 		}
 		if err != nil {
 			return err
 		}
-		opts.observer().Recovered(p, opts.RollbackPartial)
+		rn.observer.Recovered(p, rn.opts.RollbackPartial)
 	}
 	return nil
 }
@@ -82,18 +82,18 @@ func (rn *runner) recoverPartials(ctx context.Context, opts Options) error {
 // checkAssumptions refuses --assume-done / --assume-not-done that do not
 // name the operation of a statement in doubt: a word given for another
 // state of the database must not settle this one.
-func (rn *runner) checkAssumptions(partials []Partial, opts Options) error {
-	if opts.AssumeDone == 0 && opts.AssumeNotDone == 0 {
+func (rn *runner) checkAssumptions(partials []Partial) error {
+	if rn.opts.AssumeDone == 0 && rn.opts.AssumeNotDone == 0 {
 		return nil
 	}
-	if opts.AssumeDone != 0 && opts.AssumeNotDone != 0 {
+	if rn.opts.AssumeDone != 0 && rn.opts.AssumeNotDone != 0 {
 		return errors.New("migrations: Options.AssumeDone and Options.AssumeNotDone say opposite things; give one")
 	}
-	n, flag := opts.AssumeDone, "Options.AssumeDone"
+	n, flag := rn.opts.AssumeDone, "Options.AssumeDone"
 	if n == 0 {
-		n, flag = opts.AssumeNotDone, "Options.AssumeNotDone"
+		n, flag = rn.opts.AssumeNotDone, "Options.AssumeNotDone"
 	}
-	if !opts.Resume && !opts.RollbackPartial {
+	if !rn.opts.Resume && !rn.opts.RollbackPartial {
 		return fmt.Errorf("migrations: %s %d settles a statement in doubt for Options.Resume or Options.RollbackPartial; add one of them", flag, n)
 	}
 	var doubts []string
@@ -225,8 +225,8 @@ func (rn *runner) stateBefore(ctx context.Context, k Key) (*state.Project, error
 // record as done, and records the migration as applied (or unapplied). A
 // statement in doubt is settled first, by asking the database about the
 // objects it touches or by the user's word (see settleDoubt).
-func (rn *runner) resume(ctx context.Context, p Partial, opts Options) error {
-	m, err := rn.partialMigration(ctx, p, opts.AcceptEdited)
+func (rn *runner) resume(ctx context.Context, p Partial) error {
+	m, err := rn.partialMigration(ctx, p, rn.opts.AcceptEdited)
 	if err != nil {
 		return err
 	}
@@ -249,7 +249,7 @@ func (rn *runner) resume(ctx context.Context, p Partial, opts Options) error {
 		from, stmts := p.OpsDone, p.StatementsDone
 		if p.Started && from < len(ops) {
 			var err error
-			if from, stmts, err = rn.settleDoubt(ctx, conn, m, before, p, ops, opts, false); err != nil {
+			if from, stmts, err = rn.settleDoubt(ctx, conn, m, before, p, ops, false); err != nil {
 				return err
 			}
 		}
@@ -352,7 +352,7 @@ func sameValue(a, b reflect.Value) bool {
 // statement by statement where each undo statement's object can be looked
 // up (only the ones still needed run); otherwise it is finished first and
 // then undone whole, so rolling back always moves on.
-func (rn *runner) rollbackPartial(ctx context.Context, p Partial, opts Options) error {
+func (rn *runner) rollbackPartial(ctx context.Context, p Partial) error {
 	m, err := rn.partialMigration(ctx, p, nil)
 	if err != nil {
 		return err
@@ -386,7 +386,7 @@ func (rn *runner) rollbackPartial(ctx context.Context, p Partial, opts Options) 
 		done, stmts := p.OpsDone, p.StatementsDone
 		if p.Started && done < len(ops) {
 			var err error
-			if done, stmts, err = rn.settleDoubt(ctx, conn, m, before, p, ops, opts, true); err != nil {
+			if done, stmts, err = rn.settleDoubt(ctx, conn, m, before, p, ops, true); err != nil {
 				return err
 			}
 		}

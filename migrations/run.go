@@ -63,7 +63,7 @@ func (e *Executor) locked(ctx context.Context, opts Options, planFor planFunc) (
 	if err != nil {
 		return nil, errors.Join(err, unlock())
 	}
-	steps, retries, err := rn.migrateRetrying(runCtx, g, planFor, opts)
+	steps, retries, err := rn.migrateRetrying(runCtx, g, planFor)
 	err = g.finish(err, retries)
 	if cause := context.Cause(ctx); err != nil && errors.Is(cause, errLeaseLost) {
 		err = fmt.Errorf("%w (%w)", cause, err)
@@ -78,25 +78,25 @@ func (e *Executor) locked(ctx context.Context, opts Options, planFor planFunc) (
 
 // runner starts a run of e on conn, the connection that holds the lock.
 func (e *Executor) runner(conn *sql.Conn, opts Options) *runner {
-	return &runner{db: e.db, ed: e.ed, g: e.g, conn: conn, history: NewHistory(conn, e.ed), observer: opts.observer()}
+	return &runner{db: e.db, ed: e.ed, g: e.g, conn: conn, history: NewHistory(conn, e.ed), opts: opts, observer: opts.observer()}
 }
 
 // migrate runs under the lock: it makes sure the history table is there,
 // deals with migrations an earlier run left part-way, records accepted
 // edits, plans from the history as it is now and runs the plan against
 // the graph resolved for that history.
-func (rn *runner) migrate(ctx context.Context, planFor planFunc, opts Options) ([]Step, error) {
+func (rn *runner) migrate(ctx context.Context, planFor planFunc) ([]Step, error) {
 	if err := rn.history.Ensure(ctx); err != nil {
 		return nil, err
 	}
-	if err := rn.recoverPartials(ctx, opts); err != nil {
+	if err := rn.recoverPartials(ctx); err != nil {
 		return nil, err
 	}
 	applied, err := rn.history.Applied(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := rn.acceptEdited(ctx, applied, opts.AcceptEdited); err != nil {
+	if err := rn.acceptEdited(ctx, applied, rn.opts.AcceptEdited); err != nil {
 		return nil, err
 	}
 	g, err := rn.g.ForHistory(applied)
@@ -120,14 +120,14 @@ func (rn *runner) migrate(ctx context.Context, planFor planFunc, opts Options) (
 		}
 	}
 	if plan[0].Backwards {
-		return plan, rn.backwards(ctx, g, plan, done, opts)
+		return plan, rn.backwards(ctx, g, plan, done)
 	}
-	return plan, rn.forwards(ctx, g, plan, done, opts)
+	return plan, rn.forwards(ctx, g, plan, done)
 }
 
 // forwards applies the plan, carrying the state from one migration to the
 // next: it starts as the replay of what is applied.
-func (rn *runner) forwards(ctx context.Context, g *Graph, plan []Step, done map[Key]bool, opts Options) error {
+func (rn *runner) forwards(ctx context.Context, g *Graph, plan []Step, done map[Key]bool) error {
 	cur := state.NewProject()
 	for _, m := range g.order {
 		if done[m.Key()] {
@@ -147,7 +147,7 @@ func (rn *runner) forwards(ctx context.Context, g *Graph, plan []Step, done map[
 				return fmt.Errorf("migrations: cannot apply %s: its dependency %s is neither applied nor earlier in the plan", s.Migration.Key(), d)
 			}
 		}
-		if err := rn.run(ctx, s, src, opts, completed); err != nil {
+		if err := rn.run(ctx, s, src, completed); err != nil {
 			return err
 		}
 		done[s.Migration.Key()] = true
@@ -158,7 +158,7 @@ func (rn *runner) forwards(ctx context.Context, g *Graph, plan []Step, done map[
 
 // backwards unapplies the plan; the state each migration is unapplied to is
 // the replay of the applied migrations that come before it in graph order.
-func (rn *runner) backwards(ctx context.Context, g *Graph, plan []Step, done map[Key]bool, opts Options) error {
+func (rn *runner) backwards(ctx context.Context, g *Graph, plan []Step, done map[Key]bool) error {
 	wanted := map[Key]bool{}
 	for _, s := range plan {
 		wanted[s.Migration.Key()] = true
@@ -178,7 +178,7 @@ func (rn *runner) backwards(ctx context.Context, g *Graph, plan []Step, done map
 				return fmt.Errorf("migrations: cannot unapply %s: %s depends on it and is still applied", s.Migration.Key(), c)
 			}
 		}
-		if err := rn.run(ctx, s, src, opts, completed); err != nil {
+		if err := rn.run(ctx, s, src, completed); err != nil {
 			return err
 		}
 		done[s.Migration.Key()] = false
@@ -279,7 +279,7 @@ func (b backwardSource) skip(Step) error { return nil }
 // run applies or unapplies one migration, from the state src says it
 // starts from: only recorded when it is faked, else its statements
 // rendered, the pre-flight checks passed and the statements run.
-func (rn *runner) run(ctx context.Context, s Step, src stepSource, opts Options, completed []Step) error {
+func (rn *runner) run(ctx context.Context, s Step, src stepSource, completed []Step) error {
 	m := s.Migration
 	fail := func(op int, desc, stmt string, partial bool, err error) error {
 		return &MigrateError{Done: completed, Failed: s, Operation: op, Description: desc, Statement: stmt,
@@ -288,8 +288,8 @@ func (rn *runner) run(ctx context.Context, s Step, src stepSource, opts Options,
 	rn.observer.Migrating(s)
 	began := time.Now()
 	before := src.start(s)
-	faked := opts.Fake
-	if !faked && opts.FakeInitial && !s.Backwards && m.Initial {
+	faked := rn.opts.Fake
+	if !faked && rn.opts.FakeInitial && !s.Backwards && m.Initial {
 		after, err := stateAfter(m, before)
 		if err != nil {
 			return fail(0, "", "", false, err)
