@@ -391,8 +391,15 @@ func TestPrepareErrors(t *testing.T) {
 func TestPackageName(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"m/0001_initial.go": "package dbmigrations\n", "empty/.keep": ""})
-	tests := []struct{ dir, want string }{{"m", "dbmigrations"}, {"empty", ""}, {"missing", ""}}
+	writeFiles(t, dir, map[string]string{
+		"m/0001_initial.go": "package dbmigrations\n", "empty/.keep": "",
+		// Files the build leaves out come first by name and are skipped.
+		"c/0000_doc.go": "package documentation\n", "c/0001_a_test.go": "package other\n",
+		"c/0002_b.go": "//go:build ignore\n\npackage tool\n", "c/0003_c_plan9.go": "package plan\n",
+		"c/0004_d.go": "package real\n", "c/0005_e.go": "package real\n",
+		"tests/a_test.go": "package x\n",
+	})
+	tests := []struct{ dir, want string }{{"m", "dbmigrations"}, {"empty", ""}, {"missing", ""}, {"c", "real"}, {"tests", ""}}
 	for _, tt := range tests {
 		got, err := PackageName(filepath.Join(dir, tt.dir))
 		if err != nil || got != tt.want {

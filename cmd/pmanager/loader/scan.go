@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 )
 
 // Package is what the loader learns of a models package without type
@@ -84,18 +85,39 @@ func exportedStructs(f *ast.File) []string {
 
 // PackageName returns the package name of the Go files in dir, "" when dir
 // holds none (or does not exist), so makemigrations writes files that match
-// what is already there.
+// what is already there. It reads the first file, by name, that the build
+// would compile: a migrations folder holds one file per migration, and
+// reading the header of each, as go/build's ImportDir does, took about a
+// tenth of makemigrations' CPU time at 1,000 migrations. Files that
+// disagree are the compiler's to report.
 func PackageName(dir string) (string, error) {
-	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-		return "", nil
-	}
-	bp, err := build.Default.ImportDir(dir, 0)
-	var noGo *build.NoGoError
-	if errors.As(err, &noGo) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
 		return "", nil
 	}
 	if err != nil {
 		return "", fmt.Errorf("loader: read package %s: %w", dir, err)
 	}
-	return bp.Name, nil
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		ok, err := build.Default.MatchFile(dir, name)
+		if err != nil {
+			return "", fmt.Errorf("loader: read package %s: %w", dir, err)
+		}
+		if !ok {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(dir, name), nil, parser.PackageClauseOnly)
+		if err != nil {
+			return "", fmt.Errorf("loader: read package %s: %w", dir, err)
+		}
+		if f.Name.Name == "documentation" {
+			continue // go/build leaves such files out of the package
+		}
+		return f.Name.Name, nil
+	}
+	return "", nil
 }
