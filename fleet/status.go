@@ -24,6 +24,10 @@ type Status struct {
 	Edited []migrations.Key
 	// Partial lists the migrations an earlier run left part-way.
 	Partial []migrations.Partial
+	// Running is the migrate run that holds the target's migration lock
+	// now (nil: none, or the database cannot tell); what it has recorded
+	// part-way is its work in flight.
+	Running *migrations.Running
 	// Err is why the target could not be read; the rest is then empty.
 	Err error
 }
@@ -67,7 +71,11 @@ func status(ctx context.Context, t Target, g *migrations.Graph) (Status, error) 
 	if err != nil {
 		return Status{}, err
 	}
-	s := Status{Edited: migrations.Edited(gh, applied), Partial: partials}
+	running, err := migrations.RunInProgress(ctx, db, ed)
+	if err != nil {
+		return Status{}, err
+	}
+	s := Status{Edited: migrations.Edited(gh, applied), Partial: partials, Running: running}
 	for _, m := range gh.Order() {
 		if migrations.IsApplied(applied, m) {
 			s.Applied++

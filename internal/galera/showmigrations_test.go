@@ -3,6 +3,7 @@ package galera
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -79,6 +80,30 @@ func TestShowmigrationsSeesRunInProgress(t *testing.T) {
 	}
 	if last := report.Migrations[len(report.Migrations)-1]; last.Name != "0003_slow" || last.Partial == nil || !last.Partial.InProgress {
 		t.Errorf("showmigrations --json on node 3 does not mark 0003_slow in progress:\n%s", js)
+	}
+
+	// The same through a fleet whose one database is this one, on node 2.
+	toml := "\n[fleets.c]\nurls = [\"" + p.c.Nodes[1].URL + "\"]\n"
+	f, err := os.OpenFile(filepath.Join(p.dir, "pmanager.toml"), os.O_APPEND|os.O_WRONLY, 0)
+	if err == nil {
+		_, err = f.WriteString(toml)
+		err = errors.Join(err, f.Close())
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fleetReport struct {
+		Targets []struct {
+			Status  string `json:"status"`
+			Running string `json:"running"`
+		} `json:"targets"`
+	}
+	js = p.run(1, "showmigrations", "--fleet", "c", "--json")
+	if err := json.Unmarshal([]byte(js), &fleetReport); err != nil {
+		t.Fatalf("showmigrations --fleet --json: %v\n%s", err, js)
+	}
+	if ts := fleetReport.Targets; len(ts) != 1 || ts[0].Status != "in progress" || !strings.Contains(ts[0].Running, "through Galera node node1 (") {
+		t.Errorf("showmigrations --fleet --json during the run: want one target in progress, run through node1:\n%s", js)
 	}
 
 	if err := holder.Process.Signal(syscall.SIGKILL); err != nil {

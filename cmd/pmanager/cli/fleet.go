@@ -351,6 +351,8 @@ func (s *session) showFleet(c *ucli.Context, p *loader.Project) error {
 		switch {
 		case st.Err != nil:
 			r.Status, r.Error = "failed", oneLine(st.Err)
+		case st.Running != nil && !st.Running.Expired:
+			r.Status, r.Running = "in progress", st.Running.Holder.String()
 		case len(st.Partial) > 0:
 			r.Status = "partial"
 		case len(st.Pending) > 0:
@@ -374,7 +376,11 @@ func (s *session) showFleet(c *ucli.Context, p *loader.Project) error {
 				fmt.Fprintf(tw, "%s\t?\t?\t?\t?\n", r.Target)
 				continue
 			}
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\n", r.Target, r.AppliedCount, len(r.Pending), keyList(r.Edited), keyList(r.Partial))
+			partial := keyList(r.Partial)
+			if r.Status == "in progress" {
+				partial += " (a migrate run is in progress)"
+			}
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\n", r.Target, r.AppliedCount, len(r.Pending), keyList(r.Edited), partial)
 		}
 		_ = tw.Flush() // the session's stdout: its errors surface there
 	}
@@ -434,8 +440,11 @@ type FleetTarget struct {
 	// Status is, for migrate, "migrated", "up to date", "failed" or
 	// "skipped" (not started after --stop-on-error); for the plan,
 	// "planned" or "failed"; for showmigrations, "up to date", "pending",
-	// "partial" or "failed" (could not be read).
+	// "in progress" (a migrate run holds its lock), "partial" or "failed"
+	// (could not be read).
 	Status string `json:"status"`
+	// Running, for showmigrations, names the migrate run in progress.
+	Running string `json:"running,omitempty"`
 	// Applied lists the migrations migrate applied on it in this run.
 	Applied []string `json:"applied,omitempty"`
 	// AppliedCount is, for showmigrations, how many are applied.
