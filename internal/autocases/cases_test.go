@@ -94,14 +94,42 @@ type prepared struct {
 func runCase(t *testing.T, file string) {
 	c := readCase(t, file)
 	p := prepare(t, c)
-	got := map[string]string{}
+	got := renderedSQL(p)
 	got["forward"] = detectLines(t, p.before, p.after, c)
 	got["backward"] = detectLines(t, p.after, p.before, c)
+	checkGoldens(t, file, c, got)
+	for _, d := range dbtest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			migrateLive(t, d, p, strings.Contains(got[casefile.UpSection(string(d))], "\nerror: "))
+		})
+	}
+	t.Run("galera", func(t *testing.T) {
+		t.Parallel()
+		c := dbtest.OpenGalera(t)
+		// Migrated through one node, read back through the next: what
+		// Galera replicated is what is checked.
+		apply, read := galeraNodes(file, len(c.Nodes))
+		migrateLiveOn(t, c.Nodes[apply], c.Nodes[read], p, strings.Contains(got[casefile.UpSection(string(schema.MySQL))], "\nerror: "))
+	})
+}
+
+// renderedSQL renders the SQL of every dialect's editor for p, up and
+// down, keyed by the case's section names; no database is needed.
+func renderedSQL(p *prepared) map[string]string {
+	got := map[string]string{}
 	for _, d := range dbtest.Dialects {
 		ed := connect.EditorFor(d)
 		got[casefile.UpSection(string(d))] = RenderSQL(p.graph, p.added, ed, false)
 		got[casefile.DownSection(string(d))] = RenderSQL(p.graph, p.added, ed, true)
 	}
+	return got
+}
+
+// checkGoldens compares the sections in got with the case's goldens, after
+// rewriting the SQL ones in file when -update is set.
+func checkGoldens(t *testing.T, file string, c *casefile.Case, got map[string]string) {
+	t.Helper()
 	if *update {
 		for _, name := range casefile.Sections() {
 			if v, ok := got[name]; ok && !isDetectSection(name) {
@@ -125,20 +153,6 @@ func runCase(t *testing.T, file string) {
 			t.Errorf("%s (-golden +now; %s):\n%s", name, fix, diff)
 		}
 	}
-	for _, d := range dbtest.Dialects {
-		t.Run(string(d), func(t *testing.T) {
-			t.Parallel()
-			migrateLive(t, d, p, strings.Contains(got[casefile.UpSection(string(d))], "\nerror: "))
-		})
-	}
-	t.Run("galera", func(t *testing.T) {
-		t.Parallel()
-		c := dbtest.OpenGalera(t)
-		// Migrated through one node, read back through the next: what
-		// Galera replicated is what is checked.
-		apply, read := galeraNodes(file, len(c.Nodes))
-		migrateLiveOn(t, c.Nodes[apply], c.Nodes[read], p, strings.Contains(got[casefile.UpSection(string(schema.MySQL))], "\nerror: "))
-	})
 }
 
 // galeraNodes chooses, for the case in file, the node of a cluster of n

@@ -11,8 +11,9 @@
 // To add a case: write its before/after states and a comment in a new file
 // there, run `go test ./pkg/autodetect -run TestCases -update` for the
 // operations; to make it live, add empty `-- postgres-up --` (and the other
-// dialects') sections and run `go test ./internal/autocases -run TestCases
-// -update` for the SQL.
+// dialects') sections and run `go test ./internal/autocases -run
+// TestGoldenSQL -update` for the SQL, which needs no database. TestGoldenSQL
+// alone checks every golden SQL section in about a second.
 //
 // It sits at the end of the road, driving pkg/autodetect, the migrations
 // executor and pkg/schema together, and is never imported by pmanager.
