@@ -107,7 +107,7 @@ func optionIssues(opts Options) []Issue {
 		if t.Dialect == "" {
 			issues = append(issues, issue("pm.W009", "connection "+t.Name,
 				"its URL cannot be read without the environment it names, so its kind of database is unknown and the checks that depend on it skip this connection",
-				"set the variables its url uses, or run pmanager check --database with a connection whose URL is known"))
+				"set the variables its url uses, or check with Options.Targets naming only connections whose URL is known"))
 		}
 	}
 	return issues

@@ -60,6 +60,7 @@ func (s *session) check(c *ucli.Context) error {
 // checkJSON prints the report as a Report document on stdout; an error
 // among the issues still makes the status 1.
 func (s *session) checkJSON(report *checks.Report) error {
+	phraseIssues(report)
 	r := Report{Command: "check", Checks: []ReportCheck{}}
 	for _, i := range report.Issues {
 		msg := i.Message
@@ -106,6 +107,7 @@ func (s *session) runChecks(p *loader.Project, targets []checks.Target) (*state.
 // an error among them the first line says the command stops, and the
 // status is 1.
 func (s *session) printChecks(report *checks.Report) error {
+	phraseIssues(report)
 	if report.Errors() == 0 {
 		fmt.Fprint(s.stderr, report.Text())
 		return nil

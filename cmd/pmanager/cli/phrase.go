@@ -8,6 +8,7 @@ import (
 
 	"github.com/pmanager/pmanager/migrations"
 	"github.com/pmanager/pmanager/pkg/autodetect"
+	"github.com/pmanager/pmanager/pkg/checks"
 )
 
 // The library's errors carry data and say what to do in the library's
@@ -138,4 +139,20 @@ func fillAdvice(c autodetect.FillCause) string {
 			"add default=... to its tag, or run makemigrations in a terminal to give a one-off value"
 	}
 	return "add default=... to its tag, or run makemigrations without --noinput to give a one-off value"
+}
+
+// issueHints are the command line's hints for the check issues whose
+// library hint names an Options field, by check id.
+var issueHints = map[string]string{
+	"pm.W009": "set the variables its url uses, or run pmanager check --database with a connection whose URL is known",
+}
+
+// phraseIssues words report's hints for the command line's user, in place,
+// before the report is printed.
+func phraseIssues(report *checks.Report) {
+	for i := range report.Issues {
+		if hint, ok := issueHints[report.Issues[i].ID]; ok {
+			report.Issues[i].Hint = hint
+		}
+	}
 }

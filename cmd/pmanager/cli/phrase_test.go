@@ -8,6 +8,7 @@ import (
 
 	"github.com/pmanager/pmanager/migrations"
 	"github.com/pmanager/pmanager/pkg/autodetect"
+	"github.com/pmanager/pmanager/pkg/checks"
 	"github.com/pmanager/pmanager/pkg/schema"
 )
 
@@ -69,5 +70,25 @@ func TestPhrase(t *testing.T) {
 	}
 	if phrase(nil, "pmanager migrate") != nil {
 		t.Error("phrase(nil) is not nil")
+	}
+}
+
+// TestPhraseIssues: a check's hint that names an Options field comes out
+// naming the flag and command instead; other hints are left as they are.
+func TestPhraseIssues(t *testing.T) {
+	t.Parallel()
+	report := &checks.Report{Issues: []checks.Issue{
+		{ID: "pm.W009", Object: "connection prod", Hint: "set the variables its url uses, or check with Options.Targets naming only connections whose URL is known"},
+		{ID: "pm.W010", Object: "[checks] silence", Hint: "remove it"},
+	}}
+	phraseIssues(report)
+	want := []string{
+		"set the variables its url uses, or run pmanager check --database with a connection whose URL is known",
+		"remove it",
+	}
+	for i, w := range want {
+		if got := report.Issues[i].Hint; got != w {
+			t.Errorf("%s hint = %q, want %q", report.Issues[i].ID, got, w)
+		}
 	}
 }
