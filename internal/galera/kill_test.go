@@ -2,7 +2,6 @@ package galera
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -24,23 +23,8 @@ func TestKilledHolderLeaseTakenOver(t *testing.T) {
 	p.env = []string{slowEnv + "=1"}
 	blockFile := filepath.Join(t.TempDir(), "blocking")
 
-	holder := p.command(0, "migrate", "--lease", lease.String())
-	holder.Env = append(holder.Env, blockEnv+"="+blockFile)
-	var hout, herr bytes.Buffer
-	holder.Stdout, holder.Stderr = &hout, &herr
-	if err := holder.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer holder.Process.Kill()
-	for deadline := time.Now().Add(time.Minute); ; {
-		if _, err := os.Stat(blockFile); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the holder did not reach its blocking migration in a minute\nstdout:\n%s\nstderr:\n%s", &hout, &herr)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	holder := p.start(0, []string{blockEnv + "=" + blockFile}, "migrate", "--lease", lease.String())
+	holder.reaches(blockFile, "its blocking migration")
 
 	waiter := p.command(1, "migrate", "--lease", lease.String(), "--lock-timeout", "1m")
 	var wout, werr bytes.Buffer
@@ -105,37 +89,10 @@ func TestLostLeaseStopsRun(t *testing.T) {
 	p := newProject(t, 1)
 	p.env = []string{slowEnv + "=1"}
 	blockFile := filepath.Join(t.TempDir(), "blocking")
-	holder := p.command(0, "migrate", "--lease", lease.String())
-	holder.Env = append(holder.Env, blockEnv+"="+blockFile)
-	var hout, herr bytes.Buffer
-	holder.Stdout, holder.Stderr = &hout, &herr
-	if err := holder.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer holder.Process.Kill()
-	for deadline := time.Now().Add(time.Minute); ; {
-		if _, err := os.Stat(blockFile); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the holder did not reach its blocking migration in a minute\nstdout:\n%s\nstderr:\n%s", &hout, &herr)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	holder := p.start(0, []string{blockEnv + "=" + blockFile}, "migrate", "--lease", lease.String())
+	holder.reaches(blockFile, "its blocking migration")
 	if _, err := p.c.Nodes[2].Exec("UPDATE pmanager_migrations_lock SET run_id = 'intruder', beat = beat + 1 WHERE name = 'migrate'"); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- holder.Wait() }()
-	select {
-	case err := <-done:
-		if err == nil {
-			t.Fatalf("the run ended well after losing its lease\nstdout:\n%s\nstderr:\n%s", &hout, &herr)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatalf("the run went on for 30 s after losing its lease\nstdout:\n%s\nstderr:\n%s", &hout, &herr)
-	}
-	if !strings.Contains(herr.String(), "lost the migration lease") {
-		t.Errorf("the run does not say it lost the lease:\n%s", &herr)
-	}
+	holder.losesLease("the run")
 }

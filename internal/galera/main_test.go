@@ -9,7 +9,10 @@ import (
 	"path/filepath"
 	"reflect"
 	"strconv"
+	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/pmanager/pmanager/cmd/pmanager/cli"
 	"github.com/pmanager/pmanager/internal/blocking"
@@ -135,6 +138,66 @@ func (p *project) run(node int, args ...string) string {
 		p.t.Fatalf("pmanager %v on node %d: %v\nstdout:\n%s\nstderr:\n%s", args, node+1, err, &out, &errOut)
 	}
 	return out.String()
+}
+
+// child is a run started in the background and what it has printed, for
+// the lease tests, which act on a run while it holds the lease.
+type child struct {
+	*exec.Cmd
+	t        testing.TB
+	out, err bytes.Buffer
+}
+
+// start starts a child run of args against node (from 0) with env added;
+// a child that outlives the test is resumed, should it be stopped, and
+// killed.
+func (p *project) start(node int, env []string, args ...string) *child {
+	p.t.Helper()
+	c := &child{Cmd: p.command(node, args...), t: p.t}
+	c.Env = append(c.Env, env...)
+	c.Stdout, c.Stderr = &c.out, &c.err
+	if err := c.Start(); err != nil {
+		p.t.Fatal(err)
+	}
+	p.t.Cleanup(func() {
+		_ = c.Process.Signal(syscall.SIGCONT)
+		_ = c.Process.Kill()
+	})
+	return c
+}
+
+// reaches waits, up to a minute, for the file the child's blocking step
+// writes when the run gets there (what names that step in the failure).
+func (c *child) reaches(file, what string) {
+	c.t.Helper()
+	for deadline := time.Now().Add(time.Minute); ; {
+		if _, err := os.Stat(file); err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("the holder did not reach %s in a minute\nstdout:\n%s\nstderr:\n%s", what, &c.out, &c.err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// losesLease waits, up to 30 s, for a child whose lease was taken to end
+// with an error that says it lost the lease.
+func (c *child) losesLease(who string) {
+	c.t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- c.Wait() }()
+	select {
+	case err := <-done:
+		if err == nil {
+			c.t.Fatalf("%s ended well after losing its lease\nstdout:\n%s\nstderr:\n%s", who, &c.out, &c.err)
+		}
+	case <-time.After(30 * time.Second):
+		c.t.Fatalf("%s went on for 30 s after losing its lease\nstdout:\n%s\nstderr:\n%s", who, &c.out, &c.err)
+	}
+	if !strings.Contains(c.err.String(), "lost the migration lease") {
+		c.t.Errorf("%s does not say it lost the lease:\n%s", who, &c.err)
+	}
 }
 
 // historyOn reads the history table through node (from 0).

@@ -1,7 +1,6 @@
 package galera
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
@@ -25,23 +24,8 @@ func TestShowmigrationsSeesRunInProgress(t *testing.T) {
 	p := newProject(t, n)
 	p.env = []string{slowEnv + "=1"}
 	blockFile := filepath.Join(t.TempDir(), "blocking")
-	holder := p.command(0, "migrate", "--lease", lease.String())
-	holder.Env = append(holder.Env, blockEnv+"="+blockFile)
-	var hout, herr bytes.Buffer
-	holder.Stdout, holder.Stderr = &hout, &herr
-	if err := holder.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer holder.Process.Kill()
-	for deadline := time.Now().Add(time.Minute); ; {
-		if _, err := os.Stat(blockFile); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the holder did not reach its blocking migration in a minute\nstdout:\n%s\nstderr:\n%s", &hout, &herr)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	holder := p.start(0, []string{blockEnv + "=" + blockFile}, "migrate", "--lease", lease.String())
+	holder.reaches(blockFile, "its blocking migration")
 
 	out := p.run(1, "showmigrations")
 	for _, want := range []string{

@@ -72,25 +72,8 @@ func TestStoppedHolderFenced(t *testing.T) {
 	dir := t.TempDir()
 	p.env = []string{pauseEnv + "=" + dir}
 
-	holder := p.command(0, "migrate", "--lease", lease.String())
-	var hout, herr bytes.Buffer
-	holder.Stdout, holder.Stderr = &hout, &herr
-	if err := holder.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		_ = holder.Process.Signal(syscall.SIGCONT)
-		_ = holder.Process.Kill()
-	}()
-	for deadline := time.Now().Add(time.Minute); ; {
-		if _, err := os.Stat(filepath.Join(dir, "ready")); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the holder did not reach its pause in a minute\nstdout:\n%s\nstderr:\n%s", &hout, &herr)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	holder := p.start(0, nil, "migrate", "--lease", lease.String())
+	holder.reaches(filepath.Join(dir, "ready"), "its pause")
 	if err := holder.Process.Signal(syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
@@ -116,26 +99,14 @@ func TestStoppedHolderFenced(t *testing.T) {
 	if err := holder.Process.Signal(syscall.SIGCONT); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- holder.Wait() }()
-	select {
-	case err := <-done:
-		if err == nil {
-			t.Fatalf("the resumed holder ended well after losing its lease\nstdout:\n%s\nstderr:\n%s", &hout, &herr)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatalf("the resumed holder went on for 30 s after losing its lease\nstdout:\n%s\nstderr:\n%s", &hout, &herr)
-	}
-	if !strings.Contains(herr.String(), "lost the migration lease") {
-		t.Errorf("the resumed holder does not say it lost the lease:\n%s", &herr)
-	}
+	holder.losesLease("the resumed holder")
 	for node := range p.c.Nodes {
 		var rows int
 		if err := p.c.Nodes[node].QueryRow("SELECT COUNT(*) FROM t3").Scan(&rows); err != nil {
 			t.Fatalf("node %d: %v", node+1, err)
 		}
 		if rows != 0 {
-			t.Fatalf("node %d: t3 holds %d rows: the resumed holder ran a statement after losing its lease\nstderr:\n%s", node+1, rows, &herr)
+			t.Fatalf("node %d: t3 holds %d rows: the resumed holder ran a statement after losing its lease\nstderr:\n%s", node+1, rows, &holder.err)
 		}
 	}
 
@@ -149,5 +120,5 @@ func TestStoppedHolderFenced(t *testing.T) {
 	}
 	p.n++
 	p.checkSlowComplete()
-	t.Logf("lease %s; the stopped holder said:\n%s", lease, &herr)
+	t.Logf("lease %s; the stopped holder said:\n%s", lease, &holder.err)
 }
