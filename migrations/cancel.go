@@ -71,8 +71,12 @@ func (e *cancelledError) Unwrap() []error { return []error{e.interrupt, e.server
 type guard struct {
 	lim schema.LockWaitLimiter
 	// sc is nil when the guard only bounds lock waits.
-	sc     schema.SessionController
+	sc schema.SessionController
+	// db is the pool the guard asks the server through: the run's own,
+	// or, when spare is set, the one spare opens once the run is
+	// interrupted (nil until then).
 	db     *sql.DB
+	spare  func() (*sql.DB, error)
 	id     int64
 	parent context.Context
 	cancel context.CancelFunc
@@ -105,9 +109,11 @@ func lockWaitBound(opts Options) time.Duration {
 // session on conn, after bounding the session's lock waits. Where the
 // editor cannot control sessions (SQLite, whose statements run in this
 // process and stop with ctx), or the pool cannot give a second connection
-// to ask through, the context is ctx and the guard only bounds lock waits
-// and words their timeout. An editor that cannot bound lock waits gets no
-// guard.
+// to ask through and opts.OpenSpare cannot open one, the context is ctx
+// and the guard only bounds lock waits and words their timeout. With
+// OpenSpare on such a pool, the guard follows no lock waits (asking would
+// take a connection the run does not hold) and opens its connection only
+// once interrupted. An editor that cannot bound lock waits gets no guard.
 func (e *Executor) guarded(ctx context.Context, conn *sql.Conn, opts Options) (context.Context, *guard, error) {
 	lim, ok := e.ed.(schema.LockWaitLimiter)
 	if !ok {
@@ -119,8 +125,12 @@ func (e *Executor) guarded(ctx context.Context, conn *sql.Conn, opts Options) (c
 		return nil, nil, fmt.Errorf("migrations: %w", err)
 	}
 	sc, ok := e.ed.(schema.SessionController)
-	if !ok || e.db.Stats().MaxOpenConnections == 1 {
+	single := e.db.Stats().MaxOpenConnections == 1
+	if !ok || single && opts.OpenSpare == nil {
 		return ctx, g, nil
+	}
+	if single {
+		g.db, g.spare = nil, opts.OpenSpare
 	}
 	if g.id, err = sc.SessionID(ctx, conn); err != nil {
 		return nil, nil, errors.Join(fmt.Errorf("migrations: %w", err), g.restore(context.WithoutCancel(ctx)))
@@ -162,8 +172,14 @@ func (g *guard) poll() time.Duration {
 func (g *guard) watch() {
 	defer close(g.done)
 	defer g.cancel()
-	t := time.NewTicker(g.poll())
-	defer t.Stop()
+	defer g.closeSpare()
+	// A guard with a spare asks nothing until the interrupt.
+	var tick <-chan time.Time
+	if g.spare == nil {
+		t := time.NewTicker(g.poll())
+		defer t.Stop()
+		tick = t.C
+	}
 	var waitSeen time.Time
 	var waitQuery string
 	told := false
@@ -172,9 +188,11 @@ func (g *guard) watch() {
 		case <-g.stop:
 			return
 		case <-g.parent.Done():
-			g.interrupted()
+			if g.openSpare() {
+				g.interrupted()
+			}
 			return
-		case <-t.C:
+		case <-tick:
 		}
 		s, err := g.session()
 		if err != nil || !s.WaitingForLock {
@@ -200,6 +218,39 @@ func (g *guard) watch() {
 			told = true
 			g.opts.observer().StatementWaiting(LockWait{Session: s, Blockers: blockers, Note: note, Waited: waited, Timeout: g.bound})
 		}
+	}
+}
+
+// openSpare opens, for a guard with a spare, the one connection it asks
+// the server through once the run is interrupted, and reports whether the
+// guard has a connection to ask through. When the server cannot be
+// reached, the run's context is cancelled at once (the driver gives up
+// the run's connection) and the report says the server could not be
+// asked.
+func (g *guard) openSpare() bool {
+	if g.spare == nil {
+		return true
+	}
+	db, err := g.spare()
+	if err == nil {
+		db.SetMaxOpenConns(1)
+		if err = g.ask(db.PingContext); err != nil {
+			db.Close()
+		}
+	}
+	if err != nil {
+		g.cancel()
+		g.setReport(schema.Session{}, err, 0, false)
+		return false
+	}
+	g.db = db
+	return true
+}
+
+// closeSpare closes the connection openSpare opened, if any.
+func (g *guard) closeSpare() {
+	if g.spare != nil && g.db != nil {
+		g.db.Close()
 	}
 }
 
@@ -319,7 +370,7 @@ func (g *guard) finish(err error, retries int) error {
 	var me *MigrateError
 	if errors.As(err, &me) && g.parent.Err() == nil && g.lim.IsLockTimeout(me.Err) {
 		note := g.note
-		if g.sc == nil {
+		if g.sc == nil || g.spare != nil {
 			note = "another connection to the database holds it in a write transaction"
 		}
 		me.Err = &LockTimeoutError{Timeout: g.bound, Blockers: g.blockers, Note: note, Retries: retries, Err: me.Err}

@@ -363,59 +363,89 @@ func TestLockTimeoutSQLite(t *testing.T) {
 // TestInterruptCancelsRunningStatement interrupts migrate while a long
 // statement of a RunSQL runs (no lock involved): when MigrateTo returns,
 // the server no longer runs it and nothing of the migration is recorded.
+// The same holds for an executor whose pool has one connection (a fleet's
+// target), which stops the statement through the connection
+// Options.OpenSpare opens once it is interrupted.
 func TestInterruptCancelsRunningStatement(t *testing.T) {
 	for _, d := range serverDialects {
-		t.Run(string(d), func(t *testing.T) {
-			t.Parallel()
-			sleep := "SELECT pg_sleep(60)"
-			if d == schema.MySQL {
-				sleep = "SELECT SLEEP(60)"
+		for _, single := range []bool{false, true} {
+			name := string(d)
+			if single {
+				name += "/one-connection"
 			}
-			ms := lockedMigrations()
-			ms[1].Operations = []operations.Operation{operations.RunSQL{SQL: []string{sleep}, Reverse: []string{"SELECT 1"}}}
-			db := dbtest.Open(t, d)
-			ed := connect.EditorFor(d)
-			ex, _ := newExecutor(t, db, ed, ms)
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			returned := make(chan error, 1)
-			go func() {
-				_, err := ex.MigrateTo(ctx, nil, Options{})
-				returned <- err
-			}()
-			query := `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query = $1`
-			if d == schema.MySQL {
-				query = `SELECT count(*) FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND COMMAND <> 'Sleep' AND INFO = ?`
-			}
-			count := func() int {
-				var n int
-				if err := db.QueryRow(query, sleep).Scan(&n); err != nil {
-					t.Fatal(err)
-				}
-				return n
-			}
-			for i := 0; count() == 0; i++ {
-				if i == 3000 {
-					t.Fatal("the statement never ran")
-				}
-				select {
-				case err := <-returned:
-					t.Fatalf("migrate returned before its statement ran: %v", err)
-				case <-time.After(10 * time.Millisecond):
-				}
-			}
-			cancel()
-			err := wait(t, returned)
-			var me *MigrateError
-			var ie *InterruptedError
-			if !errors.As(err, &me) || !me.Interrupted() || !errors.As(err, &ie) || !strings.Contains(ie.Server, "the server cancelled the running statement") {
-				t.Fatalf("MigrateTo = %v; want an interrupted *MigrateError saying the server cancelled the statement", err)
-			}
-			if n := count(); n != 0 {
-				t.Errorf("%d sessions still run %q after the run stopped", n, sleep)
-			}
-			checkLockFree(t, db, ed)
-			checkNotApplied(t, ex)
-		})
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				interruptRunningStatement(t, d, single)
+			})
+		}
 	}
+}
+
+// interruptRunningStatement is TestInterruptCancelsRunningStatement on
+// dialect d, with the executor's pool limited to one connection when
+// single.
+func interruptRunningStatement(t *testing.T, d schema.Dialect, single bool) {
+	sleep := "SELECT pg_sleep(60)"
+	if d == schema.MySQL {
+		sleep = "SELECT SLEEP(60)"
+	}
+	ms := lockedMigrations()
+	ms[1].Operations = []operations.Operation{operations.RunSQL{SQL: []string{sleep}, Reverse: []string{"SELECT 1"}}}
+	db := dbtest.Open(t, d)
+	ed := connect.EditorFor(d)
+	ex, g := newExecutor(t, db, ed, ms)
+	var opts Options
+	spares := 0
+	if single {
+		one := secondHandle(t, db)
+		one.SetMaxOpenConns(1)
+		ex = NewExecutor(one, ed, g)
+		opts.OpenSpare = func() (*sql.DB, error) {
+			spares++
+			return secondHandle(t, db), nil
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	returned := make(chan error, 1)
+	go func() {
+		_, err := ex.MigrateTo(ctx, nil, opts)
+		returned <- err
+	}()
+	query := `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query = $1`
+	if d == schema.MySQL {
+		query = `SELECT count(*) FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND COMMAND <> 'Sleep' AND INFO = ?`
+	}
+	count := func() int {
+		var n int
+		if err := db.QueryRow(query, sleep).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for i := 0; count() == 0; i++ {
+		if i == 3000 {
+			t.Fatal("the statement never ran")
+		}
+		select {
+		case err := <-returned:
+			t.Fatalf("migrate returned before its statement ran: %v", err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	cancel()
+	err := wait(t, returned)
+	var me *MigrateError
+	var ie *InterruptedError
+	if !errors.As(err, &me) || !me.Interrupted() || !errors.As(err, &ie) || !strings.Contains(ie.Server, "the server cancelled the running statement") {
+		t.Fatalf("MigrateTo = %v; want an interrupted *MigrateError saying the server cancelled the statement", err)
+	}
+	if n := count(); n != 0 {
+		t.Errorf("%d sessions still run %q after the run stopped", n, sleep)
+	}
+	if single && spares != 1 {
+		t.Errorf("the run opened %d spare pools; want 1, once interrupted", spares)
+	}
+	checkLockFree(t, db, ed)
+	checkNotApplied(t, ex)
 }

@@ -42,6 +42,16 @@ type Options struct {
 	AssumeDone, AssumeNotDone int
 	// Observer hears what the run decides and does (nil: nothing hears).
 	Observer Observer
+	// OpenSpare, when set, opens a new pool to the executor's server. A
+	// run whose own pool holds one connection (SetMaxOpenConns(1), as a
+	// fleet's target) has no second one to stop its statement on the
+	// server through when interrupted: with OpenSpare it reads its
+	// session's id at the start and, only once interrupted, opens one
+	// short-lived connection with it to cancel the statement (and end the
+	// session) as any run does. Such a run does not follow its lock waits,
+	// so a lock timeout does not name the blockers. Nil: an interrupted
+	// run on such a pool only gives up its connection.
+	OpenSpare func() (*sql.DB, error)
 }
 
 // Executor plans and runs migrations against one database: Django's
