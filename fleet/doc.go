@@ -10,5 +10,7 @@
 // one database, under its own migration lock, with its own transactions
 // and recovery, so a target that fails never stops or damages another.
 // Every target's handle holds at most one connection, so a run holds at
-// most Options.Parallel connections on a server.
+// most Options.Parallel connections on a server; only once interrupted
+// does each running target open one more, for the few seconds it takes to
+// stop its statement on the server.
 package fleet

@@ -14,7 +14,8 @@ import (
 // a target's run goes through the connection that holds its migration
 // lock, so a run of Parallel targets holds at most Parallel connections.
 // A Galera node is the exception: the run renews its lease on a second
-// connection, so a target there gets two.
+// connection, so a target there gets two. An interrupted run opens one
+// more, only then, to stop its statement on the server (see spare).
 func (t Target) open(ctx context.Context) (*sql.DB, schema.Editor, error) {
 	if t.conn == nil {
 		return nil, nil, errNoConn
@@ -37,4 +38,16 @@ func (t Target) open(ctx context.Context) (*sql.DB, schema.Editor, error) {
 		}
 	}
 	return db, ed, nil
+}
+
+// spare opens a new pool to the target, for the one short-lived
+// connection through which an interrupted run stops its statement on the
+// server: the run's own pool has no second connection, and holding one
+// for every target would double the connections a run holds.
+func (t Target) spare() (*sql.DB, error) {
+	db, _, err := t.conn.Open()
+	if err != nil {
+		return nil, dsn.ScrubError(fmt.Errorf("fleet: open %s: %w", t.Redacted, err), t.url)
+	}
+	return db, nil
 }

@@ -184,6 +184,9 @@ func migrateOne(ctx context.Context, t Target, g *migrations.Graph, opts Options
 		inner = migrations.NopObserver{}
 	}
 	run.Observer = &targetObserver{Observer: inner, emit: emit, t: t, r: &r}
+	// An interrupt stops the running statement on the server, as for one
+	// database, through a connection opened only then.
+	run.OpenSpare = t.spare
 	// The same workflow as one database's migrate: the history read, the
 	// graph resolved for it and checked, edits reported, then the run.
 	m := migrations.NewMigrator(db, ed, g)

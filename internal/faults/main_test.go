@@ -48,6 +48,9 @@ func TestMain(m *testing.M) {
 		if os.Getenv(lockEnv) != "" {
 			ms = append(ms, alterT1(n+1))
 		}
+		if marker := os.Getenv(sleepEnv); marker != "" {
+			ms = append(ms, sleeper(n+1, marker))
+		}
 		os.Exit(cli.Run(os.Args[1:], []models.App{{Label: "main"}}, registry(ms)))
 	}
 	os.Exit(m.Run())
