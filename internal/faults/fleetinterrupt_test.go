@@ -129,6 +129,11 @@ func TestInterruptedFleetMySQL(t *testing.T) {
 	if got := strings.Count(errOut.String(), "the server cancelled the running statement"); got != len(tgs) {
 		t.Errorf("stderr says %d times that the server cancelled the statement; want %d\n%s", got, len(tgs), errOut.String())
 	}
+	// Each target's progress line gives the same advice as the summary, in
+	// flags: the library's option names are not the user's words.
+	if got := strings.Count(out.String(), "run `pmanager migrate --fleet f --resume`"); got != len(tgs) || strings.Contains(out.String(), "Options.") {
+		t.Errorf("stdout advises `pmanager migrate --fleet f --resume` %d times (want %d), or names a library option:\n%s", got, len(tgs), out.String())
+	}
 
 	// The rerun: the statement no longer sleeps, and every lock is free.
 	if _, err := marker.Exec("DROP TABLE pause"); err != nil {

@@ -164,7 +164,7 @@ func (s *session) migrateFleet(c *ucli.Context, p *loader.Project) error {
 			AssumeNotDone:   c.Int("assume-not-done"),
 			AcceptEdited:    accept,
 		},
-		Events: s.fleetProgress(progress, len(ts)),
+		Events: s.fleetProgress(progress, len(ts), again),
 	}
 	start := time.Now()
 	results := fleet.Migrate(c.Context, ts, g, opts)
@@ -186,8 +186,9 @@ func (s *session) migrateFleet(c *ucli.Context, p *loader.Project) error {
 // fleetProgress prints, as the targets of a run of n go, a line per
 // migration done and one per target finished ("[3/50] tenant_c: done").
 // (with -v 2). Lines are whole, so targets running at once never mix on
-// one line.
-func (s *session) fleetProgress(out io.Writer, n int) func(fleet.Event) {
+// one line. A failure is worded as the summary words it: its advice names
+// the flags of again, the command to run again.
+func (s *session) fleetProgress(out io.Writer, n int, again string) func(fleet.Event) {
 	finished := 0
 	width := len(fmt.Sprint(n))
 	return func(e fleet.Event) {
@@ -212,7 +213,7 @@ func (s *session) fleetProgress(out io.Writer, n int) func(fleet.Event) {
 			line := ""
 			switch r.Status() {
 			case "failed":
-				line = "FAILED: " + oneLine(r.Err)
+				line = "FAILED: " + oneLine(phrase(r.Err, again))
 			case "migrated":
 				line = fmt.Sprintf("OK, %s%s", plural(len(r.Applied), "migration"), s.elapsed(r.Took))
 			default:
