@@ -116,6 +116,35 @@ func TestStatusAndPlan(t *testing.T) {
 	}
 }
 
+// TestStatusRefusesInconsistentHistory: a target whose history records a
+// migration without the one it depends on is reported with that error, as
+// showmigrations reports one such database, instead of with counts that
+// hide it.
+func TestStatusRefusesInconsistentHistory(t *testing.T) {
+	t.Parallel()
+	g := shop()
+	ts := sqliteFleet(t, 2)
+	if err := Failed(Migrate(context.Background(), ts, g, Options{})); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	db, ed, err := ts[1].open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := migrations.NewHistory(db, ed).Unrecord(ctx, db, migrations.Key{App: "main", Name: "0001_initial"}); err != nil {
+		t.Fatal(err)
+	}
+	st := Statuses(ctx, ts, g, 2)
+	if st[0].Err != nil || st[0].Applied != 3 {
+		t.Errorf("the consistent target: %+v", st[0])
+	}
+	if st[1].Err == nil || !strings.Contains(st[1].Err.Error(), "0001_initial") {
+		t.Errorf("the target missing main.0001_initial from its history: err %v, status %+v", st[1].Err, st[1])
+	}
+}
+
 // TestNames: a name two targets share is replaced by their URLs.
 func TestNames(t *testing.T) {
 	t.Parallel()

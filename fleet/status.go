@@ -67,7 +67,10 @@ func status(ctx context.Context, t Target, g *migrations.Graph) (Status, error) 
 	if err != nil {
 		return Status{}, err
 	}
-	gh, err := g.ForHistory(applied)
+	// Resolved as showmigrations resolves one database's history: a
+	// history that applied a migration before its dependency is this
+	// target's error, not a count.
+	gh, err := migrations.ResolveHistory(g, applied)
 	if err != nil {
 		return Status{}, err
 	}
