@@ -1,6 +1,10 @@
 package schema
 
-import "github.com/pmanager/pmanager/pkg/state"
+import (
+	"context"
+
+	"github.com/pmanager/pmanager/pkg/state"
+)
 
 // Table is a database table as introspection sees it, normalised so that a
 // live schema and the schema a state implies compare equal with go-cmp.
@@ -75,4 +79,48 @@ func HasColumns(m *state.Model) bool {
 		}
 	}
 	return false
+}
+
+// CheckClause is one named check constraint with its expression as the
+// database reports it back (without the CHECK keyword and its outer
+// parentheses), for the commands that write models from a live schema.
+type CheckClause struct {
+	Table string
+	Name  string
+	SQL   string
+}
+
+// CheckReader is the optional ability of an Inspector to read the
+// expressions of the named check constraints, which Inspect reports by
+// name only; the inspectors of every dialect have it.
+type CheckReader interface {
+	InspectCheckClauses(ctx context.Context, db ExecQuerier) ([]CheckClause, error)
+}
+
+// Balanced reports whether the parentheses of an SQL expression pair up
+// when read left to right outside quoted text, so "(a) and (b)" is
+// balanced and "a) and (b" is not: only then may outer parentheses
+// around it be taken off.
+func Balanced(expr string) bool {
+	depth := 0
+	var quote byte
+	for i := 0; i < len(expr); i++ {
+		c := expr[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"' || c == '`':
+			quote = c
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+			if depth < 0 {
+				return false
+			}
+		}
+	}
+	return depth == 0 && quote == 0
 }

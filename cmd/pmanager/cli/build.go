@@ -41,6 +41,8 @@ var sourceCommands = map[string]bool{
 	"init": true, "makemigrations": true, "squashmigrations": true, "migration:create": true, "m:create": true, "build": true,
 	// These write pmanager.toml or the project's migrations package.
 	"migration:setup": true, "m:setup": true, "database:configure": true, "db:config": true,
+	// This writes the project's models.
+	"inspectdb": true,
 }
 
 // binaryCommands drops the commands a built program cannot serve.

@@ -293,6 +293,7 @@ func (s *session) newApp() *ucli.App {
 		s.seedCommand(),
 		s.buildCommand(),
 		s.squashCommand(),
+		s.inspectdbCommand(),
 		s.completionCommand(),
 	}
 	commands = append(commands, s.connectionCommands()...)

@@ -25,6 +25,7 @@ var localCommands = []string{
 	"database:configure", "db:config",
 	"database:setup", "db:setup",
 	"migration:setup", "m:setup",
+	"inspectdb",
 }
 
 // Local reports whether the command named name runs without the project's

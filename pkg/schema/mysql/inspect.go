@@ -436,3 +436,37 @@ ORDER BY kcu.TABLE_NAME, kcu.CONSTRAINT_NAME, kcu.ORDINAL_POSITION`
 	}
 	return nil
 }
+
+// The optional ability of reading check expressions, checked at compile time.
+var _ schema.CheckReader = Inspector{}
+
+// InspectCheckClauses reads the expression of every check constraint of
+// the current database's tables, leaving out MariaDB's automatic
+// json_valid check of a json column (Inspect reports that column as json).
+func (Inspector) InspectCheckClauses(ctx context.Context, db schema.ExecQuerier) ([]schema.CheckClause, error) {
+	var version string
+	err := queryEach(ctx, db, "SELECT VERSION()", func(rows *sql.Rows) error { return rows.Scan(&version) })
+	if err != nil {
+		return nil, err
+	}
+	in := &inspection{mariadb: strings.Contains(strings.ToLower(version), "mariadb"), tables: map[string]*schema.Table{}}
+	if err := in.readChecks(ctx, db); err != nil {
+		return nil, err
+	}
+	var out []schema.CheckClause
+	for table, checks := range in.checks {
+		for name, clause := range checks {
+			if in.mariadb && in.jsonCheck(table, name) {
+				continue
+			}
+			out = append(out, schema.CheckClause{Table: table, Name: name, SQL: strings.TrimSpace(clause)})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Table != out[j].Table {
+			return out[i].Table < out[j].Table
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out, nil
+}

@@ -342,3 +342,48 @@ func unquote(s string) (value, rest string, ok bool) {
 	}
 	return "", "", false
 }
+
+// checkClausesQuery reads each check constraint's definition, pretty
+// printed ("CHECK (price >= 0)").
+const checkClausesQuery = `
+SELECT t.relname, c.conname, pg_get_constraintdef(c.oid, true)
+FROM pg_constraint c
+JOIN pg_class t ON t.oid = c.conrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace
+WHERE c.contype = 'c' AND n.nspname = current_schema() AND t.relkind IN ('r', 'p') AND NOT t.relispartition
+ORDER BY t.relname, c.conname`
+
+// The optional ability of reading check expressions, checked at compile time.
+var _ schema.CheckReader = Inspector{}
+
+// InspectCheckClauses reads the expression of every check constraint of
+// current_schema()'s tables, as PostgreSQL prints it back.
+func (Inspector) InspectCheckClauses(ctx context.Context, db schema.ExecQuerier) ([]schema.CheckClause, error) {
+	var out []schema.CheckClause
+	err := query(ctx, db, checkClausesQuery, func(scan func(...any) error) error {
+		var c schema.CheckClause
+		var def string
+		if err := scan(&c.Table, &c.Name, &def); err != nil {
+			return err
+		}
+		c.SQL = checkExpression(def)
+		out = append(out, c)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: inspect check clauses: %w", err)
+	}
+	return out, nil
+}
+
+// checkExpression takes the expression out of a constraint definition:
+// "CHECK ((a > 0)) NOT VALID" → "(a > 0)".
+func checkExpression(def string) string {
+	s := strings.TrimSpace(def)
+	s = strings.TrimSpace(strings.TrimSuffix(s, "NOT VALID"))
+	s = strings.TrimSpace(strings.TrimPrefix(s, "CHECK"))
+	if strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") && schema.Balanced(s[1:len(s)-1]) {
+		s = s[1 : len(s)-1]
+	}
+	return s
+}

@@ -359,3 +359,92 @@ func checkNames(tokens []token) []string {
 	}
 	return names
 }
+
+// The optional ability of reading check expressions, checked at compile time.
+var _ schema.CheckReader = Inspector{}
+
+// InspectCheckClauses reads the expression of every named check constraint
+// (`CONSTRAINT name CHECK (...)`) from the tables' CREATE TABLE text;
+// unnamed checks have no name a model could give them and are left out.
+func (Inspector) InspectCheckClauses(ctx context.Context, db schema.ExecQuerier) ([]schema.CheckClause, error) {
+	var out []schema.CheckClause
+	err := queryRows(ctx, db, func(rows *sql.Rows) error {
+		var table, createSQL string
+		if err := rows.Scan(&table, &createSQL); err != nil {
+			return err
+		}
+		for _, c := range checkClauses(tokenize(createSQL)) {
+			c.Table = table
+			out = append(out, c)
+		}
+		return nil
+	}, `SELECT name, COALESCE(sql, '') FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: inspect check clauses: %w", err)
+	}
+	return out, nil
+}
+
+// checkClauses finds each `CONSTRAINT name CHECK (expr)` and spells expr
+// again from its tokens (identifiers double-quoted, strings single-quoted).
+func checkClauses(tokens []token) []schema.CheckClause {
+	var out []schema.CheckClause
+	for i := 0; i+3 < len(tokens); i++ {
+		t, name, kw, open := tokens[i], tokens[i+1], tokens[i+2], tokens[i+3]
+		if t.kind != 'w' || !strings.EqualFold(t.text, "CONSTRAINT") || name.kind == 'p' ||
+			kw.kind != 'w' || !strings.EqualFold(kw.text, "CHECK") || open.kind != 'p' || open.text != "(" {
+			continue
+		}
+		depth, end := 0, -1
+		for j := i + 3; j < len(tokens) && end < 0; j++ {
+			if tokens[j].kind != 'p' {
+				continue
+			}
+			switch tokens[j].text {
+			case "(":
+				depth++
+			case ")":
+				depth--
+				if depth == 0 {
+					end = j
+				}
+			}
+		}
+		if end < 0 {
+			break
+		}
+		out = append(out, schema.CheckClause{Name: name.text, SQL: spellTokens(tokens[i+4 : end])})
+		i = end
+	}
+	return out
+}
+
+// spellTokens writes tokens back as SQL: words as they were, identifiers
+// and strings quoted again, operator characters and dots kept together.
+func spellTokens(tokens []token) string {
+	var b strings.Builder
+	for i, t := range tokens {
+		if i > 0 && !glued(tokens[i-1], t) {
+			b.WriteByte(' ')
+		}
+		switch t.kind {
+		case 'i':
+			b.WriteString(`"` + strings.ReplaceAll(t.text, `"`, `""`) + `"`)
+		case 's':
+			b.WriteString(`'` + strings.ReplaceAll(t.text, `'`, `''`) + `'`)
+		default:
+			b.WriteString(t.text)
+		}
+	}
+	return b.String()
+}
+
+// glued reports whether two neighbouring tokens were written without a
+// space between them: the parts of an operator (>=, <>, ||), and either
+// side of a dot (a.b, 1.5).
+func glued(prev, next token) bool {
+	if prev.kind == 'p' && prev.text == "." || next.kind == 'p' && next.text == "." {
+		return true
+	}
+	return prev.kind == 'p' && next.kind == 'p' && strings.Contains("<>=!|", prev.text) && strings.Contains("<>=!|", next.text)
+}
