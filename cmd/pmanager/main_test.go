@@ -132,8 +132,10 @@ func serverEnv(d schema.Dialect) string {
 // and the bad-input commands of badinput_test.go: reject [-prefix] LINE
 // command..., capture command..., createuser DIALECT VAR PASSWORD, urlset
 // VAR part=value....
-// Conditions: [sqlite], [postgres], [mysql] (the dialect of the run) and
-// [server:postgres], [server:mysql] (a server is configured).
+// Conditions: [sqlite], [postgres], [mysql] (the dialect of the run),
+// [server:postgres], [server:mysql] (a server is configured) and [django]
+// (Django imports in /usr/bin/python3). inspectdb_test.go adds
+// djangomigrate, freshdb, schemasave and schemacmp.
 func runScripts(t *testing.T, dir string, d schema.Dialect, extra func(*testscript.Env) error) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("the go command is not in PATH; these tests build user projects with it")
@@ -201,6 +203,11 @@ func runScripts(t *testing.T, dir string, d schema.Dialect, extra func(*testscri
 			"createuser":   cmdCreateUser,
 			"urlset":       cmdURLSet,
 			"redact":       cmdRedact,
+			// inspectdb_test.go
+			"djangomigrate": cmdDjangoMigrate,
+			"freshdb":       cmdFreshDB,
+			"schemasave":    cmdSchemaSave,
+			"schemacmp":     cmdSchemaCmp,
 		},
 	})
 }
@@ -213,6 +220,8 @@ func condition(d schema.Dialect, cond string) (bool, error) {
 	switch cond {
 	case string(schema.SQLite), string(schema.Postgres), string(schema.MySQL):
 		return cond == string(d), nil
+	case "django":
+		return hasDjango(), nil
 	}
 	if name, ok := strings.CutPrefix(cond, "server:"); ok {
 		env := serverEnv(schema.Dialect(name))
