@@ -68,8 +68,21 @@ pm_mariadb() {
 	mysql -uroot -h127.0.0.1 -e 'create database if not exists test'
 }
 
+# pm_django installs what the inspectdb tests use to create a real schema:
+# Debian's Django 3.2 and its PostgreSQL and MySQL drivers.
+pm_django() {
+	local pkgs=()
+	/usr/bin/python3 -c 'import django' >/dev/null 2>&1 || pkgs+=(python3-django)
+	/usr/bin/python3 -c 'import psycopg2' >/dev/null 2>&1 || pkgs+=(python3-psycopg2)
+	/usr/bin/python3 -c 'import MySQLdb' >/dev/null 2>&1 || pkgs+=(python3-mysqldb)
+	if [ "${#pkgs[@]}" -gt 0 ]; then
+		pm_apt_install "${pkgs[@]}" || pm_log "the inspectdb tests skip without Django, and fail without its drivers"
+	fi
+}
+
 pm_postgres
 pm_mariadb
+pm_django
 export PMANAGER_TEST_POSTGRES="${PMANAGER_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
 export PMANAGER_TEST_MYSQL="${PMANAGER_TEST_MYSQL:-mysql://root@127.0.0.1:3306/test}"
 export PMANAGER_TEST_REQUIRE_DATABASES=1
