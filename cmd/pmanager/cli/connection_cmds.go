@@ -18,9 +18,10 @@ import (
 // name of pmanager.toml, where the Django commands (migrate,
 // showmigrations, ...) take --database.
 
-// localCommands are the connection commands that need pmanager.toml but not
-// the project's models, so the launcher runs them without building the
-// project (they work before there is anything to build).
+// localCommands are the commands that need pmanager.toml but not the
+// project's models, so the launcher runs them without building the
+// project (they work before there is anything to build): the connection
+// commands that set a database up, and inspectdb, which writes the models.
 var localCommands = []string{
 	"database:configure", "db:config",
 	"database:setup", "db:setup",
