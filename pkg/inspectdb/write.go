@@ -71,6 +71,7 @@ func Write(tables []schema.Table, o Options) (*Result, error) {
 	for _, m := range w.models {
 		w.describe(m)
 	}
+	w.spreadUnmanaged()
 	src := w.render()
 	out, err := format.Source(src)
 	if err != nil {
@@ -166,6 +167,27 @@ func (w *writer) nameFields(m *model) {
 		f.goName = goName
 		m.fields = append(m.fields, f)
 		m.byColumn[c.Name] = f
+	}
+}
+
+// spreadUnmanaged makes Unmanaged every model with a foreign key to an
+// Unmanaged one, until none is left: its table could not be created where
+// the table it references is not.
+func (w *writer) spreadUnmanaged() {
+	for changed := true; changed; {
+		changed = false
+		for _, m := range w.models {
+			if len(m.unmanaged) > 0 {
+				continue
+			}
+			for _, f := range m.fields {
+				if f.relation && f.target != m && len(f.target.unmanaged) > 0 {
+					m.unmanaged = append(m.unmanaged, fmt.Sprintf("its foreign key %s references %s, which is Unmanaged", f.col.Name, f.target.table.Name))
+					changed = true
+					break
+				}
+			}
+		}
 	}
 }
 

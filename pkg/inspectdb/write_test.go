@@ -106,8 +106,15 @@ func shopTables(d schema.Dialect) []schema.Table {
 		PrimaryKey: []string{"a", "b"},
 		Indexes:    []schema.Index{{Name: "pair_partial", Columns: []string{"b"}, Partial: true}},
 	}
+	// A foreign key to the Unmanaged legacy_pair makes this one Unmanaged too.
+	pairNote := schema.Table{
+		Name:        "pair_note",
+		Columns:     []schema.Column{{Name: "id", Type: ty["bigint"], AutoIncrement: true}, {Name: "pair_id", Type: ty["int"]}},
+		PrimaryKey:  []string{"id"},
+		ForeignKeys: []schema.ForeignKey{{Name: "pair_note_pair", Column: "pair_id", RefTable: "legacy_pair", RefColumn: "a", OnDelete: "CASCADE"}},
+	}
 	history := schema.Table{Name: schema.HistoryTable, Columns: []schema.Column{{Name: "id", Type: ty["bigint"], AutoIncrement: true}}, PrimaryKey: []string{"id"}}
-	out := []schema.Table{maker, car, blob, pair, history}
+	out := []schema.Table{maker, car, blob, pair, pairNote, history}
 	for i := range out {
 		schema.SortTable(&out[i])
 	}
@@ -141,7 +148,7 @@ func TestWriteRoundTrip(t *testing.T) {
 				"the primary key spans columns (a, b), which a model cannot say (the model marks the first as its key)",
 				"column n: type mediumint unsigned has no model field on " + string(d),
 				"index pair_partial has a condition, which is not read yet",
-			}}
+			}, "pair_note": {"its foreign key pair_id references legacy_pair, which is Unmanaged"}}
 			if diff := cmp.Diff(wantUnmanaged, unmanaged); diff != "" {
 				t.Errorf("unmanaged tables (-want +got):\n%s", diff)
 			}
