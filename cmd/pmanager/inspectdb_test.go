@@ -16,6 +16,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/pmanager/pmanager/internal/dbtest"
+	"github.com/pmanager/pmanager/internal/sqlsplit"
 	"github.com/pmanager/pmanager/pkg/schema"
 	"github.com/pmanager/pmanager/pkg/schema/connect"
 )
@@ -28,6 +29,28 @@ import (
 // djangoPython is the interpreter whose Django (Debian's python3-django)
 // creates the contrib apps' schema.
 const djangoPython = "/usr/bin/python3"
+
+// cmdSQLFile runs the SQL script FILE, statement by statement, on the
+// database whose URL is in the variable URLVAR.
+func cmdSQLFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: sqlfile URLVAR FILE")
+	}
+	t, err := connect.Parse(ts.Getenv(args[0]), ts.MkAbs("."))
+	ts.Check(err)
+	src, err := os.ReadFile(ts.MkAbs(args[1]))
+	ts.Check(err)
+	stmts, err := sqlsplit.Split(string(src), t.Dialect)
+	ts.Check(err)
+	db, _, err := t.Open()
+	ts.Check(err)
+	defer db.Close()
+	for _, st := range stmts {
+		if _, err := db.Exec(st.Text); err != nil {
+			ts.Fatalf("%s line %d: %v", args[1], st.Line, err)
+		}
+	}
+}
 
 // djangoDriver is the Python module Django needs for each dialect, and
 // the Debian package that has it.
@@ -150,17 +173,28 @@ func cmdSchemaSave(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), data, 0o644))
 }
 
-// cmdSchemaCmp compares the schema saved in the file args[0] with the live
-// schema of the database in the variable args[1], table by table, and
-// fails with every difference. With -django, the differences listed in
-// djangoAccepted are allowed (and only those).
+// cmdSchemaCmp compares the schema saved in the file FILE with the live
+// schema of the database in the variable URLVAR, table by table, and fails
+// with every difference. -names allows the differences of names a model
+// cannot give (acceptNames says which, and why); -missing t1,t2 names the
+// tables inspectdb wrote Unmanaged, which the live database must lack (the
+// script says why each is Unmanaged, and checks inspectdb said so).
 func cmdSchemaCmp(ts *testscript.TestScript, neg bool, args []string) {
-	django := len(args) == 3 && args[0] == "-django"
-	if django {
+	names, missing := false, []string(nil)
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		switch {
+		case args[0] == "-names":
+			names = true
+		case args[0] == "-missing" && len(args) > 1:
+			missing = strings.Split(args[1], ",")
+			args = args[1:]
+		default:
+			ts.Fatalf("usage: schemacmp [-names] [-missing t1,t2] FILE URLVAR")
+		}
 		args = args[1:]
 	}
 	if neg || len(args) != 2 {
-		ts.Fatalf("usage: schemacmp [-django] FILE URLVAR")
+		ts.Fatalf("usage: schemacmp [-names] [-missing t1,t2] FILE URLVAR")
 	}
 	data, err := os.ReadFile(ts.MkAbs(args[0]))
 	ts.Check(err)
@@ -168,23 +202,13 @@ func cmdSchemaCmp(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(json.Unmarshal(data, &want))
 	got := liveTables(ts, args[1])
 	d := schema.Dialect(ts.Getenv("DIALECT"))
-	if django {
-		want, got = acceptDjango(d, want), acceptDjango(d, got)
-		got = addMissing(want, got, djangoUnmanaged[d])
+	if names {
+		want, got = acceptNames(d, want), acceptNames(d, got)
 	}
+	got = addMissing(want, got, missing)
 	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
 		ts.Fatalf("schemas differ (-%s +%s):\n%s", args[0], args[1], diff)
 	}
-}
-
-// djangoUnmanaged are the tables of Django's contrib schema that
-// inspectdb writes Unmanaged on each dialect, so the migrated copy lacks
-// them: django_admin_log.action_flag is a PositiveSmallIntegerField,
-// `smallint unsigned` on MySQL and SQLite, a type no model field makes
-// (on PostgreSQL it is a smallint with a check, which a model says).
-var djangoUnmanaged = map[schema.Dialect][]string{
-	schema.MySQL:  {"django_admin_log"},
-	schema.SQLite: {"django_admin_log"},
 }
 
 // addMissing puts back into got the tables of want named in missing,
@@ -209,18 +233,21 @@ func addMissing(want, got []schema.Table, missing []string) []schema.Table {
 	return got
 }
 
-// acceptDjango rewrites a schema so that the differences between
-// Django's tables and the ones pmanager makes from the written models
-// compare equal; each rule is a difference a model cannot avoid:
+// acceptNames rewrites a schema so that the differences between a
+// database made by other tools (Django's migrations, a published SQL
+// script) and the one pmanager makes from the written models compare
+// equal; each rule is a difference a model cannot avoid:
 //
 //   - Foreign key constraint names: Django's are
-//     <table>_<column>_<hash>_fk_<target>_<target column>, pmanager's
+//     <table>_<column>_<hash>_fk_<target>_<target column> (Chinook's
+//     FK_<Table><Column> or <table>_<column>_fkey), pmanager's
 //     <table>_<column>_fk, and a model has no option to name one. The
 //     names are blanked.
 //   - The index of a foreign key column: Django names it
 //     <table>_<column>_<hash> (on MySQL it is the index InnoDB makes for
-//     the constraint, named after it), pmanager <table>_<column>_idx, and a
-//     model cannot name it either. Such an index is renamed fk-index:<column>.
+//     the constraint, named after it; Chinook's is IFK_<Table><Column>),
+//     pmanager <table>_<column>_idx, and a model cannot name it either.
+//     Such an index is renamed fk-index:<column>.
 //   - MySQL: InnoDB lets a foreign key use a unique index that starts
 //     with its column, so Django's table has no index of its own for
 //     content_type_id (in (content_type_id, codename)) and the like; a
@@ -235,7 +262,7 @@ func addMissing(want, got []schema.Table, missing []string) []schema.Table {
 // PostgreSQL's operator classes: Django's <column>_like indexes use
 // varchar_pattern_ops, which a model index does not say; pmanager's copy
 // is a plain index of the same name and column.
-func acceptDjango(d schema.Dialect, tables []schema.Table) []schema.Table {
+func acceptNames(d schema.Dialect, tables []schema.Table) []schema.Table {
 	out := make([]schema.Table, len(tables))
 	for i, t := range tables {
 		fkCols := map[string]bool{}
