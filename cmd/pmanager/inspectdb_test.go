@@ -17,6 +17,8 @@ import (
 
 	"github.com/pmanager/pmanager/internal/dbtest"
 	"github.com/pmanager/pmanager/internal/sqlsplit"
+	"github.com/pmanager/pmanager/internal/staticload"
+	"github.com/pmanager/pmanager/pkg/models"
 	"github.com/pmanager/pmanager/pkg/schema"
 	"github.com/pmanager/pmanager/pkg/schema/connect"
 )
@@ -313,4 +315,46 @@ func coveredBy(t schema.Table, column string) bool {
 		}
 	}
 	return false
+}
+
+// cmdStateCmp compares the live schema of the database in the variable
+// URLVAR with the schema the project's models (app main, models/, read as
+// makemigrations reads them) imply on it, over the tables the models
+// manage: what a drift check reports after adoption. -names allows the
+// name differences of acceptNames.
+func cmdStateCmp(ts *testscript.TestScript, neg bool, args []string) {
+	names := len(args) == 2 && args[0] == "-names"
+	if names {
+		args = args[1:]
+	}
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: statecmp [-names] URLVAR")
+	}
+	gomod, err := os.ReadFile(ts.MkAbs("go.mod"))
+	ts.Check(err)
+	path, _, _ := strings.Cut(strings.TrimPrefix(string(gomod), "module "), "\n")
+	apps, err := staticload.Models(staticload.Module{Path: strings.TrimSpace(path), Dir: ts.MkAbs(".")},
+		[]staticload.App{{Label: "main", ModelsDir: ts.MkAbs("models"), MigrationsDir: ts.MkAbs("migrations")}})
+	ts.Check(err)
+	p, err := models.Load(apps...)
+	ts.Check(err)
+	d := schema.Dialect(ts.Getenv("DIALECT"))
+	want, err := connect.EditorFor(d).Expected(p)
+	ts.Check(err)
+	managed := map[string]bool{}
+	for _, t := range want {
+		managed[t.Name] = true
+	}
+	var got []schema.Table
+	for _, t := range liveTables(ts, args[0]) {
+		if managed[t.Name] {
+			got = append(got, t)
+		}
+	}
+	if names {
+		want, got = acceptNames(d, want), acceptNames(d, got)
+	}
+	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+		ts.Fatalf("the live schema differs from the models' (-models +%s):\n%s", args[0], diff)
+	}
 }

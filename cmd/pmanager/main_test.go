@@ -135,7 +135,7 @@ func serverEnv(d schema.Dialect) string {
 // Conditions: [sqlite], [postgres], [mysql] (the dialect of the run),
 // [server:postgres], [server:mysql] (a server is configured) and [django]
 // (Django imports in /usr/bin/python3). inspectdb_test.go adds
-// djangomigrate, freshdb, schemasave, schemacmp and sqlfile.
+// djangomigrate, freshdb, schemasave, schemacmp, sqlfile and statecmp.
 func runScripts(t *testing.T, dir string, d schema.Dialect, extra func(*testscript.Env) error) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("the go command is not in PATH; these tests build user projects with it")
@@ -209,6 +209,7 @@ func runScripts(t *testing.T, dir string, d schema.Dialect, extra func(*testscri
 			"schemasave":    cmdSchemaSave,
 			"schemacmp":     cmdSchemaCmp,
 			"sqlfile":       cmdSQLFile,
+			"statecmp":      cmdStateCmp,
 		},
 	})
 }
