@@ -51,7 +51,7 @@ func (rn *runner) recoverPartials(ctx context.Context) error {
 	case !rn.opts.Resume && !rn.opts.RollbackPartial:
 		pe := &PartialError{Partials: partials}
 		for _, p := range partials {
-			r := rn.describePartial(p)
+			r := describePartial(rn.g, p)
 			if rn.takenOver != nil {
 				r += fmt.Sprintf("; the run that left it (%s) had stopped renewing its migration lease, which this run took over, so it is not running any more", rn.takenOver.Who)
 			}
@@ -114,8 +114,9 @@ func (rn *runner) checkAssumptions(partials []Partial) error {
 	return fmt.Errorf("migrations: %s %d: the statement in doubt is in %s, not in operation %d; check that one and name its operation", flag, n, strings.Join(doubts, ", "), n)
 }
 
-// describePartial says in one sentence what ran of p and where it stopped.
-func (rn *runner) describePartial(p Partial) string {
+// describePartial says in one sentence what ran of p (a migration of g)
+// and where it stopped.
+func describePartial(g *Graph, p Partial) string {
 	verb := "applied"
 	if p.Backwards {
 		verb = "unapplied"
@@ -124,7 +125,7 @@ func (rn *runner) describePartial(p Partial) string {
 	if !p.Backwards {
 		head += fmt.Sprintf(" (started %s)", p.Since.UTC().Format("2006-01-02 15:04:05 UTC"))
 	}
-	m := rn.g.Migration(p.Key)
+	m := g.Migration(p.Key)
 	if m == nil {
 		return head + fmt.Sprintf(": %d operations ran; its file is no longer registered: restore it to resume or roll back", p.OpsDone)
 	}

@@ -3,7 +3,6 @@ package autocases
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/pmanager/pmanager/migrations"
@@ -27,21 +26,18 @@ func UserTables(ctx context.Context, ed schema.Inspector, db schema.ExecQuerier)
 	return out, nil
 }
 
-// Comparable puts tables in the shape in which a dialect's live schema
-// can be held to its state: PostgreSQL can only append a column, so a
-// column restored by undoing a removal comes last there while the state
-// keeps its place, and its columns are compared by name, not position.
-func Comparable(d schema.Dialect, tables []schema.Table) []schema.Table {
-	if d != schema.Postgres {
-		return tables
+// SchemaDiff holds a database's tables (got) to the tables its state
+// implies (want) with schema.Compare, the comparison the drift command
+// makes: "" when they match, else one difference a line. Columns must
+// be in the state's order, except on PostgreSQL, which can only append
+// a column, so a column restored by undoing a removal comes last there
+// while the state keeps its place.
+func SchemaDiff(d schema.Dialect, want, got []schema.Table) string {
+	var b strings.Builder
+	for _, diff := range schema.Compare(want, got, schema.CompareOptions{ColumnOrder: d != schema.Postgres}) {
+		fmt.Fprintf(&b, "%s: %s\n", diff.Table, diff)
 	}
-	out := make([]schema.Table, len(tables))
-	for i, t := range tables {
-		t.Columns = append([]schema.Column(nil), t.Columns...)
-		sort.Slice(t.Columns, func(a, b int) bool { return t.Columns[a].Name < t.Columns[b].Name })
-		out[i] = t
-	}
-	return out
+	return b.String()
 }
 
 // CountRows returns how many rows table holds.

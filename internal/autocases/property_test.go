@@ -12,9 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
-
 	"github.com/pmanager/pmanager/internal/dbtest"
 	"github.com/pmanager/pmanager/internal/statedsl"
 	"github.com/pmanager/pmanager/migrations"
@@ -253,7 +250,7 @@ func (s *sequence) schemaDiff(p *state.Project) string {
 	if err != nil {
 		return err.Error()
 	}
-	return cmp.Diff(Comparable(s.d, want), Comparable(s.d, got), cmpopts.EquateEmpty())
+	return SchemaDiff(s.d, want, got)
 }
 
 // dsl prints a state for a failure message.
