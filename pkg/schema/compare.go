@@ -59,13 +59,23 @@ func (d Difference) String() string {
 	case TableExtra:
 		return "extra table"
 	case ColumnMissing, IndexMissing, ConstraintMissing, ForeignKeyMissing:
-		return fmt.Sprintf("missing %s %q: %s", kindNoun(d.Kind), d.Object, d.Want)
+		return fmt.Sprintf("missing %s: %s", d.object(), d.Want)
 	case ColumnExtra, IndexExtra, ConstraintExtra, ForeignKeyExtra:
-		return fmt.Sprintf("extra %s %q: %s", kindNoun(d.Kind), d.Object, d.Got)
+		return fmt.Sprintf("extra %s: %s", d.object(), d.Got)
 	case ColumnOrder, PrimaryKeyChanged:
 		return fmt.Sprintf("%s is %s, expected %s", kindNoun(d.Kind), d.Got, d.Want)
 	}
-	return fmt.Sprintf("%s %q: %s is %s, expected %s", kindNoun(d.Kind), d.Object, kindAspect(d.Kind), d.Got, d.Want)
+	return fmt.Sprintf("%s: %s is %s, expected %s", d.object(), kindAspect(d.Kind), d.Got, d.Want)
+}
+
+// object names what the difference is about: `column "name"`, or for a
+// foreign key, which is known by its column, `foreign key of "maker_id"`.
+func (d Difference) object() string {
+	noun := kindNoun(d.Kind)
+	if noun == "foreign key" {
+		return fmt.Sprintf("foreign key of %q", d.Object)
+	}
+	return fmt.Sprintf("%s %q", noun, d.Object)
 }
 
 // kindNoun is the object a kind is about, as a message names it.
