@@ -66,7 +66,7 @@ func Drift(ctx context.Context, db schema.ExecQuerier, ed schema.Editor, g *Grap
 		}
 	}
 	if len(pe.Partials) > 0 {
-		return nil, fmt.Errorf("migrations: the schema a migration left part-way should have is not known, so drift cannot be told: %w", pe)
+		return nil, pe
 	}
 	r := &DriftReport{}
 	p, err := r.appliedState(rg, applied, inScope)

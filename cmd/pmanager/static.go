@@ -21,7 +21,7 @@ const StaticEnv = "PMANAGER_STATIC"
 // migration files declare, never code of the project's own: they may run
 // in this program from the files read as source.
 var staticCommands = map[string]bool{
-	"makemigrations": true, "sqlmigrate": true, "showmigrations": true, "check": true, "migrate": true,
+	"makemigrations": true, "sqlmigrate": true, "showmigrations": true, "check": true, "migrate": true, "drift": true,
 }
 
 // runStatic serves the command in this program when it can: the command

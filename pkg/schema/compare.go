@@ -7,8 +7,8 @@ import (
 )
 
 // DiffKind names one kind of difference between the tables a state
-// implies and the tables a database holds. The values are stable: the
-// drift command prints them in its JSON.
+// implies and the tables a database holds. The values are stable words:
+// the drift command prints them in its JSON.
 type DiffKind string
 
 // The kinds of difference Compare reports, by the object they are about.
@@ -39,16 +39,16 @@ const (
 // hold a migrated database to its state share.
 type Difference struct {
 	// Table is the table it is about.
-	Table string `json:"table"`
+	Table string
 	// Kind says what differs.
-	Kind DiffKind `json:"kind"`
+	Kind DiffKind
 	// Object names the column, index, constraint or foreign key ("" for
 	// the table itself and its key); a foreign key is named by its column.
-	Object string `json:"object,omitempty"`
+	Object string
 	// Want is what the state implies, Got what the database holds, in
 	// the words of the dialect's DDL; "" when there is nothing on that side.
-	Want string `json:"expected,omitempty"`
-	Got  string `json:"actual,omitempty"`
+	Want string
+	Got  string
 }
 
 // String says the difference on one line, without its table.

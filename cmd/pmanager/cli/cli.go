@@ -288,6 +288,7 @@ func (s *session) newApp() *ucli.App {
 		s.migrateCommand(),
 		s.checkCommand(),
 		s.showmigrationsCommand(),
+		s.driftCommand(),
 		s.sqlmigrateCommand(),
 		s.loadCommand(),
 		s.seedCommand(),
