@@ -47,6 +47,6 @@ func buildBinary(p *loader.Project, args []string) int {
 	if err := goBuild(p.Root, target, "./"+filepath.ToSlash(rel)); err != nil {
 		return fail(err)
 	}
-	fmt.Printf("Built %s; it runs migrate, showmigrations, sqlmigrate, migration:* and database:* where Go is not installed\n", *out)
+	fmt.Printf("Built %s; it runs migrate, showmigrations, sqlmigrate, drift, migration:* and database:* where Go is not installed\n", *out)
 	return 0
 }

@@ -229,8 +229,8 @@ func ColumnSpec(c Column) string {
 	if !c.Nullable {
 		s += " NOT NULL"
 	}
-	if d := defaultWords(c); d != "no default" {
-		s += " " + d
+	if d := defaultWords(c); d != noDefault {
+		s += " DEFAULT " + d
 	}
 	if c.AutoIncrement {
 		s += " auto-increment"
@@ -252,18 +252,23 @@ func autoWords(auto bool) string {
 	return "off"
 }
 
-// defaultWords says a column's default: a literal, a database-side
-// default, or none.
+// noDefault is what defaultWords says of a column without a default.
+const noDefault = "none"
+
+// defaultWords says a column's default: a literal, quoted as SQL quotes
+// it, a default the database computes (now, uuid), or none.
 func defaultWords(c Column) string {
-	switch {
-	case c.DBDefault != "" && c.Default != nil:
-		return fmt.Sprintf("DEFAULT %s (%q)", c.DBDefault, *c.Default)
-	case c.DBDefault != "":
-		return "DEFAULT " + c.DBDefault
-	case c.Default != nil:
-		return fmt.Sprintf("DEFAULT %q", *c.Default)
+	var parts []string
+	if c.Default != nil {
+		parts = append(parts, "'"+strings.ReplaceAll(*c.Default, "'", "''")+"'")
 	}
-	return "no default"
+	if c.DBDefault != "" {
+		parts = append(parts, c.DBDefault+" (computed by the database)")
+	}
+	if len(parts) == 0 {
+		return noDefault
+	}
+	return strings.Join(parts, " and ")
 }
 
 // named is an index, constraint or foreign key reduced to its name and

@@ -39,6 +39,8 @@ func TestCompareFindsEachChangeOnce(t *testing.T) {
 	}{
 		{"drop column", func(t *Table) { t.Columns = append(t.Columns[:1], t.Columns[2:]...) },
 			Difference{Table: "car", Kind: ColumnMissing, Object: "name", Want: "varchar(30) NOT NULL"}},
+		{"drop column with a default", func(t *Table) { t.Columns = append(t.Columns[:2], t.Columns[3:]...) },
+			Difference{Table: "car", Kind: ColumnMissing, Object: "country", Want: "varchar(2) NOT NULL DEFAULT 'KE'"}},
 		{"add column", func(t *Table) { t.Columns = append(t.Columns, Column{Name: "color", Type: "text", Nullable: true}) },
 			Difference{Table: "car", Kind: ColumnExtra, Object: "color", Got: "text"}},
 		{"type", func(t *Table) { t.Columns[1].Type = "text" },
@@ -46,11 +48,11 @@ func TestCompareFindsEachChangeOnce(t *testing.T) {
 		{"nullability", func(t *Table) { t.Columns[1].Nullable = true },
 			Difference{Table: "car", Kind: ColumnNull, Object: "name", Want: "NOT NULL", Got: "NULL"}},
 		{"default changed", func(t *Table) { t.Columns[2].Default = strPtr("US") },
-			Difference{Table: "car", Kind: ColumnDefault, Object: "country", Want: `DEFAULT "KE"`, Got: `DEFAULT "US"`}},
+			Difference{Table: "car", Kind: ColumnDefault, Object: "country", Want: "'KE'", Got: "'US'"}},
 		{"default dropped", func(t *Table) { t.Columns[2].Default = nil },
-			Difference{Table: "car", Kind: ColumnDefault, Object: "country", Want: `DEFAULT "KE"`, Got: "no default"}},
+			Difference{Table: "car", Kind: ColumnDefault, Object: "country", Want: "'KE'", Got: "none"}},
 		{"database default dropped", func(t *Table) { t.Columns[3].DBDefault = "" },
-			Difference{Table: "car", Kind: ColumnDefault, Object: "made", Want: "DEFAULT now", Got: "no default"}},
+			Difference{Table: "car", Kind: ColumnDefault, Object: "made", Want: "now (computed by the database)", Got: "none"}},
 		{"auto-increment", func(t *Table) { t.Columns[0].AutoIncrement = false },
 			Difference{Table: "car", Kind: ColumnAutoIncrement, Object: "id", Want: "on", Got: "off"}},
 		{"primary key", func(t *Table) { t.PrimaryKey = []string{"id", "name"} },
@@ -173,6 +175,7 @@ func TestDifferenceString(t *testing.T) {
 		{Difference{Kind: ForeignKeyMissing, Object: "maker_id", Want: "REFERENCES maker (id) ON DELETE CASCADE"}, `missing foreign key of "maker_id": REFERENCES maker (id) ON DELETE CASCADE`},
 		{Difference{Kind: ForeignKeyChanged, Object: "maker_id", Want: "REFERENCES maker (id) ON DELETE CASCADE", Got: "REFERENCES maker (id) ON DELETE NO ACTION"},
 			`foreign key of "maker_id": definition is REFERENCES maker (id) ON DELETE NO ACTION, expected REFERENCES maker (id) ON DELETE CASCADE`},
+		{Difference{Kind: ColumnDefault, Object: "country", Want: "'KE'", Got: "none"}, `column "country": default is none, expected 'KE'`},
 		{Difference{Kind: PrimaryKeyChanged, Want: "(id)", Got: "(id, name)"}, `primary key is (id, name), expected (id)`},
 	} {
 		if got := tc.d.String(); got != tc.want {

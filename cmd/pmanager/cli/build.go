@@ -78,7 +78,7 @@ func (s *session) buildCommand() *ucli.Command {
 		Name:      "build",
 		Usage:     "compile the project's models, migrations and seeders into one standalone migration program",
 		ArgsUsage: " ",
-		Description: "The program runs migrate, showmigrations, sqlmigrate and the migration:* and database:* commands\n" +
+		Description: "The program runs migrate, showmigrations, sqlmigrate, drift and the migration:* and database:* commands\n" +
 			"(but not migration:setup, migration:create or database:configure, which change the project) on a machine without Go. It reads pmanager.toml from its working folder (or -C), or only\n" +
 			"PMANAGER_DATABASE_URL / DATABASE_URL.",
 		Flags: []ucli.Flag{
