@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pmanager/pmanager/pkg/schema"
 )
@@ -130,4 +131,48 @@ func nearestType(typ string) fieldType {
 		return binaryType
 	}
 	return textType
+}
+
+var (
+	integerLiteral = regexp.MustCompile(`^[+-]?[0-9]+$`)
+	numberLiteral  = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
+	uuidLiteral    = regexp.MustCompile(`^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$`)
+)
+
+// timeLayouts are the spellings of a date, time or timestamp default the
+// databases report.
+var timeLayouts = []string{
+	"2006-01-02", "15:04:05", "15:04:05.999999999", "2006-01-02 15:04:05", "2006-01-02 15:04:05.999999999",
+	"2006-01-02 15:04:05.999999999Z07", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02T15:04:05.999999999Z07:00",
+}
+
+// literalFits reports whether a column default read back is a literal of
+// the field's type, which default= can give; anything else (an
+// expression the database keeps as written) is not.
+func literalFits(ft fieldType, v string) bool {
+	switch ft.Go {
+	case "int64", "int32", "int16":
+		return integerLiteral.MatchString(v)
+	case "float64", "models.Decimal":
+		return numberLiteral.MatchString(v)
+	case "bool":
+		switch strings.ToLower(v) {
+		case "true", "false", "1", "0":
+			return true
+		}
+		return false
+	case "time.Time":
+		for _, layout := range timeLayouts {
+			if _, err := time.Parse(layout, v); err == nil {
+				return true
+			}
+		}
+		return false
+	}
+	for _, o := range ft.Options {
+		if o == "type=uuid" {
+			return uuidLiteral.MatchString(v)
+		}
+	}
+	return true
 }

@@ -270,6 +270,10 @@ func (w *writer) describeField(m *model, f *field) {
 	if snake := state.SnakeCase(f.goName); snake != c.Name {
 		f.options = append(f.options, "column="+quoteValue(c.Name))
 	}
+	if c.Default != nil && !c.AutoIncrement && c.DBDefault == "" && !literalFits(ft, *c.Default) {
+		m.unmanaged = append(m.unmanaged, fmt.Sprintf("column %s: its default %s is an expression, not a literal default= can give", c.Name, *c.Default))
+		return
+	}
 	w.defaults(f)
 }
 

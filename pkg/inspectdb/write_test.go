@@ -113,8 +113,14 @@ func shopTables(d schema.Dialect) []schema.Table {
 		PrimaryKey:  []string{"id"},
 		ForeignKeys: []schema.ForeignKey{{Name: "pair_note_pair", Column: "pair_id", RefTable: "legacy_pair", RefColumn: "a", OnDelete: "CASCADE"}},
 	}
+	// A default the database keeps as an expression.
+	computed := schema.Table{
+		Name:       "computed",
+		Columns:    []schema.Column{{Name: "id", Type: ty["bigint"], AutoIncrement: true}, {Name: "n", Type: ty["int"], Default: str("(1 + 1)")}},
+		PrimaryKey: []string{"id"},
+	}
 	history := schema.Table{Name: schema.HistoryTable, Columns: []schema.Column{{Name: "id", Type: ty["bigint"], AutoIncrement: true}}, PrimaryKey: []string{"id"}}
-	out := []schema.Table{maker, car, blob, pair, pairNote, history}
+	out := []schema.Table{maker, car, blob, pair, pairNote, computed, history}
 	for i := range out {
 		schema.SortTable(&out[i])
 	}
@@ -148,7 +154,8 @@ func TestWriteRoundTrip(t *testing.T) {
 				"the primary key spans columns (a, b), which a model cannot say (the model marks the first as its key)",
 				"column n: type mediumint unsigned has no model field on " + string(d),
 				"index pair_partial has a condition, which is not read yet",
-			}, "pair_note": {"its foreign key pair_id references legacy_pair, which is Unmanaged"}}
+			}, "pair_note": {"its foreign key pair_id references legacy_pair, which is Unmanaged"},
+				"computed": {"column n: its default (1 + 1) is an expression, not a literal default= can give"}}
 			if diff := cmp.Diff(wantUnmanaged, unmanaged); diff != "" {
 				t.Errorf("unmanaged tables (-want +got):\n%s", diff)
 			}
