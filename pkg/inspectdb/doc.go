@@ -1,6 +1,7 @@
 // Package inspectdb writes Go model source for an existing database: it
 // reads the tables pkg/schema's inspectors report (schema.Table, with the
-// check expressions of schema.CheckReader) and writes one gofmt'd file of
+// check expressions of schema.CheckReader and the partial indexes'
+// predicates of schema.ConditionReader) and writes one gofmt'd file of
 // structs, pm tags and Meta methods, so that makemigrations can write the
 // initial migration and migrate --fake-initial can adopt the database.
 //

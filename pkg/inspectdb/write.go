@@ -20,6 +20,10 @@ type Options struct {
 	// Checks are the check constraints' expressions (schema.CheckReader);
 	// a named check without one makes its table Unmanaged.
 	Checks []schema.CheckClause
+	// Conditions are the partial indexes' predicates
+	// (schema.ConditionReader); a partial index without one makes its
+	// table Unmanaged.
+	Conditions []schema.IndexCondition
 	// Source names the database in the file's header comment (a redacted URL).
 	Source string
 }
@@ -52,7 +56,13 @@ func Write(tables []schema.Table, o Options) (*Result, error) {
 		}
 	}
 	sort.Slice(kept, func(i, j int) bool { return kept[i].Name < kept[j].Name })
-	w := &writer{opts: o, byTable: map[string]*model{}, checks: map[string]map[string]string{}, imports: map[string]bool{}}
+	w := &writer{opts: o, byTable: map[string]*model{}, checks: map[string]map[string]string{}, conditions: map[string]map[string]string{}, imports: map[string]bool{}}
+	for _, c := range o.Conditions {
+		if w.conditions[c.Table] == nil {
+			w.conditions[c.Table] = map[string]string{}
+		}
+		w.conditions[c.Table][c.Index] = c.SQL
+	}
 	for _, c := range o.Checks {
 		if w.checks[c.Table] == nil {
 			w.checks[c.Table] = map[string]string{}
@@ -90,7 +100,9 @@ type writer struct {
 	models  []*model
 	byTable map[string]*model
 	checks  map[string]map[string]string
-	imports map[string]bool
+	// conditions holds each table's partial index predicates by index name.
+	conditions map[string]map[string]string
+	imports    map[string]bool
 }
 
 // model is one table on its way to a struct.
@@ -367,7 +379,12 @@ func (w *writer) uniques(m *model) {
 			continue
 		}
 		if u.Partial {
-			m.unmanaged = append(m.unmanaged, fmt.Sprintf("unique index %s has a condition, which is not read yet", u.Name))
+			cond, ok := w.conditions[t.Name][u.Name]
+			if !ok {
+				m.unmanaged = append(m.unmanaged, fmt.Sprintf("unique index %s has a condition, which was not read", u.Name))
+				continue
+			}
+			m.constraints = append(m.constraints, fmt.Sprintf("models.Unique{Name: %q, Fields: []string{%s}, Condition: %q}", u.Name, goNames(fields), cond))
 			continue
 		}
 		if len(fields) == 1 {
@@ -424,11 +441,12 @@ func (w *writer) indexes(m *model) {
 		if !ok {
 			continue
 		}
-		if idx.Partial {
-			m.unmanaged = append(m.unmanaged, fmt.Sprintf("index %s has a condition, which is not read yet", idx.Name))
+		cond, ok := w.conditions[t.Name][idx.Name]
+		if idx.Partial && !ok {
+			m.unmanaged = append(m.unmanaged, fmt.Sprintf("index %s has a condition, which was not read", idx.Name))
 			continue
 		}
-		if len(fields) == 1 && !strings.HasPrefix(idx.Columns[0], "-") {
+		if len(fields) == 1 && !idx.Partial && !strings.HasPrefix(idx.Columns[0], "-") {
 			f := fields[0]
 			if !f.indexed && !f.relation && !f.unique && idx.Name == schema.FieldIndexName(t.Name, f.col.Name) {
 				f.indexed = true
@@ -444,7 +462,11 @@ func (w *writer) indexes(m *model) {
 			}
 			parts = append(parts, strconv.Quote(name))
 		}
-		m.indexes = append(m.indexes, fmt.Sprintf("{Name: %q, Fields: []string{%s}}", idx.Name, strings.Join(parts, ", ")))
+		where := ""
+		if idx.Partial {
+			where = fmt.Sprintf(", Condition: %q", cond)
+		}
+		m.indexes = append(m.indexes, fmt.Sprintf("{Name: %q, Fields: []string{%s}%s}", idx.Name, strings.Join(parts, ", "), where))
 	}
 }
 

@@ -82,6 +82,10 @@ func shopTables(d schema.Dialect) []schema.Table {
 		},
 		Checks: []string{"code_not_empty"},
 	}
+	if d != schema.MySQL { // partial indexes, which MySQL has not
+		car.Indexes = append(car.Indexes, schema.Index{Name: "car_listed_unsold", Columns: []string{"listed"}, Partial: true})
+		car.Uniques = append(car.Uniques, schema.Unique{Name: "one_unsold_code", Columns: []string{"code"}, Partial: true})
+	}
 	if d == schema.SQLite {
 		for i := range car.ForeignKeys {
 			car.ForeignKeys[i].Name = "" // SQLite names no foreign key
@@ -127,6 +131,12 @@ func shopTables(d schema.Dialect) []schema.Table {
 	return out
 }
 
+// shopConditions are the partial indexes' predicates of shopTables.
+var shopConditions = []schema.IndexCondition{
+	{Table: "shop_car", Index: "car_listed_unsold", SQL: "NOT sold"},
+	{Table: "shop_car", Index: "one_unsold_code", SQL: "NOT sold"},
+}
+
 // shopChecks are the check expressions of shopTables.
 var shopChecks = []schema.CheckClause{{Table: "shop_car", Name: "code_not_empty", SQL: "code <> ''"}}
 
@@ -140,7 +150,7 @@ func TestWriteRoundTrip(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
 			tables := shopTables(d)
-			res, err := inspectdb.Write(tables, inspectdb.Options{Dialect: d, Checks: shopChecks, Source: "test"})
+			res, err := inspectdb.Write(tables, inspectdb.Options{Dialect: d, Checks: shopChecks, Conditions: shopConditions, Source: "test"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -153,7 +163,7 @@ func TestWriteRoundTrip(t *testing.T) {
 			wantUnmanaged := map[string][]string{"legacy_pair": {
 				"the primary key spans columns (a, b), which a model cannot say (the model marks the first as its key)",
 				"column n: type mediumint unsigned has no model field on " + string(d),
-				"index pair_partial has a condition, which is not read yet",
+				"index pair_partial has a condition, which was not read",
 			}, "pair_note": {"its foreign key pair_id references legacy_pair, which is Unmanaged"},
 				"computed": {"column n: its default (1 + 1) is an expression, not a literal default= can give"}}
 			if diff := cmp.Diff(wantUnmanaged, unmanaged); diff != "" {
@@ -211,7 +221,7 @@ func loadSource(t *testing.T, src []byte) *state.Project {
 // first: names, tags, quoting and the Unmanaged comment.
 func TestWriteSource(t *testing.T) {
 	t.Parallel()
-	res, err := inspectdb.Write(shopTables(schema.Postgres), inspectdb.Options{Dialect: schema.Postgres, Package: "shop", Checks: shopChecks, Source: "postgres://app@db/shop"})
+	res, err := inspectdb.Write(shopTables(schema.Postgres), inspectdb.Options{Dialect: schema.Postgres, Package: "shop", Checks: shopChecks, Conditions: shopConditions, Source: "postgres://app@db/shop"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,6 +244,8 @@ func TestWriteSource(t *testing.T) {
 		"{Name: \"car_code_idx\", Fields: []string{\"Code\", \"-Released\"}},",
 		"models.Unique{Name: \"one_model_per_code\", Fields: []string{\"Code\", \"ModelField\"}},",
 		"models.Check{Name: \"code_not_empty\", SQL: \"code <> ''\"},",
+		"{Name: \"car_listed_unsold\", Fields: []string{\"Listed\"}, Condition: \"NOT sold\"},",
+		"models.Unique{Name: \"one_unsold_code\", Fields: []string{\"Code\"}, Condition: \"NOT sold\"},",
 		"Table: \"BlobStore\",",
 		"Key     string          `pm:\"primary_key,max_length=40\"`",
 		"IDValue int32           `pm:\"column=id\"`",

@@ -124,3 +124,19 @@ func Balanced(expr string) bool {
 	}
 	return depth == 0 && quote == 0
 }
+
+// IndexCondition is the predicate of one partial index (or partial unique
+// index), as the database reports it back, without WHERE.
+type IndexCondition struct {
+	Table string
+	Index string
+	SQL   string
+}
+
+// ConditionReader is the optional ability of an Inspector to read the
+// predicates of partial indexes, which Inspect reports only as Partial; the
+// inspectors of the dialects with partial indexes (PostgreSQL, SQLite)
+// have it.
+type ConditionReader interface {
+	InspectIndexConditions(ctx context.Context, db ExecQuerier) ([]IndexCondition, error)
+}

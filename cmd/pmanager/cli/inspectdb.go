@@ -93,7 +93,13 @@ func (s *session) inspectdb(c *ucli.Context) error {
 			return scrub(fmt.Errorf("cli: inspect %s: %w", w.target.Redacted, err), w.raw)
 		}
 	}
-	res, err := inspectdb.Write(tables, inspectdb.Options{Dialect: w.target.Dialect, Package: pkg, Checks: checks, Source: w.target.Redacted})
+	var conditions []schema.IndexCondition
+	if cr, ok := ed.(schema.ConditionReader); ok {
+		if conditions, err = cr.InspectIndexConditions(c.Context, db); err != nil {
+			return scrub(fmt.Errorf("cli: inspect %s: %w", w.target.Redacted, err), w.raw)
+		}
+	}
+	res, err := inspectdb.Write(tables, inspectdb.Options{Dialect: w.target.Dialect, Package: pkg, Checks: checks, Conditions: conditions, Source: w.target.Redacted})
 	if err != nil {
 		return err
 	}

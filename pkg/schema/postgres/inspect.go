@@ -387,3 +387,38 @@ func checkExpression(def string) string {
 	}
 	return s
 }
+
+// indexConditionsQuery reads the predicate of every partial index.
+const indexConditionsQuery = `
+SELECT t.relname, i.relname, pg_get_expr(x.indpred, x.indrelid, true)
+FROM pg_index x
+JOIN pg_class t ON t.oid = x.indrelid
+JOIN pg_class i ON i.oid = x.indexrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace
+WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p') AND NOT t.relispartition
+  AND x.indpred IS NOT NULL
+ORDER BY t.relname, i.relname`
+
+// The optional ability of reading partial index predicates, checked at compile time.
+var _ schema.ConditionReader = Inspector{}
+
+// InspectIndexConditions reads the predicate of every partial index of
+// current_schema()'s tables, as PostgreSQL prints it back.
+func (Inspector) InspectIndexConditions(ctx context.Context, db schema.ExecQuerier) ([]schema.IndexCondition, error) {
+	var out []schema.IndexCondition
+	err := query(ctx, db, indexConditionsQuery, func(scan func(...any) error) error {
+		var c schema.IndexCondition
+		if err := scan(&c.Table, &c.Index, &c.SQL); err != nil {
+			return err
+		}
+		if s := strings.TrimSpace(c.SQL); strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") && schema.Balanced(s[1:len(s)-1]) {
+			c.SQL = s[1 : len(s)-1]
+		}
+		out = append(out, c)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: inspect index conditions: %w", err)
+	}
+	return out, nil
+}

@@ -34,3 +34,31 @@ func TestInspectCheckClauses(t *testing.T) {
 		t.Errorf("check clauses (-want +got):\n%s", diff)
 	}
 }
+
+// TestInspectIndexConditions reads partial indexes' predicates back from
+// their CREATE INDEX text.
+func TestInspectIndexConditions(t *testing.T) {
+	t.Parallel()
+	db := dbtest.Open(t, schema.SQLite)
+	for _, stmt := range []string{
+		`CREATE TABLE t (a integer, b text UNIQUE, live bool)`,
+		`CREATE INDEX t_live ON t (a) WHERE live`,
+		`CREATE UNIQUE INDEX "t_one_b" ON "t" (lower(b)) WHERE a>=0 AND "b" <> 'where'`,
+		`CREATE INDEX t_plain ON t (b)`,
+	} {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	got, err := Inspector{}.InspectIndexConditions(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []schema.IndexCondition{
+		{Table: "t", Index: "t_live", SQL: "live"},
+		{Table: "t", Index: "t_one_b", SQL: `a >= 0 AND "b" <> 'where'`},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("index conditions (-want +got):\n%s", diff)
+	}
+}

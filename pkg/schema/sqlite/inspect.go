@@ -448,3 +448,44 @@ func glued(prev, next token) bool {
 	}
 	return prev.kind == 'p' && next.kind == 'p' && strings.Contains("<>=!|", prev.text) && strings.Contains("<>=!|", next.text)
 }
+
+// The optional ability of reading partial index predicates, checked at compile time.
+var _ schema.ConditionReader = Inspector{}
+
+// InspectIndexConditions reads the predicate of every partial index from
+// its CREATE INDEX text (what follows WHERE), spelled again from its tokens.
+func (Inspector) InspectIndexConditions(ctx context.Context, db schema.ExecQuerier) ([]schema.IndexCondition, error) {
+	var out []schema.IndexCondition
+	err := queryRows(ctx, db, func(rows *sql.Rows) error {
+		var c schema.IndexCondition
+		var createSQL string
+		if err := rows.Scan(&c.Table, &c.Index, &createSQL); err != nil {
+			return err
+		}
+		if c.SQL = indexCondition(tokenize(createSQL)); c.SQL != "" {
+			out = append(out, c)
+		}
+		return nil
+	}, `SELECT tbl_name, name, COALESCE(sql, '') FROM sqlite_master WHERE type = 'index' ORDER BY tbl_name, name`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: inspect index conditions: %w", err)
+	}
+	return out, nil
+}
+
+// indexCondition is what follows the WHERE of a CREATE INDEX statement
+// outside parentheses, "" when it has none.
+func indexCondition(tokens []token) string {
+	depth := 0
+	for i, t := range tokens {
+		switch {
+		case t.kind == 'p' && t.text == "(":
+			depth++
+		case t.kind == 'p' && t.text == ")":
+			depth--
+		case depth == 0 && t.kind == 'w' && strings.EqualFold(t.text, "WHERE"):
+			return spellTokens(tokens[i+1:])
+		}
+	}
+	return ""
+}
