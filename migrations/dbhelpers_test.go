@@ -4,8 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/pmanager/pmanager/internal/dbtest"
 	"github.com/pmanager/pmanager/pkg/schema"
 	"github.com/pmanager/pmanager/pkg/schema/connect"
@@ -67,8 +65,8 @@ func checkSchema(t *testing.T, db schema.ExecQuerier, ed schema.Editor, p *state
 	if err != nil {
 		t.Fatalf("Expected: %v", err)
 	}
-	if diff := cmp.Diff(want, userTables(t, db, ed), cmpopts.EquateEmpty()); diff != "" {
-		t.Errorf("%s: schema differs from the state (-want +got):\n%s", when, diff)
+	for _, d := range schema.Compare(want, userTables(t, db, ed), schema.CompareOptions{ColumnOrder: true}) {
+		t.Errorf("%s: schema differs from the state: %s: %s", when, d.Table, d)
 	}
 }
 
