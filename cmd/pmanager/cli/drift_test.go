@@ -87,6 +87,13 @@ func TestDriftCommand(t *testing.T) {
 		t.Errorf("drift after migrate (-want +got):\n%s", diff)
 	}
 
+	// A program `pmanager build` compiled runs it too, on a server without Go.
+	p.binary = true
+	if r := run("drift"); r.code != 0 || len(r.where) != 2 {
+		t.Errorf("drift in a built program: exit %d, where %q, stderr %q", r.code, r.where, r.stderr)
+	}
+	p.binary = false
+
 	// Drift by hand in blog's database, and a table of no model beside it.
 	execSQLite(t, blogDB, `ALTER TABLE post ADD COLUMN subtitle text`, `CREATE INDEX post_title_idx ON post (title)`,
 		`CREATE TABLE hand_made (id integer)`)
