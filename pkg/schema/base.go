@@ -26,6 +26,23 @@ type Capabilities struct {
 	// keys reference, and they follow; without it they are dropped and
 	// made again around the rename.
 	RenamesReferencedColumns bool
+	// UniquesAsIndexes: every unique constraint is a unique index made
+	// after the table (SQLite, which cannot drop a table's own constraint).
+	UniquesAsIndexes bool
+	// DescendingUniques: a unique constraint may list a column descending;
+	// without it such a constraint is a unique index.
+	DescendingUniques bool
+	// DropsCoveredUniques: CREATE TABLE silently leaves out a unique
+	// constraint over the columns of the key or of an earlier unique
+	// constraint, so such a constraint is added after the table.
+	DropsCoveredUniques bool
+	// ChecksLast: CREATE TABLE lists the Meta checks after every unique
+	// constraint (MySQL's tables have always been created so); otherwise
+	// the Meta constraints come in their declared order, as Django's do.
+	ChecksLast bool
+	// MaxNameLength is the longest identifier the server keeps whole
+	// (PostgreSQL truncates longer ones); 0 for no check by the editor.
+	MaxNameLength int
 }
 
 // Hooks are what a dialect supplies to the Base editor: its quoting, its
@@ -48,9 +65,9 @@ type Hooks interface {
 	UniqueWriter
 	IndexWriter
 
-	// CreateTable renders CREATE TABLE for m and what follows it (indexes,
-	// foreign keys); join tables come here too.
-	CreateTable(p *state.Project, m *state.Model) ([]string, error)
+	// How a column and CREATE TABLE are spelled; what a table contains
+	// and in which order is Base's (TableSQL).
+	TableWriter
 	// MoveTable renames from's table into to's, with the objects named
 	// after it and the automatic join tables that follow it.
 	MoveTable(p *state.Project, from, to *state.Model) ([]string, error)
@@ -129,7 +146,7 @@ func (b Base) CreateModel(p *state.Project, m *state.Model) ([]string, error) {
 	if unmanaged(m) {
 		return nil, nil
 	}
-	return CreateWithJoinTables(p, m, b.h.CreateTable)
+	return CreateWithJoinTables(p, m, b.createTable)
 }
 
 // DeleteModel drops m's automatic join tables, then its table.
@@ -164,7 +181,7 @@ func (b Base) AddField(p *state.Project, from, to *state.Model, field string, fi
 		if err != nil || jt == nil {
 			return nil, b.wrap(err)
 		}
-		return b.h.CreateTable(p, jt)
+		return b.createTable(p, jt)
 	}
 	stmts, err := b.h.AddColumn(p, from, to, f, fill)
 	if err != nil {

@@ -2,6 +2,7 @@ package mysql
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pmanager/pmanager/pkg/schema"
@@ -37,8 +38,11 @@ func (ddl) Quote(name string) string {
 }
 
 // Capabilities: every DDL statement on MySQL commits implicitly, and
-// MySQL has no partial indexes.
-func (ddl) Capabilities() schema.Capabilities { return schema.Capabilities{} }
+// MySQL has no partial indexes; a unique constraint may list a column
+// descending; CREATE TABLE lists the checks last.
+func (ddl) Capabilities() schema.Capabilities {
+	return schema.Capabilities{DescendingUniques: true, ChecksLast: true}
+}
 
 // MoveTable renames the table, renames the field-level objects whose
 // deterministic names derive from the table name, and renames the automatic
@@ -455,59 +459,25 @@ func (e ddl) DropConstraint(p *state.Project, from, to *state.Model, c state.Con
 	return []string{"ALTER TABLE " + e.Quote(to.Table) + " DROP CONSTRAINT " + e.Quote(c.Name)}, nil
 }
 
-// CreateTable renders CREATE TABLE for m with its columns, primary key,
-// unique and check constraints, then its indexes, then its foreign keys
-// (each after the index MySQL needs for it, so MySQL does not invent one).
-func (e ddl) CreateTable(p *state.Project, m *state.Model) ([]string, error) {
-	var defs []string
-	for _, f := range m.Fields {
-		if !f.HasColumn() {
-			continue
-		}
-		spec, err := e.spec(p, m, f, f.Default)
-		if err != nil {
-			return nil, err
-		}
-		def := e.Quote(f.ColumnName()) + " " + spec
-		if f.PrimaryKey {
-			def += " PRIMARY KEY"
-		}
-		defs = append(defs, def)
-	}
-	uniques, err := modelUniques(m)
+// ColumnDef is f's column definition as CREATE TABLE writes it, the key
+// said in it.
+func (e ddl) ColumnDef(p *state.Project, m *state.Model, f *state.Field) (string, error) {
+	spec, err := e.spec(p, m, f, f.Default)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	for _, u := range uniques {
-		defs = append(defs, "CONSTRAINT "+e.Quote(u.name)+" UNIQUE ("+e.columnList(u.cols)+")")
+	def := e.Quote(f.ColumnName()) + " " + spec
+	if f.PrimaryKey {
+		def += " PRIMARY KEY"
 	}
-	for _, c := range m.Constraints {
-		if c.Kind != state.CheckConstraint {
-			continue
-		}
-		def, err := e.checkDef(m, c)
-		if err != nil {
-			return nil, err
-		}
-		defs = append(defs, def)
-	}
-	stmts := []string{"CREATE TABLE " + e.Quote(m.Table) + " (\n    " + strings.Join(defs, ",\n    ") +
-		"\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"}
-	indexes, err := modelIndexes(m)
-	if err != nil {
-		return nil, err
-	}
-	for _, idx := range indexes {
-		stmts = append(stmts, e.createIndex(m.Table, idx))
-	}
-	fks, err := modelForeignKeys(p, m)
-	if err != nil {
-		return nil, err
-	}
-	for _, fk := range fks {
-		stmts = append(stmts, e.addForeignKey(m.Table, fk))
-	}
-	return stmts, nil
+	return def, nil
+}
+
+// CreateTableStatement is CREATE TABLE over the columns and constraints,
+// one a line, as InnoDB in utf8mb4.
+func (e ddl) CreateTableStatement(table string, columns, constraints []string) string {
+	return "CREATE TABLE " + e.Quote(table) + " (\n    " + strings.Join(slices.Concat(columns, constraints), ",\n    ") +
+		"\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
 }
 
 // spec renders a column definition after its name: type, NULL or NOT NULL,

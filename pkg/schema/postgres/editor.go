@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pmanager/pmanager/pkg/schema"
@@ -40,7 +41,8 @@ func (ddl) Quote(name string) string { return quoteIdent(name) }
 // order.
 func (ddl) Capabilities() schema.Capabilities {
 	return schema.Capabilities{TransactionalDDL: true, PartialIndexes: true, ReferenceOrder: schema.FieldOrder,
-		AltersUnderForeignKey: true, RenamesReferencedColumns: true}
+		AltersUnderForeignKey: true, RenamesReferencedColumns: true, DropsCoveredUniques: true,
+		MaxNameLength: state.MaxNameLength}
 }
 
 func quoteIdent(name string) string {
@@ -199,127 +201,19 @@ func uniqueIsIndex(c state.Constraint) bool {
 	return false
 }
 
-// uniqueTogether maps each unique_together group's constraint name to its
-// quoted column list.
-func uniqueTogether(m *state.Model) (names []string, cols map[string]string, err error) {
-	cols = map[string]string{}
-	for _, group := range schema.UniqueGroups(m) {
-		c, err := m.Columns(group)
-		if err != nil {
-			return nil, nil, fmt.Errorf("postgres: unique_together: %w", err)
-		}
-		list, err := columnList(m, "unique_together", c, false)
-		if err != nil {
-			return nil, nil, err
-		}
-		name := schema.UniqueTogetherName(m.Table, c)
-		if _, dup := cols[name]; !dup {
-			names = append(names, name)
-		}
-		cols[name] = list
-	}
-	return names, cols, nil
+// ColumnDef is f's column definition as CREATE TABLE writes it.
+func (ddl) ColumnDef(p *state.Project, m *state.Model, f *state.Field) (string, error) {
+	return columnDef(p, m, f, nil)
 }
 
-// CreateTable renders CREATE TABLE for m and the indexes and foreign keys
-// that follow it.
-func (ddl) CreateTable(p *state.Project, m *state.Model) ([]string, error) {
-	if err := checkIdent(m, m.Table); err != nil {
-		return nil, err
-	}
-	var defs, after, fks []string
-	// CREATE TABLE silently leaves out a unique constraint over exactly the
-	// columns of the key or of an earlier unique constraint; added
-	// afterwards, it is kept, as the state expects.
-	covered := map[string]bool{}
-	unique := func(cols, def string) {
-		if covered[cols] {
-			after = append(after, "ALTER TABLE "+quoteIdent(m.Table)+" ADD "+def)
-			return
-		}
-		covered[cols] = true
-		defs = append(defs, def)
-	}
-	for _, f := range m.Fields {
-		if !f.HasColumn() {
-			continue
-		}
-		def, err := columnDef(p, m, f, nil)
-		if err != nil {
-			return nil, err
-		}
-		defs = append(defs, def)
-	}
-	for _, f := range m.Fields {
-		if !f.HasColumn() {
-			continue
-		}
-		obj, err := schema.ObjectsOf(ddl{}, p, m, f)
-		if err != nil {
-			return nil, err
-		}
-		col := quoteIdent(f.ColumnName())
-		if obj.PrimaryKey {
-			defs = append(defs, "CONSTRAINT "+quoteIdent(pkeyName(m.Table))+" PRIMARY KEY ("+col+")")
-			covered[col] = true
-		}
-		if obj.Unique != "" {
-			unique(col, "CONSTRAINT "+quoteIdent(obj.Unique)+" UNIQUE ("+col+")")
-		}
-		if obj.Index != "" {
-			after = append(after, createIndexSQL(false, obj.Index, m.Table, col, ""))
-		}
-		if obj.ForeignKey != nil {
-			fks = append(fks, addForeignKeySQL(m.Table, obj.ForeignKey))
-		}
-	}
-	names, groups, err := uniqueTogether(m)
-	if err != nil {
-		return nil, err
-	}
-	for _, name := range names {
-		unique(groups[name], "CONSTRAINT "+quoteIdent(name)+" UNIQUE ("+groups[name]+")")
-	}
-	for _, c := range m.Constraints {
-		switch {
-		case c.Kind == state.UniqueConstraint && uniqueIsIndex(c):
-			s, err := uniqueIndexSQL(m, c)
-			if err != nil {
-				return nil, err
-			}
-			after = append(after, s)
-		case c.Kind == state.UniqueConstraint:
-			def, err := constraintDef(m, c)
-			if err != nil {
-				return nil, err
-			}
-			cols, err := m.Columns(c.Fields)
-			if err != nil {
-				return nil, fmt.Errorf("postgres: constraint %s: %w", c.Name, err)
-			}
-			list, err := columnList(m, "unique constraint", cols, false)
-			if err != nil {
-				return nil, err
-			}
-			unique(list, def)
-		default:
-			def, err := constraintDef(m, c)
-			if err != nil {
-				return nil, err
-			}
-			defs = append(defs, def)
-		}
-	}
-	for _, idx := range m.Indexes {
-		s, err := indexSQL(m, idx)
-		if err != nil {
-			return nil, err
-		}
-		after = append(after, s)
-	}
-	stmts := []string{"CREATE TABLE " + quoteIdent(m.Table) + " (" + strings.Join(defs, ", ") + ")"}
-	stmts = append(stmts, after...)
-	return append(stmts, fks...), nil
+// CreateTableStatement is CREATE TABLE over the columns and constraints.
+func (ddl) CreateTableStatement(table string, columns, constraints []string) string {
+	return "CREATE TABLE " + quoteIdent(table) + " (" + strings.Join(slices.Concat(columns, constraints), ", ") + ")"
+}
+
+// KeyConstraint is the table's key, named so a table rename can rename it.
+func (ddl) KeyConstraint(table, col string) string {
+	return "CONSTRAINT " + quoteIdent(pkeyName(table)) + " PRIMARY KEY (" + col + ")"
 }
 
 // constraintDef renders a unique (plain) or check constraint as a table constraint.

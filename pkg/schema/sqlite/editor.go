@@ -3,6 +3,7 @@ package sqlite
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pmanager/pmanager/pkg/schema"
@@ -44,30 +45,34 @@ func (ddl) Dialect() schema.Dialect { return schema.SQLite }
 func (ddl) Quote(name string) string { return quoteIdent(name) }
 
 // Capabilities: SQLite runs DDL inside a transaction and rolls it back,
-// and has partial indexes.
+// and has partial indexes; its unique constraints are unique indexes,
+// which it can drop.
 func (ddl) Capabilities() schema.Capabilities {
-	return schema.Capabilities{TransactionalDDL: true, PartialIndexes: true}
+	return schema.Capabilities{TransactionalDDL: true, PartialIndexes: true, UniquesAsIndexes: true}
 }
 
 func quoteIdent(name string) string {
 	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 }
 
-// CreateTable is CREATE TABLE for m followed by its indexes.
-func (ddl) CreateTable(p *state.Project, m *state.Model) ([]string, error) {
-	create, err := createTableSQL(p, m, m.Table)
-	if err != nil {
-		return nil, err
+// ColumnDef is f's column definition, its key and REFERENCES clause in it.
+func (ddl) ColumnDef(p *state.Project, m *state.Model, f *state.Field) (string, error) {
+	return columnSQL(p, m, f)
+}
+
+// CreateTableStatement is CREATE TABLE over the columns (the placeholder
+// column for none) and the checks.
+func (ddl) CreateTableStatement(table string, columns, constraints []string) string {
+	if len(columns) == 0 {
+		columns = []string{quoteIdent(schema.PlaceholderColumn)}
 	}
-	defs, err := indexDefs(m)
-	if err != nil {
-		return nil, err
-	}
-	stmts := []string{create}
-	for _, d := range defs {
-		stmts = append(stmts, d.create(m.Table))
-	}
-	return stmts, nil
+	return "CREATE TABLE " + quoteIdent(table) + " (" + strings.Join(slices.Concat(columns, constraints), ", ") + ")"
+}
+
+// CheckTable refuses a model two of whose indexes share a name.
+func (ddl) CheckTable(p *state.Project, m *state.Model) error {
+	_, err := indexDefs(m)
+	return err
 }
 
 // AddUnique creates a unique constraint as a unique index.
@@ -301,7 +306,7 @@ func (d ddl) AlterJoinTable(p *state.Project, from, to *state.Model, of, nf *sta
 	case oj == nil && nj == nil:
 		return nil, nil
 	case oj == nil:
-		return d.CreateTable(p, nj)
+		return schema.CreateTable(d, p, nj)
 	case nj == nil:
 		return []string{dropTable(oj.Table)}, nil
 	}
@@ -490,31 +495,9 @@ func columnSQL(p *state.Project, m *state.Model, f *state.Field) (string, error)
 // model's own, or the temporary name of a rebuild): columns in field order,
 // then the named check constraints.
 func createTableSQL(p *state.Project, m *state.Model, table string) (string, error) {
-	var parts []string
-	for _, f := range m.Fields {
-		if !f.HasColumn() {
-			continue
-		}
-		col, err := columnSQL(p, m, f)
-		if err != nil {
-			return "", err
-		}
-		parts = append(parts, col)
+	t, err := schema.TableParts(ddl{}, p, m)
+	if err != nil {
+		return "", err
 	}
-	if len(parts) == 0 {
-		parts = append(parts, quoteIdent(schema.PlaceholderColumn))
-	}
-	if m.Table == "" {
-		return "", fmt.Errorf("sqlite: %s has no table name", m.Label())
-	}
-	for _, c := range m.Constraints {
-		if c.Kind != state.CheckConstraint {
-			continue
-		}
-		if c.Name == "" || c.Check == "" {
-			return "", fmt.Errorf("sqlite: %s: a check constraint needs a name and an expression", m.Label())
-		}
-		parts = append(parts, "CONSTRAINT "+quoteIdent(c.Name)+" CHECK ("+c.Check+")")
-	}
-	return "CREATE TABLE " + quoteIdent(table) + " (" + strings.Join(parts, ", ") + ")", nil
+	return ddl{}.CreateTableStatement(table, t.Columns, t.Constraints), nil
 }
