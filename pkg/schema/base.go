@@ -80,14 +80,6 @@ type Hooks interface {
 	DropColumn(p *state.Project, from, to *state.Model, f *state.Field) ([]string, error)
 	// AlterJoinTable follows a change between two many-to-many fields.
 	AlterJoinTable(p *state.Project, from, to *state.Model, old, f *state.Field) ([]string, error)
-	// AddMetaIndex creates a Meta index of m.
-	AddMetaIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error)
-	// RenameMetaIndex renames a Meta index (oldName differs from newName).
-	RenameMetaIndex(p *state.Project, from, to *state.Model, oldName, newName string) ([]string, error)
-	// AddConstraint adds a unique or check constraint.
-	AddConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error)
-	// DropConstraint drops a unique or check constraint.
-	DropConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error)
 }
 
 // ColumnChange is what a column change renders, and what the Base editor
@@ -352,10 +344,11 @@ func (b Base) AddIndex(p *state.Project, from, to *state.Model, idx state.Index)
 	if unmanaged(from, to) {
 		return nil, nil
 	}
-	if err := b.checkPartialIndex(to, idx); err != nil {
+	s, err := b.metaIndexSQL(to, idx)
+	if err != nil {
 		return nil, err
 	}
-	return b.h.AddMetaIndex(p, to, idx)
+	return []string{s}, nil
 }
 
 // RemoveIndex drops a Meta index; a partial one cannot exist where the
@@ -373,15 +366,47 @@ func (b Base) RemoveIndex(p *state.Project, from, to *state.Model, idx state.Ind
 	return []string{b.h.DropIndex(from.Table, idx.Name)}, nil
 }
 
-// RenameIndex renames a Meta index; the same name is nothing to do.
+// RenameIndex renames a Meta index in place where the dialect can
+// (ObjectWriter), and otherwise drops it and creates it under its new
+// name; the same name is nothing to do.
 func (b Base) RenameIndex(p *state.Project, from, to *state.Model, oldName, newName string) ([]string, error) {
 	if unmanaged(from, to) || oldName == newName {
 		return nil, nil
 	}
-	return b.h.RenameMetaIndex(p, from, to, oldName, newName)
+	if w, ok := b.h.(ObjectWriter); ok {
+		if err := b.checkNames(to, " (index name)", oldName, newName); err != nil {
+			return nil, err
+		}
+		return []string{w.RenameIndex(to.Table, oldName, newName)}, nil
+	}
+	old := from.Index(oldName)
+	if old == nil {
+		return nil, b.errorf("rename index: %s has no index %q", from.Label(), oldName)
+	}
+	renamed := *old
+	renamed.Name = newName
+	if now := to.Index(newName); now != nil {
+		renamed = *now
+	}
+	s, err := b.metaIndexSQL(to, renamed)
+	if err != nil {
+		return nil, err
+	}
+	return []string{b.h.DropIndex(from.Table, oldName), s}, nil
 }
 
-// AddConstraint adds a unique or check constraint.
+// CheckRestater is the ability of a dialect that cannot add or drop a
+// check on its own (SQLite): it restates from's table as to's, checks
+// included, keeping the rows.
+type CheckRestater interface {
+	// RestateChecks restates from's table as to's, which differ in a check.
+	RestateChecks(p *state.Project, from, to *state.Model) ([]string, error)
+}
+
+// AddConstraint adds a unique or check constraint; a unique one the
+// server keeps as an index (a condition, a descending column the server
+// refuses in a constraint, or every one where Capabilities say so) is a
+// unique index.
 func (b Base) AddConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error) {
 	if unmanaged(from, to) {
 		return nil, nil
@@ -389,10 +414,28 @@ func (b Base) AddConstraint(p *state.Project, from, to *state.Model, c state.Con
 	if err := b.checkConstraint(to, c); err != nil {
 		return nil, err
 	}
-	return b.h.AddConstraint(p, from, to, c)
+	if c.Kind == state.CheckConstraint {
+		if r, ok := b.h.(CheckRestater); ok {
+			return r.RestateChecks(p, from, withConstraint(to, c))
+		}
+		def, err := b.checkDef(to, c)
+		if err != nil {
+			return nil, err
+		}
+		return []string{"ALTER TABLE " + b.Quote(to.Table) + " ADD " + def}, nil
+	}
+	cols, desc, err := b.constraintColumns(to, c)
+	if err != nil {
+		return nil, err
+	}
+	if b.uniqueIsIndex(c, desc) {
+		return []string{b.indexSQL(true, c.Name, to.Table, cols, c.Condition)}, nil
+	}
+	return []string{b.h.AddUnique(to.Table, c.Name, cols)}, nil
 }
 
-// RemoveConstraint drops a unique or check constraint.
+// RemoveConstraint drops a unique or check constraint, or the unique index
+// that stands for it.
 func (b Base) RemoveConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error) {
 	if unmanaged(from, to) {
 		return nil, nil
@@ -400,7 +443,54 @@ func (b Base) RemoveConstraint(p *state.Project, from, to *state.Model, c state.
 	if err := b.checkConstraint(from, c); err != nil {
 		return nil, err
 	}
-	return b.h.DropConstraint(p, from, to, c)
+	if c.Name == "" {
+		return nil, b.errorf("%s: a constraint needs a name", from.Label())
+	}
+	if c.Kind == state.CheckConstraint {
+		if r, ok := b.h.(CheckRestater); ok {
+			return r.RestateChecks(p, from, withoutConstraint(to, c.Name))
+		}
+		return []string{"ALTER TABLE " + b.Quote(from.Table) + " DROP CONSTRAINT " + b.Quote(c.Name)}, nil
+	}
+	desc := slices.ContainsFunc(c.Fields, func(f string) bool { return strings.HasPrefix(f, "-") })
+	if b.uniqueIsIndex(c, desc) && !b.h.Capabilities().UniquesAsIndexes {
+		return []string{b.h.DropIndex(from.Table, c.Name)}, nil
+	}
+	return []string{b.h.DropUnique(from.Table, c.Name)}, nil
+}
+
+// uniqueIsIndex reports whether unique constraint c (desc: a column is
+// descending) is a unique index: a constraint takes no WHERE, nor, on
+// some servers, a descending column.
+func (b Base) uniqueIsIndex(c state.Constraint, desc bool) bool {
+	caps := b.h.Capabilities()
+	return caps.UniquesAsIndexes || c.Condition != "" || (desc && !caps.DescendingUniques)
+}
+
+// withConstraint returns m with constraint c (to already has it when the
+// caller passed a consistent state; a copy is made otherwise).
+func withConstraint(m *state.Model, c state.Constraint) *state.Model {
+	if m.Constraint(c.Name) != nil {
+		return m
+	}
+	out := m.Clone()
+	out.Constraints = append(out.Constraints, c)
+	return out
+}
+
+// withoutConstraint returns m without the constraint called name.
+func withoutConstraint(m *state.Model, name string) *state.Model {
+	if m.Constraint(name) == nil {
+		return m
+	}
+	out := m.Clone()
+	out.Constraints = out.Constraints[:0]
+	for _, c := range m.Constraints {
+		if c.Name != name {
+			out.Constraints = append(out.Constraints, c)
+		}
+	}
+	return out
 }
 
 // checkPartialIndex refuses an index with a condition where the server has

@@ -336,7 +336,9 @@ func (e ddl) AddUnique(table, name, cols string) string {
 }
 
 // DropUnique drops a unique constraint, which MySQL keeps as a unique index.
-func (e ddl) DropUnique(table, name string) string { return e.dropUnique(table, name) }
+func (e ddl) DropUnique(table, name string) string {
+	return "ALTER TABLE " + e.Quote(table) + " DROP INDEX " + e.Quote(name)
+}
 
 // RenameUnique renames a unique constraint, an index to MySQL.
 func (e ddl) RenameUnique(table, oldName, newName string) string {
@@ -349,7 +351,9 @@ func (e ddl) CreateIndex(table, name, cols string) string {
 }
 
 // DropIndex drops a plain index.
-func (e ddl) DropIndex(table, name string) string { return e.dropIndex(table, name) }
+func (e ddl) DropIndex(table, name string) string {
+	return "DROP INDEX " + e.Quote(name) + " ON " + e.Quote(table)
+}
 
 // RenameIndex renames a plain index in place.
 func (e ddl) RenameIndex(table, oldName, newName string) string {
@@ -421,44 +425,6 @@ func (e ddl) fillNulls(d *schema.ColumnDiff) (string, error) {
 	return lit, nil
 }
 
-// AddMetaIndex creates a Meta index.
-func (e ddl) AddMetaIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error) {
-	spec, err := metaIndex(m, idx)
-	if err != nil {
-		return nil, err
-	}
-	return []string{e.createIndex(m.Table, spec)}, nil
-}
-
-// RenameMetaIndex renames a Meta index in place.
-func (e ddl) RenameMetaIndex(p *state.Project, from, to *state.Model, oldName, newName string) ([]string, error) {
-	return []string{e.renameIndex(to.Table, oldName, newName)}, nil
-}
-
-// AddConstraint adds a Meta unique or check constraint.
-func (e ddl) AddConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error) {
-	if c.Kind == state.UniqueConstraint {
-		u, err := constraintUnique(to, c)
-		if err != nil {
-			return nil, err
-		}
-		return []string{e.addUnique(to.Table, u)}, nil
-	}
-	def, err := e.checkDef(to, c)
-	if err != nil {
-		return nil, err
-	}
-	return []string{"ALTER TABLE " + e.Quote(to.Table) + " ADD " + def}, nil
-}
-
-// DropConstraint drops a Meta unique or check constraint.
-func (e ddl) DropConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error) {
-	if c.Kind == state.UniqueConstraint {
-		return []string{e.dropUnique(to.Table, c.Name)}, nil
-	}
-	return []string{"ALTER TABLE " + e.Quote(to.Table) + " DROP CONSTRAINT " + e.Quote(c.Name)}, nil
-}
-
 // ColumnDef is f's column definition as CREATE TABLE writes it, the key
 // said in it.
 func (e ddl) ColumnDef(p *state.Project, m *state.Model, f *state.Field) (string, error) {
@@ -517,47 +483,6 @@ func (e ddl) spec(p *state.Project, m *state.Model, f *state.Field, def *string)
 		b.WriteString(" AUTO_INCREMENT")
 	}
 	return b.String(), nil
-}
-
-// checkDef renders a named CHECK constraint clause.
-func (e ddl) checkDef(m *state.Model, c state.Constraint) (string, error) {
-	if strings.TrimSpace(c.Check) == "" {
-		return "", fmt.Errorf("mysql: check constraint %q of %s has no SQL", c.Name, m.Label())
-	}
-	return "CONSTRAINT " + e.Quote(c.Name) + " CHECK (" + c.Check + ")", nil
-}
-
-// columnList quotes index columns, turning a "-" prefix into DESC.
-func (e ddl) columnList(cols []string) string {
-	parts := make([]string, len(cols))
-	for i, c := range cols {
-		if name, desc := strings.CutPrefix(c, "-"); desc {
-			parts[i] = e.Quote(name) + " DESC"
-		} else {
-			parts[i] = e.Quote(c)
-		}
-	}
-	return strings.Join(parts, ", ")
-}
-
-// createIndex renders CREATE INDEX.
-func (e ddl) createIndex(table string, idx indexSpec) string {
-	return "CREATE INDEX " + e.Quote(idx.name) + " ON " + e.Quote(table) + " (" + e.columnList(idx.cols) + ")"
-}
-
-// dropIndex renders DROP INDEX of a plain index.
-func (e ddl) dropIndex(table, name string) string {
-	return "DROP INDEX " + e.Quote(name) + " ON " + e.Quote(table)
-}
-
-// addUnique renders ALTER TABLE ADD CONSTRAINT ... UNIQUE.
-func (e ddl) addUnique(table string, u uniqueSpec) string {
-	return "ALTER TABLE " + e.Quote(table) + " ADD CONSTRAINT " + e.Quote(u.name) + " UNIQUE (" + e.columnList(u.cols) + ")"
-}
-
-// dropUnique drops a unique constraint, which MySQL keeps as a unique index.
-func (e ddl) dropUnique(table, name string) string {
-	return "ALTER TABLE " + e.Quote(table) + " DROP INDEX " + e.Quote(name)
 }
 
 // renameIndex renames an index or unique constraint in place.

@@ -125,25 +125,6 @@ func columnDef(p *state.Project, m *state.Model, f *state.Field, override *strin
 	return b.String(), nil
 }
 
-// columnList quotes columns; a "-" prefix becomes DESC when desc is allowed.
-func columnList(m *state.Model, what string, cols []string, desc bool) (string, error) {
-	if len(cols) == 0 {
-		return "", fmt.Errorf("postgres: %s: %s has no fields", m.Label(), what)
-	}
-	parts := make([]string, len(cols))
-	for i, c := range cols {
-		if strings.HasPrefix(c, "-") {
-			if !desc {
-				return "", fmt.Errorf("postgres: %s: %s cannot have a descending field (%s)", m.Label(), what, c)
-			}
-			parts[i] = quoteIdent(c[1:]) + " DESC"
-			continue
-		}
-		parts[i] = quoteIdent(c)
-	}
-	return strings.Join(parts, ", "), nil
-}
-
 func createIndexSQL(unique bool, name, table, cols, cond string) string {
 	kw := "CREATE INDEX "
 	if unique {
@@ -187,20 +168,6 @@ func dropForeignKeySQL(table string, fk *foreignKey) []string {
 	}
 }
 
-// uniqueIsIndex reports whether a unique constraint must be a unique index:
-// PostgreSQL unique constraints take neither a WHERE nor DESC.
-func uniqueIsIndex(c state.Constraint) bool {
-	if c.Condition != "" {
-		return true
-	}
-	for _, f := range c.Fields {
-		if strings.HasPrefix(f, "-") {
-			return true
-		}
-	}
-	return false
-}
-
 // ColumnDef is f's column definition as CREATE TABLE writes it.
 func (ddl) ColumnDef(p *state.Project, m *state.Model, f *state.Field) (string, error) {
 	return columnDef(p, m, f, nil)
@@ -214,63 +181,6 @@ func (ddl) CreateTableStatement(table string, columns, constraints []string) str
 // KeyConstraint is the table's key, named so a table rename can rename it.
 func (ddl) KeyConstraint(table, col string) string {
 	return "CONSTRAINT " + quoteIdent(pkeyName(table)) + " PRIMARY KEY (" + col + ")"
-}
-
-// constraintDef renders a unique (plain) or check constraint as a table constraint.
-func constraintDef(m *state.Model, c state.Constraint) (string, error) {
-	if err := checkIdent(m, c.Name); err != nil {
-		return "", fmt.Errorf("%w (constraint name)", err)
-	}
-	switch c.Kind {
-	case state.UniqueConstraint:
-		cols, err := m.Columns(c.Fields)
-		if err != nil {
-			return "", fmt.Errorf("postgres: constraint %s: %w", c.Name, err)
-		}
-		list, err := columnList(m, "constraint "+c.Name, cols, false)
-		if err != nil {
-			return "", err
-		}
-		return "CONSTRAINT " + quoteIdent(c.Name) + " UNIQUE (" + list + ")", nil
-	case state.CheckConstraint:
-		if strings.TrimSpace(c.Check) == "" {
-			return "", fmt.Errorf("postgres: %s: check constraint %s has no SQL", m.Label(), c.Name)
-		}
-		return "CONSTRAINT " + quoteIdent(c.Name) + " CHECK (" + c.Check + ")", nil
-	}
-	return "", fmt.Errorf("postgres: %s: constraint %s has unknown kind %q", m.Label(), c.Name, c.Kind)
-}
-
-// uniqueIndexSQL renders a partial or descending unique constraint as a unique index.
-func uniqueIndexSQL(m *state.Model, c state.Constraint) (string, error) {
-	if err := checkIdent(m, c.Name); err != nil {
-		return "", fmt.Errorf("%w (constraint name)", err)
-	}
-	cols, err := m.Columns(c.Fields)
-	if err != nil {
-		return "", fmt.Errorf("postgres: constraint %s: %w", c.Name, err)
-	}
-	list, err := columnList(m, "constraint "+c.Name, cols, true)
-	if err != nil {
-		return "", err
-	}
-	return createIndexSQL(true, c.Name, m.Table, list, c.Condition), nil
-}
-
-// indexSQL renders a Meta index.
-func indexSQL(m *state.Model, idx state.Index) (string, error) {
-	if err := checkIdent(m, idx.Name); err != nil {
-		return "", fmt.Errorf("%w (index name)", err)
-	}
-	cols, err := m.Columns(idx.Fields)
-	if err != nil {
-		return "", fmt.Errorf("postgres: index %s: %w", idx.Name, err)
-	}
-	list, err := columnList(m, "index "+idx.Name, cols, true)
-	if err != nil {
-		return "", err
-	}
-	return createIndexSQL(false, idx.Name, m.Table, list, idx.Condition), nil
 }
 
 // MoveTable renames the table and the objects named after it, then the
@@ -464,52 +374,6 @@ func (ddl) RetypeColumn(p *state.Project, m *state.Model, f *state.Field) (strin
 		return "", err
 	}
 	return alterTypeSQL(m.Table, f.ColumnName(), spec.typ), nil
-}
-
-// AddMetaIndex creates a Meta index (descending and partial ones included).
-func (ddl) AddMetaIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error) {
-	s, err := indexSQL(m, idx)
-	if err != nil {
-		return nil, err
-	}
-	return []string{s}, nil
-}
-
-// RenameMetaIndex renames a Meta index.
-func (ddl) RenameMetaIndex(p *state.Project, from, to *state.Model, oldName, newName string) ([]string, error) {
-	if err := checkIdent(to, oldName, newName); err != nil {
-		return nil, fmt.Errorf("%w (index name)", err)
-	}
-	return []string{renameIndexSQL(oldName, newName)}, nil
-}
-
-// AddConstraint adds a check or unique constraint; a partial or descending
-// unique constraint becomes a unique index.
-func (ddl) AddConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error) {
-	if c.Kind == state.UniqueConstraint && uniqueIsIndex(c) {
-		s, err := uniqueIndexSQL(to, c)
-		if err != nil {
-			return nil, err
-		}
-		return []string{s}, nil
-	}
-	def, err := constraintDef(to, c)
-	if err != nil {
-		return nil, err
-	}
-	return []string{"ALTER TABLE " + quoteIdent(to.Table) + " ADD " + def}, nil
-}
-
-// DropConstraint drops a check or unique constraint (or the unique index
-// that stands for a partial one).
-func (ddl) DropConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error) {
-	if c.Name == "" {
-		return nil, fmt.Errorf("postgres: %s: a constraint needs a name", from.Label())
-	}
-	if c.Kind == state.UniqueConstraint && uniqueIsIndex(c) {
-		return []string{"DROP INDEX " + quoteIdent(c.Name)}, nil
-	}
-	return []string{dropConstraintSQL(from.Table, c.Name)}, nil
 }
 
 // AlterJoinTable handles AlterField between two many-to-many fields: only

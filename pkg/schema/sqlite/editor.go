@@ -341,100 +341,14 @@ func moveJoinTable(pFrom, p *state.Project, oj, nj *state.Model) ([]string, erro
 	return rebuild(p, oj, nj, copies)
 }
 
-// AddMetaIndex creates a Meta index.
-func (ddl) AddMetaIndex(p *state.Project, m *state.Model, idx state.Index) ([]string, error) {
-	d, err := metaIndexDef(m, idx)
+// RestateChecks rebuilds from's table as to's: SQLite adds or drops a
+// check only with its table, and checks the existing rows.
+func (ddl) RestateChecks(p *state.Project, from, to *state.Model) ([]string, error) {
+	copies, err := copyPlan(p, from, to, nil, "", nil)
 	if err != nil {
 		return nil, err
 	}
-	return []string{d.create(m.Table)}, nil
-}
-
-// RenameMetaIndex drops the index and creates it under its new name: SQLite has
-// no ALTER INDEX.
-func (ddl) RenameMetaIndex(p *state.Project, from, to *state.Model, oldName, newName string) ([]string, error) {
-	old := from.Index(oldName)
-	if old == nil {
-		return nil, fmt.Errorf("sqlite: rename index: %s has no index %q", from.Label(), oldName)
-	}
-	renamed := *old
-	renamed.Name = newName
-	if now := to.Index(newName); now != nil {
-		renamed = *now
-	}
-	d, err := metaIndexDef(to, renamed)
-	if err != nil {
-		return nil, err
-	}
-	return []string{dropIndex(oldName), d.create(to.Table)}, nil
-}
-
-// AddConstraint creates a unique constraint as a (possibly partial) unique
-// index; a check constraint rebuilds the table with the check in its
-// definition, so existing rows are checked.
-func (ddl) AddConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error) {
-	switch c.Kind {
-	case state.UniqueConstraint:
-		d, err := uniqueConstraintDef(to, c)
-		if err != nil {
-			return nil, err
-		}
-		return []string{d.create(to.Table)}, nil
-	case state.CheckConstraint:
-		target := withCheck(to, c)
-		copies, err := copyPlan(p, from, target, nil, "", nil)
-		if err != nil {
-			return nil, err
-		}
-		return rebuild(p, from, target, copies)
-	}
-	return nil, fmt.Errorf("sqlite: add constraint %q on %s: unknown kind %q", c.Name, to.Label(), c.Kind)
-}
-
-// DropConstraint drops a unique constraint's index; removing a check
-// rebuilds the table without it.
-func (ddl) DropConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error) {
-	switch c.Kind {
-	case state.UniqueConstraint:
-		if c.Name == "" {
-			return nil, fmt.Errorf("sqlite: remove constraint on %s: the constraint has no name", from.Label())
-		}
-		return []string{dropIndex(c.Name)}, nil
-	case state.CheckConstraint:
-		target := withoutCheck(to, c.Name)
-		copies, err := copyPlan(p, from, target, nil, "", nil)
-		if err != nil {
-			return nil, err
-		}
-		return rebuild(p, from, target, copies)
-	}
-	return nil, fmt.Errorf("sqlite: remove constraint %q on %s: unknown kind %q", c.Name, from.Label(), c.Kind)
-}
-
-// withCheck returns m with check c among its constraints (to already has
-// it when the caller passed a consistent state; a copy is made otherwise).
-func withCheck(m *state.Model, c state.Constraint) *state.Model {
-	if m.Constraint(c.Name) != nil {
-		return m
-	}
-	out := m.Clone()
-	out.Constraints = append(out.Constraints, c)
-	return out
-}
-
-// withoutCheck returns m without the check constraint called name.
-func withoutCheck(m *state.Model, name string) *state.Model {
-	if m.Constraint(name) == nil {
-		return m
-	}
-	out := m.Clone()
-	out.Constraints = out.Constraints[:0]
-	for _, c := range m.Constraints {
-		if c.Name != name {
-			out.Constraints = append(out.Constraints, c)
-		}
-	}
-	return out
+	return rebuild(p, from, to, copies)
 }
 
 // columnSQL is f's column definition as CREATE TABLE and ADD COLUMN write it.
