@@ -68,9 +68,6 @@ type Hooks interface {
 	// How a column and CREATE TABLE are spelled; what a table contains
 	// and in which order is Base's (TableSQL).
 	TableWriter
-	// MoveTable renames from's table into to's, with the objects named
-	// after it and the automatic join tables that follow it.
-	MoveTable(p *state.Project, from, to *state.Model) ([]string, error)
 	// AddColumn adds column field f of to (with its key); a dialect that
 	// alters columns in place (ColumnAlterer) gets the column's unique
 	// constraint, index and foreign key added after it by Base.
@@ -78,8 +75,6 @@ type Hooks interface {
 	// DropColumn drops column field f of from; its own foreign key, where
 	// the dialect writes them (ForeignKeyWriter), is dropped first by Base.
 	DropColumn(p *state.Project, from, to *state.Model, f *state.Field) ([]string, error)
-	// AlterJoinTable follows a change between two many-to-many fields.
-	AlterJoinTable(p *state.Project, from, to *state.Model, old, f *state.Field) ([]string, error)
 }
 
 // ColumnChange is what a column change renders, and what the Base editor
@@ -154,7 +149,13 @@ func (b Base) AlterModelTable(p *state.Project, from, to *state.Model) ([]string
 	if unmanaged(from, to) {
 		return nil, nil
 	}
-	return b.h.MoveTable(p, from, to)
+	switch h := b.h.(type) {
+	case ColumnAlterer:
+		return b.moveTable(h, p, from, to)
+	case TableRebuilder:
+		return h.MoveTable(p, from, to)
+	}
+	return nil, b.errorf("rename table %s: the dialect can neither alter a table nor rebuild one", from.Table)
 }
 
 // AddField adds a column, or a many-to-many field's join table. A field
@@ -245,7 +246,13 @@ func (b Base) AlterField(p *state.Project, from, to *state.Model, oldName, newNa
 	}
 	switch {
 	case old.Kind == state.ManyToMany && f.Kind == state.ManyToMany:
-		return b.h.AlterJoinTable(p, from, to, old, f)
+		switch h := b.h.(type) {
+		case ColumnAlterer:
+			return b.alterJoinTable(h, p, from, to, old, f)
+		case TableRebuilder:
+			return h.AlterJoinTable(p, from, to, old, f)
+		}
+		return nil, b.errorf("alter field %s.%s: the dialect can neither alter a table nor rebuild one", to.Label(), newName)
 	case old.Kind == state.ManyToMany || f.Kind == state.ManyToMany:
 		return nil, b.errorf("alter field %s.%s: cannot turn a many-to-many field into a column or back; remove the field and add a new one", to.Label(), newName)
 	}

@@ -138,6 +138,7 @@ type ObjectWriter interface {
 type ColumnAlterer interface {
 	ObjectWriter
 	ForeignKeyWriter
+	TableMover
 	// ColumnType is the type of column field f of m as the dialect writes it.
 	ColumnType(p *state.Project, m *state.Model, f *state.Field) (string, error)
 }
@@ -158,8 +159,8 @@ type AttributeAlterer interface {
 	DropPrimaryKey(d *ColumnDiff) string
 	// RenameColumn renames d.Old's column to d.New's.
 	RenameColumn(d *ColumnDiff) (string, error)
-	// RenameForeignKey renames the column's own foreign key.
-	RenameForeignKey(table, oldName, newName string) string
+	// The column's own foreign key is renamed in place.
+	ForeignKeyRenamer
 	// DropAutoIncrement stops the column counting up by itself.
 	DropAutoIncrement(d *ColumnDiff) string
 	// AlterType changes the column's type, converting the stored values.
@@ -195,6 +196,12 @@ type ColumnRestater interface {
 type TableRebuilder interface {
 	// RebuildColumn changes column field old of from into f of to.
 	RebuildColumn(p *state.Project, from, to *state.Model, old, f *state.Field, fill *string) ([]string, error)
+	// MoveTable moves from's table into to's, with its objects and the
+	// automatic join tables that follow it (ColumnAlterer dialects leave
+	// this to Base, which renames the objects in place).
+	MoveTable(p *state.Project, from, to *state.Model) ([]string, error)
+	// AlterJoinTable follows a change between two many-to-many fields.
+	AlterJoinTable(p *state.Project, from, to *state.Model, old, f *state.Field) ([]string, error)
 }
 
 // ObjectNames lists the objects of column field f of m under the names

@@ -13,7 +13,7 @@ type TableSQL struct {
 	// Columns are the column definitions in field order (TableWriter.ColumnDef).
 	Columns []string
 	// Constraints are the table constraints inside the statement: the key
-	// (KeyConstraintWriter), the unique constraints of unique fields, of
+	// (NamedKey), the unique constraints of unique fields, of
 	// unique_together groups and of Meta unique constraints, and the checks.
 	Constraints []string
 	// After are the statements that follow CREATE TABLE: the indexes of
@@ -31,7 +31,7 @@ type TableSQL struct {
 type TableWriter interface {
 	// ColumnDef spells column field f of m as CREATE TABLE writes it: its
 	// name, type, NULL, default and, for a dialect without
-	// KeyConstraintWriter, PRIMARY KEY; for one without ForeignKeyWriter,
+	// NamedKey, PRIMARY KEY; for one without ForeignKeyWriter,
 	// its REFERENCES clause.
 	ColumnDef(p *state.Project, m *state.Model, f *state.Field) (string, error)
 	// CreateTableStatement spells CREATE TABLE of table over the column
@@ -39,13 +39,14 @@ type TableWriter interface {
 	CreateTableStatement(table string, columns, constraints []string) string
 }
 
-// KeyConstraintWriter is the ability of a dialect whose primary key is a
-// named table constraint (PostgreSQL names it so a renamed table can
-// rename it); without it ColumnDef says PRIMARY KEY.
-type KeyConstraintWriter interface {
-	// KeyConstraint spells the key of table over the quoted column col as a
-	// table constraint.
-	KeyConstraint(table, col string) string
+// NamedKey is the ability of a dialect whose primary key is a named table
+// constraint (PostgreSQL names it so a renamed table can rename it);
+// without it ColumnDef says PRIMARY KEY.
+type NamedKey interface {
+	// KeyName is the name of table's key constraint.
+	KeyName(table string) string
+	// RenameKey renames table's key constraint.
+	RenameKey(table, oldName, newName string) string
 }
 
 // CreateTable renders CREATE TABLE for m as h writes it and the statements
@@ -119,7 +120,7 @@ func (b Base) tableParts(p *state.Project, m *state.Model) (TableSQL, error) {
 		}
 		t.Columns = append(t.Columns, def)
 	}
-	key, _ := b.h.(KeyConstraintWriter)
+	key, _ := b.h.(NamedKey)
 	fks, _ := b.h.(ForeignKeyWriter)
 	for _, f := range m.Fields {
 		if !f.HasColumn() {
@@ -134,7 +135,7 @@ func (b Base) tableParts(p *state.Project, m *state.Model) (TableSQL, error) {
 		}
 		col := b.Quote(f.ColumnName())
 		if o.PrimaryKey && key != nil {
-			t.Constraints = append(t.Constraints, key.KeyConstraint(m.Table, col))
+			t.Constraints = append(t.Constraints, "CONSTRAINT "+b.Quote(key.KeyName(m.Table))+" PRIMARY KEY ("+col+")")
 			covered[col] = true
 		}
 		if o.Unique != "" {

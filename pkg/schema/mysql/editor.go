@@ -44,146 +44,18 @@ func (ddl) Capabilities() schema.Capabilities {
 	return schema.Capabilities{DescendingUniques: true, ChecksLast: true}
 }
 
-// MoveTable renames the table, renames the field-level objects whose
-// deterministic names derive from the table name, and renames the automatic
-// join tables (and join columns) whose names derive from the model's table
-// or name, so a model rename passed here (from and to differing in Name)
-// keeps join tables true too. Foreign keys that point at the table follow
-// it by themselves.
-func (e ddl) MoveTable(p *state.Project, from, to *state.Model) ([]string, error) {
-	var stmts []string
-	if from.Table != to.Table {
-		var pairs [][2]*state.Field
-		for _, of := range from.Fields {
-			if nf := to.Field(of.Name); nf != nil {
-				pairs = append(pairs, [2]*state.Field{of, nf})
-			}
-		}
-		more, err := e.moveTable(p, from, to, pairs)
-		if err != nil {
-			return nil, err
-		}
-		stmts = append(stmts, more...)
-	}
-	joins, err := e.followJoinTables(p, from, to)
+// RenameTable renames a table; the foreign keys that point at it follow.
+func (e ddl) RenameTable(oldName, newName string) string {
+	return "RENAME TABLE " + e.Quote(oldName) + " TO " + e.Quote(newName)
+}
+
+// MoveColumn renames old's column to f's, restating its definition.
+func (e ddl) MoveColumn(p *state.Project, m *state.Model, old, f *state.Field) (string, error) {
+	spec, err := e.spec(p, m, f, f.Default)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	return append(stmts, joins...), nil
-}
-
-// followJoinTables moves the automatic join tables that derive from the
-// model changing from `from` to `to` (schema.FollowingJoinTables lists
-// them, as for the other dialects): those of its own many-to-many fields
-// and those of other models' many-to-many fields that point at it.
-func (e ddl) followJoinTables(p *state.Project, from, to *state.Model) ([]string, error) {
-	// before resolves the model, under its old or new name, to `from`.
-	before := p.CloneShallow()
-	before.Models[to.Key()] = from
-	before.Models[from.Key()] = from
-	var stmts []string
-	for _, mv := range schema.FollowingJoinTables(p, from, to) {
-		oldJT, err := schema.JoinTable(before, mv.From, mv.Old)
-		if err != nil {
-			return nil, fmt.Errorf("mysql: %w", err)
-		}
-		newJT, err := schema.JoinTable(p, mv.To, mv.New)
-		if err != nil {
-			return nil, fmt.Errorf("mysql: %w", err)
-		}
-		more, err := e.moveJoinTable(p, oldJT, newJT)
-		if err != nil {
-			return nil, err
-		}
-		stmts = append(stmts, more...)
-	}
-	return stmts, nil
-}
-
-// moveJoinTable turns join table oldJT into newJT: a table rename and join
-// column renames, with the objects named after them.
-func (e ddl) moveJoinTable(p *state.Project, oldJT, newJT *state.Model) ([]string, error) {
-	if len(oldJT.Fields) != len(newJT.Fields) {
-		return nil, fmt.Errorf("mysql: join tables %s and %s differ in shape", oldJT.Table, newJT.Table)
-	}
-	pairs := make([][2]*state.Field, len(oldJT.Fields))
-	for i := range oldJT.Fields {
-		pairs[i] = [2]*state.Field{oldJT.Fields[i], newJT.Fields[i]}
-	}
-	return e.moveTable(p, oldJT, newJT, pairs)
-}
-
-// moveTable renames from's table to to's when they differ, then renames
-// the columns of the paired fields (old, new) and the objects whose
-// deterministic names follow the table or column names: unique constraints
-// and indexes in place, unique_together constraints, and foreign keys,
-// which MySQL cannot rename, dropped first and added back last.
-func (e ddl) moveTable(p *state.Project, from, to *state.Model, pairs [][2]*state.Field) ([]string, error) {
-	var stmts, columns, renames, adds []string
-	if from.Table != to.Table {
-		stmts = append(stmts, "RENAME TABLE "+e.Quote(from.Table)+" TO "+e.Quote(to.Table))
-	}
-	table := e.Quote(to.Table)
-	names := map[string]string{}
-	for _, pair := range pairs {
-		of, nf := pair[0], pair[1]
-		names[of.Name] = nf.Name
-		if !of.HasColumn() || !nf.HasColumn() {
-			continue
-		}
-		moved := of.ColumnName() != nf.ColumnName()
-		if moved {
-			spec, err := e.spec(p, to, nf, nf.Default)
-			if err != nil {
-				return nil, err
-			}
-			columns = append(columns, "ALTER TABLE "+table+" CHANGE COLUMN "+e.Quote(of.ColumnName())+" "+e.Quote(nf.ColumnName())+" "+spec)
-		}
-		renames = append(renames, schema.RenameObjects(e, to.Table, schema.ObjectNames(from, of), schema.ObjectNames(to, nf))...)
-		oldName, hadFK := fkName(from, of)
-		newFK, hasFK, err := fieldForeignKey(p, to, nf)
-		if err != nil {
-			return nil, err
-		}
-		if hadFK && hasFK && (oldName != newFK.Name || moved) {
-			stmts = append(stmts, e.dropForeignKey(to.Table, oldName))
-			adds = append(adds, e.addForeignKey(to.Table, newFK))
-		}
-	}
-	together, err := e.renameTogether(from, to, func(name string) string {
-		if n, ok := names[name]; ok {
-			return n
-		}
-		return name
-	})
-	if err != nil {
-		return nil, err
-	}
-	stmts = append(append(append(stmts, columns...), renames...), together...)
-	return append(stmts, adds...), nil
-}
-
-// renameTogether renames the unique_together constraints whose names
-// changed between from and to; rename maps a field name of from to to.
-func (e ddl) renameTogether(from, to *state.Model, rename func(string) string) ([]string, error) {
-	pairs, err := schema.RenamedGroups(from, to, rename)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: %w", err)
-	}
-	var stmts []string
-	for _, pair := range pairs {
-		stmts = append(stmts, e.renameIndex(to.Table, pair[0], pair[1]))
-	}
-	return stmts, nil
-}
-
-// fkName is the name of a relation column's foreign key constraint, known
-// without resolving the target (enough to drop it).
-func fkName(m *state.Model, f *state.Field) (string, bool) {
-	if !f.HasColumn() || !schema.NeedsForeignKey(f) {
-		return "", false
-	}
-	return schema.ForeignKeyName(m.Table, f.ColumnName()), true
+	return "ALTER TABLE " + e.Quote(m.Table) + " CHANGE COLUMN " + e.Quote(old.ColumnName()) + " " + e.Quote(f.ColumnName()) + " " + spec, nil
 }
 
 // AddColumn adds the column (with fill, when given, as a temporary default
@@ -279,12 +151,14 @@ func (ddl) ForeignKey(p *state.Project, m *state.Model, f *state.Field) (schema.
 
 // DropForeignKey drops fk of table.
 func (e ddl) DropForeignKey(table string, fk schema.ForeignKey) []string {
-	return []string{e.dropForeignKey(table, fk.Name)}
+	return []string{"ALTER TABLE " + e.Quote(table) + " DROP FOREIGN KEY " + e.Quote(fk.Name)}
 }
 
 // AddForeignKey adds fk to table.
 func (e ddl) AddForeignKey(table string, fk schema.ForeignKey) string {
-	return e.addForeignKey(table, fk)
+	return "ALTER TABLE " + e.Quote(table) + " ADD CONSTRAINT " + e.Quote(fk.Name) +
+		" FOREIGN KEY (" + e.Quote(fk.Column) + ") REFERENCES " + e.Quote(fk.RefTable) +
+		" (" + e.Quote(fk.RefColumn) + ") ON DELETE " + fk.OnDelete
 }
 
 // RetypeColumn restates relation column f of m with the type of the column
@@ -295,34 +169,6 @@ func (e ddl) RetypeColumn(p *state.Project, m *state.Model, f *state.Field) (str
 		return "", err
 	}
 	return "ALTER TABLE " + e.Quote(m.Table) + " MODIFY COLUMN " + e.Quote(f.ColumnName()) + " " + spec, nil
-}
-
-// AlterJoinTable handles a many-to-many field whose automatic join table
-// changes name (a field rename or a new table=); other changes to a
-// many-to-many field cannot be made in place and are errors.
-func (e ddl) AlterJoinTable(p *state.Project, from, to *state.Model, of, nf *state.Field) ([]string, error) {
-	if of.Relation == nil || nf.Relation == nil {
-		return nil, fmt.Errorf("mysql: %s.%s: many-to-many field without a relation", to.Label(), nf.Name)
-	}
-	if of.Relation.Through != nf.Relation.Through {
-		return nil, fmt.Errorf("mysql: %s.%s: cannot add, remove or change through= of a many-to-many field in place; remove it and add a new field", to.Label(), nf.Name)
-	}
-	if nf.Relation.Through != "" {
-		return nil, nil
-	}
-	oldTarget, newTarget := p.Resolve(from.App, of.Relation.To), p.Resolve(to.App, nf.Relation.To)
-	if oldTarget == nil || newTarget == nil || oldTarget.Key() != newTarget.Key() {
-		return nil, fmt.Errorf("mysql: %s.%s: cannot change the target of a many-to-many field in place; remove it and add a new field", to.Label(), nf.Name)
-	}
-	oldJT, err := schema.JoinTable(p, from, of)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: %w", err)
-	}
-	newJT, err := schema.JoinTable(p, to, nf)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: %w", err)
-	}
-	return e.moveJoinTable(p, oldJT, newJT)
 }
 
 // ColumnType is f's column type as MySQL writes it.
@@ -342,7 +188,7 @@ func (e ddl) DropUnique(table, name string) string {
 
 // RenameUnique renames a unique constraint, an index to MySQL.
 func (e ddl) RenameUnique(table, oldName, newName string) string {
-	return e.renameIndex(table, oldName, newName)
+	return e.RenameIndex(table, oldName, newName)
 }
 
 // CreateIndex creates a plain index.
@@ -355,9 +201,9 @@ func (e ddl) DropIndex(table, name string) string {
 	return "DROP INDEX " + e.Quote(name) + " ON " + e.Quote(table)
 }
 
-// RenameIndex renames a plain index in place.
+// RenameIndex renames an index in place.
 func (e ddl) RenameIndex(table, oldName, newName string) string {
-	return e.renameIndex(table, oldName, newName)
+	return "ALTER TABLE " + e.Quote(table) + " RENAME INDEX " + e.Quote(oldName) + " TO " + e.Quote(newName)
 }
 
 // RestateColumn fills the NULLs of a column that stops accepting them
@@ -483,21 +329,4 @@ func (e ddl) spec(p *state.Project, m *state.Model, f *state.Field, def *string)
 		b.WriteString(" AUTO_INCREMENT")
 	}
 	return b.String(), nil
-}
-
-// renameIndex renames an index or unique constraint in place.
-func (e ddl) renameIndex(table, oldName, newName string) string {
-	return "ALTER TABLE " + e.Quote(table) + " RENAME INDEX " + e.Quote(oldName) + " TO " + e.Quote(newName)
-}
-
-// addForeignKey renders ALTER TABLE ADD CONSTRAINT ... FOREIGN KEY.
-func (e ddl) addForeignKey(table string, fk fkSpec) string {
-	return "ALTER TABLE " + e.Quote(table) + " ADD CONSTRAINT " + e.Quote(fk.Name) +
-		" FOREIGN KEY (" + e.Quote(fk.Column) + ") REFERENCES " + e.Quote(fk.RefTable) +
-		" (" + e.Quote(fk.RefColumn) + ") ON DELETE " + fk.OnDelete
-}
-
-// dropForeignKey renders ALTER TABLE DROP FOREIGN KEY.
-func (e ddl) dropForeignKey(table, name string) string {
-	return "ALTER TABLE " + e.Quote(table) + " DROP FOREIGN KEY " + e.Quote(name)
 }

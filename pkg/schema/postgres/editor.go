@@ -38,7 +38,8 @@ func (ddl) Quote(name string) string { return quoteIdent(name) }
 
 // Capabilities: PostgreSQL rolls DDL back with its transaction and has
 // partial indexes; the columns that reference a changed one come in field
-// order.
+// order; CREATE TABLE leaves out a unique constraint another covers; an
+// identifier longer than 63 bytes is truncated.
 func (ddl) Capabilities() schema.Capabilities {
 	return schema.Capabilities{TransactionalDDL: true, PartialIndexes: true, ReferenceOrder: schema.FieldOrder,
 		AltersUnderForeignKey: true, RenamesReferencedColumns: true, DropsCoveredUniques: true,
@@ -67,9 +68,6 @@ func checkIdent(m *state.Model, names ...string) error {
 // than left to PostgreSQL so that a table rename can rename it too and a new
 // table with the old name does not collide with it.
 func pkeyName(table string) string { return state.ObjectName(table, nil, "pkey") }
-
-// foreignKey is one relation column's FK constraint as the editor creates it.
-type foreignKey = schema.ForeignKey
 
 // nullable reports whether the column accepts NULL: keys and identity
 // columns never do.
@@ -125,47 +123,12 @@ func columnDef(p *state.Project, m *state.Model, f *state.Field, override *strin
 	return b.String(), nil
 }
 
-func createIndexSQL(unique bool, name, table, cols, cond string) string {
-	kw := "CREATE INDEX "
-	if unique {
-		kw = "CREATE UNIQUE INDEX "
-	}
-	s := kw + quoteIdent(name) + " ON " + quoteIdent(table) + " (" + cols + ")"
-	if cond != "" {
-		s += " WHERE " + cond
-	}
-	return s
-}
-
-func addUniqueSQL(table, name, cols string) string {
-	return "ALTER TABLE " + quoteIdent(table) + " ADD CONSTRAINT " + quoteIdent(name) + " UNIQUE (" + cols + ")"
-}
-
 func dropConstraintSQL(table, name string) string {
 	return "ALTER TABLE " + quoteIdent(table) + " DROP CONSTRAINT " + quoteIdent(name)
 }
 
 func renameConstraintSQL(table, from, to string) string {
 	return "ALTER TABLE " + quoteIdent(table) + " RENAME CONSTRAINT " + quoteIdent(from) + " TO " + quoteIdent(to)
-}
-
-func renameIndexSQL(from, to string) string {
-	return "ALTER INDEX " + quoteIdent(from) + " RENAME TO " + quoteIdent(to)
-}
-
-func addForeignKeySQL(table string, fk *foreignKey) string {
-	return "ALTER TABLE " + quoteIdent(table) + " ADD CONSTRAINT " + quoteIdent(fk.Name) +
-		" FOREIGN KEY (" + quoteIdent(fk.Column) + ") REFERENCES " + quoteIdent(fk.RefTable) +
-		" (" + quoteIdent(fk.RefColumn) + ") ON DELETE " + fk.OnDelete + " DEFERRABLE INITIALLY DEFERRED"
-}
-
-// dropForeignKeySQL first fires the constraint's pending deferred checks:
-// PostgreSQL refuses to alter a table with pending trigger events.
-func dropForeignKeySQL(table string, fk *foreignKey) []string {
-	return []string{
-		"SET CONSTRAINTS " + quoteIdent(fk.Name) + " IMMEDIATE",
-		dropConstraintSQL(table, fk.Name),
-	}
 }
 
 // ColumnDef is f's column definition as CREATE TABLE writes it.
@@ -178,125 +141,22 @@ func (ddl) CreateTableStatement(table string, columns, constraints []string) str
 	return "CREATE TABLE " + quoteIdent(table) + " (" + strings.Join(slices.Concat(columns, constraints), ", ") + ")"
 }
 
-// KeyConstraint is the table's key, named so a table rename can rename it.
-func (ddl) KeyConstraint(table, col string) string {
-	return "CONSTRAINT " + quoteIdent(pkeyName(table)) + " PRIMARY KEY (" + col + ")"
+// KeyName names the table's key, so a table rename can rename it.
+func (ddl) KeyName(table string) string { return pkeyName(table) }
+
+// RenameKey renames the table's key constraint.
+func (ddl) RenameKey(table, oldName, newName string) string {
+	return renameConstraintSQL(table, oldName, newName)
 }
 
-// MoveTable renames the table and the objects named after it, then the
-// automatic join tables whose names follow the table. When the model itself
-// was renamed (from.Name != to.Name, as RenameModel does) it also renames the
-// join-table columns named after the model, in its own join tables and in
-// those of other models' many-to-many fields that point at it.
-func (ddl) MoveTable(p *state.Project, from, to *state.Model) ([]string, error) {
-	var pairs [][2]*state.Field
-	for _, f := range to.Fields {
-		if old := from.Field(f.Name); old != nil && old.HasColumn() && f.HasColumn() {
-			pairs = append(pairs, [2]*state.Field{old, f})
-		}
-	}
-	stmts, err := renameModel(from, to, pairs)
-	if err != nil {
-		return nil, err
-	}
-	// before resolves relations as they were: from under its own label.
-	before := p.CloneShallow()
-	before.Models[from.Key()] = from
-	for _, mv := range schema.FollowingJoinTables(p, from, to) {
-		s, err := renameJoinTable(before, p, mv.From, mv.To, mv.Old, mv.New)
-		if err != nil {
-			return nil, err
-		}
-		stmts = append(stmts, s...)
-	}
-	return stmts, nil
+// RenameTable renames a table.
+func (ddl) RenameTable(oldName, newName string) string {
+	return "ALTER TABLE " + quoteIdent(oldName) + " RENAME TO " + quoteIdent(newName)
 }
 
-// renameJoinTable renames the automatic join table of old (a field of from,
-// resolved in pOld) into that of f (a field of to, resolved in p): table,
-// columns and generated object names, whatever changed.
-func renameJoinTable(pOld, p *state.Project, from, to *state.Model, old, f *state.Field) ([]string, error) {
-	if schema.JoinTableName(from, old) == "" || schema.JoinTableName(to, f) == "" {
-		return nil, nil
-	}
-	oldJT, err := schema.JoinTable(pOld, from, old)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	newJT, err := schema.JoinTable(p, to, f)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	if len(oldJT.Fields) != len(newJT.Fields) {
-		return nil, fmt.Errorf("postgres: %s.%s: join tables %s and %s differ in shape", to.Label(), f.Name, oldJT.Table, newJT.Table)
-	}
-	pairs := make([][2]*state.Field, len(newJT.Fields))
-	for i := range newJT.Fields {
-		pairs[i] = [2]*state.Field{oldJT.Fields[i], newJT.Fields[i]}
-	}
-	return renameModel(oldJT, newJT, pairs)
-}
-
-// renameModel renames from's table, columns and generated object names into
-// to's. pairs lists each column field of from with its counterpart in to.
-func renameModel(from, to *state.Model, pairs [][2]*state.Field) ([]string, error) {
-	var stmts []string
-	if from.Table != to.Table {
-		if err := checkIdent(to, to.Table); err != nil {
-			return nil, err
-		}
-		stmts = append(stmts, "ALTER TABLE "+quoteIdent(from.Table)+" RENAME TO "+quoteIdent(to.Table))
-	}
-	renamed := map[string]string{}
-	for _, pair := range pairs {
-		old, f := pair[0], pair[1]
-		renamed[old.Name] = f.Name
-		if old.PrimaryKey && f.PrimaryKey && pkeyName(from.Table) != pkeyName(to.Table) {
-			stmts = append(stmts, renameConstraintSQL(to.Table, pkeyName(from.Table), pkeyName(to.Table)))
-		}
-		if old.ColumnName() != f.ColumnName() {
-			if err := checkIdent(to, f.ColumnName()); err != nil {
-				return nil, err
-			}
-			stmts = append(stmts, "ALTER TABLE "+quoteIdent(to.Table)+" RENAME COLUMN "+quoteIdent(old.ColumnName())+" TO "+quoteIdent(f.ColumnName()))
-		}
-		stmts = append(stmts, renameFieldObjects(to.Table, schema.ObjectNames(from, old), schema.ObjectNames(to, f))...)
-	}
-	s, err := renameUniqueTogether(from, to, func(name string) string {
-		if n, ok := renamed[name]; ok {
-			return n
-		}
-		return name
-	})
-	if err != nil {
-		return nil, err
-	}
-	return append(stmts, s...), nil
-}
-
-// renameFieldObjects renames the unique constraint, index and foreign key
-// that exist both before and after under different generated names.
-func renameFieldObjects(table string, was, is schema.FieldObjects) []string {
-	stmts := schema.RenameObjects(ddl{}, table, was, is)
-	if was.ForeignKey != nil && is.ForeignKey != nil && was.ForeignKey.Name != is.ForeignKey.Name {
-		stmts = append(stmts, renameConstraintSQL(table, was.ForeignKey.Name, is.ForeignKey.Name))
-	}
-	return stmts
-}
-
-// renameUniqueTogether renames unique_together constraints whose generated
-// name changed (table or column renamed). rename maps a field name of from to
-// its name in to.
-func renameUniqueTogether(from, to *state.Model, rename func(string) string) ([]string, error) {
-	pairs, err := schema.RenamedGroups(from, to, rename)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	var stmts []string
-	for _, pair := range pairs {
-		stmts = append(stmts, renameConstraintSQL(to.Table, pair[0], pair[1]))
-	}
-	return stmts, nil
+// MoveColumn renames old's column to f's in place.
+func (ddl) MoveColumn(p *state.Project, m *state.Model, old, f *state.Field) (string, error) {
+	return renameColumnSQL(m, old, f)
 }
 
 // AddColumn adds a column (and its key). A fill literal is the DEFAULT
@@ -356,14 +216,17 @@ func (ddl) ForeignKey(p *state.Project, m *state.Model, f *state.Field) (schema.
 	return fk, ok, wrap(err)
 }
 
-// DropForeignKey drops fk, its pending deferred checks fired first.
+// DropForeignKey drops fk, its pending deferred checks fired first:
+// PostgreSQL refuses to alter a table with pending trigger events.
 func (ddl) DropForeignKey(table string, fk schema.ForeignKey) []string {
-	return dropForeignKeySQL(table, &fk)
+	return []string{"SET CONSTRAINTS " + quoteIdent(fk.Name) + " IMMEDIATE", dropConstraintSQL(table, fk.Name)}
 }
 
 // AddForeignKey adds fk as a deferred constraint.
 func (ddl) AddForeignKey(table string, fk schema.ForeignKey) string {
-	return addForeignKeySQL(table, &fk)
+	return "ALTER TABLE " + quoteIdent(table) + " ADD CONSTRAINT " + quoteIdent(fk.Name) +
+		" FOREIGN KEY (" + quoteIdent(fk.Column) + ") REFERENCES " + quoteIdent(fk.RefTable) +
+		" (" + quoteIdent(fk.RefColumn) + ") ON DELETE " + fk.OnDelete + " DEFERRABLE INITIALLY DEFERRED"
 }
 
 // RetypeColumn gives relation column f of m the type of the column it
@@ -376,20 +239,6 @@ func (ddl) RetypeColumn(p *state.Project, m *state.Model, f *state.Field) (strin
 	return alterTypeSQL(m.Table, f.ColumnName(), spec.typ), nil
 }
 
-// AlterJoinTable handles AlterField between two many-to-many fields: only
-// the automatic join table's name may change (a field rename or a new
-// table=). Any other change needs the field removed and added again.
-func (ddl) AlterJoinTable(p *state.Project, from, to *state.Model, old, f *state.Field) ([]string, error) {
-	if (old.Relation.Through == "") != (f.Relation.Through == "") {
-		return nil, fmt.Errorf("postgres: %s.%s: adding or removing through= on a many-to-many field is not supported; remove the field and add a new one", to.Label(), f.Name)
-	}
-	oldTarget, newTarget := p.Resolve(from.App, old.Relation.To), p.Resolve(to.App, f.Relation.To)
-	if oldTarget == nil || newTarget == nil || oldTarget.Key() != newTarget.Key() {
-		return nil, fmt.Errorf("postgres: %s.%s: changing the target of a many-to-many field is not supported; remove the field and add a new one", to.Label(), f.Name)
-	}
-	return renameJoinTable(p, p, from, to, old, f)
-}
-
 // ColumnType is f's column type as PostgreSQL writes it.
 func (ddl) ColumnType(p *state.Project, m *state.Model, f *state.Field) (string, error) {
 	spec, err := resolveColumn(p, m, f)
@@ -397,7 +246,9 @@ func (ddl) ColumnType(p *state.Project, m *state.Model, f *state.Field) (string,
 }
 
 // AddUnique adds a unique constraint.
-func (ddl) AddUnique(table, name, cols string) string { return addUniqueSQL(table, name, cols) }
+func (ddl) AddUnique(table, name, cols string) string {
+	return "ALTER TABLE " + quoteIdent(table) + " ADD CONSTRAINT " + quoteIdent(name) + " UNIQUE (" + cols + ")"
+}
 
 // DropUnique drops a unique constraint.
 func (ddl) DropUnique(table, name string) string { return dropConstraintSQL(table, name) }
@@ -409,7 +260,7 @@ func (ddl) RenameUnique(table, oldName, newName string) string {
 
 // CreateIndex creates a plain index.
 func (ddl) CreateIndex(table, name, cols string) string {
-	return createIndexSQL(false, name, table, cols, "")
+	return "CREATE INDEX " + quoteIdent(name) + " ON " + quoteIdent(table) + " (" + cols + ")"
 }
 
 // DropIndex drops a plain index; its name is unique in the schema.
@@ -417,7 +268,7 @@ func (ddl) DropIndex(table, name string) string { return "DROP INDEX " + quoteId
 
 // RenameIndex renames a plain index.
 func (ddl) RenameIndex(table, oldName, newName string) string {
-	return renameIndexSQL(oldName, newName)
+	return "ALTER INDEX " + quoteIdent(oldName) + " RENAME TO " + quoteIdent(newName)
 }
 
 // RenameForeignKey renames a foreign key constraint.
@@ -446,11 +297,15 @@ func (ddl) DropPrimaryKey(d *schema.ColumnDiff) string {
 
 // RenameColumn renames the column in place.
 func (ddl) RenameColumn(d *schema.ColumnDiff) (string, error) {
-	oldCol, newCol := d.Old.ColumnName(), d.New.ColumnName()
-	if err := checkIdent(d.To, newCol); err != nil {
+	return renameColumnSQL(d.To, d.Old, d.New)
+}
+
+// renameColumnSQL renames old's column of m to f's.
+func renameColumnSQL(m *state.Model, old, f *state.Field) (string, error) {
+	if err := checkIdent(m, f.ColumnName()); err != nil {
 		return "", err
 	}
-	return "ALTER TABLE " + quoteIdent(d.To.Table) + " RENAME COLUMN " + quoteIdent(oldCol) + " TO " + quoteIdent(newCol), nil
+	return "ALTER TABLE " + quoteIdent(m.Table) + " RENAME COLUMN " + quoteIdent(old.ColumnName()) + " TO " + quoteIdent(f.ColumnName()), nil
 }
 
 // DropAutoIncrement drops the column's identity.
