@@ -52,8 +52,10 @@ type Capabilities struct {
 // AttributeAlterer or ColumnRestater), one that rebuilds tables
 // TableRebuilder. The cross-dialect rules (unmanaged
 // models make no DDL, a many-to-many field is its join table, fields are
-// looked up and named in errors, the foreign keys that reference a column
-// are dropped before it changes and made again after) live in Base, once.
+// looked up and named in errors, what CREATE TABLE contains and in which
+// order, Meta constraints and indexes, a renamed table's objects, the
+// foreign keys that reference a column dropped before it changes and made
+// again after) live in Base, once.
 type Hooks interface {
 	// Dialect says which database the hooks write for.
 	Dialect() Dialect
