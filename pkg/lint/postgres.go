@@ -54,9 +54,12 @@ func pgAlterType(in *Input) []string {
 		if !in.existing(table) {
 			continue
 		}
-		for _, m := range pgAlterTypeRe.FindAllStringSubmatch(s, -1) {
-			col := unquote(m[1])
-			if of, nf := in.fieldPair(table, col); of != nil && nf != nil && pgBinaryCompatible(of, nf) {
+		for _, loc := range pgAlterTypeRe.FindAllStringSubmatchIndex(s, -1) {
+			col := unquote(s[loc[2]:loc[3]])
+			clause, _, _ := strings.Cut(s[loc[1]:], ", ALTER COLUMN ")
+			// A USING clause makes the server convert every row, even
+			// between binary-compatible types.
+			if of, nf := in.fieldPair(table, col); of != nil && nf != nil && pgBinaryCompatible(of, nf) && !strings.Contains(clause, " USING ") {
 				continue
 			}
 			out = append(out, "ALTER COLUMN "+col+" TYPE rewrites "+table+" under ACCESS EXCLUSIVE")
