@@ -55,6 +55,9 @@ type Config struct {
 	// Silence lists the system check ids whose issues are not reported
 	// ([checks] silence = ["pm.W004"]).
 	Silence []string
+	// LintAllow lists the lint rule ids whose findings never fail
+	// pmanager lint ([lint] allow = ["pm.L201"]); summaries still show them.
+	LintAllow []string
 	// Fleets are the [fleets.<name>] tables, keyed by name, as written
 	// (Config.Fleet expands them).
 	Fleets map[string]Fleet
@@ -127,12 +130,18 @@ type file struct {
 	Connections       map[string]connectionFile `toml:"connections"`
 	Apps              map[string]appFile        `toml:"apps"`
 	Checks            checksFile                `toml:"checks"`
+	Lint              lintFile                  `toml:"lint"`
 	Fleets            map[string]fleetFile      `toml:"fleets"`
 }
 
 // checksFile is the [checks] table.
 type checksFile struct {
 	Silence []string `toml:"silence"`
+}
+
+// lintFile is the [lint] table.
+type lintFile struct {
+	Allow []string `toml:"allow"`
 }
 
 type connectionFile struct {
@@ -232,6 +241,11 @@ func Parse(path string, data []byte, lookup LookupFunc) (*Config, error) {
 			c.Silence = append(c.Silence, id)
 		}
 	}
+	for _, id := range f.Lint.Allow {
+		if id = strings.TrimSpace(id); id != "" {
+			c.LintAllow = append(c.LintAllow, id)
+		}
+	}
 	c.applyOverride()
 	return c, nil
 }
@@ -275,6 +289,10 @@ func wrongTypeMsg(key, found string) string {
 	switch key {
 	case "checks":
 		return fmt.Sprintf("checks is %s, but must be a table; write it as a [checks] header with silence = [\"pm.W004\"] below it", found)
+	case "lint":
+		return fmt.Sprintf("lint is %s, but must be a table; write it as a [lint] header with allow = [\"pm.L201\"] below it", found)
+	case "lint.allow":
+		return fmt.Sprintf("allow is %s, but must be an array of lint rule ids; write allow = [\"pm.L201\"]", found)
 	case "checks.silence":
 		return fmt.Sprintf("silence is %s, but must be an array of check ids; write silence = [\"pm.W004\"]", found)
 	}
@@ -335,11 +353,13 @@ func unknownKeyMsg(k toml.Key) string {
 		return fmt.Sprintf("unknown key %q in [fleets.%s]; a fleet takes urls, file, or server with databases or schemas", k[2], k[1])
 	case len(k) == 2 && k[0] == "checks":
 		return fmt.Sprintf("unknown key %q in [checks]; it takes silence = [\"pm.W004\", ...]", k[1])
+	case len(k) == 2 && k[0] == "lint":
+		return fmt.Sprintf("unknown key %q in [lint]; it takes allow = [\"pm.L201\", ...]", k[1])
 	default:
-		if k[0] != "connections" && k[0] != "apps" && k[0] != "fleets" {
+		if k[0] != "connections" && k[0] != "apps" && k[0] != "fleets" && k[0] != "lint" {
 			name = k[0]
 		}
-		return fmt.Sprintf("unknown key %q; pmanager.toml takes default_connection, [connections.<name>], [apps.<label>], [fleets.<name>] and [checks]", name)
+		return fmt.Sprintf("unknown key %q; pmanager.toml takes default_connection, [connections.<name>], [apps.<label>], [fleets.<name>], [checks] and [lint]", name)
 	}
 }
 

@@ -181,12 +181,12 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "unknown top-level key",
 			toml: "default_connection = \"default\"\ndatabase = \"x\"\n",
-			want: path + `:2: unknown key "database"; pmanager.toml takes default_connection, [connections.<name>], [apps.<label>], [fleets.<name>] and [checks]`,
+			want: path + `:2: unknown key "database"; pmanager.toml takes default_connection, [connections.<name>], [apps.<label>], [fleets.<name>], [checks] and [lint]`,
 		},
 		{
 			name: "unknown table",
 			toml: "\n\n[conections.default]\nurl = \"sqlite://x\"\n",
-			want: path + `:3: unknown key "conections"; pmanager.toml takes default_connection, [connections.<name>], [apps.<label>], [fleets.<name>] and [checks]`,
+			want: path + `:3: unknown key "conections"; pmanager.toml takes default_connection, [connections.<name>], [apps.<label>], [fleets.<name>], [checks] and [lint]`,
 		},
 		{
 			name: "unknown app key",
