@@ -36,6 +36,10 @@ type Migration struct {
 	// with the history's record of its completion, so a failure or a kill
 	// leaves the database exact about what ran (as on MySQL).
 	NonAtomic bool
+	// Lint acknowledges lint findings its author has reviewed: the rules
+	// it allows (Lint: migrations.Allow("pm.L002")) never fail pmanager
+	// lint on this migration. It takes no part in the checksum.
+	Lint Lint
 
 	// writtenSum is the checksum of the operations as the file wrote them,
 	// kept when registration normalized some (pointers into values), so
@@ -46,3 +50,14 @@ type Migration struct {
 
 // Key returns the migration's key.
 func (m *Migration) Key() Key { return Key{App: m.App, Name: m.Name} }
+
+// Lint is a migration's acknowledgement of lint findings.
+type Lint struct {
+	// Allow lists the lint rule ids ("pm.L002") whose findings on the
+	// migration do not fail pmanager lint.
+	Allow []string
+}
+
+// Allow acknowledges the findings of the lint rules ids on a migration,
+// as a migration file writes it: Lint: migrations.Allow("pm.L002").
+func Allow(ids ...string) Lint { return Lint{Allow: ids} }

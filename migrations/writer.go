@@ -261,6 +261,9 @@ func (r *goWriter) value(v reflect.Value, elided bool) (*literal, error) {
 	case reflect.Pointer:
 		return r.pointer(v, elided)
 	case reflect.Struct:
+		if l, ok := v.Interface().(Lint); ok {
+			return allowLiteral(l), nil
+		}
 		return r.structure(v, elided)
 	case reflect.Slice, reflect.Array:
 		return r.list(v, elided)
@@ -285,6 +288,16 @@ func (r *goWriter) value(v reflect.Value, elided bool) (*literal, error) {
 		return nil, fmt.Errorf("a %s value (a Go function) cannot be written to a migration file", v.Type())
 	}
 	return nil, fmt.Errorf("a %s value cannot be written to a migration file", v.Type())
+}
+
+// allowLiteral writes a Lint as the call a person writes:
+// migrations.Allow("pm.L002", "pm.L303").
+func allowLiteral(l Lint) *literal {
+	ids := make([]string, len(l.Allow))
+	for i, id := range l.Allow {
+		ids[i] = strconv.Quote(id)
+	}
+	return &literal{text: "migrations.Allow(" + strings.Join(ids, ", ") + ")"}
 }
 
 // named writes a scalar: by constant name for state kinds, converted for

@@ -30,6 +30,7 @@ var literalTypes = map[string]map[string]reflect.Type{
 	},
 	migrationsPath: {
 		"Migration": reflect.TypeFor[migrations.Migration](), "Key": reflect.TypeFor[migrations.Key](),
+		"Lint": reflect.TypeFor[migrations.Lint](),
 	},
 	statePath: {
 		"Kind": reflect.TypeFor[state.Kind](), "Field": reflect.TypeFor[state.Field](),
@@ -251,8 +252,20 @@ func (d *decoder) expr(e ast.Expr, t reflect.Type) (reflect.Value, error) {
 	return reflect.Value{}, fmt.Errorf("%s is not a literal value", exprString(e))
 }
 
-// call decodes state.Str("…") and conversions such as state.Kind("…").
+// call decodes state.Str("…"), migrations.Allow("…", …) and conversions
+// such as state.Kind("…").
 func (d *decoder) call(e *ast.CallExpr) (reflect.Value, error) {
+	if path, name := d.qualified(e.Fun); path == migrationsPath && name == "Allow" && !e.Ellipsis.IsValid() {
+		ids := make([]string, len(e.Args))
+		for i, a := range e.Args {
+			v, err := d.value(a, reflect.TypeFor[string]())
+			if err != nil {
+				return reflect.Value{}, err
+			}
+			ids[i] = v.String()
+		}
+		return reflect.ValueOf(migrations.Allow(ids...)), nil
+	}
 	if len(e.Args) != 1 || e.Ellipsis.IsValid() {
 		return reflect.Value{}, fmt.Errorf("%s is a call this reader does not know", exprString(e))
 	}

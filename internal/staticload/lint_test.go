@@ -1,0 +1,43 @@
+package staticload_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/pmanager/pmanager/internal/staticload"
+	"github.com/pmanager/pmanager/migrations"
+	"github.com/pmanager/pmanager/pkg/operations"
+)
+
+// TestLintAcknowledgement: a migration's Lint: migrations.Allow(…), as
+// the writer writes it and as a person writes it by hand, is read back.
+func TestLintAcknowledgement(t *testing.T) {
+	t.Parallel()
+	m := &migrations.Migration{App: "main", Name: "0001_initial",
+		Operations: []operations.Operation{operations.RunSQL{SQL: []string{"SELECT 1"}, Reverse: []string{}}},
+		Lint:       migrations.Allow("pm.L002", "pm.L303")}
+	src, err := migrations.WriteSource(m, "migrations", "test", time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hand := "package migrations\n\nimport \"github.com/pmanager/pmanager/migrations\"\n\nfunc init() { migrations.Register(m1) }\n\n" +
+		"var m1 = &migrations.Migration{App: \"main\", Name: \"0001_initial\", Lint: migrations.Lint{Allow: []string{\"pm.L201\"}}}\n"
+	for _, tc := range []struct {
+		name, src string
+		want      []string
+	}{
+		{"written", string(src), []string{"pm.L002", "pm.L303"}},
+		{"by hand as a literal", hand, []string{"pm.L201"}},
+	} {
+		mod, app := project(t, "", tc.src)
+		reg, err := staticload.Migrations(mod, []staticload.App{app})
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", tc.name, err, tc.src)
+		}
+		got := reg.Migrations()
+		if len(got) != 1 || !slices.Equal(got[0].Lint.Allow, tc.want) {
+			t.Errorf("%s: read %+v, want Lint.Allow %q", tc.name, got, tc.want)
+		}
+	}
+}
