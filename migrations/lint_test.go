@@ -27,3 +27,22 @@ func TestWriteLintAcknowledgement(t *testing.T) {
 		t.Error("acknowledging a lint finding changed the checksum")
 	}
 }
+
+// TestWriteNotes: notes go under their operation's header line, and
+// operations without notes keep the header as it was.
+func TestWriteNotes(t *testing.T) {
+	t.Parallel()
+	m := &Migration{App: "main", Name: "0002_drop", Dependencies: []Key{{App: "main", Name: "0001_initial"}},
+		Operations: []operations.Operation{
+			operations.RemoveField{Model: "Car", Name: "price"},
+			operations.RenameField{Model: "Car", OldName: "a", NewName: "b"},
+		}}
+	src, err := WriteSourceNoted(m, "migrations", "test", goldenTime, [][]string{{"pm.L002 loses data: drops column car.price"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "//   - Remove Field price From Car\n//     ! pm.L002 loses data: drops column car.price\n//   - Rename Field a On Car To b\n\npackage migrations\n"
+	if !strings.Contains(string(src), want) {
+		t.Errorf("header lacks\n%s\nin:\n%s", want, src)
+	}
+}

@@ -159,7 +159,7 @@ func WriteSquash(m *Migration, pkg, pkgPath, version string, now time.Time) ([]b
 		}
 		c.Operations[i] = rg // a file holds operations as values
 	}
-	return writeSource(&c, pkg, version, now, func(fn operations.GoFunc) (string, error) {
+	return writeSource(&c, pkg, version, now, nil, func(fn operations.GoFunc) (string, error) {
 		return funcIdent(fn, pkgPath)
 	})
 }

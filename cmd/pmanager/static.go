@@ -22,6 +22,7 @@ const StaticEnv = "PMANAGER_STATIC"
 // in this program from the files read as source.
 var staticCommands = map[string]bool{
 	"makemigrations": true, "sqlmigrate": true, "showmigrations": true, "check": true, "migrate": true, "drift": true,
+	"lint": true,
 }
 
 // runStatic serves the command in this program when it can: the command

@@ -289,6 +289,7 @@ func (s *session) newApp() *ucli.App {
 		s.checkCommand(),
 		s.showmigrationsCommand(),
 		s.driftCommand(),
+		s.lintCommand(),
 		s.sqlmigrateCommand(),
 		s.loadCommand(),
 		s.seedCommand(),

@@ -8,6 +8,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/pmanager/pmanager/migrations"
+	"github.com/pmanager/pmanager/pkg/lint"
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
@@ -100,6 +101,9 @@ type ReportOperation struct {
 	// Irreversible is true when unapplying would need the operation's
 	// reverse and it has none.
 	Irreversible bool `json:"irreversible,omitempty"`
+	// Risks are, for an operation migrate --plan would apply, its lint
+	// findings on the database's server (docs/lint.md); absent when none.
+	Risks []lint.Finding `json:"risks,omitempty"`
 }
 
 // ReportCheck is one system check finding.
@@ -157,7 +161,7 @@ func reportMigration(st migrations.MigrationStatus) ReportMigration {
 }
 
 // reportPlan describes what migrate would run, in order.
-func reportPlan(g *migrations.Graph, plan []migrations.Step, applied map[migrations.Key]migrations.Applied) ([]ReportMigration, error) {
+func reportPlan(g *migrations.Graph, plan []migrations.Step, applied map[migrations.Key]migrations.Applied, tg lint.Target) ([]ReportMigration, error) {
 	status := migrations.NewStatus(g, applied, nil)
 	out := []ReportMigration{}
 	for _, step := range plan {
@@ -173,8 +177,16 @@ func reportPlan(g *migrations.Graph, plan []migrations.Step, applied map[migrati
 				return nil, err
 			}
 		}
-		for _, op := range migrations.DescribeStep(step, before) {
-			r.Operations = append(r.Operations, ReportOperation{Description: op.Description, Irreversible: op.Irreversible})
+		risks, err := planRisks(step, before, tg)
+		if err != nil {
+			return nil, err
+		}
+		for i, op := range migrations.DescribeStep(step, before) {
+			ro := ReportOperation{Description: op.Description, Irreversible: op.Irreversible}
+			if i < len(risks) {
+				ro.Risks = risks[i]
+			}
+			r.Operations = append(r.Operations, ro)
 		}
 		out = append(out, r)
 	}

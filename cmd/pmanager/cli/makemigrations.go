@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -16,6 +17,7 @@ import (
 	"github.com/pmanager/pmanager/migrations"
 	"github.com/pmanager/pmanager/pkg/autodetect"
 	"github.com/pmanager/pmanager/pkg/checks"
+	"github.com/pmanager/pmanager/pkg/lint"
 	"github.com/pmanager/pmanager/pkg/models"
 	"github.com/pmanager/pmanager/pkg/state"
 	"github.com/pmanager/pmanager/pkg/version"
@@ -45,6 +47,8 @@ type newMigration struct {
 	src  []byte
 	// describe is one line per operation, destructive ones marked.
 	describe []string
+	// risks are the lint findings of each operation, as lines.
+	risks [][]string
 }
 
 func (s *session) makemigrations(c *ucli.Context) error {
@@ -240,15 +244,20 @@ func (s *session) render(p *loader.Project, g *migrations.Graph, ms []*migration
 		if pkg == "" {
 			pkg = "migrations"
 		}
-		src, err := migrations.WriteSource(m, pkg, version.Release, now)
-		if err != nil {
-			return nil, fmt.Errorf("cli: render migration %s, nothing was written: %w", m.Key(), err)
-		}
 		before, err := next.StateBefore(m.Key())
 		if err != nil {
 			return nil, fmt.Errorf("cli: replay migrations before %s, nothing was written: %w", m.Key(), err)
 		}
-		files = append(files, newMigration{m: m, path: filepath.Join(dir, m.Name+".go"), src: src, describe: migrations.Describe(m, before)})
+		risks, err := lint.Analyze(m.App, m.Operations, before, s.lintTargets(context.Background(), p, m.App, "", false))
+		if err != nil {
+			return nil, fmt.Errorf("cli: judge the risks of %s, nothing was written: %w", m.Key(), err)
+		}
+		notes := riskNotes(risks)
+		src, err := migrations.WriteSourceNoted(m, pkg, version.Release, now, notes)
+		if err != nil {
+			return nil, fmt.Errorf("cli: render migration %s, nothing was written: %w", m.Key(), err)
+		}
+		files = append(files, newMigration{m: m, path: filepath.Join(dir, m.Name+".go"), src: src, describe: migrations.Describe(m, before), risks: notes})
 	}
 	return files, nil
 }
@@ -283,8 +292,13 @@ func (s *session) printCreated(p *loader.Project, files []newMigration, mode lis
 			}
 		}
 		fmt.Fprintf(s.stdout, "  %s\n", shown)
-		for _, line := range f.describe {
+		for i, line := range f.describe {
 			fmt.Fprintf(s.stdout, "    - %s\n", line)
+			if i < len(f.risks) {
+				for _, r := range f.risks[i] {
+					fmt.Fprintf(s.stdout, "        ! %s\n", r)
+				}
+			}
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/pmanager/pmanager/cmd/pmanager/loader"
 	"github.com/pmanager/pmanager/migrations"
 	"github.com/pmanager/pmanager/pkg/autodetect"
+	"github.com/pmanager/pmanager/pkg/lint"
 	"github.com/pmanager/pmanager/pkg/schema"
 )
 
@@ -138,15 +139,16 @@ func (s *session) migrateOn(c *ucli.Context, g *migrations.Graph, run migrateRun
 			return err
 		}
 		plan := planned.Steps
+		tg := s.planTarget(ctx, db, ed.Dialect())
 		if c.Bool("plan") && c.Bool("json") {
-			steps, err := reportPlan(planned.Graph, plan, planned.Applied)
+			steps, err := reportPlan(planned.Graph, plan, planned.Applied, tg)
 			if err != nil {
 				return err
 			}
 			return s.writeReport(Report{Command: "migrate --plan", Migrations: steps})
 		}
 		if c.Bool("plan") {
-			return s.printPlan(planned.Graph, plan, ed)
+			return s.printPlan(planned.Graph, plan, ed, tg)
 		}
 		if len(plan) > 0 {
 			s.printUnapplied(plan)
@@ -540,7 +542,7 @@ func (s *session) printUnapplied(plan []migrations.Step) {
 
 // printPlan prints Django's `migrate --plan`: each migration, then its
 // operations (in the order they would run, "Undo" when unapplying).
-func (s *session) printPlan(g *migrations.Graph, plan []migrations.Step, ed schema.Editor) error {
+func (s *session) printPlan(g *migrations.Graph, plan []migrations.Step, ed schema.Editor, tg lint.Target) error {
 	fmt.Fprintln(s.stdout, "Planned operations:")
 	if len(plan) == 0 {
 		fmt.Fprintln(s.stdout, "  No planned migration operations.")
@@ -557,12 +559,21 @@ func (s *session) printPlan(g *migrations.Graph, plan []migrations.Step, ed sche
 		if err != nil {
 			return fmt.Errorf("cli: %s: %w", m.Key(), err)
 		}
-		for _, op := range migrations.DescribeStep(step, before) {
+		risks, err := planRisks(step, before, tg)
+		if err != nil {
+			return err
+		}
+		for i, op := range migrations.DescribeStep(step, before) {
 			line := op.Description
 			if op.Irreversible {
 				line += " -> IRREVERSIBLE"
 			}
 			fmt.Fprintf(s.stdout, "    %s\n", line)
+			if i < len(risks) {
+				for _, f := range risks[i] {
+					fmt.Fprintf(s.stdout, "        ! %s\n", f)
+				}
+			}
 		}
 		migrations.RenderPreflights(s.stdout, "    ", checks)
 	}
