@@ -131,10 +131,12 @@ func TestMakemigrationsNext(t *testing.T) {
 			written: []string{"0003_fill_countries.go"},
 		},
 		{
-			name:   "destructive operations are marked",
-			reg:    registry(m1, m2, &migrations.Migration{App: "main", Name: "0003_extra", Dependencies: []migrations.Key{m2.Key()}, Operations: []operations.Operation{extraField()}}),
-			args:   []string{"makemigrations", "--dry-run"},
-			stdout: []string{"Would create migrations (--dry-run, nothing written) :", "  0004_remove_car_extra.go", "    - Remove Field extra From Car (destructive)"},
+			name: "destructive operations are marked",
+			reg:  registry(m1, m2, &migrations.Migration{App: "main", Name: "0003_extra", Dependencies: []migrations.Key{m2.Key()}, Operations: []operations.Operation{extraField()}}),
+			args: []string{"makemigrations", "--dry-run"},
+			stdout: []string{"Would create migrations (--dry-run, nothing written) :", "  0004_remove_car_extra.go", "    - Remove Field extra From Car (destructive)",
+				"        ! pm.L002 loses data: drops column car.extra",
+				"        ! pm.L303 breaks code still running: drops car.extra, which the running release may still read"},
 		},
 		{
 			name: "conflict",
@@ -189,11 +191,13 @@ func TestMakemigrationsNext(t *testing.T) {
 			stderr: "pmanager: main.0002_car depends on main.0001_initial, which does not exist; restore that migration, or fix the dependency in main.0002_car\n",
 		},
 		{
-			name:   "check never prompts",
-			reg:    registry(&migrations.Migration{App: "main", Name: "0001_initial", Operations: withoutField(t, m1.Operations, "Manufacturer", "country")}, m2),
-			args:   []string{"makemigrations", "--check"},
-			code:   1,
-			stdout: []string{"Would create migrations (--check, nothing written) :", "  0003_manufacturer_country.go", "    - Add Field country To Manufacturer"},
+			name: "check never prompts",
+			reg:  registry(&migrations.Migration{App: "main", Name: "0001_initial", Operations: withoutField(t, m1.Operations, "Manufacturer", "country")}, m2),
+			args: []string{"makemigrations", "--check"},
+			code: 1,
+			stdout: []string{"Would create migrations (--check, nothing written) :", "  0003_manufacturer_country.go", "    - Add Field country To Manufacturer",
+				"        ! pm.L221 rewrites the table (sqlite): rebuilds manufacturer, copying every row under the database's write lock",
+				"        ! pm.L305 breaks code still running: adds NOT NULL manufacturer.country without a default"},
 		},
 		{
 			name:   "noinput and a NOT NULL field without default",
@@ -254,7 +258,9 @@ func TestMakemigrationsInteractiveFill(t *testing.T) {
 	if !strings.Contains(r.stdout, "You are trying to add a non-nullable field 'country' to Manufacturer without a default") {
 		t.Errorf("no prompt in output:\n%s", r.stdout)
 	}
-	if !strings.HasSuffix(r.stdout, "Creating Migrations :\n  0003_manufacturer_country.go\n    - Add Field country To Manufacturer\n") {
+	if !strings.HasSuffix(r.stdout, "Creating Migrations :\n  0003_manufacturer_country.go\n    - Add Field country To Manufacturer\n"+
+		"        ! pm.L221 rewrites the table (sqlite): rebuilds manufacturer, copying every row under the database's write lock\n"+
+		"        ! pm.L305 breaks code still running: adds NOT NULL manufacturer.country without a default\n") {
 		t.Errorf("summary:\n%s", r.stdout)
 	}
 	src, err := os.ReadFile(filepath.Join(p.dir, "migrations", "0003_manufacturer_country.go"))
