@@ -139,10 +139,10 @@ model main.Author
 			"sqlite":   {},
 		}},
 	{name: "hand-written CREATE INDEX", before: author,
-		ops: []operations.Operation{operations.RunSQL{SQL: []string{`CREATE INDEX "author_bio_idx" ON "author" ("bio")`}, Reverse: []string{}}},
+		ops:  []operations.Operation{operations.RunSQL{SQL: []string{`CREATE INDEX "author_bio_idx" ON "author" ("bio")`}, Reverse: []string{}}},
 		want: map[string][]string{"postgres": {"pm.L201"}}},
 	{name: "hand-written CREATE INDEX CONCURRENTLY", before: author,
-		ops: []operations.Operation{operations.RunSQL{SQL: []string{`CREATE INDEX CONCURRENTLY "author_bio_idx" ON "author" ("bio")`}, Reverse: []string{}}},
+		ops:  []operations.Operation{operations.RunSQL{SQL: []string{`CREATE INDEX CONCURRENTLY "author_bio_idx" ON "author" ("bio")`}, Reverse: []string{}}},
 		want: map[string][]string{"postgres": {}}},
 	{name: "remove an index", before: author + "  index author_name_idx name\n", after: author,
 		want: map[string][]string{
