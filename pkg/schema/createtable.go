@@ -98,7 +98,7 @@ func (b Base) tableParts(p *state.Project, m *state.Model) (TableSQL, error) {
 	// A dialect that lists its checks last (ChecksLast) keeps them here.
 	var checks []string
 	unique := func(name, cols, where string, asIndex bool) {
-		if asIndex || where != "" || caps.UniquesAsIndexes {
+		if asIndex || caps.UniquesAsIndexes {
 			t.After = append(t.After, b.indexSQL(true, name, m.Table, cols, where))
 			return
 		}
@@ -183,7 +183,7 @@ func (b Base) tableParts(p *state.Project, m *state.Model) (TableSQL, error) {
 			late = append(late, b.indexSQL(true, c.Name, m.Table, cols, c.Condition))
 			continue
 		}
-		unique(c.Name, cols, c.Condition, desc && !caps.DescendingUniques)
+		unique(c.Name, cols, c.Condition, b.uniqueIsIndex(c, desc))
 	}
 	t.Constraints = append(t.Constraints, checks...)
 	for _, idx := range m.Indexes {

@@ -22,9 +22,10 @@ type Expectation interface {
 	ExpectedForeignKey(p *state.Project, m *state.Model, f *state.Field) (ForeignKey, bool, error)
 }
 
-// TableChecker is the ability of an Expectation to refuse a model its DDL
-// would refuse, beyond what the skeleton checks (SQLite renders the whole
-// CREATE TABLE); ExpectedTables asks it first.
+// TableChecker is the ability of an Expectation, or of a dialect's Hooks,
+// to refuse a model its DDL would refuse beyond what the skeleton and
+// Base check (SQLite: two indexes under one name); ExpectedTables and
+// CREATE TABLE ask it first.
 type TableChecker interface {
 	CheckTable(p *state.Project, m *state.Model) error
 }
