@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/pmanager/pmanager/cmd/pmanager/cli"
 	"github.com/pmanager/pmanager/cmd/pmanager/loader"
@@ -16,6 +17,11 @@ import (
 // (every command compiles the project), verbose says on stderr why a
 // command compiled.
 const StaticEnv = "PMANAGER_STATIC"
+
+// CacheEnv names the environment variable that places the cache of
+// decoded migration files: unset or empty, os.UserCacheDir()/pmanager; off
+// (or 0), no cache; any other value, that folder.
+const CacheEnv = "PMANAGER_CACHE"
 
 // staticCommands are the commands that need only what the models and the
 // migration files declare, never code of the project's own: they may run
@@ -36,7 +42,11 @@ func runStatic(p *loader.Project, args []string) (status int, ok bool) {
 	if mode == "0" || len(args) == 0 || !staticCommands[args[0]] || isHelp(args) {
 		return 0, false
 	}
-	apps, reg, why := readStatic(p)
+	cache := staticCache()
+	apps, reg, why := readStatic(p, cache)
+	if mode == "verbose" && cache != nil {
+		reportCache(cache)
+	}
 	if why != "" {
 		if mode == "verbose" {
 			fmt.Fprintf(os.Stderr, "pmanager: compiling the project: %s\n", why)
@@ -48,7 +58,7 @@ func runStatic(p *loader.Project, args []string) (status int, ok bool) {
 
 // readStatic reads the project's models and migrations as source, or says
 // why it cannot.
-func readStatic(p *loader.Project) (apps []models.App, reg *migrations.Registry, why string) {
+func readStatic(p *loader.Project, cache *staticload.Cache) (apps []models.App, reg *migrations.Registry, why string) {
 	mod, err := loader.FindModule(p.Root)
 	if err != nil {
 		return nil, nil, err.Error()
@@ -63,10 +73,41 @@ func readStatic(p *loader.Project) (apps []models.App, reg *migrations.Registry,
 	m := staticload.Module{Path: mod.Path, Dir: mod.Root}
 	apps, err = staticload.Models(m, dirs)
 	if err == nil {
-		reg, err = staticload.Migrations(m, dirs)
+		reg, err = staticload.Migrations(m, dirs, cache)
 	}
 	if err != nil {
 		return nil, nil, err.Error()
 	}
 	return apps, reg, ""
+}
+
+// staticCache is the cache of decoded migration files that CacheEnv
+// chooses, nil for none (also when the user's cache folder is unknown).
+func staticCache() *staticload.Cache {
+	switch dir := os.Getenv(CacheEnv); dir {
+	case "off", "0":
+		return nil
+	case "":
+		root, err := os.UserCacheDir()
+		if err != nil {
+			return nil
+		}
+		return staticload.NewCache(filepath.Join(root, "pmanager"))
+	default:
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return nil
+		}
+		return staticload.NewCache(abs)
+	}
+}
+
+// reportCache says on stderr how the cache served the command, for
+// StaticEnv=verbose.
+func reportCache(cache *staticload.Cache) {
+	st := cache.Stats()
+	fmt.Fprintf(os.Stderr, "pmanager: migration files: %d from the cache, %d read from source\n", st.Hits, st.Misses)
+	if st.WriteErr != nil {
+		fmt.Fprintf(os.Stderr, "pmanager: the cache cannot be written (%v); set %s to another folder, or to off\n", st.WriteErr, CacheEnv)
+	}
 }

@@ -16,7 +16,8 @@ import (
 // project has 200 models and 400 migrations, or MODELSxMIGRATIONS from
 // PMANAGER_BENCH_SIZE (PMANAGER_BENCH_SIZE=500x1000 go test -run '^$'
 // -bench . -benchmem ./internal/staticload/); go test -cpuprofile on it
-// shows where the edit loop's reading goes.
+// shows where the edit loop's reading goes. migrations-cached reads the
+// migration files from a warm cache, as a command after an edit does.
 func BenchmarkRead(b *testing.B) {
 	s := synth.Size{Models: 200, Fields: 10, Migrations: 400, Seed: 1}
 	if v := os.Getenv("PMANAGER_BENCH_SIZE"); v != "" {
@@ -42,15 +43,30 @@ func BenchmarkRead(b *testing.B) {
 			}
 		}
 	})
+	readMigrations := func(b *testing.B, cache *staticload.Cache) {
+		reg, err := staticload.Migrations(mod, apps, cache)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n := len(reg.Migrations()); n != s.Migrations {
+			b.Fatalf("read %d migrations, want %d", n, s.Migrations)
+		}
+	}
 	b.Run("migrations", func(b *testing.B) {
 		for b.Loop() {
-			reg, err := staticload.Migrations(mod, apps)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if n := len(reg.Migrations()); n != s.Migrations {
-				b.Fatalf("read %d migrations, want %d", n, s.Migrations)
-			}
+			readMigrations(b, nil)
+		}
+	})
+	// What a command after an edit of a model (or of one migration file)
+	// pays: every migration file found in the cache.
+	b.Run("migrations-cached", func(b *testing.B) {
+		cache := staticload.NewCache(b.TempDir())
+		readMigrations(b, cache)
+		for b.Loop() {
+			readMigrations(b, cache)
+		}
+		if st := cache.Stats(); st.WriteErr != nil || st.Misses != s.Migrations {
+			b.Fatalf("cache stats %+v: want every file written once", st)
 		}
 	})
 }

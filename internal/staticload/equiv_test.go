@@ -79,7 +79,7 @@ func main() {
 	if d := cmp.Diff(rc, rs, all); d != "" {
 		fmt.Printf("checks report (-compiled +static):\n%s\n", d)
 	}
-	reg, err := staticload.Migrations(mod, dirs)
+	reg, err := staticload.Migrations(mod, dirs, nil)
 	if err != nil {
 		fmt.Println("static migrations:", err)
 		os.Exit(1)

@@ -59,7 +59,7 @@ func TestFallbackTriggers(t *testing.T) {
 			t.Parallel()
 			mod, app := project(t, tt.models, tt.migrations)
 			_, errM := staticload.Models(mod, []staticload.App{app})
-			_, errR := staticload.Migrations(mod, []staticload.App{app})
+			_, errR := staticload.Migrations(mod, []staticload.App{app}, nil)
 			err := errM
 			if tt.migrations != "" {
 				err = errR
@@ -82,7 +82,7 @@ func TestPlainProjectIsRead(t *testing.T) {
 	if err != nil || len(apps) != 1 || len(apps[0].Types) != 1 {
 		t.Fatalf("Models = %v, %v; want one app with Car", apps, err)
 	}
-	reg, err := staticload.Migrations(mod, []staticload.App{app})
+	reg, err := staticload.Migrations(mod, []staticload.App{app}, nil)
 	if err != nil || len(reg.Migrations()) != 1 {
 		t.Fatalf("Migrations = %v, %v; want one migration", reg, err)
 	}

@@ -3,13 +3,16 @@ package staticload
 import (
 	"fmt"
 	"go/ast"
+	"go/build"
 	"go/token"
+	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/pmanager/pmanager/migrations"
 	"github.com/pmanager/pmanager/pkg/models"
@@ -50,8 +53,9 @@ func Models(mod Module, apps []App) ([]models.App, error) {
 // Migrations reads every app's migration files into a registry, in the
 // order the compiled program registers them: packages by import path (Go
 // initialises them so), files by name, and each file's Register calls in
-// order.
-func Migrations(mod Module, apps []App) (*migrations.Registry, error) {
+// order. With a cache (nil for none), a file read before with the same
+// content is taken from it instead of being parsed and decoded again.
+func Migrations(mod Module, apps []App, cache *Cache) (*migrations.Registry, error) {
 	paths := map[string]string{}
 	var sorted []string
 	for _, app := range apps {
@@ -67,41 +71,61 @@ func Migrations(mod Module, apps []App) (*migrations.Registry, error) {
 	sort.Strings(sorted)
 	reg := migrations.NewRegistry()
 	l := newLoader(mod)
+	now := time.Now()
 	for _, path := range sorted {
-		if err := l.migrationPackage(paths[path], reg); err != nil {
+		if err := l.migrationPackage(paths[path], reg, cache, now); err != nil {
 			return nil, err
 		}
+	}
+	if cache != nil {
+		// Trimming only bounds the cache's size; a failure to is no
+		// failure of the command, and the next run tries again.
+		_ = cache.trim(now)
 	}
 	return reg, nil
 }
 
 // migrationPackage registers the migrations one package declares.
-func (l *loader) migrationPackage(dir string, reg *migrations.Registry) error {
-	_, files, err := goFiles(dir)
+func (l *loader) migrationPackage(dir string, reg *migrations.Registry, cache *Cache, now time.Time) error {
+	names, err := goFileNames(dir)
 	if err != nil {
 		return err
 	}
-	asts, err := l.parseAll(files)
-	if err != nil {
-		return err
+	ctxt := build.Default
+	settings := buildSettings(&ctxt)
+	var kept *pack
+	if cache != nil {
+		kept = cache.readPack(dir)
 	}
-	decoded := make([]decodedFile, len(files))
-	parallel(len(files), func(i int) {
-		decoded[i].registered, decoded[i].vars, decoded[i].err = migrationFile(files[i].path, asts[i])
+	read := make([]fileRead, len(names))
+	parallel(len(names), func(i int) {
+		read[i] = l.readMigrationFile(&ctxt, settings, dir, names[i], cache, kept)
 	})
 	vars := map[string]*migrations.Migration{}
 	var order []string
-	for _, d := range decoded {
-		if d.err != nil {
-			return d.err
+	pkgName, included := "", 0
+	for i, r := range read {
+		if r.err != nil {
+			return r.err
 		}
-		for _, v := range d.vars {
-			if _, dup := vars[v.name]; dup {
-				return unsupported("%s: variable %s declared twice", dir, v.name)
+		if !r.entry.Included {
+			continue
+		}
+		included++
+		if pkgName != "" && r.entry.Package != pkgName {
+			return unsupported("%s declares package %s, another file %s", filepath.Join(dir, names[i]), r.entry.Package, pkgName)
+		}
+		pkgName = r.entry.Package
+		for _, v := range r.entry.Vars {
+			if _, dup := vars[v.Name]; dup {
+				return unsupported("%s: variable %s declared twice", dir, v.Name)
 			}
-			vars[v.name] = v.m
+			vars[v.Name] = v.Migration
 		}
-		order = append(order, d.registered...)
+		order = append(order, r.entry.Registered...)
+	}
+	if included == 0 {
+		return unsupported("%s has no Go files", dir)
 	}
 	for _, name := range order {
 		m, ok := vars[name]
@@ -110,20 +134,94 @@ func (l *loader) migrationPackage(dir string, reg *migrations.Registry) error {
 		}
 		reg.Register(m)
 	}
+	if cache != nil {
+		keepRead(cache, dir, kept, read, now)
+	}
 	return nil
 }
 
-// decodedFile is what one migration file declares.
-type decodedFile struct {
-	registered []string
-	vars       []namedMigration
-	err        error
+// keepRead writes the package's entries to the cache when they changed.
+// A cache that cannot be written costs only the reading of these files
+// next time; Stats reports it.
+func keepRead(cache *Cache, dir string, kept *pack, read []fileRead, now time.Time) {
+	entries := make(map[string][]byte, len(read))
+	hits, misses := 0, 0
+	var encodeErr error
+	for _, r := range read {
+		if r.hit {
+			hits++
+		} else {
+			misses++
+		}
+		if r.encoded != nil {
+			entries[r.key] = r.encoded
+		} else if encodeErr == nil {
+			encodeErr = r.encodeErr
+		}
+	}
+	err := cache.update(dir, kept, entries, now)
+	if err == nil {
+		err = encodeErr
+	}
+	cache.count(hits, misses, err)
+}
+
+// fileRead is what one file of a migrations package declares, and how
+// the cache holds it.
+type fileRead struct {
+	entry     cacheEntry
+	err       error
+	key       string // with a cache: the file's key
+	hit       bool   // the entry came from the cache
+	encoded   []byte // the entry as the cache keeps it; nil when it cannot
+	encodeErr error  // why encoded is nil
+}
+
+// readMigrationFile reads what one file of a migrations package declares,
+// from the cache's pack when it holds the file's content, else from
+// source. A file the reader refuses is never cached.
+func (l *loader) readMigrationFile(ctxt *build.Context, settings, dir, name string, cache *Cache, kept *pack) fileRead {
+	path := filepath.Join(dir, name)
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return fileRead{err: unsupported("read %s: %v", path, err)}
+	}
+	var r fileRead
+	if cache != nil {
+		r.key = cache.key(settings, name, src)
+		if e, ok := kept.get(r.key); ok {
+			return fileRead{entry: e, key: r.key, hit: true, encoded: kept.entries[r.key]}
+		}
+	}
+	r.entry, r.err = l.decodeMigrationFile(ctxt, dir, name, src)
+	if cache != nil && r.err == nil {
+		r.encoded, r.encodeErr = encodeEntry(r.entry)
+	}
+	return r
+}
+
+// decodeMigrationFile reads one file of a migrations package from source.
+func (l *loader) decodeMigrationFile(ctxt *build.Context, dir, name string, src []byte) (cacheEntry, error) {
+	ok, err := matchFile(ctxt, dir, name, src)
+	if err != nil || !ok {
+		return cacheEntry{}, err
+	}
+	path := filepath.Join(dir, name)
+	af, err := l.parse(source{path, src})
+	if err != nil {
+		return cacheEntry{}, err
+	}
+	registered, vars, err := migrationFile(path, af)
+	if err != nil {
+		return cacheEntry{}, err
+	}
+	return cacheEntry{Included: true, Package: af.Name.Name, Registered: registered, Vars: vars}, nil
 }
 
 // namedMigration is one package-level migration variable.
 type namedMigration struct {
-	name string
-	m    *migrations.Migration
+	Name      string
+	Migration *migrations.Migration
 }
 
 // migrationFile decodes one migration file: imports of pmanager's

@@ -121,31 +121,21 @@ type source struct {
 // returns them with the package name they declare. Each file is read once:
 // the build constraints are matched on the content in memory.
 func goFiles(dir string) (string, []source, error) {
-	entries, err := os.ReadDir(dir)
+	names, err := goFileNames(dir)
 	if err != nil {
-		return "", nil, unsupported("read package %s: %v", dir, err)
+		return "", nil, err
 	}
 	ctxt := build.Default
-	var current []byte
-	ctxt.OpenFile = func(string) (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(current)), nil }
 	var out []source
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
-			if !e.IsDir() && (strings.HasSuffix(name, ".c") || strings.HasSuffix(name, ".s") || strings.HasSuffix(name, ".S") || strings.HasSuffix(name, ".syso") || strings.HasSuffix(name, ".cc") || strings.HasSuffix(name, ".h")) {
-				return "", nil, unsupported("%s has files other than Go", dir)
-			}
-			continue
-		}
+	for _, name := range names {
 		path := filepath.Join(dir, name)
 		src, err := os.ReadFile(path)
 		if err != nil {
 			return "", nil, unsupported("read %s: %v", path, err)
 		}
-		current = src
-		ok, err := ctxt.MatchFile(dir, name)
+		ok, err := matchFile(&ctxt, dir, name, src)
 		if err != nil {
-			return "", nil, unsupported("%s: %v", path, err)
+			return "", nil, err
 		}
 		if ok {
 			out = append(out, source{path, src})
@@ -156,6 +146,39 @@ func goFiles(dir string) (string, []source, error) {
 	}
 	name, err := packageClause(out)
 	return name, out, err
+}
+
+// goFileNames lists the Go files of dir other than tests, sorted by name,
+// refusing a package with files of other languages.
+func goFileNames(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, unsupported("read package %s: %v", dir, err)
+	}
+	var out []string
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+			if !e.IsDir() && (strings.HasSuffix(name, ".c") || strings.HasSuffix(name, ".s") || strings.HasSuffix(name, ".S") || strings.HasSuffix(name, ".syso") || strings.HasSuffix(name, ".cc") || strings.HasSuffix(name, ".h")) {
+				return nil, unsupported("%s has files other than Go", dir)
+			}
+			continue
+		}
+		out = append(out, name)
+	}
+	return out, nil
+}
+
+// matchFile reports whether the build compiles the file name of dir,
+// whose content is src, under the settings of ctxt.
+func matchFile(ctxt *build.Context, dir, name string, src []byte) (bool, error) {
+	c := *ctxt
+	c.OpenFile = func(string) (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(src)), nil }
+	ok, err := c.MatchFile(dir, name)
+	if err != nil {
+		return false, unsupported("%s: %v", filepath.Join(dir, name), err)
+	}
+	return ok, nil
 }
 
 // packageClause is the package name every file declares.
