@@ -13,7 +13,10 @@
 //
 // Migrations: each generated file is a literal of migrations.Migration,
 // decoded by reflection into the real operations and state types, then
-// registered in file order as the file's init would.
+// registered in file order as the file's init would. A Cache keeps what
+// each file decodes to, found by the file's content, name, build settings
+// and the reader's version, so a command after an edit decodes the
+// edited file only (cache.go; the form of its entries is codec.go).
 //
 // Whatever it cannot read with certainty (a function other than Meta, a
 // variable, a constant, an import it does not know, a Meta that computes,
