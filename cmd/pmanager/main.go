@@ -56,22 +56,32 @@ func launch(args []string) int {
 	if len(rest) > 0 && rest[0] == "build" && !isHelp(rest) {
 		return buildBinary(p, rest[1:])
 	}
-	if _, err := loader.Prepare(p); err != nil {
-		if isHelp(rest) {
-			// Help needs no models; a project that cannot be built yet
-			// still gets it.
-			return cli.Run(rest, nil, nil)
-		}
-		return fail(err)
+	// Checked first, without the generated main: a command read as source
+	// needs neither it nor the scan of the models it lists.
+	if err := loader.Check(p); err != nil {
+		return failPrepare(rest, err)
 	}
 	if status, ok := runStatic(p, rest); ok {
 		return status
+	}
+	if _, err := loader.Prepare(p); err != nil {
+		return failPrepare(rest, err)
 	}
 	bin, err := build(p.Root)
 	if err != nil {
 		return fail(err)
 	}
 	return run(bin, rest)
+}
+
+// failPrepare answers a command whose project cannot be prepared: help
+// needs no models, so a project that cannot be built yet still gets it;
+// anything else fails with err.
+func failPrepare(args []string, err error) int {
+	if isHelp(args) {
+		return cli.Run(args, nil, nil)
+	}
+	return fail(err)
 }
 
 // local reports whether the command needs no project build: init,

@@ -103,11 +103,17 @@ func renderMain(apps []AppSource, run, note string) ([]byte, error) {
 // Sources works out what the generated main must import for every app of
 // the project, reading the models packages.
 func Sources(p *Project, mod *Module) ([]AppSource, error) {
+	return sources(p, mod, ScanPackage)
+}
+
+// sources is Sources with the reading of each models package given: a
+// full scan, or the check alone (Check), whose Structs are empty.
+func sources(p *Project, mod *Module, scan func(dir string) (*Package, error)) ([]AppSource, error) {
 	var out []AppSource
 	for _, app := range p.Config.Apps {
 		modelsDir := p.Config.Path(app.Models)
 		migrationsDir := p.Config.Path(app.Migrations)
-		pkg, err := ScanPackage(modelsDir)
+		pkg, err := scan(modelsDir)
 		if err != nil {
 			return nil, fmt.Errorf("%w (models of app %s)", err, app.Label)
 		}
@@ -172,6 +178,16 @@ func Prepare(p *Project) (string, error) {
 	return prepare(p, GeneratedDir, WriteMain)
 }
 
+// Check is Prepare without writing the generated main or reading the
+// models' declarations (which the generated main lists): the same checks,
+// with the same errors, and the migrations folders made. It is what a
+// command that reads the project as source needs, and saves it a parse of
+// every models package, which that reading does itself.
+func Check(p *Project) error {
+	_, err := prepared(p, checkPackage)
+	return err
+}
+
 // BinaryDir is the folder, under GeneratedDir, of the main that `pmanager
 // build` compiles.
 const BinaryDir = "build"
@@ -185,21 +201,9 @@ func PrepareBinary(p *Project) (string, error) {
 // prepare writes the main that render returns into the folder sub of the
 // project root.
 func prepare(p *Project, sub string, render func([]AppSource) ([]byte, error)) (string, error) {
-	mod, err := FindModule(p.Root)
+	apps, err := prepared(p, ScanPackage)
 	if err != nil {
 		return "", err
-	}
-	if !mod.UsesLibrary() {
-		return "", fmt.Errorf("loader: go.mod does not require %s; run: %s", LibraryModule, mod.AddToolCommand(OwnVersion()))
-	}
-	apps, err := Sources(p, mod)
-	if err != nil {
-		return "", err
-	}
-	for _, app := range p.Config.Apps {
-		if err := EnsureMigrationsPackage(p.Config.Path(app.Migrations), app.Label); err != nil {
-			return "", err
-		}
 	}
 	src, err := render(apps)
 	if err != nil {
@@ -217,6 +221,28 @@ func prepare(p *Project, sub string, render func([]AppSource) ([]byte, error)) (
 		return "", err
 	}
 	return dir, nil
+}
+
+// prepared checks that the module requires pmanager, reads every app's
+// packages with scan and gives every migrations folder a Go file.
+func prepared(p *Project, scan func(dir string) (*Package, error)) ([]AppSource, error) {
+	mod, err := FindModule(p.Root)
+	if err != nil {
+		return nil, err
+	}
+	if !mod.UsesLibrary() {
+		return nil, fmt.Errorf("loader: go.mod does not require %s; run: %s", LibraryModule, mod.AddToolCommand(OwnVersion()))
+	}
+	apps, err := sources(p, mod, scan)
+	if err != nil {
+		return nil, err
+	}
+	for _, app := range p.Config.Apps {
+		if err := EnsureMigrationsPackage(p.Config.Path(app.Migrations), app.Label); err != nil {
+			return nil, err
+		}
+	}
+	return apps, nil
 }
 
 // EnsureMigrationsPackage creates dir and, when it holds no Go file, a

@@ -2,6 +2,7 @@ package loader
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -367,6 +368,17 @@ func TestPrepareErrors(t *testing.T) {
 			},
 			want: "is outside the Go module example.com/big",
 		},
+		{
+			name:  "models package main",
+			files: map[string]string{"go.mod": requiringGoMod, "models/m.go": "package main\n"},
+			want:  "is package main, which cannot be imported",
+		},
+		{
+			name: "configured seeders folder absent",
+			files: map[string]string{"go.mod": requiringGoMod, "models/m.go": "package models\n",
+				"pmanager.toml": "[apps.main]\nmodels = \"models\"\nseeders = \"db/seed\"\n"},
+			want: "the seeders folder db/seed of app main has no Go files",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -384,7 +396,31 @@ func TestPrepareErrors(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("Prepare error = %v, want it to contain %q", err, tt.want)
 			}
+			if cerr := Check(p); fmt.Sprint(cerr) != fmt.Sprint(err) {
+				t.Errorf("Check error = %v, want Prepare's, %v", cerr, err)
+			}
 		})
+	}
+}
+
+// TestCheck: Check makes the migrations folder as Prepare does, but
+// writes no generated main.
+func TestCheck(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{"go.mod": requiringGoMod, "models/m.go": "package models\n\ntype Car struct{}\n"})
+	p, err := Find(root, noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "migrations", "doc.go")); err != nil {
+		t.Errorf("no migrations package made: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(root, GeneratedDir)); !os.IsNotExist(err) {
+		t.Errorf("Check wrote %s (%v)", GeneratedDir, err)
 	}
 }
 

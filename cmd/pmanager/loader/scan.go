@@ -29,19 +29,9 @@ type Package struct {
 // configuration would compile (test files and files excluded by build
 // constraints are left out) and lists their exported struct types.
 func ScanPackage(dir string) (*Package, error) {
-	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("loader: folder %s does not exist; create the app's models package there (pmanager init writes one) or point pmanager.toml at it", dir)
-	}
-	bp, err := build.Default.ImportDir(dir, 0)
+	bp, err := importDir(dir)
 	if err != nil {
-		var noGo *build.NoGoError
-		if errors.As(err, &noGo) {
-			return nil, fmt.Errorf("loader: %s has no Go files; put the app's models package there (pmanager init writes one)", dir)
-		}
-		return nil, fmt.Errorf("loader: read package %s: %w", dir, err)
-	}
-	if bp.Name == "main" {
-		return nil, fmt.Errorf("loader: %s is package main, which cannot be imported; give the models package a name of its own", dir)
+		return nil, err
 	}
 	files := append(append([]string(nil), bp.GoFiles...), bp.CgoFiles...)
 	fset := token.NewFileSet()
@@ -59,6 +49,37 @@ func ScanPackage(dir string) (*Package, error) {
 	}
 	sort.Strings(pkg.Structs)
 	return pkg, nil
+}
+
+// checkPackage is ScanPackage's checks of dir (a folder holding an
+// importable Go package) without parsing its files: a Package without
+// Structs.
+func checkPackage(dir string) (*Package, error) {
+	bp, err := importDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &Package{Name: bp.Name}, nil
+}
+
+// importDir reads the package clause, imports and build constraints of
+// the Go files of dir, refusing a folder that holds no importable package.
+func importDir(dir string) (*build.Package, error) {
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("loader: folder %s does not exist; create the app's models package there (pmanager init writes one) or point pmanager.toml at it", dir)
+	}
+	bp, err := build.Default.ImportDir(dir, 0)
+	if err != nil {
+		var noGo *build.NoGoError
+		if errors.As(err, &noGo) {
+			return nil, fmt.Errorf("loader: %s has no Go files; put the app's models package there (pmanager init writes one)", dir)
+		}
+		return nil, fmt.Errorf("loader: read package %s: %w", dir, err)
+	}
+	if bp.Name == "main" {
+		return nil, fmt.Errorf("loader: %s is package main, which cannot be imported; give the models package a name of its own", dir)
+	}
+	return bp, nil
 }
 
 // exportedStructs lists the file's top-level `type T struct{...}`
