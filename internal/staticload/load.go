@@ -5,7 +5,6 @@ import (
 	"go/ast"
 	"go/build"
 	"go/token"
-	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
@@ -182,7 +181,7 @@ type fileRead struct {
 // source. A file the reader refuses is never cached.
 func (l *loader) readMigrationFile(ctxt *build.Context, settings, dir, name string, cache *Cache, kept *pack) fileRead {
 	path := filepath.Join(dir, name)
-	src, err := os.ReadFile(path)
+	src, err := readSource(path)
 	if err != nil {
 		return fileRead{err: unsupported("read %s: %v", path, err)}
 	}

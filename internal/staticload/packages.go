@@ -129,7 +129,7 @@ func goFiles(dir string) (string, []source, error) {
 	var out []source
 	for _, name := range names {
 		path := filepath.Join(dir, name)
-		src, err := os.ReadFile(path)
+		src, err := readSource(path)
 		if err != nil {
 			return "", nil, unsupported("read %s: %v", path, err)
 		}
