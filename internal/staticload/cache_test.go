@@ -187,7 +187,8 @@ func TestCacheEquivalence(t *testing.T) {
 func TestCodecKeepsNilAndEmpty(t *testing.T) {
 	t.Parallel()
 	e := cacheEntry{Included: true, Package: "migrations", Registered: []string{}, Vars: []namedMigration{
-		{Name: "empty", Migration: &migrations.Migration{Dependencies: []migrations.Key{}, Operations: []operations.Operation{}}},
+		{Name: "empty", Migration: &migrations.Migration{Dependencies: []migrations.Key{}, Operations: []operations.Operation{}, Lint: migrations.Allow()}},
+		{Name: "lint", Migration: &migrations.Migration{Lint: migrations.Allow("pm.L002")}},
 		{Name: "nils", Migration: &migrations.Migration{App: "\xff\x00bytes", Operations: []operations.Operation{
 			operations.CreateModel{Name: "A", Fields: []*state.Field{{Name: "x", Default: state.Str("")}, {Name: "y"}, nil}},
 			&operations.RunSQL{SQL: []string{"select 1"}, Reverse: []string{}},
@@ -205,7 +206,7 @@ func TestCodecKeepsNilAndEmpty(t *testing.T) {
 	if !reflect.DeepEqual(e, back) {
 		t.Fatalf("read back %#v, want %#v", back, e)
 	}
-	if back.Vars[0].Migration.Dependencies == nil || back.Vars[1].Migration.Dependencies != nil {
+	if back.Vars[0].Migration.Dependencies == nil || back.Vars[2].Migration.Dependencies != nil {
 		t.Fatal("an empty slice and a nil one were not kept apart")
 	}
 	// A float keeps its bits; a value the form cannot carry is refused.

@@ -31,13 +31,20 @@ func TestLintAcknowledgement(t *testing.T) {
 		{"by hand as a literal", hand, []string{"pm.L201"}},
 	} {
 		mod, app := project(t, "", tc.src)
-		reg, err := staticload.Migrations(mod, []staticload.App{app})
-		if err != nil {
-			t.Fatalf("%s: %v\n%s", tc.name, err, tc.src)
+		// Without the cache, into it, and from it.
+		cache := staticload.NewCache(t.TempDir())
+		for _, c := range []*staticload.Cache{nil, cache, cache} {
+			reg, err := staticload.Migrations(mod, []staticload.App{app}, c)
+			if err != nil {
+				t.Fatalf("%s: %v\n%s", tc.name, err, tc.src)
+			}
+			got := reg.Migrations()
+			if len(got) != 1 || !slices.Equal(got[0].Lint.Allow, tc.want) {
+				t.Errorf("%s: read %+v, want Lint.Allow %q", tc.name, got, tc.want)
+			}
 		}
-		got := reg.Migrations()
-		if len(got) != 1 || !slices.Equal(got[0].Lint.Allow, tc.want) {
-			t.Errorf("%s: read %+v, want Lint.Allow %q", tc.name, got, tc.want)
+		if st := cache.Stats(); st.Hits == 0 || st.Hits != st.Misses || st.WriteErr != nil {
+			t.Errorf("%s: cache stats %+v, want each file read once from source, once from the cache", tc.name, st)
 		}
 	}
 }
