@@ -73,7 +73,11 @@ var migration_0002_everything = &migrations.Migration{
 				{Name: "serial", Kind: state.UUID, Unique: true, DBDefault: state.DBUUID},
 				{Name: "country", Kind: state.Char, MaxLength: 2, Default: state.Str("KE"), Choices: []string{"KE", "UG", "TZ"}},
 				{Name: "notes", Kind: state.Text, Default: state.Str("")},
-				{Name: "features", Kind: state.ManyToMany, Relation: &state.Relation{To: "Feature", Table: "car_features_x"}},
+				{
+					Name:     "features",
+					Kind:     state.ManyToMany,
+					Relation: &state.Relation{To: "Feature", Table: "car_features_x", FromColumn: "car_ref", ToColumn: "feature_ref"},
+				},
 				{Name: "drivers", Kind: state.ManyToMany, Relation: &state.Relation{To: "auth.User", Through: "main.Driving"}},
 				{Name: "spec", Kind: state.OneToOne, Relation: &state.Relation{To: "main.Spec", OnDelete: "PROTECT"}},
 			},
@@ -90,7 +94,11 @@ var migration_0002_everything = &migrations.Migration{
 					Condition: "owner_ref IS NOT NULL",
 				},
 			},
-			Options: state.Options{Ordering: []string{"-price", "name"}, VerboseName: "car", Comment: "Cars on sale"},
+			Options: state.Options{
+				Ordering:    []string{"-price", "name", "manufacturer__name", "-pk"},
+				VerboseName: "car",
+				Comment:     "Cars on sale",
+			},
 		},
 		operations.CreateModel{
 			Name:      "Legacy",
@@ -100,7 +108,7 @@ var migration_0002_everything = &migrations.Migration{
 		},
 		operations.DeleteModel{Name: "Old"},
 		operations.AlterModelTable{Name: "Car", Table: "car"},
-		operations.AlterModelOptions{Name: "Car", Options: state.Options{Ordering: []string{"name"}}},
+		operations.AlterModelOptions{Name: "Car", Options: state.Options{Ordering: []string{"?"}}},
 		operations.AlterModelOptions{Name: "Manufacturer"},
 		operations.AlterUniqueTogether{
 			Name: "Car",

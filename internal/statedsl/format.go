@@ -114,6 +114,8 @@ func fieldWords(f *state.Field) []string {
 		flag(r.RelatedName != "", "related="+r.RelatedName)
 		flag(r.Through != "", "through="+r.Through)
 		flag(r.Table != "", "jt="+r.Table)
+		flag(r.FromColumn != "", "from_column="+r.FromColumn)
+		flag(r.ToColumn != "", "to_column="+r.ToColumn)
 	}
 	return words
 }

@@ -14,6 +14,7 @@ import (
 //	  name char max=30 null blank unique index default=x column=c choices=a|b comment=text was=title
 //	  maker fk to=Manufacturer on_delete=SET_NULL to_field=code no_constraint related=cars
 //	  tags m2m to=Tag through=CarTag jt=car_tag_table
+//	  sites m2m to=Site from_column=car_ref to_column=place_ref
 //	  index car_name_idx name,-released where=rank>0
 //	  unique car_uq name,maker where=rank>0
 //	  check price_gte_0 price >= 0
@@ -221,6 +222,10 @@ func parseField(words []string) (*state.Field, error) {
 			f.Was = val
 		case "jt":
 			rel().Table = val
+		case "from_column":
+			rel().FromColumn = val
+		case "to_column":
+			rel().ToColumn = val
 		default:
 			return nil, fmt.Errorf("unknown field option %q", w)
 		}

@@ -13,11 +13,11 @@ import (
 
 // The options that only some field shapes take, for "does not apply" checks.
 func relationOnlyOptions() []string {
-	return []string{"on_delete", "to_field", "no_constraint", "related_name", "one_to_one", "through", "table"}
+	return []string{"on_delete", "to_field", "no_constraint", "related_name", "one_to_one", "through", "table", "from_column", "to_column"}
 }
 
 func notForForeignKey() []string {
-	return []string{"auto", "max_length", "max_digits", "decimal_places", "type", "through", "table", "db_default"}
+	return []string{"auto", "max_length", "max_digits", "decimal_places", "type", "through", "table", "from_column", "to_column", "db_default"}
 }
 
 func notForManyToMany() []string {
@@ -192,8 +192,11 @@ func (r *reader) readManyToMany(f *state.Field, t modeltype.Type, tag *fieldTag)
 	if tag.Through != "" && tag.Table != "" {
 		return nil, fmt.Errorf("through= and table= exclude each other (the through model owns its table); remove table=")
 	}
+	if err := checkJoinColumns(tag); err != nil {
+		return nil, err
+	}
 	f.Kind = state.ManyToMany
-	f.Relation = &state.Relation{To: label, Through: tag.Through, Table: tag.Table, RelatedName: tag.RelatedName}
+	f.Relation = &state.Relation{To: label, Through: tag.Through, Table: tag.Table, FromColumn: tag.FromColumn, ToColumn: tag.ToColumn, RelatedName: tag.RelatedName}
 	return target, nil
 }
 
@@ -514,6 +517,31 @@ func (r *reader) resolveThrough(e *entry, f *state.Field, target *entry) error {
 	}
 	if !enough {
 		return fmt.Errorf("through model %s needs a foreign key to %s and one to %s; add them to %s", th.t, e.t, target.t, th.t.Name())
+	}
+	return nil
+}
+
+// checkJoinColumns refuses from_column= and to_column= where they cannot
+// name the automatic join table's columns: with a through model (which
+// owns its columns), empty, as the join table's key id, or both the same.
+func checkJoinColumns(tag *fieldTag) error {
+	for _, opt := range []string{"from_column", "to_column"} {
+		if !tag.has(opt) {
+			continue
+		}
+		if tag.Through != "" {
+			return fmt.Errorf("through= and %s= exclude each other (the through model names its own columns); remove %s=", opt, opt)
+		}
+		col := tag.FromColumn
+		if opt == "to_column" {
+			col = tag.ToColumn
+		}
+		if col == "" || col == "id" {
+			return fmt.Errorf("%s=%s cannot name a join table column (the join table's key is id); give a column name, e.g. %s=flatpage_id", opt, col, opt)
+		}
+	}
+	if tag.FromColumn != "" && tag.FromColumn == tag.ToColumn {
+		return fmt.Errorf("from_column= and to_column= are both %s; give the join table's two columns different names", tag.FromColumn)
 	}
 	return nil
 }

@@ -373,6 +373,26 @@ type EThroughTable struct {
 	Members []*Person `pm:"m2m,through=Membership,table=x"`
 }
 
+type EThroughColumns struct {
+	Model
+	Members []*Person `pm:"m2m,through=Membership,from_column=group_id"`
+}
+
+type ESameJoinColumns struct {
+	Model
+	Parts []*Part `pm:"m2m,from_column=ref,to_column=ref"`
+}
+
+type EJoinColumnID struct {
+	Model
+	Parts []*Part `pm:"m2m,to_column=id"`
+}
+
+type EJoinColumnScalar struct {
+	Model
+	Name string `pm:"max_length=10,to_column=name_id"`
+}
+
 type EColumnDB struct {
 	Model
 	Name string `pm:"column=a" db:"b"`
@@ -422,7 +442,7 @@ type EEmbedInterface struct {
 func TestLoadErrors(t *testing.T) {
 	t.Parallel()
 	known := "primary_key, auto, null, blank, unique, index, default, db_default, max_length, max_digits, decimal_places, type, " +
-		"column, on_delete, to_field, no_constraint, related_name, one_to_one, m2m, through, table, choices, comment, was"
+		"column, on_delete, to_field, no_constraint, related_name, one_to_one, m2m, through, table, from_column, to_column, choices, comment, was"
 	actions := "CASCADE, PROTECT, RESTRICT, SET_NULL, SET_DEFAULT, DO_NOTHING"
 	tests := []struct {
 		name string
@@ -505,6 +525,14 @@ func TestLoadErrors(t *testing.T) {
 			"models.EThroughNoFK.Parts: through model models.Maker needs a foreign key to models.EThroughNoFK and one to models.Part; add them to Maker"},
 		{"through with table", []App{app("main", Person{}, Membership{}, Group{}, EThroughTable{})},
 			"models.EThroughTable.Members: through= and table= exclude each other (the through model owns its table); remove table="},
+		{"through with from_column", []App{app("main", Person{}, Membership{}, Group{}, EThroughColumns{})},
+			"models.EThroughColumns.Members: through= and from_column= exclude each other (the through model names its own columns); remove from_column="},
+		{"the same join column twice", []App{app("main", Part{}, Geo{}, ESameJoinColumns{})},
+			"models.ESameJoinColumns.Parts: from_column= and to_column= are both ref; give the join table's two columns different names"},
+		{"join column id", []App{app("main", Part{}, Geo{}, EJoinColumnID{})},
+			"models.EJoinColumnID.Parts: to_column=id cannot name a join table column (the join table's key is id); give a column name, e.g. to_column=flatpage_id"},
+		{"join column on a scalar", []App{app("main", EJoinColumnScalar{})},
+			"models.EJoinColumnScalar.Name: to_column applies only to relation fields (*Model or []*Model); remove it"},
 		{"default not a number on an integer", []App{app("main", EDefaultInt{})},
 			"models.EDefaultInt.Year: default=soon is not a number; write a whole number such as default=0"},
 		{"default out of range", []App{app("main", EDefaultRange{})},

@@ -315,7 +315,7 @@ type Vehicle struct {
 	Old    *Maker  `pm:"on_delete=DO_NOTHING" db:"legacy_id"`
 	Same   *Maker  `pm:"on_delete=RESTRICT,column=same_id"`
 	Driver *Person `pm:"one_to_one,on_delete=CASCADE,null"`
-	Parts  []*Part `pm:"m2m,table=vehicle_parts_link,related_name=vehicles,comment=spare parts"`
+	Parts  []*Part `pm:"m2m,table=vehicle_parts_link,related_name=vehicles,comment=spare parts,from_column=vehicle_ref,to_column=part_ref"`
 	Owner  *User   `pm:"on_delete=CASCADE"`
 	Spec   *Part   `pm:"type=json"`
 }
@@ -443,7 +443,7 @@ func TestLoad(t *testing.T) {
 				{Name: "same", Kind: state.ForeignKey, Relation: &state.Relation{To: "main.Maker", OnDelete: "RESTRICT"}},
 				{Name: "driver", Kind: state.OneToOne, Null: true, Relation: &state.Relation{To: "main.Person", OnDelete: "CASCADE"}},
 				{Name: "parts", Kind: state.ManyToMany, Comment: "spare parts",
-					Relation: &state.Relation{To: "main.Part", Table: "vehicle_parts_link", RelatedName: "vehicles"}},
+					Relation: &state.Relation{To: "main.Part", Table: "vehicle_parts_link", FromColumn: "vehicle_ref", ToColumn: "part_ref", RelatedName: "vehicles"}},
 				{Name: "owner", Kind: state.ForeignKey, Relation: &state.Relation{To: "auth.User", OnDelete: "CASCADE"}},
 				{Name: "spec", Kind: state.JSON, Null: true}}}},
 		{"cross-app through model", []App{app("auth", User{}, Grant{}), app("main", Badge{})},

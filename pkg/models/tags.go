@@ -102,7 +102,7 @@ const (
 // knownOptions lists every tag option, in the order error messages show them.
 const knownOptions = "primary_key, auto, null, blank, unique, index, default, db_default, max_length, max_digits, " +
 	"decimal_places, type, column, on_delete, to_field, no_constraint, related_name, one_to_one, " +
-	"m2m, through, table, choices, comment, was"
+	"m2m, through, table, from_column, to_column, choices, comment, was"
 
 // kindOf returns the kind of a known option; ok is false for an unknown one.
 func kindOf(key string) (optionKind, bool) {
@@ -113,7 +113,7 @@ func kindOf(key string) (optionKind, bool) {
 		return numberOption, true
 	case "default":
 		return emptyOption, true
-	case "type", "column", "on_delete", "to_field", "related_name", "through", "table", "choices", "comment", "was", "db_default":
+	case "type", "column", "on_delete", "to_field", "related_name", "through", "table", "from_column", "to_column", "choices", "comment", "was", "db_default":
 		return stringOption, true
 	}
 	return 0, false
@@ -134,7 +134,10 @@ type fieldTag struct {
 	MaxLength, MaxDigits, DecimalPlaces  int
 	Type, Column, OnDelete, ToField      string
 	RelatedName, Through, Table, Comment string
-	Choices                              []string
+	// FromColumn and ToColumn name the columns of a many-to-many's
+	// automatic join table (from_column=, to_column=).
+	FromColumn, ToColumn string
+	Choices              []string
 	// Was is the field's name or column before a rename (was=), in
 	// snake_case: a hint for makemigrations.
 	Was string
@@ -267,6 +270,10 @@ func (t *fieldTag) setString(key, value string) error {
 		t.Through = value
 	case "table":
 		t.Table = value
+	case "from_column":
+		t.FromColumn = value
+	case "to_column":
+		t.ToColumn = value
 	case "comment":
 		t.Comment = value
 	case "db_default":

@@ -74,7 +74,7 @@ func TestDecodeTag(t *testing.T) {
 	t.Parallel()
 	tag := "primary_key,auto,null,blank,unique,index,default='x, y',max_length=5,max_digits=7,decimal_places=0," +
 		"type=char,column=c,on_delete=CASCADE,to_field=code,no_constraint,related_name=r,one_to_one,m2m," +
-		"through=T,table=tbl,choices=a|b,comment=hello,was=OldName,db_default=NOW"
+		"through=T,table=tbl,from_column=fc,to_column=tc,choices=a|b,comment=hello,was=OldName,db_default=NOW"
 	got, err := decodeTag(tag)
 	if err != nil {
 		t.Fatal(err)
@@ -85,7 +85,7 @@ func TestDecodeTag(t *testing.T) {
 		NoConstraint: true, OneToOne: true, M2M: true,
 		Default: &def, MaxLength: 5, MaxDigits: 7, DecimalPlaces: 0,
 		Type: "char", Column: "c", OnDelete: "CASCADE", ToField: "code",
-		RelatedName: "r", Through: "T", Table: "tbl", Comment: "hello", Choices: []string{"a", "b"},
+		RelatedName: "r", Through: "T", Table: "tbl", FromColumn: "fc", ToColumn: "tc", Comment: "hello", Choices: []string{"a", "b"},
 		Was: "old_name", DBDefault: state.DBNow,
 	}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(fieldTag{})); diff != "" {

@@ -2,13 +2,15 @@ package schema
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/pmanager/pmanager/pkg/state"
 )
 
 // JoinTable synthesises the model of the automatic join table behind a
 // many-to-many field (table <table>_<field>, an id key, one foreign
-// key to each side, unique together), so editors create, drop and inspect it
+// key to each side, named after its model or as from_column= and
+// to_column= state, unique together), so editors create, drop and inspect it
 // like any other model. It returns nil for a field with an explicit through
 // model, which owns its own table.
 func JoinTable(p *state.Project, m *state.Model, f *state.Field) (*state.Model, error) {
@@ -27,17 +29,39 @@ func JoinTable(p *state.Project, m *state.Model, f *state.Field) (*state.Model, 
 	if from == to {
 		from, to = "from_"+from, "to_"+to
 	}
+	fromField := joinSide(from, f.Relation.FromColumn, m.Label())
+	toField := joinSide(to, f.Relation.ToColumn, target.Label())
+	if fromField.Name == toField.Name {
+		return nil, fmt.Errorf("schema: %s.%s: both columns of join table %s are called %s; give from_column= and to_column= different names", m.Label(), f.Name, table, fromField.ColumnName())
+	}
 	return &state.Model{
 		App:   m.App,
 		Name:  m.Name + "_" + f.Name,
 		Table: table,
 		Fields: []*state.Field{
 			{Name: "id", Kind: state.BigAuto, PrimaryKey: true},
-			{Name: from, Kind: state.ForeignKey, Relation: &state.Relation{To: m.Label(), OnDelete: "CASCADE"}},
-			{Name: to, Kind: state.ForeignKey, Relation: &state.Relation{To: target.Label(), OnDelete: "CASCADE"}},
+			fromField,
+			toField,
 		},
-		UniqueTogether: [][]string{{from, to}},
+		UniqueTogether: [][]string{{fromField.Name, toField.Name}},
 	}, nil
+}
+
+// joinSide is one foreign key of a join table: named name (column
+// <name>_id) unless column states the column, as from_column= and
+// to_column= do; a stated column ending in _id gives the field the name
+// before it, so the join model is the one the default naming would give
+// for that column.
+func joinSide(name, column, to string) *state.Field {
+	f := &state.Field{Name: name, Kind: state.ForeignKey, Relation: &state.Relation{To: to, OnDelete: "CASCADE"}}
+	switch {
+	case column == "":
+	case strings.HasSuffix(column, "_id") && len(column) > len("_id"):
+		f.Name = strings.TrimSuffix(column, "_id")
+	default:
+		f.Name, f.Column = column, column
+	}
+	return f
 }
 
 // JoinTableName is the automatic join table of a many-to-many field:

@@ -174,6 +174,13 @@ type Relation struct {
 	Through string `json:",omitempty"`
 	// Table names the automatic join table of a ManyToMany ("" = <table>_<field>).
 	Table string `json:",omitempty"`
+	// FromColumn names the automatic join table's column that points at the
+	// field's own model ("" = snake_case of the model + "_id"), so a table
+	// another tool named (Django's flatpage_id) can be adopted as it is.
+	FromColumn string `json:",omitempty"`
+	// ToColumn names the automatic join table's column that points at the
+	// target ("" = snake_case of the target + "_id").
+	ToColumn string `json:",omitempty"`
 }
 
 // OnDelete actions accepted on relation fields.

@@ -25,7 +25,7 @@ var migration_0001_initial = &migrations.Migration{
 				{Name: "n", Kind: state.Kind("integer"), Null: true},
 				{Name: "when", Kind: state.DateTime, DBDefault: state.DBNow},
 			},
-			Options: state.Options{Ordering: []string{"-word"}},
+			Options: state.Options{Ordering: []string{"-word", "pk"}},
 		},
 		&operations.RunSQL{SQL: []string{`UPDATE "tag" SET "n" = -1`}, Reverse: []string{}},
 		operations.AddIndex{Model: "Tag", Index: state.Index{Name: "tag_n_idx", Fields: []string{"n"}}},

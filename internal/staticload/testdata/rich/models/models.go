@@ -44,7 +44,7 @@ type Plain struct {
 
 // Meta names the table and orders rows.
 func (Plain) Meta() models.Meta {
-	return models.Meta{Abstract: true, Table: "plain_things", Ordering: []string{"-label"}, VerboseName: "plain thing", Comment: "a plain thing"}
+	return models.Meta{Abstract: true, Table: "plain_things", Ordering: []string{"-label", "-pk"}, VerboseName: "plain thing", Comment: "a plain thing"}
 }
 
 // Person is a model with its own primary key and every scalar kind.
@@ -105,7 +105,7 @@ type Animal struct {
 	base.Note
 	Owned
 	Species string    `pm:"max_length=40"`
-	Friends []*Animal `pm:"m2m,related_name=befriended"`
+	Friends []*Animal `pm:"m2m,related_name=befriended,from_column=animal_id,to_column=friend_id"`
 	Tags    []*Tag    `pm:"m2m,through=Tagging"`
 }
 
