@@ -339,6 +339,8 @@ var cases = []checkCase{
 	{"a reserved word bare in a check", "pm.E026", []any{ReservedInCheck{}}, []Target{pg}, "checks.ReservedInCheck.Meta", "uses the column order without quotes"},
 	{"a double-quoted column on MySQL", "pm.E028", []any{QuotedInCheck{}}, []Target{pg, my}, "checks.QuotedInCheck.Meta", `writes the column qty in double quotes, which MySQL/MariaDB reads as the string 'qty'`},
 	{"a field twice in an index", "pm.E027", []any{FieldTwice{}}, nil, "checks.FieldTwice.Meta", "index field_twice_idx lists the column name twice"},
+	{"an ordering path to a missing field", "pm.E031", []any{OrderedByMakerTypo{}, Maker{}}, nil, "checks.OrderedByMakerTypo.Meta", "Ordering names -maker__nme, but checks.Maker has no field nme"},
+	{"an ordering path through a column", "pm.E031", []any{OrderedThroughName{}, Maker{}}, nil, "checks.OrderedThroughName.Meta", "Ordering names maker__name__lower, but checks.Maker.Name is not a foreign key or one-to-one, so __ cannot follow it"},
 	{"a foreign key to an unmanaged model", "pm.W003", []any{ToUnmanaged{}, Legacy{}}, nil, "checks.ToUnmanaged.Legacy", "an unmanaged model"},
 	{"unique on a foreign key", "pm.W004", []any{UniqueFK{}, Maker{}}, nil, "checks.UniqueFK.Maker", "makes it a one-to-one relation"},
 	{"one related_name twice", "pm.W005", []any{SameRelatedName{}, Maker{}}, nil, "checks.SameRelatedName.Seller", "related_name=things is also the related_name of checks.SameRelatedName.Builder"},

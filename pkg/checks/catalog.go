@@ -52,6 +52,7 @@ var Catalog = []Check{
 	{"pm.E028", "a check or condition writes a column in double quotes, a string on MySQL/MariaDB"},
 	{"pm.E029", "a new migration creates an object under a name another object still holds at that point"},
 	{"pm.E030", "a new migration removes a field that a relation still names with to_field at that point"},
+	{"pm.E031", "a Meta.Ordering path across relations names a field that does not exist or is not a relation"},
 	{"pm.W001", "a pm or db tag on an unexported field, which is never a column"},
 	{"pm.W002", "a default= on a text field that looks like CURRENT_TIMESTAMP or uuid()"},
 	{"pm.W003", "a foreign key constraint to an unmanaged model"},

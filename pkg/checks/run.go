@@ -210,7 +210,7 @@ func projectIssues(p *state.Project, src *sources, targets []Target) []Issue {
 		r.checkDefaults, r.checkNUL, r.checkLengths, r.checkNamespaces, r.checkMySQL,
 		r.checkSizes, r.checkReservedWords, r.checkIndexFields, r.checkRelations,
 		r.checkBlank, r.checkRedundantIndexes, r.checkTableCase, r.checkRender,
-		r.checkGaleraKeys,
+		r.checkGaleraKeys, r.checkOrdering,
 	} {
 		check()
 	}

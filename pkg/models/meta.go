@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pmanager/pmanager/pkg/state"
@@ -36,7 +37,7 @@ func readMeta(e *entry) error {
 		}
 		m.Constraints = append(m.Constraints, sc)
 	}
-	ordering, err := normalise(e, "Ordering", meta.Ordering, true)
+	ordering, err := readOrdering(e, meta.Ordering)
 	if err != nil {
 		return err
 	}
@@ -127,6 +128,59 @@ func normalise(e *entry, list string, refs []string, desc bool) ([]string, error
 			return nil, fmt.Errorf("%s.Meta: %s names %s, a many-to-many field with no column; remove it", e.t, list, f.Name)
 		}
 		out[i] = prefix + f.Name
+	}
+	return out, nil
+}
+
+// readOrdering reads Meta.Ordering as Django accepts it: a field (by its
+// name, Go name or, for a foreign key, its attribute name author_id), "-"
+// before it for descending, "pk", "?" for a random order, or a path across
+// relations (author__name). A path's first step must be a foreign key or
+// one-to-one of this model and is written by its field name; the steps after
+// it belong to other models, which pm.E031 checks once every model is known.
+func readOrdering(e *entry, refs []string) ([]string, error) {
+	if len(refs) == 0 {
+		return nil, nil
+	}
+	out := make([]string, len(refs))
+	for i, ref := range refs {
+		if ref == state.OrderingRandom {
+			out[i] = ref
+			continue
+		}
+		prefix, name := "", ref
+		if strings.HasPrefix(ref, "-") {
+			prefix, name = "-", ref[1:]
+		}
+		path := strings.Split(name, "__")
+		first := path[0]
+		switch {
+		case name == state.OrderingRandom:
+			return nil, fmt.Errorf("%s.Meta: Ordering names %q; a random order has no direction, write \"?\"", e.t, ref)
+		case slices.Contains(path, ""):
+			return nil, fmt.Errorf("%s.Meta: Ordering names %q, which has an empty step; write field names joined by __, e.g. author__name", e.t, ref)
+		case name == "pk":
+			out[i] = ref
+			continue
+		}
+		f := e.lookup(first)
+		if f == nil && len(path) == 1 {
+			if e.attname(first) != nil {
+				out[i] = ref
+				continue
+			}
+		}
+		if f == nil {
+			return nil, fmt.Errorf("%s.Meta: Ordering names unknown field %q; use a field's name or Go name, pk, ? or a path across a relation such as author__name (fields: %s)", e.t, first, e.fieldNames())
+		}
+		if !f.HasColumn() {
+			return nil, fmt.Errorf("%s.Meta: Ordering names %s, a many-to-many field with no column; order by a field of this model or a path across a foreign key", e.t, f.Name)
+		}
+		if len(path) > 1 && f.Kind != state.ForeignKey && f.Kind != state.OneToOne {
+			return nil, fmt.Errorf("%s.Meta: Ordering names %q, but %s is not a foreign key or one-to-one, so __ cannot follow it; order by %s alone", e.t, ref, f.Name, f.Name)
+		}
+		path[0] = f.Name
+		out[i] = prefix + strings.Join(path, "__")
 	}
 	return out, nil
 }

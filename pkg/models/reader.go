@@ -433,6 +433,18 @@ func (e *entry) lookup(ref string) *state.Field {
 	return nil
 }
 
+// attname finds the foreign key or one-to-one whose attribute name
+// (Django's attname, the field name + "_id") is ref, as Django's ordering
+// accepts it; nil when none is.
+func (e *entry) attname(ref string) *state.Field {
+	for _, f := range e.model.Fields {
+		if (f.Kind == state.ForeignKey || f.Kind == state.OneToOne) && f.Name+"_id" == ref {
+			return f
+		}
+	}
+	return nil
+}
+
 // fieldNames lists the model's state field names for error messages.
 func (e *entry) fieldNames() string {
 	names := make([]string, len(e.model.Fields))

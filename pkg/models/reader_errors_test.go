@@ -510,7 +510,7 @@ func TestLoadErrors(t *testing.T) {
 		{"unknown field in Indexes", []App{app("main", EIndexField{})},
 			`models.EIndexField.Meta: Indexes[0] names unknown field "Nme"; use a field's name or Go name (fields: id, name)`},
 		{"unknown field in Ordering", []App{app("main", EOrdering{})},
-			`models.EOrdering.Meta: Ordering names unknown field "title"; use a field's name or Go name (fields: id, name)`},
+			`models.EOrdering.Meta: Ordering names unknown field "title"; use a field's name or Go name, pk, ? or a path across a relation such as author__name (fields: id, name)`},
 		{"unknown field in a Unique", []App{app("main", EConstraintField{})},
 			`models.EConstraintField.Meta: Constraints[0] names unknown field "title"; use a field's name or Go name (fields: id, name)`},
 		{"descending field in a unique list", []App{app("main", EDescUnique{})},

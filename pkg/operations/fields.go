@@ -265,7 +265,9 @@ func (o RenameField) StateForwards(app string, p *state.Project) error {
 		for j := range m.Constraints {
 			renameIn(m.Constraints[j].Fields)
 		}
-		renameIn(m.Options.Ordering)
+		for j, term := range m.Options.Ordering {
+			m.Options.Ordering[j] = state.RenameOrdering(term, o.OldName, o.NewName)
+		}
 		return nil
 	})
 	if err != nil {

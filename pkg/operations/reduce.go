@@ -130,7 +130,12 @@ func (o CreateModel) renamed(app string, r RenameModel) CreateModel {
 // mentions reports whether a table-level option of the created model
 // names the field: such a field cannot simply vanish from it.
 func (o CreateModel) mentions(field string) bool {
-	names := slices.Clone(o.Options.Ordering)
+	var names []string
+	for _, term := range o.Options.Ordering {
+		if path := state.OrderingPath(term); len(path) > 0 {
+			names = append(names, path[0])
+		}
+	}
 	for _, g := range o.UniqueTogether {
 		names = append(names, g...)
 	}
@@ -185,7 +190,10 @@ func (o CreateModel) renameField(r RenameField) (Operation, bool) {
 		c.Constraints[j].Fields = rename(c.Constraints[j].Fields)
 	}
 	if c.Options.Ordering != nil {
-		c.Options.Ordering = rename(c.Options.Ordering)
+		c.Options.Ordering = slices.Clone(c.Options.Ordering)
+		for j, term := range c.Options.Ordering {
+			c.Options.Ordering[j] = state.RenameOrdering(term, r.OldName, r.NewName)
+		}
 	}
 	return c, true
 }

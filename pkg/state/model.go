@@ -32,6 +32,9 @@ type Model struct {
 // Options are model settings that change the state and migration files but
 // never the schema.
 type Options struct {
+	// Ordering lists the default ordering's terms, as Django accepts them:
+	// a field name, "-" before it for descending, "pk", "?" (random), or a
+	// path across relations ("author__name", see OrderingPath).
 	Ordering    []string `json:",omitempty"`
 	VerboseName string   `json:",omitempty"`
 	Comment     string   `json:",omitempty"`
@@ -214,4 +217,34 @@ func (m *Model) Constraint(name string) *Constraint {
 		}
 	}
 	return nil
+}
+
+// OrderingRandom is the ordering term that orders at random, as Django's "?".
+const OrderingRandom = "?"
+
+// OrderingPath splits an ordering term into its steps: the "-" dropped,
+// then split at "__", the separator of a path across relations
+// ("-author__name" is author, name). It returns nil for "?", which names no
+// field.
+func OrderingPath(term string) []string {
+	if term == OrderingRandom {
+		return nil
+	}
+	return strings.Split(strings.TrimPrefix(term, "-"), "__")
+}
+
+// RenameOrdering renames the model's field old to new in an ordering term:
+// the term itself or the first step of its path; every other term is
+// returned as it is.
+func RenameOrdering(term, old, new string) string {
+	path := OrderingPath(term)
+	if len(path) == 0 || path[0] != old {
+		return term
+	}
+	prefix := ""
+	if strings.HasPrefix(term, "-") {
+		prefix = "-"
+	}
+	path[0] = new
+	return prefix + strings.Join(path, "__")
 }
