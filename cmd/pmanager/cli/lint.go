@@ -287,7 +287,7 @@ func (s *session) lintTargets(ctx context.Context, p *loader.Project, app, datab
 			if v, err := s.serverVersion(ctx, p, name, d); err == nil {
 				t = lint.Target{Dialect: d, Version: v}
 			} else {
-				s.notice("lint: %v; judging %s for %s", err, name, assumedWords(t))
+				s.warn("lint: %s; judging %s for %s", strings.Join(strings.Fields(err.Error()), " "), name, assumedWords(t))
 			}
 		}
 		out = append(out, t)
@@ -496,7 +496,7 @@ func (s *session) planTarget(ctx context.Context, db *sql.DB, d schema.Dialect) 
 	v, err := lint.ServerVersion(ctx, db, d)
 	if err != nil {
 		t := lint.Offline(d)
-		s.notice("lint: %v; judging risks for %s", err, assumedWords(t))
+		s.warn("lint: %s; judging risks for %s", strings.Join(strings.Fields(err.Error()), " "), assumedWords(t))
 		return t
 	}
 	return lint.Target{Dialect: d, Version: v}
