@@ -93,6 +93,11 @@ type NULDefault struct {
 	Name string `pm:"default=a\x00b"`
 }
 
+type NULJoinColumn struct {
+	models.Model
+	Makers []*Maker `pm:"m2m,to_column=ma\x00ker_id"`
+}
+
 type NULColumn struct {
 	models.Model
 	Name string `pm:"column=na\x00me"`
@@ -320,6 +325,7 @@ var cases = []checkCase{
 	{"a choice that is no integer", "pm.E010", []any{ChoiceNotInt{}}, nil, "checks.ChoiceNotInt.Level", "choice low is not a whole number"},
 	{"choices on a boolean", "pm.E010", []any{ChoiceOnBool{}}, nil, "checks.ChoiceOnBool.On", "choices apply to string and number fields"},
 	{"a NUL byte in a default", "pm.E011", []any{NULDefault{}}, nil, "checks.NULDefault.Name", "holds a NUL byte"},
+	{"a NUL byte in a join table column name", "pm.E012", []any{NULJoinColumn{}, Maker{}}, nil, "checks.NULJoinColumn.Makers", "join table column name"},
 	{"a NUL byte in a column name", "pm.E012", []any{NULColumn{}}, nil, "checks.NULColumn.Name", "column name"},
 	{"a NUL byte in a comment", "pm.E013", []any{NULComment{}}, nil, "checks.NULComment.Name", "comment"},
 	{"a NUL byte in a check", "pm.E013", []any{NULCheck{}}, nil, "checks.NULCheck.Meta", "its SQL holds a NUL byte"},
@@ -340,7 +346,7 @@ var cases = []checkCase{
 	{"a double-quoted column on MySQL", "pm.E028", []any{QuotedInCheck{}}, []Target{pg, my}, "checks.QuotedInCheck.Meta", `writes the column qty in double quotes, which MySQL/MariaDB reads as the string 'qty'`},
 	{"a field twice in an index", "pm.E027", []any{FieldTwice{}}, nil, "checks.FieldTwice.Meta", "index field_twice_idx lists the column name twice"},
 	{"an ordering path to a missing field", "pm.E031", []any{OrderedByMakerTypo{}, Maker{}}, nil, "checks.OrderedByMakerTypo.Meta", "Ordering names -maker__nme, but checks.Maker has no field nme"},
-	{"an ordering path through a column", "pm.E031", []any{OrderedThroughName{}, Maker{}}, nil, "checks.OrderedThroughName.Meta", "Ordering names maker__name__lower, but checks.Maker.Name is not a foreign key or one-to-one, so __ cannot follow it"},
+	{"an ordering path through a column", "pm.E031", []any{OrderedThroughName{}, Maker{}}, nil, "checks.OrderedThroughName.Meta", "Ordering names maker__name__lower, but checks.Maker.Name is not a relation to follow, and lower is not a lookup or transform of a char field"},
 	{"a foreign key to an unmanaged model", "pm.W003", []any{ToUnmanaged{}, Legacy{}}, nil, "checks.ToUnmanaged.Legacy", "an unmanaged model"},
 	{"unique on a foreign key", "pm.W004", []any{UniqueFK{}, Maker{}}, nil, "checks.UniqueFK.Maker", "makes it a one-to-one relation"},
 	{"one related_name twice", "pm.W005", []any{SameRelatedName{}, Maker{}}, nil, "checks.SameRelatedName.Seller", "related_name=things is also the related_name of checks.SameRelatedName.Builder"},

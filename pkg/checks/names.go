@@ -59,6 +59,9 @@ func (r *run) checkNUL() {
 			if f.Relation != nil && nul(f.Relation.Table) {
 				r.add("pm.E012", obj, fmt.Sprintf("join table name %q holds a NUL byte", f.Relation.Table), "remove it from table=")
 			}
+			if f.Relation != nil && (nul(f.Relation.FromColumn) || nul(f.Relation.ToColumn)) {
+				r.add("pm.E012", obj, fmt.Sprintf("join table column name %q or %q holds a NUL byte", f.Relation.FromColumn, f.Relation.ToColumn), "remove it from from_column= or to_column=")
+			}
 			if nul(f.Comment) {
 				r.add("pm.E013", obj, fmt.Sprintf("comment %q holds a NUL byte", f.Comment), "remove it from comment=")
 			}

@@ -9,11 +9,9 @@ import (
 
 // checkOrdering runs pm.E031: a Meta.Ordering path across relations
 // (author__name) names fields of other models, which the model reader
-// cannot see while it reads one model; here every model is known. Each
-// step before the last must be a foreign key or one-to-one of the model it
-// is on, the last a field with a column (or pk), as Django's ordering
-// check asks. A state read from migrations is checked the same way, its
-// single field terms too.
+// cannot see while it reads one model; here every model is known. A state
+// read from migrations is checked the same way, its single field terms
+// too.
 func (r *run) checkOrdering() {
 	for _, m := range r.p.Sorted() {
 		for _, term := range m.Options.Ordering {
@@ -25,14 +23,21 @@ func (r *run) checkOrdering() {
 }
 
 // orderingProblem walks an ordering term from m and says what is wrong
-// with it and how to fix it; "" when the path holds.
+// with it and how to fix it; "" when the path holds. As Django's ordering
+// check, each step names a field of the model the path has reached (a
+// relation, foreign key, one-to-one or many-to-many, leads on to its
+// target); once a step is no field, it and the steps after it must be
+// lookups or transforms of the last field (created__year, author__isnull).
 func (r *run) orderingProblem(m *state.Model, term string) (problem, hint string) {
 	path := state.OrderingPath(term)
-	cur := m
+	cur := m                // nil once the path has left the relations
+	var prev *state.Field   // the last field the path named
+	var prevOn *state.Model // the model prev is a field of
 	for i, step := range path {
 		last := i == len(path)-1
 		var f *state.Field
 		switch {
+		case cur == nil:
 		case step == "pk":
 			f = cur.PrimaryKey()
 		case last:
@@ -41,28 +46,43 @@ func (r *run) orderingProblem(m *state.Model, term string) (problem, hint string
 			f = cur.Field(step)
 		}
 		if f == nil {
+			if prev != nil && allTransforms(prev, path[i:]) {
+				return "", ""
+			}
+			if cur == nil {
+				return fmt.Sprintf("%s is not a relation to follow, and %s is not a lookup or transform of a %s field", r.src.fieldObject(prevOn, prev), step, prev.Kind),
+					fmt.Sprintf("end the path at %s", path[i-1])
+			}
 			return fmt.Sprintf("%s has no field %s", r.src.modelObject(cur), step),
 				fmt.Sprintf("name a field of %s by its field name (%s) or pk", r.src.modelObject(cur), fieldList(cur))
 		}
-		obj := r.src.fieldObject(cur, f)
 		if last {
 			if !f.HasColumn() {
-				return fmt.Sprintf("%s is a many-to-many field, which has no column to order by", obj),
-					"order by a field with a column, or follow a foreign key"
+				return fmt.Sprintf("%s is a many-to-many field, which has no column to order by", r.src.fieldObject(cur, f)),
+					fmt.Sprintf("order by a field of its target across it, e.g. %s__id", strings.TrimPrefix(term, "-"))
 			}
 			return "", ""
 		}
-		if f.Kind != state.ForeignKey && f.Kind != state.OneToOne || f.Relation == nil {
-			return fmt.Sprintf("%s is not a foreign key or one-to-one, so __ cannot follow it", obj),
-				fmt.Sprintf("end the path at %s, or follow a relation", step)
+		prev, prevOn = f, cur
+		if !f.Kind.IsRelation() || f.Relation == nil {
+			cur = nil
+			continue
 		}
-		next := r.p.Resolve(cur.App, f.Relation.To)
-		if next == nil {
+		if cur = r.p.Resolve(cur.App, f.Relation.To); cur == nil {
 			return "", "" // an unknown target is the reader's error, not this check's
 		}
-		cur = next
 	}
 	return "", ""
+}
+
+// allTransforms reports whether every step is a lookup or transform of f.
+func allTransforms(f *state.Field, steps []string) bool {
+	for _, s := range steps {
+		if !state.OrderingTransform(f, s) {
+			return false
+		}
+	}
+	return true
 }
 
 // fieldOrAttname finds m's field named name or, for a foreign key or

@@ -3,6 +3,7 @@ package checks
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pmanager/pmanager/internal/statedsl"
 	"github.com/pmanager/pmanager/pkg/models"
@@ -33,8 +34,10 @@ func (OrderedThroughName) Meta() models.Meta {
 // form Django accepts.
 type Shelf struct {
 	models.Model
-	Maker *Maker `pm:"on_delete=CASCADE"`
-	Label string `pm:"max_length=20"`
+	Maker  *Maker `pm:"on_delete=CASCADE"`
+	Label  string `pm:"max_length=20"`
+	Built  time.Time
+	Makers []*Maker `pm:"m2m,related_name=+"`
 }
 
 type OrderedShelved struct {
@@ -43,13 +46,47 @@ type OrderedShelved struct {
 }
 
 func (OrderedShelved) Meta() models.Meta {
-	return models.Meta{Ordering: []string{"shelf__maker__name", "-shelf__maker__pk", "shelf__maker_id", "shelf__pk", "-pk", "?"}}
+	return models.Meta{Ordering: []string{"shelf__maker__name", "-shelf__maker__pk", "shelf__maker_id", "shelf__pk", "-pk", "?",
+		"shelf__built__year", "-shelf__built__date__year", "shelf__maker__isnull", "shelf__label__isnull", "shelf__makers__name"}}
 }
 
 func TestOrderingPathsPass(t *testing.T) {
 	report := check(t, allKinds, nil, OrderedShelved{}, Shelf{}, Maker{})
 	if len(report.Issues) != 0 {
 		t.Fatalf("issues on valid orderings:\n%s", report.Text())
+	}
+}
+
+// OrderedByM2M orders by a many-to-many alone, which has no column.
+type OrderedByM2M struct {
+	models.Model
+	Shelf *Shelf `pm:"on_delete=CASCADE"`
+}
+
+func (OrderedByM2M) Meta() models.Meta { return models.Meta{Ordering: []string{"-shelf__makers"}} }
+
+// OrderedByDatePartOfText asks a text field for a date part.
+type OrderedByDatePartOfText struct {
+	models.Model
+	Shelf *Shelf `pm:"on_delete=CASCADE"`
+}
+
+func (OrderedByDatePartOfText) Meta() models.Meta {
+	return models.Meta{Ordering: []string{"shelf__label__year"}}
+}
+
+func TestOrderingProblems(t *testing.T) {
+	for _, tc := range []struct {
+		model any
+		want  string
+	}{
+		{OrderedByM2M{}, "Ordering names -shelf__makers, but checks.Shelf.Makers is a many-to-many field, which has no column to order by"},
+		{OrderedByDatePartOfText{}, "Ordering names shelf__label__year, but checks.Shelf.Label is not a relation to follow, and year is not a lookup or transform of a char field"},
+	} {
+		report := check(t, nil, nil, tc.model, Shelf{}, Maker{})
+		if len(report.Issues) != 1 || report.Issues[0].ID != "pm.E031" || report.Issues[0].Message != tc.want {
+			t.Errorf("%T: want pm.E031 %q, got:\n%s", tc.model, tc.want, report.Text())
+		}
 	}
 }
 

@@ -134,10 +134,12 @@ func normalise(e *entry, list string, refs []string, desc bool) ([]string, error
 
 // readOrdering reads Meta.Ordering as Django accepts it: a field (by its
 // name, Go name or, for a foreign key, its attribute name author_id), "-"
-// before it for descending, "pk", "?" for a random order, or a path across
-// relations (author__name). A path's first step must be a foreign key or
-// one-to-one of this model and is written by its field name; the steps after
-// it belong to other models, which pm.E031 checks once every model is known.
+// before it for descending, "pk", "?" for a random order, a path across
+// relations (author__name), or a field followed by lookups or transforms
+// Django registers for it (created__year, name__isnull). A path's first
+// step must be a field of this model and is written by its field name; the
+// steps after a relation belong to other models, which pm.E031 checks once
+// every model is known.
 func readOrdering(e *entry, refs []string) ([]string, error) {
 	if len(refs) == 0 {
 		return nil, nil
@@ -173,11 +175,15 @@ func readOrdering(e *entry, refs []string) ([]string, error) {
 		if f == nil {
 			return nil, fmt.Errorf("%s.Meta: Ordering names unknown field %q; use a field's name or Go name, pk, ? or a path across a relation such as author__name (fields: %s)", e.t, first, e.fieldNames())
 		}
-		if !f.HasColumn() {
-			return nil, fmt.Errorf("%s.Meta: Ordering names %s, a many-to-many field with no column; order by a field of this model or a path across a foreign key", e.t, f.Name)
+		if len(path) == 1 && !f.HasColumn() {
+			return nil, fmt.Errorf("%s.Meta: Ordering names %s, a many-to-many field with no column; order by a field of this model or a path across the relation, e.g. %s__id", e.t, f.Name, f.Name)
 		}
-		if len(path) > 1 && f.Kind != state.ForeignKey && f.Kind != state.OneToOne {
-			return nil, fmt.Errorf("%s.Meta: Ordering names %q, but %s is not a foreign key or one-to-one, so __ cannot follow it; order by %s alone", e.t, ref, f.Name, f.Name)
+		if len(path) > 1 && !f.Kind.IsRelation() {
+			for _, step := range path[1:] {
+				if !state.OrderingTransform(f, step) {
+					return nil, fmt.Errorf("%s.Meta: Ordering names %q, but %s is not a relation to follow and %s is not a lookup or transform of a %s field; order by %s alone", e.t, ref, f.Name, step, f.Kind, f.Name)
+				}
+			}
 		}
 		path[0] = f.Name
 		out[i] = prefix + strings.Join(path, "__")

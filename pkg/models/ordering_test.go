@@ -3,6 +3,7 @@ package models
 import (
 	"slices"
 	"testing"
+	"time"
 )
 
 // OrderedCar orders by every form Django accepts.
@@ -11,10 +12,11 @@ type OrderedCar struct {
 	Title string  `pm:"max_length=50"`
 	Maker *Maker  `pm:"on_delete=CASCADE"`
 	Parts []*Part `pm:"m2m"`
+	Made  time.Time
 }
 
 func (OrderedCar) Meta() Meta {
-	return Meta{Ordering: []string{"Title", "-pk", "pk", "?", "Maker__name", "-maker__slug", "maker_id", "-Maker"}}
+	return Meta{Ordering: []string{"Title", "-pk", "pk", "?", "Maker__name", "-maker__slug", "maker_id", "-Maker", "Parts__name", "-Made__year", "made__date__year", "title__isnull"}}
 }
 
 func TestOrderingForms(t *testing.T) {
@@ -24,7 +26,7 @@ func TestOrderingForms(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := p.Model("main", "OrderedCar").Options.Ordering
-	want := []string{"title", "-pk", "pk", "?", "maker__name", "-maker__slug", "maker_id", "-maker"}
+	want := []string{"title", "-pk", "pk", "?", "maker__name", "-maker__slug", "maker_id", "-maker", "parts__name", "-made__year", "made__date__year", "title__isnull"}
 	if !slices.Equal(got, want) {
 		t.Errorf("Ordering = %q, want %q", got, want)
 	}
@@ -56,7 +58,7 @@ type EOrderingM2M struct {
 	Parts []*Part `pm:"m2m"`
 }
 
-func (EOrderingM2M) Meta() Meta { return Meta{Ordering: []string{"parts__name"}} }
+func (EOrderingM2M) Meta() Meta { return Meta{Ordering: []string{"parts"}} }
 
 func TestOrderingErrors(t *testing.T) {
 	t.Parallel()
@@ -70,9 +72,9 @@ func TestOrderingErrors(t *testing.T) {
 		{"empty step", []App{app("main", Maker{}, EOrderingEmptyStep{})},
 			`models.EOrderingEmptyStep.Meta: Ordering names "maker__", which has an empty step; write field names joined by __, e.g. author__name`},
 		{"path through a column", []App{app("main", EOrderingNotRelation{})},
-			`models.EOrderingNotRelation.Meta: Ordering names "name__lower", but name is not a foreign key or one-to-one, so __ cannot follow it; order by name alone`},
-		{"path through a many-to-many", []App{app("main", Part{}, EOrderingM2M{})},
-			`models.EOrderingM2M.Meta: Ordering names parts, a many-to-many field with no column; order by a field of this model or a path across a foreign key`},
+			`models.EOrderingNotRelation.Meta: Ordering names "name__lower", but name is not a relation to follow and lower is not a lookup or transform of a text field; order by name alone`},
+		{"a many-to-many alone", []App{app("main", Part{}, EOrderingM2M{})},
+			`models.EOrderingM2M.Meta: Ordering names parts, a many-to-many field with no column; order by a field of this model or a path across the relation, e.g. parts__id`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

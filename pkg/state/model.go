@@ -248,3 +248,36 @@ func RenameOrdering(term, old, new string) string {
 	path[0] = new
 	return prefix + strings.Join(path, "__")
 }
+
+// OrderingTransform reports whether Django's ordering accepts name after a
+// path's last field f: a lookup every field has (isnull, exact, ...), a
+// date or time part registered for f's kind (created__year,
+// created__date), or any key of a JSON field. A field without a column (a
+// many-to-many) takes none.
+func OrderingTransform(f *Field, name string) bool {
+	if !f.HasColumn() {
+		return false
+	}
+	switch name {
+	case "exact", "iexact", "gt", "gte", "lt", "lte", "in", "contains", "icontains",
+		"startswith", "istartswith", "endswith", "iendswith", "range", "isnull", "regex", "iregex":
+		return true
+	}
+	datePart := false
+	switch name {
+	case "year", "month", "day", "week_day", "iso_week_day", "week", "iso_year", "quarter":
+		datePart = true
+	}
+	timePart := name == "hour" || name == "minute" || name == "second"
+	switch f.Kind {
+	case JSON:
+		return true
+	case Date:
+		return datePart
+	case DateTime:
+		return datePart || timePart || name == "date" || name == "time"
+	case Time:
+		return timePart
+	}
+	return false
+}
