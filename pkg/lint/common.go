@@ -152,44 +152,29 @@ func preflightWords(p schema.Preflight) string {
 	return p.Label
 }
 
-func renamesColumn(in *Input) []string {
-	switch o := in.Op.(type) {
-	case operations.RenameField:
-		m := managed(in.From, in.App, o.Model)
-		tm := managed(in.To, in.App, o.Model)
-		if m == nil || tm == nil {
-			return nil
-		}
-		of, nf := m.Field(o.OldName), tm.Field(o.NewName)
-		if of == nil || nf == nil || !of.HasColumn() || of.ColumnName() == nf.ColumnName() {
-			return nil
-		}
-		return []string{"renames " + column(m, of) + " to " + nf.ColumnName()}
-	case operations.AlterField:
-		m, of, nf := alteredField(in)
-		if m == nil || of.ColumnName() == nf.ColumnName() {
-			return nil
-		}
-		return []string{"renames " + column(m, of) + " to " + nf.ColumnName()}
-	}
-	return nil
-}
+// renamesColumn is what an operation renames among columns.
+func renamesColumn(in *Input) []string { return renamed(in, true) }
 
-func renamesTable(in *Input) []string {
-	var name, newName string
-	switch o := in.Op.(type) {
-	case operations.RenameModel:
-		name, newName = o.OldName, o.NewName
-	case operations.AlterModelTable:
-		name, newName = o.Name, o.Name
-	default:
+// renamesTable is what an operation renames among tables.
+func renamesTable(in *Input) []string { return renamed(in, false) }
+
+// renamed describes the columns (or the tables) the operation renames, as
+// the operation itself reports them.
+func renamed(in *Input, columns bool) []string {
+	r, ok := in.Op.(operations.Renamer)
+	if !ok {
 		return nil
 	}
-	m, tm := managed(in.From, in.App, name), managed(in.To, in.App, newName)
-	if m == nil || tm == nil || m.Table == tm.Table {
-		return nil
+	var out []string
+	for _, rn := range r.Renames(in.App, in.From, in.To) {
+		switch {
+		case columns && rn.Column != "":
+			out = append(out, "renames "+rn.Table+"."+rn.Column+" to "+rn.NewName)
+		case !columns && rn.Column == "":
+			out = append(out, "renames table "+rn.Table+" to "+rn.NewName)
+		}
 	}
-	return []string{"renames table " + m.Table + " to " + tm.Table}
+	return out
 }
 
 func dropsColumnInUse(in *Input) []string {
