@@ -85,7 +85,17 @@ func TestLivePostgresRewrites(t *testing.T) {
 	}{
 		{operations.AddField{Model: "Author", Field: &state.Field{Name: "rank", Kind: state.Integer, Default: state.Str("1")}}, ""},
 		{operations.AlterField{Model: "Author", Name: "views", Field: &state.Field{Name: "views", Kind: state.BigInteger, Default: state.Str("0")}}, "pm.L202"},
-		{operations.AlterField{Model: "Author", Name: "name", Field: &state.Field{Name: "name", Kind: state.Char, MaxLength: 200}}, "pm.L202"},
+		// Binary-compatible: a longer varchar, varchar to text, more
+		// digits at the same scale keep the table.
+		{operations.AlterField{Model: "Author", Name: "name", Field: &state.Field{Name: "name", Kind: state.Char, MaxLength: 200}}, ""},
+		{operations.AlterField{Model: "Author", Name: "name", Field: &state.Field{Name: "name", Kind: state.Text}}, ""},
+		{operations.AddField{Model: "Author", Field: &state.Field{Name: "price", Kind: state.Decimal, MaxDigits: 6, DecimalPlaces: 2, Null: true}}, ""},
+		{operations.AlterField{Model: "Author", Name: "price", Field: &state.Field{Name: "price", Kind: state.Decimal, MaxDigits: 10, DecimalPlaces: 2, Null: true}}, ""},
+		// More places, text to varchar, a shorter varchar: every row is
+		// converted or checked.
+		{operations.AlterField{Model: "Author", Name: "price", Field: &state.Field{Name: "price", Kind: state.Decimal, MaxDigits: 12, DecimalPlaces: 4, Null: true}}, "pm.L202"},
+		{operations.AlterField{Model: "Author", Name: "name", Field: &state.Field{Name: "name", Kind: state.Char, MaxLength: 150}}, "pm.L202"},
+		{operations.AlterField{Model: "Author", Name: "name", Field: &state.Field{Name: "name", Kind: state.Char, MaxLength: 120}}, "pm.L202"},
 		{operations.AddField{Model: "Author", Field: &state.Field{Name: "token", Kind: state.UUID, DBDefault: state.DBUUID}}, "pm.L206"},
 	}
 	for _, s := range steps {

@@ -57,8 +57,9 @@ func pgAlterType(in *Input) []string {
 		for _, loc := range pgAlterTypeRe.FindAllStringSubmatchIndex(s, -1) {
 			col := unquote(s[loc[2]:loc[3]])
 			clause, _, _ := strings.Cut(s[loc[1]:], ", ALTER COLUMN ")
-			// A USING clause makes the server convert every row, even
-			// between binary-compatible types.
+			// The editor writes no USING for a binary-compatible change;
+			// one written by hand (col::text) may still make the server
+			// convert every row, so it counts as a rewrite.
 			if of, nf := in.fieldPair(table, col); of != nil && nf != nil && pgBinaryCompatible(of, nf) && !strings.Contains(clause, " USING ") {
 				continue
 			}

@@ -236,7 +236,7 @@ func (ddl) RetypeColumn(p *state.Project, m *state.Model, f *state.Field) (strin
 	if err != nil {
 		return "", err
 	}
-	return alterTypeSQL(m.Table, f.ColumnName(), spec.typ), nil
+	return alterTypeSQL(m.Table, f.ColumnName(), spec), nil
 }
 
 // ColumnType is f's column type as PostgreSQL writes it.
@@ -365,9 +365,15 @@ func (ddl) AddPrimaryKey(d *schema.ColumnDiff) string {
 }
 
 // alterTypeSQL changes the type of a column that follows another one's
-// (a foreign key whose target's type changed), converting the stored values;
-// the target's own conversion is guarded (guardedTypeSQL).
-func alterTypeSQL(table, column, typ string) string {
-	return "ALTER TABLE " + quoteIdent(table) + " ALTER COLUMN " + quoteIdent(column) +
-		" TYPE " + typ + " USING " + quoteIdent(column) + "::" + typ
+// (a foreign key whose target's type changed) to spec, converting the
+// stored values; the target's own conversion is guarded (guardedTypeSQL).
+// A varchar or text column is assigned without USING, as every type is:
+// a longer varchar or text then keeps the table, and a value too long for
+// a shorter varchar fails instead of being cut.
+func alterTypeSQL(table, column string, spec columnSpec) string {
+	s := "ALTER TABLE " + quoteIdent(table) + " ALTER COLUMN " + quoteIdent(column) + " TYPE " + spec.typ
+	if isText(spec.kind) {
+		return s
+	}
+	return s + " USING " + quoteIdent(column) + "::" + spec.typ
 }

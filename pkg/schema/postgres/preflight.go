@@ -99,18 +99,30 @@ func misfit(p *state.Project, m *state.Model, from, to *state.Field, col string)
 
 // guardedTypeSQL changes the type of d's column (d.Old becoming d.New)
 // so that a value the new type cannot hold unchanged stops the
-// statement instead of being cut or rounded: a varchar target gets the
-// text as it is (the assignment to varchar(n) fails on a longer value,
-// where an explicit cast would truncate); other targets are converted only
-// where misfit finds nothing, else the statement fails on purpose, naming
-// the value.
+// statement instead of being cut or rounded. Where PostgreSQL assigns the
+// old type to the new one without loss (plainAssignable) the statement
+// has no USING: the server then skips the table rewrite for a longer
+// varchar, varchar to text or a numeric with more digits, and a shorter
+// varchar refuses a longer value (the assignment fails where an explicit
+// cast would truncate). Other varchar and text targets get the text as it
+// is (col::text, assigned the same way); the rest are converted only where
+// misfit finds nothing, else the statement fails on purpose, naming the
+// value.
 func guardedTypeSQL(d *schema.ColumnDiff) (string, error) {
+	oldSpec, err := resolveColumn(d.P, d.To, d.Old)
+	if err != nil {
+		return "", err
+	}
 	newSpec, err := resolveColumn(d.P, d.To, d.New)
 	if err != nil {
 		return "", err
 	}
 	table, column, typ := d.To.Table, d.New.ColumnName(), newSpec.typ
-	head := "ALTER TABLE " + quoteIdent(table) + " ALTER COLUMN " + quoteIdent(column) + " TYPE " + typ + " USING "
+	plain := "ALTER TABLE " + quoteIdent(table) + " ALTER COLUMN " + quoteIdent(column) + " TYPE " + typ
+	if plainAssignable(oldSpec, newSpec, d.Old, d.New) {
+		return plain, nil
+	}
+	head := plain + " USING "
 	col := quoteIdent(column)
 	if newSpec.kind == state.Char || newSpec.kind == state.Text {
 		return head + col + "::text", nil
@@ -122,4 +134,34 @@ func guardedTypeSQL(d *schema.ColumnDiff) (string, error) {
 	}
 	refuse := "(" + quoteLiteral("pmanager: refusing to change a value of "+table+"."+column+" converting to "+typ+": ") + " || " + col + "::text)::" + typ
 	return head + "CASE WHEN " + bad + " THEN " + refuse + " ELSE " + col + "::" + typ + " END", nil
+}
+
+// plainAssignable reports whether ALTER COLUMN … TYPE without USING
+// converts every value of a column of old (field from) into new (field to)
+// unchanged or refuses it, as the guarded conversion would: the same type,
+// varchar and text into each other (a value too long for a varchar makes
+// the assignment fail, never truncates), and a numeric whose integer and
+// fraction digits both hold the old ones. These are also the changes
+// PostgreSQL can make without rewriting the table (a longer varchar,
+// varchar to text, more digits at the same scale), which a USING
+// expression would force.
+func plainAssignable(old, new columnSpec, from, to *state.Field) bool {
+	switch {
+	case old.typ == new.typ:
+		return true
+	case isText(old.kind) && isText(new.kind):
+		return true
+	case from.Kind == state.Decimal && to.Kind == state.Decimal:
+		return decimalHolds(from, to)
+	}
+	return false
+}
+
+// isText reports whether a column of kind k is varchar or text.
+func isText(k state.Kind) bool { return k == state.Char || k == state.Text }
+
+// decimalHolds reports whether numeric(to) holds every value of
+// numeric(from) exactly: as many integer digits and decimal places or more.
+func decimalHolds(from, to *state.Field) bool {
+	return to.DecimalPlaces >= from.DecimalPlaces && to.MaxDigits-to.DecimalPlaces >= from.MaxDigits-from.DecimalPlaces
 }
