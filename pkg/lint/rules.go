@@ -84,7 +84,7 @@ var rules = []Rule{
 		Means:   "CREATE INDEX without CONCURRENTLY holds a SHARE lock: writes to the table wait until the index is built",
 		Instead: "run CREATE INDEX CONCURRENTLY by hand in a RunSQL of a NonAtomic migration, with a SeparateDatabaseAndState so the state still knows the index (pmanager does not write that for you yet)"},
 	{ID: "pm.L202", Risk: RewritesTable, Dialects: pgOnly, check: pgAlterType,
-		Means:   "ALTER COLUMN TYPE to a type that is not binary-compatible rewrites the table and its indexes under ACCESS EXCLUSIVE: no reads, no writes",
+		Means:   "ALTER COLUMN TYPE that converts the values rewrites the table and its indexes under ACCESS EXCLUSIVE: no reads, no writes (a longer varchar, varchar to text and a numeric with more digits at the same scale do not)",
 		Instead: "add a new column, backfill it in batches, switch the code to it, then drop the old one"},
 	{ID: "pm.L203", Risk: BlocksWrites, Dialects: pgOnly, check: pgAddForeignKey,
 		Means:   "ADD FOREIGN KEY checks every row while holding SHARE ROW EXCLUSIVE on both tables: writes to either wait",
