@@ -106,6 +106,13 @@ func fieldWords(f *state.Field) []string {
 	flag(f.MaxLength != 0, "max="+strconv.Itoa(f.MaxLength))
 	flag(f.MaxDigits != 0, "digits="+strconv.Itoa(f.MaxDigits))
 	flag(f.DecimalPlaces != 0, "places="+strconv.Itoa(f.DecimalPlaces))
+	if len(f.SQLTypes) > 0 {
+		parts := make([]string, len(f.SQLTypes))
+		for i, t := range f.SQLTypes {
+			parts[i] = t.Dialect + ":" + strings.ReplaceAll(t.Type, " ", "+")
+		}
+		words = append(words, "sql="+strings.Join(parts, ";"))
+	}
 	if r := f.Relation; r != nil {
 		flag(r.To != "", "to="+r.To)
 		flag(r.ToField != "", "to_field="+r.ToField)

@@ -226,6 +226,8 @@ func parseField(words []string) (*state.Field, error) {
 			rel().FromColumn = val
 		case "to_column":
 			rel().ToColumn = val
+		case "sql":
+			f.SQLTypes, err = parseSQLTypes(val)
 		default:
 			return nil, fmt.Errorf("unknown field option %q", w)
 		}
@@ -237,4 +239,19 @@ func parseField(words []string) (*state.Field, error) {
 		f.Relation.OnDelete = "CASCADE"
 	}
 	return f, nil
+}
+
+// parseSQLTypes reads a SQL field's spellings, sql=postgres:inet;mysql:tinyint+unsigned:
+// one dialect:type per semicolon, a space inside a type written as +
+// (which no type may contain) since words are split at spaces.
+func parseSQLTypes(val string) ([]state.SQLType, error) {
+	var out []state.SQLType
+	for _, part := range strings.Split(val, ";") {
+		d, typ, ok := strings.Cut(part, ":")
+		if !ok || typ == "" {
+			return nil, fmt.Errorf("bad sql type %q; want dialect:type", part)
+		}
+		out = append(out, state.SQLType{Dialect: d, Type: strings.ReplaceAll(typ, "+", " ")})
+	}
+	return out, nil
 }

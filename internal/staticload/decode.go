@@ -35,6 +35,7 @@ var literalTypes = map[string]map[string]reflect.Type{
 	statePath: {
 		"Kind": reflect.TypeFor[state.Kind](), "Field": reflect.TypeFor[state.Field](),
 		"DBDefault": reflect.TypeFor[state.DBDefault](), "Relation": reflect.TypeFor[state.Relation](),
+		"SQLType": reflect.TypeFor[state.SQLType](),
 		"Options": reflect.TypeFor[state.Options](), "Index": reflect.TypeFor[state.Index](),
 		"ConstraintKind": reflect.TypeFor[state.ConstraintKind](), "Constraint": reflect.TypeFor[state.Constraint](),
 	},
@@ -61,7 +62,7 @@ var stateConsts = func() map[string]reflect.Value {
 	for _, k := range []state.Kind{
 		state.BigAuto, state.Auto, state.Char, state.Text, state.BigInteger, state.Integer, state.SmallInteger,
 		state.Boolean, state.Float, state.Decimal, state.DateTime, state.Date, state.Time, state.Duration,
-		state.Binary, state.JSON, state.UUID, state.ForeignKey, state.OneToOne, state.ManyToMany,
+		state.Binary, state.JSON, state.UUID, state.ForeignKey, state.OneToOne, state.ManyToMany, state.SQL,
 	} {
 		name, _ := k.ConstName()
 		out[name] = reflect.ValueOf(k)

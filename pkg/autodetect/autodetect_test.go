@@ -175,7 +175,11 @@ func TestSameFieldCoversEveryAttribute(t *testing.T) {
 		case reflect.Int:
 			v.SetInt(v.Int() + 5)
 		case reflect.Slice:
-			v.Set(reflect.ValueOf([]string{"x"}))
+			if v.Type() == reflect.TypeOf([]state.SQLType(nil)) {
+				v.Set(reflect.ValueOf([]state.SQLType{{Dialect: "postgres", Type: "inet"}}))
+			} else {
+				v.Set(reflect.ValueOf([]string{"x"}))
+			}
 		case reflect.Pointer:
 			switch v.Type().Elem().Kind() {
 			case reflect.String:

@@ -24,11 +24,26 @@ func sameField(oldApp string, a *state.Field, newApp string, b *state.Field) boo
 	if (a.Default == nil) != (b.Default == nil) || (a.Default != nil && *a.Default != *b.Default) {
 		return false
 	}
-	if columnOverride(a) != columnOverride(b) || !slices.Equal(a.Choices, b.Choices) {
+	if columnOverride(a) != columnOverride(b) || !slices.Equal(a.Choices, b.Choices) || !sameSQLTypes(a.SQLTypes, b.SQLTypes) {
 		return false
 	}
 	ra, rb := canonicalRelation(oldApp, a), canonicalRelation(newApp, b)
 	return (ra == nil) == (rb == nil) && (ra == nil || *ra == *rb)
+}
+
+// sameSQLTypes reports whether two fields spell the same type for every
+// dialect, in whatever order they list them; the spellings are compared
+// as written, so any change of one is an AlterField.
+func sameSQLTypes(a, b []state.SQLType) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, t := range a {
+		if !slices.Contains(b, t) {
+			return false
+		}
+	}
+	return true
 }
 
 // columnOverride is the Column that differs from the derived column name,

@@ -38,6 +38,11 @@ type TagUnexported struct {
 	name string `pm:"max_length=10"`
 }
 
+type SpelledForPostgres struct {
+	models.Model
+	Addr string `pm:"type=pg:inet"`
+}
+
 type UUIDCallDefault struct {
 	models.Model
 	Token string `pm:"type=uuid,default=gen_random_uuid()"`
@@ -347,6 +352,7 @@ var cases = []checkCase{
 	{"a field twice in an index", "pm.E027", []any{FieldTwice{}}, nil, "checks.FieldTwice.Meta", "index field_twice_idx lists the column name twice"},
 	{"an ordering path to a missing field", "pm.E031", []any{OrderedByMakerTypo{}, Maker{}}, nil, "checks.OrderedByMakerTypo.Meta", "Ordering names -maker__nme, but checks.Maker has no field nme"},
 	{"an ordering path through a column", "pm.E031", []any{OrderedThroughName{}, Maker{}}, nil, "checks.OrderedThroughName.Meta", "Ordering names maker__name__lower, but checks.Maker.Name is not a relation to follow, and lower is not a lookup or transform of a char field"},
+	{"a SQL type not spelled for MySQL", "pm.E032", []any{SpelledForPostgres{}}, []Target{pg, my}, "checks.SpelledForPostgres.Addr", "spells its column type for PostgreSQL but not for MySQL/MariaDB, which it is migrated to (connection my)"},
 	{"a foreign key to an unmanaged model", "pm.W003", []any{ToUnmanaged{}, Legacy{}}, nil, "checks.ToUnmanaged.Legacy", "an unmanaged model"},
 	{"unique on a foreign key", "pm.W004", []any{UniqueFK{}, Maker{}}, nil, "checks.UniqueFK.Maker", "makes it a one-to-one relation"},
 	{"one related_name twice", "pm.W005", []any{SameRelatedName{}, Maker{}}, nil, "checks.SameRelatedName.Seller", "related_name=things is also the related_name of checks.SameRelatedName.Builder"},
@@ -370,5 +376,30 @@ func TestEachCheck(t *testing.T) {
 			}
 			t.Fatalf("want %s on %s with %q; got:\n%s", tc.id, tc.object, tc.message, report.Text())
 		})
+	}
+}
+
+// TestSQLTypesOnlyForTargets: pm.E032 judges only the kinds of database
+// the app is migrated to, so a PostgreSQL-only project needs no MySQL
+// spelling, and a field that spells every target's type passes.
+func TestSQLTypesOnlyForTargets(t *testing.T) {
+	type SpelledForAll struct {
+		models.Model
+		Addr string `pm:"type=pg:inet;mysql:varchar(45);sqlite:text"`
+	}
+	for _, tc := range []struct {
+		name    string
+		targets []Target
+		types   []any
+	}{
+		{"postgres only", []Target{pg}, []any{SpelledForPostgres{}}},
+		{"every dialect spelled", allKinds, []any{SpelledForAll{}}},
+	} {
+		report := check(t, tc.targets, nil, tc.types...)
+		for _, i := range report.Issues {
+			if i.ID == "pm.E032" {
+				t.Errorf("%s: unexpected %s", tc.name, i)
+			}
+		}
 	}
 }

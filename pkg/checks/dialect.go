@@ -275,6 +275,46 @@ func (r *run) checkSizes() {
 	}
 }
 
+// checkSQLTypes runs pm.E032: a field whose column type is spelled per
+// dialect (type=postgres:inet;mysql:varchar(45)) must spell one for every
+// kind of database the app is migrated to; a dialect no connection uses
+// needs none.
+func (r *run) checkSQLTypes() {
+	for _, dt := range r.dialects {
+		for _, m := range r.models {
+			for _, f := range m.Fields {
+				if f.Kind != state.SQL {
+					continue
+				}
+				if _, ok := f.SQLTypeFor(string(dt.dialect)); ok {
+					continue
+				}
+				obj := r.src.fieldObject(m, f)
+				r.add("pm.E032", obj, fmt.Sprintf("%s spells its column type for %s but not for %s, which it is migrated to %s", obj, spelledDialects(f), dialectName(dt.dialect), dt.conns()),
+					fmt.Sprintf("add %s:<type> to its type= option (e.g. type=%s;%s:text)", dt.dialect, spelledOption(f), dt.dialect))
+			}
+		}
+	}
+}
+
+// spelledDialects names the dialects a SQL field spells a type for.
+func spelledDialects(f *state.Field) string {
+	names := make([]string, len(f.SQLTypes))
+	for i, t := range f.SQLTypes {
+		names[i] = dialectName(schema.Dialect(t.Dialect))
+	}
+	return strings.Join(names, ", ")
+}
+
+// spelledOption is a SQL field's type= value as the tag writes it.
+func spelledOption(f *state.Field) string {
+	parts := make([]string, len(f.SQLTypes))
+	for i, t := range f.SQLTypes {
+		parts[i] = t.Dialect + ":" + t.Type
+	}
+	return strings.Join(parts, ";")
+}
+
 // editorFor is the schema editor of a dialect, for the render check.
 func editorFor(d schema.Dialect) schema.Editor {
 	switch d {

@@ -208,7 +208,7 @@ func projectIssues(p *state.Project, src *sources, targets []Target) []Issue {
 	}
 	for _, check := range []func(){
 		r.checkDefaults, r.checkNUL, r.checkLengths, r.checkNamespaces, r.checkMySQL,
-		r.checkSizes, r.checkReservedWords, r.checkIndexFields, r.checkRelations,
+		r.checkSizes, r.checkSQLTypes, r.checkReservedWords, r.checkIndexFields, r.checkRelations,
 		r.checkBlank, r.checkRedundantIndexes, r.checkTableCase, r.checkRender,
 		r.checkGaleraKeys, r.checkOrdering,
 	} {

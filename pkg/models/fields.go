@@ -50,6 +50,8 @@ func (r *reader) readField(c candidate) (*state.Field, fieldSource, error) {
 	switch {
 	case tag.Type == "json":
 		err = readScalar(f, c.sf.Name, t, tag)
+	case tag.Type == "sql":
+		err = readSQL(f, t, tag)
 	case tag.M2M || isStructSlice(t):
 		src.target, err = r.readManyToMany(f, t, tag)
 	case isStructPointer(t):
@@ -198,6 +200,24 @@ func (r *reader) readManyToMany(f *state.Field, t modeltype.Type, tag *fieldTag)
 	f.Kind = state.ManyToMany
 	f.Relation = &state.Relation{To: label, Through: tag.Through, Table: tag.Table, FromColumn: tag.FromColumn, ToColumn: tag.ToColumn, RelatedName: tag.RelatedName}
 	return target, nil
+}
+
+// readSQL reads a column whose type the tag spells per dialect
+// (type=postgres:inet;mysql:varchar(45)): any Go type database/sql can
+// scan into and send (string, []byte, a sql.Scanner and driver.Valuer);
+// the type decides nothing but whether the column is nullable.
+func readSQL(f *state.Field, t modeltype.Type, tag *fieldTag) error {
+	notForSQL := append(relationOnlyOptions(), "m2m", "auto", "max_length", "max_digits", "decimal_places", "default", "db_default")
+	if opt := tag.firstOf(notForSQL...); opt != "" {
+		return fmt.Errorf("%s does not apply to a field with a spelled SQL type (type=<dialect>:<type>), whose size and default the type itself says; remove it", opt)
+	}
+	g, _ := scalarType(t)
+	f.Kind, f.SQLTypes = state.SQL, tag.SQLTypes
+	f.Null = tag.Null || g.Null
+	if tag.PrimaryKey && f.Null {
+		return fmt.Errorf("a primary key cannot be null; remove null and use a non-pointer type")
+	}
+	return nil
 }
 
 // readScalar reads a column that is not a relation: kind from the Go type and

@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -38,7 +39,7 @@ func parseTag(tag string) ([]tagOption, error) {
 		}
 		if i < len(tag) && tag[i] == '=' {
 			opt.HasValue = true
-			value, next, err := parseValue(tag, i+1)
+			value, next, err := parseValue(tag, i+1, opt.Key == "type")
 			if err != nil {
 				return nil, fmt.Errorf("tag option %s: %w", opt.Key, err)
 			}
@@ -53,18 +54,26 @@ func parseTag(tag string) ([]tagOption, error) {
 }
 
 // parseValue reads the value that starts at tag[i] and returns it with the
-// index of the comma (or end) that follows it.
-func parseValue(tag string, i int) (string, int, error) {
+// index of the comma (or end) that follows it. With parens (the type
+// option), a comma inside parentheses belongs to the value, so
+// type=postgres:numeric(10,2) needs no quotes.
+func parseValue(tag string, i int, parens bool) (string, int, error) {
 	j := i
 	for j < len(tag) && tag[j] == ' ' {
 		j++
 	}
 	if j >= len(tag) || tag[j] != '\'' {
-		end := strings.IndexByte(tag[i:], ',')
-		if end < 0 {
-			end = len(tag) - i
+		end, depth := i, 0
+		for ; end < len(tag) && (tag[end] != ',' || depth > 0); end++ {
+			switch {
+			case !parens:
+			case tag[end] == '(':
+				depth++
+			case tag[end] == ')' && depth > 0:
+				depth--
+			}
 		}
-		return strings.TrimSpace(tag[i : i+end]), i + end, nil
+		return strings.TrimSpace(tag[i:end]), end, nil
 	}
 	var b strings.Builder
 	for k := j + 1; k < len(tag); k++ {
@@ -130,9 +139,12 @@ type fieldTag struct {
 
 	Default *string
 	// DBDefault is a default the database computes (db_default=now|uuid).
-	DBDefault                            state.DBDefault
-	MaxLength, MaxDigits, DecimalPlaces  int
-	Type, Column, OnDelete, ToField      string
+	DBDefault                           state.DBDefault
+	MaxLength, MaxDigits, DecimalPlaces int
+	Type, Column, OnDelete, ToField     string
+	// SQLTypes are the per-dialect spellings of type=<dialect>:<type>;...
+	// (then Type is "sql").
+	SQLTypes                             []state.SQLType
 	RelatedName, Through, Table, Comment string
 	// FromColumn and ToColumn name the columns of a many-to-many's
 	// automatic join table (from_column=, to_column=).
@@ -257,7 +269,16 @@ func (t *fieldTag) setNumber(key, value string) error {
 func (t *fieldTag) setString(key, value string) error {
 	switch key {
 	case "type":
-		t.Type = value
+		if !strings.Contains(value, ":") {
+			t.Type = value
+			return nil
+		}
+		types, err := parseSQLTypes(value)
+		if err != nil {
+			return err
+		}
+		t.Type, t.SQLTypes = "sql", types
+
 	case "column":
 		t.Column = value
 	case "on_delete":
@@ -313,4 +334,35 @@ func isIdentifier(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// parseSQLTypes reads the escape hatch's value, one spelling per dialect
+// separated by semicolons: postgres:inet;mysql:varchar(45);sqlite:text.
+// pg is short for postgres. Each spelling is checked by
+// state.CheckSQLTypeSpelling, since it goes into DDL verbatim.
+func parseSQLTypes(value string) ([]state.SQLType, error) {
+	var out []state.SQLType
+	seen := map[string]bool{}
+	for _, part := range strings.Split(value, ";") {
+		dialect, typ, ok := strings.Cut(strings.TrimSpace(part), ":")
+		dialect, typ = strings.ToLower(strings.TrimSpace(dialect)), strings.TrimSpace(typ)
+		if dialect == "pg" {
+			dialect = "postgres"
+		}
+		switch {
+		case !ok || typ == "":
+			return nil, fmt.Errorf("type=%s: %q is not <dialect>:<type>; write e.g. type=postgres:inet;mysql:varchar(45)", value, part)
+		case !slices.Contains(state.SQLDialects, dialect):
+			return nil, fmt.Errorf("type=%s: unknown dialect %q; use postgres (or pg), mysql or sqlite", value, dialect)
+		case seen[dialect]:
+			return nil, fmt.Errorf("type=%s spells the %s type twice; keep one", value, dialect)
+		}
+		if err := state.CheckSQLTypeSpelling(typ); err != nil {
+			return nil, fmt.Errorf("type=%s: %s type %q: %w", value, dialect, typ, err)
+		}
+		seen[dialect] = true
+		out = append(out, state.SQLType{Dialect: dialect, Type: typ})
+	}
+	state.SortSQLTypes(out)
+	return out, nil
 }

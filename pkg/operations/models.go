@@ -267,6 +267,9 @@ func checkField(m *state.Model, f *state.Field) error {
 	if err := f.CheckDBDefault(); err != nil {
 		return fmt.Errorf("%s.%s: %w", m.Label(), f.Name, err)
 	}
+	if err := f.CheckSQLTypes(); err != nil {
+		return fmt.Errorf("%s.%s: %w", m.Label(), f.Name, err)
+	}
 	return nil
 }
 

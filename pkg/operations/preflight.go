@@ -2,6 +2,7 @@ package operations
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pmanager/pmanager/pkg/schema"
@@ -128,7 +129,7 @@ func alterFieldChecks(p *state.Project, live, after *state.Model, name string, f
 	label := fieldLabel(live, name)
 	col := []string{old.ColumnName()}
 	var out []schema.Preflight
-	if !old.Kind.IsRelation() && !f.Kind.IsRelation() && (old.Kind != f.Kind || Narrows(old, f)) {
+	if !old.Kind.IsRelation() && !f.Kind.IsRelation() && (old.Kind != f.Kind || Narrows(old, f) || !slices.Equal(old.SQLTypes, f.SQLTypes)) {
 		out = append(out, schema.Preflight{Kind: schema.PreflightConvert, Model: live, Label: label, Columns: col, From: old, To: f})
 	}
 	// A db_default fills the NULLs with the database's value (every editor

@@ -121,6 +121,9 @@ func RenderPreflight(d PreflightDialect, name string, c Preflight, misfit func(c
 	if c.Kind != PreflightConvert || c.From == nil || c.To == nil || len(c.Columns) != 1 {
 		return "", fmt.Errorf("%s: pre-flight %s for %s is not supported", name, c.Kind, c.Label)
 	}
+	if c.From.Kind == state.SQL || c.To.Kind == state.SQL {
+		return sqlTypePreflight(d, name, c)
+	}
 	bad, err := misfit(d.Quote(c.Columns[0]))
 	if err != nil {
 		return "", err
@@ -211,4 +214,19 @@ func IsInteger(k state.Kind) bool {
 // longer fits decimal(digits, places).
 func DecimalBound(digits, places int) string {
 	return "1" + strings.Repeat("0", digits-places)
+}
+
+// sqlTypePreflight is the conversion check of a column whose type is
+// spelled (a SQL field) before or after: nothing is known of how values
+// convert between a spelled type and another, so any row with a value
+// refuses the change, unless the dialect's spelling stays the same.
+func sqlTypePreflight(d PreflightDialect, name string, c Preflight) (string, error) {
+	if c.From.Kind == state.SQL && c.To.Kind == state.SQL {
+		from, _ := c.From.SQLTypeFor(name)
+		to, _ := c.To.SQLTypeFor(name)
+		if from == to {
+			return "", ErrNoPreflight
+		}
+	}
+	return OffendingRowsSQL(d, c.Model, c.Columns, d.Quote(c.Columns[0])+" IS NOT NULL"), nil
 }

@@ -17,8 +17,19 @@ import (
 // (ValueField).
 type TypeMap map[state.Kind]string
 
-// Type is the column type of plain field f.
-func (t TypeMap) Type(f *state.Field) (string, error) {
+// Type is the column type of plain field f in dialect d: a SQL field's
+// spelling for d verbatim, else the kind's type.
+func (t TypeMap) Type(d Dialect, f *state.Field) (string, error) {
+	if f.Kind == state.SQL {
+		if err := f.CheckSQLTypes(); err != nil {
+			return "", err
+		}
+		typ, ok := f.SQLTypeFor(string(d))
+		if !ok {
+			return "", fmt.Errorf("no %s type is spelled for this sql field; add %s:<type> to its type= option", d, d)
+		}
+		return typ, nil
+	}
 	if f.Kind == state.ManyToMany {
 		return "", errors.New("a many-to-many field has no column")
 	}

@@ -28,9 +28,12 @@ const (
 	Binary       Kind = "binary"
 	JSON         Kind = "json"
 	UUID         Kind = "uuid"
-	ForeignKey   Kind = "foreignkey"
-	OneToOne     Kind = "onetoone"
-	ManyToMany   Kind = "manytomany"
+	// SQL is a column whose type the model spells per dialect
+	// (Field.SQLTypes): the escape hatch for types no other kind says.
+	SQL        Kind = "sql"
+	ForeignKey Kind = "foreignkey"
+	OneToOne   Kind = "onetoone"
+	ManyToMany Kind = "manytomany"
 )
 
 // kindConsts pairs each kind with the name of its constant.
@@ -42,7 +45,7 @@ var kindConsts = []struct {
 	{Integer, "Integer"}, {SmallInteger, "SmallInteger"}, {Boolean, "Boolean"}, {Float, "Float"},
 	{Decimal, "Decimal"}, {DateTime, "DateTime"}, {Date, "Date"}, {Time, "Time"}, {Duration, "Duration"},
 	{Binary, "Binary"}, {JSON, "JSON"}, {UUID, "UUID"}, {ForeignKey, "ForeignKey"}, {OneToOne, "OneToOne"},
-	{ManyToMany, "ManyToMany"},
+	{ManyToMany, "ManyToMany"}, {SQL, "SQL"},
 }
 
 // Valid reports whether k is one of the kinds above, so loaders can
@@ -81,6 +84,9 @@ type Field struct {
 	MaxLength     int `json:",omitempty"`
 	MaxDigits     int `json:",omitempty"`
 	DecimalPlaces int `json:",omitempty"`
+	// SQLTypes spells the column type per dialect for a SQL field
+	// (pm:"type=postgres:inet;mysql:varchar(45)"), used verbatim in DDL.
+	SQLTypes []SQLType `json:",omitempty"`
 	// Column overrides the derived column name; empty means ColumnName's default.
 	Column     string `json:",omitempty"`
 	PrimaryKey bool   `json:",omitempty"`
@@ -235,6 +241,9 @@ func (f *Field) Clone() *Field {
 	}
 	if f.Choices != nil {
 		c.Choices = append([]string(nil), f.Choices...)
+	}
+	if f.SQLTypes != nil {
+		c.SQLTypes = append([]SQLType(nil), f.SQLTypes...)
 	}
 	return &c
 }

@@ -28,6 +28,9 @@ func (expectation) ExpectedColumn(p *state.Project, m *state.Model, f *state.Fie
 	if err != nil {
 		return schema.Column{}, err
 	}
+	if _, vf, err := valueField(p, m, f); err == nil && vf.Kind == state.SQL {
+		typ = canonicalSQLType(typ)
+	}
 	col := schema.Column{
 		Name:          f.ColumnName(),
 		Type:          typ,

@@ -470,3 +470,37 @@ func (Inspector) InspectCheckClauses(ctx context.Context, db schema.ExecQuerier)
 	})
 	return out, nil
 }
+
+// mysqlTypeAliases are the names MySQL accepts for a type and the name
+// COLUMN_TYPE reports in their place.
+var mysqlTypeAliases = map[string]string{
+	"integer": "int", "int4": "int", "int8": "bigint", "int2": "smallint", "int1": "tinyint", "int3": "mediumint",
+	"middleint": "mediumint", "boolean": "tinyint(1)", "bool": "tinyint(1)", "dec": "decimal", "numeric": "decimal",
+	"fixed": "decimal", "double precision": "double", "real": "double", "float8": "double", "float4": "float",
+	"character varying": "varchar", "character": "char", "long varchar": "mediumtext", "long": "mediumtext",
+}
+
+// canonicalSQLType is a spelled (escape-hatch) column type as Inspect
+// reports it back: lower case, the alias's reported name (integer is int,
+// numeric is decimal), decimal and char with their default sizes, integer
+// display widths dropped as normaliseType drops them.
+func canonicalSQLType(typ string) string {
+	base, rest := schema.TidySQLType(typ)
+	word, after, _ := strings.Cut(base, " ")
+	if to, ok := mysqlTypeAliases[base]; ok {
+		base = to
+	} else if to, ok := mysqlTypeAliases[word]; ok {
+		base = strings.TrimSpace(to + " " + after)
+	}
+	first := base
+	if i := strings.IndexByte(first, ' '); i >= 0 && !strings.HasPrefix(rest, "(") {
+		first = first[:i]
+	}
+	switch {
+	case first == "decimal" && !strings.HasPrefix(rest, "("):
+		base = "decimal(10,0)" + strings.TrimPrefix(base, "decimal")
+	case first == "char" && !strings.HasPrefix(rest, "("):
+		base = "char(1)" + strings.TrimPrefix(base, "char")
+	}
+	return normaliseType(base+rest, false)
+}

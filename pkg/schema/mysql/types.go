@@ -20,7 +20,7 @@ func columnType(p *state.Project, m *state.Model, f *state.Field) (string, error
 	if err != nil {
 		return "", err
 	}
-	typ, err := types.Type(vf)
+	typ, err := types.Type(schema.MySQL, vf)
 	if err != nil {
 		return "", fmt.Errorf("mysql: %s.%s: %w", vm.Label(), vf.Name, err)
 	}

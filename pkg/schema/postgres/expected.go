@@ -28,6 +28,9 @@ func (expectation) ExpectedColumn(p *state.Project, m *state.Model, f *state.Fie
 		return schema.Column{}, err
 	}
 	col := schema.Column{Name: f.ColumnName(), Type: spec.typ, Nullable: nullable(f, spec), AutoIncrement: spec.identity}
+	if spec.kind == state.SQL {
+		col.Type = canonicalSQLType(spec.typ)
+	}
 	if _, err := defaultOf(m, f, spec); err != nil {
 		return col, err
 	}

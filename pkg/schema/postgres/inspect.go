@@ -422,3 +422,28 @@ func (Inspector) InspectIndexConditions(ctx context.Context, db schema.ExecQueri
 	}
 	return out, nil
 }
+
+// pgTypeAliases are the names PostgreSQL accepts for a type and the name
+// format_type reports (after normaliseType) in their place.
+var pgTypeAliases = map[string]string{
+	"int": "integer", "int4": "integer", "int8": "bigint", "int2": "smallint",
+	"float8": "double precision", "float": "double precision", "float4": "real",
+	"bool": "boolean", "decimal": "numeric", "character varying": "varchar", "character": "char",
+	"timestamptz": "timestamp with time zone", "timestamp without time zone": "timestamp",
+	"timetz": "time with time zone", "time without time zone": "time", "varbit": "bit varying",
+	"bpchar": "char",
+}
+
+// canonicalSQLType is a spelled (escape-hatch) column type as Inspect
+// reports it back: lower case, the alias's reported name (int4 is
+// integer, character varying(255) is varchar(255)), char as char(1).
+func canonicalSQLType(typ string) string {
+	base, rest := schema.TidySQLType(typ)
+	if to, ok := pgTypeAliases[base]; ok {
+		base = to
+	}
+	if base == "char" && !strings.HasPrefix(rest, "(") {
+		rest = "(1)" + rest
+	}
+	return base + rest
+}

@@ -33,7 +33,7 @@ func resolveColumn(p *state.Project, m *state.Model, f *state.Field) (columnSpec
 	if err != nil {
 		return columnSpec{}, wrap(err)
 	}
-	typ, err := types.Type(cur)
+	typ, err := types.Type(schema.Postgres, cur)
 	if err != nil {
 		return columnSpec{}, fmt.Errorf("postgres: %s.%s: %w", curModel.Label(), cur.Name, err)
 	}

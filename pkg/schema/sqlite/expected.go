@@ -34,6 +34,9 @@ func (expectation) ExpectedColumn(p *state.Project, m *state.Model, f *state.Fie
 	if err != nil {
 		return schema.Column{}, err
 	}
+	if _, vf, err := valueField(p, m, f); err == nil && vf.Kind == state.SQL {
+		typ = canonicalSQLType(typ)
+	}
 	def, err := expectedDefault(p, m, f)
 	if err != nil {
 		return schema.Column{}, err

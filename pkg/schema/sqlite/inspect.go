@@ -489,3 +489,10 @@ func indexCondition(tokens []token) string {
 	}
 	return ""
 }
+
+// canonicalSQLType is a spelled (escape-hatch) column type as Inspect
+// reports it back: SQLite keeps the declared type as written, which
+// Inspect lower-cases.
+func canonicalSQLType(typ string) string {
+	return strings.ToLower(strings.TrimSpace(typ))
+}

@@ -88,7 +88,7 @@ func columnType(p *state.Project, m *state.Model, f *state.Field) (string, error
 	if err != nil {
 		return "", err
 	}
-	typ, err := types.Type(vf)
+	typ, err := types.Type(schema.SQLite, vf)
 	if err != nil {
 		return "", fmt.Errorf("sqlite: %s.%s: %w", vm.Label(), vf.Name, err)
 	}
