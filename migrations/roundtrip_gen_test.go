@@ -74,6 +74,16 @@ var migration_0002_everything = &migrations.Migration{
 				{Name: "country", Kind: state.Char, MaxLength: 2, Default: state.Str("KE"), Choices: []string{"KE", "UG", "TZ"}},
 				{Name: "notes", Kind: state.Text, Default: state.Str("")},
 				{
+					Name: "addr",
+					Kind: state.SQL,
+					SQLTypes: []state.SQLType{
+						{Dialect: "postgres", Type: "inet"},
+						{Dialect: "mysql", Type: "varchar(45)"},
+						{Dialect: "sqlite", Type: "text"},
+					},
+					Null: true,
+				},
+				{
 					Name:     "features",
 					Kind:     state.ManyToMany,
 					Relation: &state.Relation{To: "Feature", Table: "car_features_x", FromColumn: "car_ref", ToColumn: "feature_ref"},

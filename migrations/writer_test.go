@@ -62,7 +62,9 @@ func EveryOperation() *Migration {
 					{Name: "serial", Kind: state.UUID, Unique: true, DBDefault: state.DBUUID},
 					{Name: "country", Kind: state.Char, MaxLength: 2, Default: state.Str("KE"), Choices: []string{"KE", "UG", "TZ"}},
 					{Name: "notes", Kind: state.Text, Default: state.Str("")},
-					{Name: "features", Kind: state.ManyToMany, Relation: &state.Relation{To: "Feature", Table: "car_features_x", FromColumn: "car_ref", ToColumn: "feature_ref"}},
+					{Name: "addr", Kind: state.SQL, Null: true, SQLTypes: []state.SQLType{
+						{Dialect: "postgres", Type: "inet"}, {Dialect: "mysql", Type: "varchar(45)"}, {Dialect: "sqlite", Type: "text"}}},
+										{Name: "features", Kind: state.ManyToMany, Relation: &state.Relation{To: "Feature", Table: "car_features_x", FromColumn: "car_ref", ToColumn: "feature_ref"}},
 					{Name: "drivers", Kind: state.ManyToMany, Relation: &state.Relation{To: "auth.User", Through: "main.Driving"}},
 					{Name: "spec", Kind: state.OneToOne, Relation: &state.Relation{To: "main.Spec", OnDelete: "PROTECT"}},
 				},

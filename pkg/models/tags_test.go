@@ -35,6 +35,9 @@ func TestParseTag(t *testing.T) {
 		{"default=it's", []tagOption{{Key: "default", Value: "it's", HasValue: true}}},
 		{"comment=a=b", []tagOption{{Key: "comment", Value: "a=b", HasValue: true}}},
 		{"choices=a|b|c,index", []tagOption{{Key: "choices", Value: "a|b|c", HasValue: true}, {Key: "index"}}},
+		{"type=pg:numeric(10,2);mysql:decimal(10, 2),null", []tagOption{
+			{Key: "type", Value: "pg:numeric(10,2);mysql:decimal(10, 2)", HasValue: true}, {Key: "null"}}},
+		{"default=f(a,b)", []tagOption{{Key: "default", Value: "f(a", HasValue: true}, {Key: "b)"}}},
 		{"on_delete=CASCADE,related_name=cars", []tagOption{
 			{Key: "on_delete", Value: "CASCADE", HasValue: true}, {Key: "related_name", Value: "cars", HasValue: true}}},
 	}
@@ -101,6 +104,28 @@ func TestDecodeTag(t *testing.T) {
 	}
 }
 
+// TestDecodeSQLTypes: type=<dialect>:<type>;... is the escape hatch,
+// with pg for postgres, spellings sorted by dialect and kept verbatim
+// (commas inside parentheses included).
+func TestDecodeSQLTypes(t *testing.T) {
+	t.Parallel()
+	got, err := decodeTag("type=sqlite:numeric(10,2);mysql:tinyint unsigned;pg:NUMERIC(10, 2),null")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []state.SQLType{{Dialect: "postgres", Type: "NUMERIC(10, 2)"}, {Dialect: "mysql", Type: "tinyint unsigned"}, {Dialect: "sqlite", Type: "numeric(10,2)"}}
+	if got.Type != "sql" || !got.Null {
+		t.Errorf("Type = %q, Null = %v; want sql, true", got.Type, got.Null)
+	}
+	if diff := cmp.Diff(want, got.SQLTypes); diff != "" {
+		t.Errorf("SQLTypes (-want +got):\n%s", diff)
+	}
+	plain, err := decodeTag("type=date")
+	if err != nil || plain.Type != "date" || plain.SQLTypes != nil {
+		t.Errorf("type=date = %+v, %v; want a kind, no spellings", plain, err)
+	}
+}
+
 func TestDecodeTagErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -120,6 +145,15 @@ func TestDecodeTagErrors(t *testing.T) {
 		{"decimal_places=-1", "decimal_places=-1 must not be negative; write a scale such as decimal_places=2"},
 		{"choices=a||b", "choices=a||b has an empty choice; separate choices with single bars, choices=a|b|c"},
 		{"choices=a|b|a", `choices=a|b|a lists "a" twice; list each choice once`},
+		{"type=pg:inet;oracle:raw", `type=pg:inet;oracle:raw: unknown dialect "oracle"; use postgres (or pg), mysql or sqlite`},
+		{"type=pg:inet;pg:cidr", "type=pg:inet;pg:cidr spells the postgres type twice; keep one"},
+		{"type=pg:", `type=pg:: "pg:" is not <dialect>:<type>; write e.g. type=postgres:inet;mysql:varchar(45)`},
+		{"type=pg:inet;", `type=pg:inet;: "" is not <dialect>:<type>; write e.g. type=postgres:inet;mysql:varchar(45)`},
+		{"type=pg:text; drop table x", `type=pg:text; drop table x: " drop table x" is not <dialect>:<type>; write e.g. type=postgres:inet;mysql:varchar(45)`},
+		{"type=pg:text--x", `type=pg:text--x: postgres type "text--x": '-' is not allowed in a type; use letters, digits, spaces, _ , . ( ) [ ]`},
+		{"type=pg:numeric(10,2", `type=pg:numeric(10,2: postgres type "numeric(10,2": parentheses or brackets are not balanced`},
+		{"type='pg:text)('", `type=pg:text)(: postgres type "text)(": a closing parenthesis or bracket has no opening one`},
+		{"type=mysql:'x'", `type=mysql:'x': mysql type "'x'": a type must start with a letter`},
 	}
 	for _, tt := range tests {
 		_, err := decodeTag(tt.tag)

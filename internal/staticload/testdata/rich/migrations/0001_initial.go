@@ -24,6 +24,7 @@ var migration_0001_initial = &migrations.Migration{
 				{Name: "word", Kind: state.Char, MaxLength: 20, Unique: true, Default: state.Str("a, " + "b")},
 				{Name: "n", Kind: state.Kind("integer"), Null: true},
 				{Name: "when", Kind: state.DateTime, DBDefault: state.DBNow},
+				{Name: "addr", Kind: state.SQL, SQLTypes: []state.SQLType{{Dialect: "postgres", Type: "inet"}, {"mysql", "varchar(45)"}}},
 			},
 			Options: state.Options{Ordering: []string{"-word", "pk"}},
 		},

@@ -69,6 +69,8 @@ type Person struct {
 	Extra     Settings        `pm:"type=json"`
 	Token     [16]byte        `pm:"type=uuid"`
 	Ref       string          `pm:"type=uuid,db_default=uuid"`
+	Addr      string          `pm:"type=pg:inet;mysql:varchar(45);sqlite:text,null"`
+	Cost      []byte          `pm:"type=postgres:numeric(10,2);mysql:decimal(10, 2)"`
 	Nick      sql.NullString  `pm:"max_length=30"`
 	Count     sql.NullInt64
 	Level     sql.NullInt32
