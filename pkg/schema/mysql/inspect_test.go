@@ -367,3 +367,18 @@ func TestMySQLExpressionValue(t *testing.T) {
 		}
 	}
 }
+
+// TestCanonicalSQLType: a spelled type is expected as COLUMN_TYPE reports
+// it after normaliseType: integer display widths dropped, aliases named.
+func TestCanonicalSQLType(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"MEDIUMTEXT": "mediumtext", "int(11)": "int", "int(11) unsigned": "int unsigned", "INTEGER UNSIGNED": "int unsigned",
+		"tinyint unsigned": "tinyint unsigned", "varchar(255)": "varchar(255)", "numeric(10, 2)": "decimal(10,2)",
+		"decimal": "decimal(10,0)", "boolean": "bool", "char": "char(1)", "double precision": "double",
+	} {
+		if got := canonicalSQLType(in); got != want {
+			t.Errorf("canonicalSQLType(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

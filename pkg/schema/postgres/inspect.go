@@ -445,5 +445,5 @@ func canonicalSQLType(typ string) string {
 	if base == "char" && !strings.HasPrefix(rest, "(") {
 		rest = "(1)" + rest
 	}
-	return base + rest
+	return normaliseType(base + rest)
 }

@@ -348,3 +348,19 @@ func TestLongNames(t *testing.T) {
 	run(t, db.DB, stmts)
 	assertSchema(t, e, db.DB, after)
 }
+
+// TestCanonicalSQLType: a spelled type is expected as format_type reports
+// it after normaliseType, aliases and case aside.
+func TestCanonicalSQLType(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"inet": "inet", "CITEXT": "citext", "INT4": "integer", "int8": "bigint", "Float8": "double precision",
+		"character varying(255)": "varchar(255)", "VARCHAR (255)": "varchar(255)", "char": "char(1)",
+		"decimal(10, 2)": "numeric(10,2)", "timestamptz": "timestamp with time zone", "int4[]": "integer[]",
+		"timestamp  without time zone": "timestamp", "bool": "boolean", "timestamp(3) without time zone": "timestamp(3)",
+	} {
+		if got := canonicalSQLType(in); got != want {
+			t.Errorf("canonicalSQLType(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

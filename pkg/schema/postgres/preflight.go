@@ -127,6 +127,11 @@ func guardedTypeSQL(d *schema.ColumnDiff) (string, error) {
 	if newSpec.kind == state.Char || newSpec.kind == state.Text {
 		return head + col + "::text", nil
 	}
+	if newSpec.kind == state.SQL || d.Old.Kind == state.SQL {
+		// Nothing is known of a spelled type's casts; every type reads
+		// its text form, and the pre-flight refused the rows with values.
+		return head + col + "::text::" + typ, nil
+	}
 	bad, err := misfit(d.P, d.To, d.Old, d.New, col)
 	if err != nil || bad == "" || typ == "bytea" {
 		// bytea would read the refusal text as bytes: no guard there.
