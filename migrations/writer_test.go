@@ -64,7 +64,7 @@ func EveryOperation() *Migration {
 					{Name: "notes", Kind: state.Text, Default: state.Str("")},
 					{Name: "addr", Kind: state.SQL, Null: true, SQLTypes: []state.SQLType{
 						{Dialect: "postgres", Type: "inet"}, {Dialect: "mysql", Type: "varchar(45)"}, {Dialect: "sqlite", Type: "text"}}},
-										{Name: "features", Kind: state.ManyToMany, Relation: &state.Relation{To: "Feature", Table: "car_features_x", FromColumn: "car_ref", ToColumn: "feature_ref"}},
+					{Name: "features", Kind: state.ManyToMany, Relation: &state.Relation{To: "Feature", Table: "car_features_x", FromColumn: "car_ref", ToColumn: "feature_ref"}},
 					{Name: "drivers", Kind: state.ManyToMany, Relation: &state.Relation{To: "auth.User", Through: "main.Driving"}},
 					{Name: "spec", Kind: state.OneToOne, Relation: &state.Relation{To: "main.Spec", OnDelete: "PROTECT"}},
 				},

@@ -26,7 +26,7 @@ import (
 // build-constraint matching, or the form in codec.go. (A change to the
 // decoded types themselves changes typesFingerprint, which is part of the
 // key too.)
-const readerVersion = "staticload-1"
+const readerVersion = "staticload-2"
 
 // Bounds of the cache: a hit marks its entry used (its modification time)
 // when the mark is older than touchAfter; at most once per trimEvery, a
