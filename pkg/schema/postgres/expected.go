@@ -29,7 +29,7 @@ func (expectation) ExpectedColumn(p *state.Project, m *state.Model, f *state.Fie
 	}
 	col := schema.Column{Name: f.ColumnName(), Type: spec.typ, Nullable: nullable(f, spec), AutoIncrement: spec.identity}
 	if spec.kind == state.SQL {
-		col.Type = spec.typ
+		col.Type = canonicalSQLType(spec.typ)
 	}
 	if _, err := defaultOf(m, f, spec); err != nil {
 		return col, err
