@@ -35,7 +35,8 @@ type Meta struct {
 	Ordering []string
 	// VerboseName is a human name for the model; state only.
 	VerboseName string
-	// Comment documents the model; state only.
+	// Comment is the table's comment in the database (COMMENT ON TABLE,
+	// MySQL's COMMENT=); state only on SQLite.
 	Comment string
 	// Was is the Go type name the model had before a rename, in the same
 	// app. makemigrations then writes a RenameModel without asking; the

@@ -157,8 +157,9 @@ func (AlterModelTable) Reversible() bool { return true }
 // Destructive implements Operation.
 func (AlterModelTable) Destructive(string, *state.Project) bool { return false }
 
-// AlterModelOptions changes state-only model options (ordering, verbose
-// name, comment); it never emits SQL.
+// AlterModelOptions changes model options: ordering and verbose name are
+// state only; a changed comment (Meta.Comment) becomes the table's comment
+// where the dialect keeps comments.
 type AlterModelOptions struct {
 	Name    string
 	Options state.Options
@@ -179,14 +180,22 @@ func (o AlterModelOptions) StateForwards(app string, p *state.Project) error {
 	})
 }
 
-// Forwards implements Operation.
-func (AlterModelOptions) Forwards(string, schema.Editor, *state.Project, *state.Project) ([]Statement, error) {
-	return nil, nil
+// Forwards implements Operation: the table's comment changes.
+func (o AlterModelOptions) Forwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error) {
+	fm, tm, err := modelPair(app, o.Name, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return sqlStatements(ed.AlterTableComment(to, fm, tm))
 }
 
-// Backwards implements Operation.
-func (AlterModelOptions) Backwards(string, schema.Editor, *state.Project, *state.Project) ([]Statement, error) {
-	return nil, nil
+// Backwards implements Operation: the table's comment comes back.
+func (o AlterModelOptions) Backwards(app string, ed schema.Editor, from, to *state.Project) ([]Statement, error) {
+	fm, tm, err := modelPair(app, o.Name, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return sqlStatements(ed.AlterTableComment(from, tm, fm))
 }
 
 // Reversible implements Operation.

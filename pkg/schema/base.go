@@ -182,6 +182,9 @@ func (b Base) AddField(p *state.Project, from, to *state.Model, field string, fi
 	if err != nil {
 		return nil, err
 	}
+	if s := b.columnComment(to, f); s != "" {
+		stmts = append(stmts, s)
+	}
 	if a, ok := b.h.(ColumnAlterer); ok {
 		objects, err := b.addObjects(a, p, to, f)
 		if err != nil {

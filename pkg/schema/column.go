@@ -44,6 +44,9 @@ func (d *ColumnDiff) Renamed() bool { return d.Old.ColumnName() != d.New.ColumnN
 // Retyped reports whether the column's type changes.
 func (d *ColumnDiff) Retyped() bool { return d.OldType != d.NewType }
 
+// CommentChanged reports whether the column's comment (comment=) changes.
+func (d *ColumnDiff) CommentChanged() bool { return d.Old.Comment != d.New.Comment }
+
 // KeyChanged reports whether the column becomes or stops being the key.
 func (d *ColumnDiff) KeyChanged() bool { return d.Was.PrimaryKey != d.Is.PrimaryKey }
 
@@ -377,6 +380,11 @@ func (b Base) alterAttributes(a AttributeAlterer, d *ColumnDiff, keepFK bool) ([
 	stmts = append(stmts, more...)
 	if !was.PrimaryKey && is.PrimaryKey {
 		stmts = append(stmts, a.AddPrimaryKey(d))
+	}
+	if c, ok := a.(Commenter); ok && d.CommentChanged() {
+		if s := c.CommentColumn(table, d.New.ColumnName(), d.New.Comment); s != "" {
+			stmts = append(stmts, s)
+		}
 	}
 	col := b.Quote(d.New.ColumnName())
 	if was.Unique == "" && is.Unique != "" {

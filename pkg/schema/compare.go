@@ -32,6 +32,8 @@ const (
 	ForeignKeyMissing   DiffKind = "missing_foreign_key"
 	ForeignKeyExtra     DiffKind = "extra_foreign_key"
 	ForeignKeyChanged   DiffKind = "foreign_key"
+	TableComment        DiffKind = "table_comment"
+	ColumnComment       DiffKind = "comment"
 )
 
 // Difference is one way a live table differs from the table a state
@@ -62,7 +64,7 @@ func (d Difference) String() string {
 		return fmt.Sprintf("missing %s: %s", d.object(), d.Want)
 	case ColumnExtra, IndexExtra, ConstraintExtra, ForeignKeyExtra:
 		return fmt.Sprintf("extra %s: %s", d.object(), d.Got)
-	case ColumnOrder, PrimaryKeyChanged:
+	case ColumnOrder, PrimaryKeyChanged, TableComment:
 		return fmt.Sprintf("%s is %s, expected %s", kindNoun(d.Kind), d.Got, d.Want)
 	}
 	return fmt.Sprintf("%s: %s is %s, expected %s", d.object(), kindAspect(d.Kind), d.Got, d.Want)
@@ -81,12 +83,14 @@ func (d Difference) object() string {
 // kindNoun is the object a kind is about, as a message names it.
 func kindNoun(k DiffKind) string {
 	switch k {
-	case ColumnMissing, ColumnExtra, ColumnType, ColumnNull, ColumnDefault, ColumnAutoIncrement:
+	case ColumnMissing, ColumnExtra, ColumnType, ColumnNull, ColumnDefault, ColumnAutoIncrement, ColumnComment:
 		return "column"
 	case ColumnOrder:
 		return "column order"
 	case PrimaryKeyChanged:
 		return "primary key"
+	case TableComment:
+		return "table comment"
 	case IndexMissing, IndexExtra, IndexChanged:
 		return "index"
 	case ConstraintMissing, ConstraintExtra, ConstraintChanged:
@@ -108,6 +112,8 @@ func kindAspect(k DiffKind) string {
 		return "default"
 	case ColumnAutoIncrement:
 		return "auto-increment"
+	case ColumnComment, TableComment:
+		return "comment"
 	}
 	return "definition"
 }
@@ -163,7 +169,11 @@ func Compare(want, got []Table, opts CompareOptions) []Difference {
 
 // compareTable lists the differences of one table present on both sides.
 func compareTable(w, g *Table, opts CompareOptions) []Difference {
-	out := compareColumns(w, g, opts)
+	var out []Difference
+	if w.Comment != g.Comment {
+		out = append(out, Difference{Table: w.Name, Kind: TableComment, Want: commentWords(w.Comment), Got: commentWords(g.Comment)})
+	}
+	out = append(out, compareColumns(w, g, opts)...)
 	if !sameStrings(w.PrimaryKey, g.PrimaryKey) {
 		out = append(out, Difference{Table: w.Name, Kind: PrimaryKeyChanged, Want: columnList(w.PrimaryKey), Got: columnList(g.PrimaryKey)})
 	}
@@ -207,6 +217,9 @@ func compareColumns(w, g *Table, opts CompareOptions) []Difference {
 		if wc.AutoIncrement != gc.AutoIncrement {
 			col(ColumnAutoIncrement, autoWords(wc.AutoIncrement), autoWords(gc.AutoIncrement))
 		}
+		if wc.Comment != gc.Comment {
+			col(ColumnComment, commentWords(wc.Comment), commentWords(gc.Comment))
+		}
 	}
 	var gotOrder []string
 	for _, gc := range g.Columns {
@@ -243,6 +256,14 @@ func nullWords(null bool) string {
 		return "NULL"
 	}
 	return "NOT NULL"
+}
+
+// commentWords says a comment as SQL quotes it, or none.
+func commentWords(c string) string {
+	if c == "" {
+		return noDefault
+	}
+	return "'" + strings.ReplaceAll(c, "'", "''") + "'"
 }
 
 func autoWords(auto bool) string {

@@ -55,6 +55,10 @@ func TestCompareFindsEachChangeOnce(t *testing.T) {
 			Difference{Table: "car", Kind: ColumnDefault, Object: "made", Want: "now (computed by the database)", Got: "none"}},
 		{"auto-increment", func(t *Table) { t.Columns[0].AutoIncrement = false },
 			Difference{Table: "car", Kind: ColumnAutoIncrement, Object: "id", Want: "on", Got: "off"}},
+		{"column comment", func(t *Table) { t.Columns[1].Comment = "it's" },
+			Difference{Table: "car", Kind: ColumnComment, Object: "name", Want: "none", Got: "'it''s'"}},
+		{"table comment", func(t *Table) { t.Comment = "cars" },
+			Difference{Table: "car", Kind: TableComment, Want: "none", Got: "'cars'"}},
 		{"primary key", func(t *Table) { t.PrimaryKey = []string{"id", "name"} },
 			Difference{Table: "car", Kind: PrimaryKeyChanged, Want: "(id)", Got: "(id, name)"}},
 		{"drop index", func(t *Table) { t.Indexes = t.Indexes[1:] },
@@ -142,8 +146,8 @@ func TestCompareColumnOrder(t *testing.T) {
 func TestCompareCoversEveryField(t *testing.T) {
 	t.Parallel()
 	compared := map[reflect.Type][]string{
-		reflect.TypeOf(Table{}):      {"Name", "Columns", "PrimaryKey", "Uniques", "Indexes", "ForeignKeys", "Checks"},
-		reflect.TypeOf(Column{}):     {"Name", "Type", "Nullable", "Default", "DBDefault", "AutoIncrement"},
+		reflect.TypeOf(Table{}):      {"Name", "Columns", "PrimaryKey", "Uniques", "Indexes", "ForeignKeys", "Checks", "Comment"},
+		reflect.TypeOf(Column{}):     {"Name", "Type", "Nullable", "Default", "DBDefault", "AutoIncrement", "Comment"},
 		reflect.TypeOf(Unique{}):     {"Name", "Columns", "Partial"},
 		reflect.TypeOf(Index{}):      {"Name", "Columns", "Partial"},
 		reflect.TypeOf(ForeignKey{}): {"Name", "Column", "RefTable", "RefColumn", "OnDelete"},
@@ -177,6 +181,8 @@ func TestDifferenceString(t *testing.T) {
 			`foreign key of "maker_id": definition is REFERENCES maker (id) ON DELETE NO ACTION, expected REFERENCES maker (id) ON DELETE CASCADE`},
 		{Difference{Kind: ColumnDefault, Object: "country", Want: "'KE'", Got: "none"}, `column "country": default is none, expected 'KE'`},
 		{Difference{Kind: PrimaryKeyChanged, Want: "(id)", Got: "(id, name)"}, `primary key is (id, name), expected (id)`},
+		{Difference{Kind: TableComment, Want: "'cars'", Got: "none"}, `table comment is none, expected 'cars'`},
+		{Difference{Kind: ColumnComment, Object: "name", Want: "'x'", Got: "none"}, `column "name": comment is none, expected 'x'`},
 	} {
 		if got := tc.d.String(); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.d.Kind, got, tc.want)

@@ -61,7 +61,8 @@ func TableParts(h Hooks, p *state.Project, m *state.Model) (TableSQL, error) {
 	return NewBase(h).tableParts(p, m)
 }
 
-// createTable is CREATE TABLE for m, then its indexes, then its foreign keys.
+// createTable is CREATE TABLE for m, then its comments (Commenter), its
+// indexes, then its foreign keys.
 func (b Base) createTable(p *state.Project, m *state.Model) ([]string, error) {
 	if c, ok := b.h.(TableChecker); ok {
 		if err := c.CheckTable(p, m); err != nil {
@@ -72,7 +73,9 @@ func (b Base) createTable(p *state.Project, m *state.Model) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	stmts := []string{b.h.CreateTableStatement(m.Table, t.Columns, t.Constraints)}
+	option, comments := b.tableComments(m)
+	stmts := []string{b.h.CreateTableStatement(m.Table, t.Columns, t.Constraints) + option}
+	stmts = append(stmts, comments...)
 	stmts = append(stmts, t.After...)
 	return append(stmts, t.ForeignKeys...), nil
 }

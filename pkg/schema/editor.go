@@ -59,6 +59,9 @@ type DDL interface {
 	RenameIndex(p *state.Project, from, to *state.Model, oldName, newName string) ([]string, error)
 	AddConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error)
 	RemoveConstraint(p *state.Project, from, to *state.Model, c state.Constraint) ([]string, error)
+	// AlterTableComment changes the table's comment (Meta.Comment) where
+	// the dialect keeps comments (Commenter).
+	AlterTableComment(p *state.Project, from, to *state.Model) ([]string, error)
 }
 
 // Inspector reads a live database's schema back, apart from rendering

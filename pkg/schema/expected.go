@@ -22,6 +22,13 @@ type Expectation interface {
 	ExpectedForeignKey(p *state.Project, m *state.Model, f *state.Field) (ForeignKey, bool, error)
 }
 
+// CommentExpectation is the ability of an Expectation whose dialect keeps
+// comments (Commenter): the expected table carries the model's
+// Meta.Comment (its ExpectedColumn fills each column's).
+type CommentExpectation interface {
+	KeepsComments() bool
+}
+
 // TableChecker is the ability of an Expectation, or of a dialect's Hooks,
 // to refuse a model its DDL would refuse beyond what the skeleton and
 // Base check (SQLite: two indexes under one name); ExpectedTables and
@@ -64,6 +71,9 @@ func ExpectedTable(p *state.Project, m *state.Model, x Expectation, caps Capabil
 		return fmt.Errorf(string(x.Dialect())+": "+format, args...)
 	}
 	t := Table{Name: m.Table}
+	if c, ok := x.(CommentExpectation); ok && c.KeepsComments() {
+		t.Comment = m.Options.Comment
+	}
 	for _, f := range m.Fields {
 		if !f.HasColumn() {
 			continue

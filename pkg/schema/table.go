@@ -21,6 +21,9 @@ type Table struct {
 	ForeignKeys []ForeignKey
 	// Checks are compared by name only: databases rewrite the expression.
 	Checks []string
+	// Comment is the table's comment, "" for none (always on SQLite,
+	// which keeps no comments).
+	Comment string `json:",omitempty"`
 }
 
 // Column is one column: Type in the dialect's DDL spelling (lower case, as
@@ -34,6 +37,8 @@ type Column struct {
 	Default       *string
 	DBDefault     string `json:",omitempty"`
 	AutoIncrement bool
+	// Comment is the column's comment, "" for none (always on SQLite).
+	Comment string `json:",omitempty"`
 }
 
 // Unique is a unique constraint or unique index.

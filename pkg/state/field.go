@@ -101,9 +101,11 @@ type Field struct {
 	DBDefault DBDefault `json:",omitempty"`
 	// Relation is set for ForeignKey, OneToOne and ManyToMany fields.
 	Relation *Relation `json:",omitempty"`
-	// Choices and Comment are state only: they never change the schema.
+	// Choices are state only: they never change the schema.
 	Choices []string `json:",omitempty"`
-	Comment string   `json:",omitempty"`
+	// Comment is the column's comment in the database (COMMENT ON COLUMN,
+	// MySQL's COMMENT); state only on SQLite.
+	Comment string `json:",omitempty"`
 	// Was is a hint read from the models (pm:"was=old_name"): the state name
 	// (or the column) the field had before a rename. It lets makemigrations pair a removed
 	// and an added field without asking. It takes no part in equality and

@@ -294,7 +294,8 @@ func (e ddl) CreateTableStatement(table string, columns, constraints []string) s
 
 // spec renders a column definition after its name: type, NULL or NOT NULL,
 // DEFAULT def (when not nil; else the field's db_default expression, if
-// any) and AUTO_INCREMENT. It never says PRIMARY KEY,
+// any), AUTO_INCREMENT and COMMENT (so every restatement keeps the
+// comment). It never says PRIMARY KEY,
 // so MODIFY COLUMN can restate a key column without re-declaring the key.
 func (e ddl) spec(p *state.Project, m *state.Model, f *state.Field, def *string) (string, error) {
 	typ, err := columnType(p, m, f)
@@ -327,6 +328,9 @@ func (e ddl) spec(p *state.Project, m *state.Model, f *state.Field, def *string)
 	}
 	if f.Kind.IsAuto() {
 		b.WriteString(" AUTO_INCREMENT")
+	}
+	if f.Comment != "" {
+		b.WriteString(" COMMENT " + quoteString(f.Comment))
 	}
 	return b.String(), nil
 }

@@ -21,6 +21,9 @@ type expectation struct{}
 // Dialect says the expectation is MySQL's.
 func (expectation) Dialect() schema.Dialect { return schema.MySQL }
 
+// KeepsComments says MySQL keeps the comments of tables and columns.
+func (expectation) KeepsComments() bool { return true }
+
 // ExpectedColumn is the column CreateTable makes for f: the default
 // canonicalised as MySQL reports it back.
 func (expectation) ExpectedColumn(p *state.Project, m *state.Model, f *state.Field) (schema.Column, error) {
@@ -37,6 +40,7 @@ func (expectation) ExpectedColumn(p *state.Project, m *state.Model, f *state.Fie
 		Nullable:      f.Null && !f.PrimaryKey,
 		AutoIncrement: f.Kind.IsAuto(),
 		DBDefault:     string(f.DBDefault),
+		Comment:       f.Comment,
 	}
 	if f.Default != nil {
 		v, err := storedValue(p, m, f, *f.Default)

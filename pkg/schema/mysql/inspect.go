@@ -114,14 +114,14 @@ func queryEach(ctx context.Context, db schema.ExecQuerier, query string, scan fu
 
 // readTables lists the base tables of the current database (views excluded).
 func (in *inspection) readTables(ctx context.Context, db schema.ExecQuerier) error {
-	const q = `SELECT TABLE_NAME FROM information_schema.TABLES
+	const q = `SELECT TABLE_NAME, TABLE_COMMENT FROM information_schema.TABLES
 WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'`
 	return queryEach(ctx, db, q, func(rows *sql.Rows) error {
-		var name string
-		if err := rows.Scan(&name); err != nil {
+		var name, comment string
+		if err := rows.Scan(&name, &comment); err != nil {
 			return err
 		}
-		in.tables[name] = &schema.Table{Name: name}
+		in.tables[name] = &schema.Table{Name: name, Comment: comment}
 		return nil
 	})
 }
@@ -167,13 +167,13 @@ func (in *inspection) jsonCheck(table, column string) bool {
 // readColumns reads every column in table order, recognising MariaDB's json
 // columns, then files the checks that are not their automatic json_valid.
 func (in *inspection) readColumns(ctx context.Context, db schema.ExecQuerier) error {
-	const q = `SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA
+	const q = `SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, COLUMN_COMMENT
 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, ORDINAL_POSITION`
 	hidden := map[string]map[string]bool{}
 	err := queryEach(ctx, db, q, func(rows *sql.Rows) error {
-		var table, name, dataType, columnType, nullable, extra string
+		var table, name, dataType, columnType, nullable, extra, comment string
 		var def sql.NullString
-		if err := rows.Scan(&table, &name, &dataType, &columnType, &nullable, &def, &extra); err != nil {
+		if err := rows.Scan(&table, &name, &dataType, &columnType, &nullable, &def, &extra, &comment); err != nil {
 			return err
 		}
 		t := in.tables[table]
@@ -195,6 +195,7 @@ FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_N
 			Default:       in.normaliseDefault(typ, def, extra),
 			DBDefault:     string(in.dbDefault(def, extra)),
 			AutoIncrement: strings.Contains(strings.ToLower(extra), "auto_increment"),
+			Comment:       comment,
 		})
 		return nil
 	})

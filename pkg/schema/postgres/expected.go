@@ -20,6 +20,9 @@ type expectation struct{}
 // Dialect says the expectation is PostgreSQL's.
 func (expectation) Dialect() schema.Dialect { return schema.Postgres }
 
+// KeepsComments says PostgreSQL keeps the comments of tables and columns.
+func (expectation) KeepsComments() bool { return true }
+
 // ExpectedColumn is the column CreateTable makes for f: identity columns
 // as AutoIncrement, the default as its canonical literal.
 func (expectation) ExpectedColumn(p *state.Project, m *state.Model, f *state.Field) (schema.Column, error) {
@@ -27,7 +30,7 @@ func (expectation) ExpectedColumn(p *state.Project, m *state.Model, f *state.Fie
 	if err != nil {
 		return schema.Column{}, err
 	}
-	col := schema.Column{Name: f.ColumnName(), Type: spec.typ, Nullable: nullable(f, spec), AutoIncrement: spec.identity}
+	col := schema.Column{Name: f.ColumnName(), Type: spec.typ, Nullable: nullable(f, spec), AutoIncrement: spec.identity, Comment: f.Comment}
 	if spec.kind == state.SQL {
 		col.Type = canonicalSQLType(spec.typ)
 	}

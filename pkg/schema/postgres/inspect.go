@@ -25,14 +25,15 @@ var (
 // partitioned tables (not partitions) of current_schema().
 const (
 	tablesQuery = `
-SELECT c.relname
+SELECT c.relname, COALESCE(obj_description(c.oid, 'pg_class'), '')
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition`
 
 	columnsQuery = `
 SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-       a.attidentity::text, d.adbin IS NOT NULL, COALESCE(pg_get_expr(d.adbin, d.adrelid), '')
+       a.attidentity::text, d.adbin IS NOT NULL, COALESCE(pg_get_expr(d.adbin, d.adrelid), ''),
+       COALESCE(col_description(c.oid, a.attnum), '')
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -84,11 +85,11 @@ WHERE c.contype = 'c' AND n.nspname = current_schema() AND t.relkind IN ('r', 'p
 func (Inspector) Inspect(ctx context.Context, db schema.ExecQuerier) ([]schema.Table, error) {
 	tables := map[string]*schema.Table{}
 	err := query(ctx, db, tablesQuery, func(scan func(...any) error) error {
-		var name string
-		if err := scan(&name); err != nil {
+		var name, comment string
+		if err := scan(&name, &comment); err != nil {
 			return err
 		}
-		tables[name] = &schema.Table{Name: name}
+		tables[name] = &schema.Table{Name: name, Comment: comment}
 		return nil
 	})
 	if err != nil {
@@ -134,16 +135,16 @@ func query(ctx context.Context, db schema.ExecQuerier, q string, row func(scan f
 
 func inspectColumns(ctx context.Context, db schema.ExecQuerier, tables map[string]*schema.Table) error {
 	return query(ctx, db, columnsQuery, func(scan func(...any) error) error {
-		var table, name, typ, identity, expr string
+		var table, name, typ, identity, expr, comment string
 		var notNull, hasDefault bool
-		if err := scan(&table, &name, &typ, &notNull, &identity, &hasDefault, &expr); err != nil {
+		if err := scan(&table, &name, &typ, &notNull, &identity, &hasDefault, &expr, &comment); err != nil {
 			return err
 		}
 		t := tables[table]
 		if t == nil {
 			return nil // created after the tables query ran
 		}
-		col := schema.Column{Name: name, Type: normaliseType(typ), Nullable: !notNull, AutoIncrement: identity != ""}
+		col := schema.Column{Name: name, Type: normaliseType(typ), Nullable: !notNull, AutoIncrement: identity != "", Comment: comment}
 		if hasDefault {
 			value, kind := parseDefault(expr)
 			switch kind {
