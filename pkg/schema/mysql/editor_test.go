@@ -103,7 +103,10 @@ func TestAlterFieldDDL(t *testing.T) {
 		{"rename restates the column", func(f *state.Field) { f.Column = "years"; f.Default = state.Str("1") }, nil, []string{
 			"ALTER TABLE `author` CHANGE COLUMN `age` `years` int NULL DEFAULT 1",
 		}},
-		{"state-only options render nothing", func(f *state.Field) { f.Blank, f.Comment, f.Choices = true, "how old", []string{"1"} }, nil, nil},
+		{"state-only options render nothing", func(f *state.Field) { f.Blank, f.Choices = true, []string{"1"} }, nil, nil},
+		{"a comment restates the column", func(f *state.Field) { f.Comment = "how old" }, nil, []string{
+			"ALTER TABLE `author` MODIFY COLUMN `age` int NULL COMMENT 'how old'",
+		}},
 		{"bad fill is an error", func(f *state.Field) { f.Null = false }, state.Str("old"), nil},
 	}
 	for _, tt := range tests {
