@@ -353,6 +353,7 @@ var cases = []checkCase{
 	{"an ordering path to a missing field", "pm.E031", []any{OrderedByMakerTypo{}, Maker{}}, nil, "checks.OrderedByMakerTypo.Meta", "Ordering names -maker__nme, but checks.Maker has no field nme"},
 	{"an ordering path through a column", "pm.E031", []any{OrderedThroughName{}, Maker{}}, nil, "checks.OrderedThroughName.Meta", "Ordering names maker__name__lower, but checks.Maker.Name is not a relation to follow, and lower is not a lookup or transform of a char field"},
 	{"a SQL type not spelled for MySQL", "pm.E032", []any{SpelledForPostgres{}}, []Target{pg, my}, "checks.SpelledForPostgres.Addr", "spells its column type for PostgreSQL but not for MySQL/MariaDB, which it is migrated to (connection my)"},
+	{"a table comment too long for MySQL", "pm.E033", []any{LongTableComment{}}, []Target{my}, "checks.LongTableComment.Meta", "more than the 2048 MySQL/MariaDB keeps for a table"},
 	{"a foreign key to an unmanaged model", "pm.W003", []any{ToUnmanaged{}, Legacy{}}, nil, "checks.ToUnmanaged.Legacy", "an unmanaged model"},
 	{"unique on a foreign key", "pm.W004", []any{UniqueFK{}, Maker{}}, nil, "checks.UniqueFK.Maker", "makes it a one-to-one relation"},
 	{"one related_name twice", "pm.W005", []any{SameRelatedName{}, Maker{}}, nil, "checks.SameRelatedName.Seller", "related_name=things is also the related_name of checks.SameRelatedName.Builder"},

@@ -54,6 +54,7 @@ var Catalog = []Check{
 	{"pm.E030", "a new migration removes a field that a relation still names with to_field at that point"},
 	{"pm.E031", "a Meta.Ordering path across relations names a field that does not exist or is not a relation"},
 	{"pm.E032", "a field with spelled SQL types (type=<dialect>:<type>) spells none for a target database"},
+	{"pm.E033", "a comment longer than MySQL/MariaDB keeps (1024 characters for a column, 2048 for a table)"},
 	{"pm.W001", "a pm or db tag on an unexported field, which is never a column"},
 	{"pm.W002", "a default= on a text field that looks like CURRENT_TIMESTAMP or uuid()"},
 	{"pm.W003", "a foreign key constraint to an unmanaged model"},

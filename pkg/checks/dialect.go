@@ -3,6 +3,7 @@ package checks
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/pmanager/pmanager/pkg/schema"
 	"github.com/pmanager/pmanager/pkg/schema/mysql"
@@ -157,7 +158,7 @@ func mysqlRowBytes(f *state.Field) int {
 }
 
 // checkMySQL runs the checks of what MySQL/MariaDB cannot express:
-// pm.E017 to pm.E021 and pm.E024.
+// pm.E017 to pm.E021, pm.E024 and pm.E033.
 func (r *run) checkMySQL() {
 	dt, ok := r.dialect(schema.MySQL)
 	if !ok {
@@ -178,6 +179,7 @@ func (r *run) checkMySQL() {
 					"drop the Condition, or enforce it with a generated column that is NULL where the condition is false and a unique constraint on it, written in RunSQL")
 			}
 		}
+		r.checkMySQLComments(m, conns)
 		rowBytes := 0
 		for _, f := range m.Fields {
 			if !f.HasColumn() {
@@ -199,6 +201,28 @@ func (r *run) checkMySQL() {
 			r.checkMySQLKey(k, m, conns)
 		}
 		r.checkJoinTableKeys(m, conns)
+	}
+}
+
+// MySQL and MariaDB refuse a column comment longer than 1024 characters
+// and a table comment longer than 2048.
+const (
+	mysqlMaxColumnComment = 1024
+	mysqlMaxTableComment  = 2048
+)
+
+// checkMySQLComments runs pm.E033: a comment MySQL/MariaDB would refuse
+// at migrate.
+func (r *run) checkMySQLComments(m *state.Model, conns string) {
+	if n := utf8.RuneCountInString(m.Options.Comment); n > mysqlMaxTableComment {
+		r.add("pm.E033", r.src.modelObject(m)+".Meta", fmt.Sprintf("Meta.Comment is %d characters long, more than the %d MySQL/MariaDB keeps for a table %s", n, mysqlMaxTableComment, conns),
+			fmt.Sprintf("shorten Meta.Comment to at most %d characters", mysqlMaxTableComment))
+	}
+	for _, f := range m.Fields {
+		if n := utf8.RuneCountInString(f.Comment); f.HasColumn() && n > mysqlMaxColumnComment {
+			r.add("pm.E033", r.src.fieldObject(m, f), fmt.Sprintf("comment= is %d characters long, more than the %d MySQL/MariaDB keeps for a column %s", n, mysqlMaxColumnComment, conns),
+				fmt.Sprintf("shorten comment= to at most %d characters", mysqlMaxColumnComment))
+		}
 	}
 }
 
