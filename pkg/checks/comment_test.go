@@ -23,7 +23,9 @@ type ShortEnoughTableComment struct {
 	Name string `pm:"max_length=20"`
 }
 
-func (ShortEnoughTableComment) Meta() models.Meta { return models.Meta{Comment: strings.Repeat("é", 2048)} }
+func (ShortEnoughTableComment) Meta() models.Meta {
+	return models.Meta{Comment: strings.Repeat("é", 2048)}
+}
 
 // TestLongCommentsOnMySQL: pm.E033 names the model or field and the fix,
 // only for a MySQL target, and counts characters.
