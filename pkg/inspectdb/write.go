@@ -211,6 +211,9 @@ func (w *writer) describe(m *model) {
 	w.primaryKey(m)
 	for _, f := range m.fields {
 		w.describeField(m, f)
+		if f.col.Comment != "" {
+			f.options = append(f.options, "comment="+quoteValue(f.col.Comment))
+		}
 	}
 	w.uniques(m)
 	w.indexes(m)
@@ -568,6 +571,9 @@ func (w *writer) renderModel(b *strings.Builder, m *model) {
 	}
 	if len(m.unmanaged) > 0 {
 		meta = append(meta, "Unmanaged: true,")
+	}
+	if m.table.Comment != "" {
+		meta = append(meta, fmt.Sprintf("Comment: %q,", m.table.Comment))
 	}
 	if len(m.uniqueTogether) > 0 {
 		meta = append(meta, "UniqueTogether: [][]string{\n"+strings.Join(m.uniqueTogether, ",\n")+",\n},")

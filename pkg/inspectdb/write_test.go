@@ -124,6 +124,11 @@ func shopTables(d schema.Dialect) []schema.Table {
 		PrimaryKey: []string{"id"},
 	}
 	history := schema.Table{Name: schema.HistoryTable, Columns: []schema.Column{{Name: "id", Type: ty["bigint"], AutoIncrement: true}}, PrimaryKey: []string{"id"}}
+	if d != schema.SQLite { // comments, which SQLite keeps none of
+		maker.Comment = "who makes cars, \"quoted\", it's\nnaïve"
+		maker.Columns[1].Comment = "trade name, as 'sold' \\ here"
+		car.Columns[1].Comment = "the maker"
+	}
 	out := []schema.Table{maker, car, blob, pair, pairNote, computed, history}
 	for i := range out {
 		schema.SortTable(&out[i])
@@ -232,11 +237,12 @@ func TestWriteSource(t *testing.T) {
 		"// Models written by pmanager inspectdb from postgres://app@db/shop (postgres).",
 		"package shop\n",
 		"type ShopMaker struct {\n\tmodels.Model\n\tName",
-		"Name    string  `pm:\"max_length=100,unique\"`",
+		"Name    string  `pm:\"max_length=100,comment='trade name, as ''sold'' \\\\ here',unique\"`",
+		"Comment: \"who makes cars, \\\"quoted\\\", it's\\nnaïve\",",
 		"Motto   string  `pm:\"max_length=50,default='fast, ''cheap'''\"`",
 		"Notes   *string\n",
 		"ID       int32      `pm:\"primary_key,auto\"`",
-		"Maker    *ShopMaker `pm:\"on_delete=CASCADE\"`",
+		"Maker    *ShopMaker `pm:\"on_delete=CASCADE,comment=the maker\"`",
 		"Owner    *ShopMaker `pm:\"null,on_delete=SET_NULL\"`",
 		"ModelField *string `pm:\"max_length=10,column=model\"`",
 		"Listed   time.Time  `pm:\"index\"`",
