@@ -196,8 +196,12 @@ func keyAndStateOnlyWalk() []walkStep {
 			after: []string{`INSERT INTO city (name, country_id) VALUES ('Nairobi', 'KE')`}},
 		{op: operations.AlterField{Model: "City", Name: "country", Field: fk("CASCADE", "cities")}, noSQL: true},
 		{op: operations.AlterField{Model: "City", Name: "name", Field: &state.Field{Kind: state.Char, MaxLength: 40, Blank: true,
-			Choices: []string{"Nairobi", "Lund"}, Comment: "where"}}, noSQL: true},
+			Choices: []string{"Nairobi", "Lund"}}}, noSQL: true},
 		{op: operations.AlterModelOptions{Name: "City", Options: state.Options{Ordering: []string{"-name"}, VerboseName: "town"}}, noSQL: true},
+		// Comments reach the database (state only on SQLite); the rows stay.
+		{op: operations.AlterField{Model: "City", Name: "name", Field: &state.Field{Kind: state.Char, MaxLength: 40, Blank: true,
+			Choices: []string{"Nairobi", "Lund"}, Comment: "where"}}, query: `SELECT name FROM city`, want: []string{"Nairobi"}},
+		{op: operations.AlterModelOptions{Name: "City", Options: state.Options{Ordering: []string{"-name"}, VerboseName: "town", Comment: "towns"}}},
 		{op: operations.CreateModel{Name: "Capital", Table: "capital_view", Unmanaged: true, Fields: []*state.Field{id(), fk("DO_NOTHING", "")}}, noSQL: true},
 		{op: operations.AddField{Model: "Capital", Field: &state.Field{Name: "since", Kind: state.Integer}}, noSQL: true},
 		{op: operations.RenameModel{OldName: "Capital", NewName: "Seat"}, noSQL: true},
