@@ -20,7 +20,7 @@ func (s *session) driftCommand() *ucli.Command {
 		ArgsUsage: "[app...]",
 		Description: "Reads which migrations the database's history records as applied, builds the schema they make, and compares\n" +
 			"each table they own (managed models and many-to-many join tables) with the live one: missing or extra\n" +
-			"columns, types, nullability, defaults, the key, indexes, unique and check constraints, foreign keys.\n" +
+			"columns, types, nullability, defaults, comments, the key, indexes, unique and check constraints, foreign keys.\n" +
 			"Tables of no model (the history's own, anything made by hand) are left out. Changes nothing.",
 		Flags:  []ucli.Flag{databaseFlag(), jsonFlag()},
 		Action: s.drift,
