@@ -55,6 +55,9 @@ func itemModel(v *state.Field) []operations.Operation {
 	}
 }
 
+// inetTypes spells an address column per dialect (a spelled SQL type).
+var inetTypes = []state.SQLType{{Dialect: "postgres", Type: "inet"}, {Dialect: "mysql", Type: "varchar(45)"}, {Dialect: "sqlite", Type: "text"}}
+
 func preflightCases() []preflightCase {
 	forty := "'" + strings.Repeat("é", 40) + "'"
 	return []preflightCase{
@@ -119,6 +122,17 @@ func preflightCases() []preflightCase {
 			op: operations.AlterField{Model: "Item", Name: "v", Field: &state.Field{Kind: state.ForeignKey, Null: true, Column: "v",
 				Relation: &state.Relation{To: "main.Other", OnDelete: "CASCADE"}}},
 			want: "Item.v: 1 row points at no row of Other (id=2)"},
+		{name: "text becomes a spelled SQL type",
+			field: &state.Field{Name: "v", Kind: state.Text, Null: true},
+			rows:  []string{"'10.0.0.1'", "NULL"},
+			op:    operations.AlterField{Model: "Item", Name: "v", Field: &state.Field{Kind: state.SQL, Null: true, SQLTypes: inetTypes}},
+			want:  "Item.v: 1 row holds a value that"},
+		{name: "a spelled SQL type spelled anew",
+			field: &state.Field{Name: "v", Kind: state.SQL, Null: true, SQLTypes: inetTypes},
+			rows:  []string{"NULL", "'10.0.0.1'"},
+			op: operations.AlterField{Model: "Item", Name: "v", Field: &state.Field{Kind: state.SQL, Null: true, SQLTypes: []state.SQLType{
+				{Dialect: "postgres", Type: "varchar(64)"}, {Dialect: "mysql", Type: "varchar(64)"}, {Dialect: "sqlite", Type: "varchar(64)"}}}},
+			want: "Item.v: 1 row holds a value that"},
 		{name: "NOT NULL column added to a table with rows",
 			field: &state.Field{Name: "v", Kind: state.Integer},
 			rows:  []string{"1"},

@@ -128,9 +128,13 @@ func guardedTypeSQL(d *schema.ColumnDiff) (string, error) {
 		return head + col + "::text", nil
 	}
 	if newSpec.kind == state.SQL || d.Old.Kind == state.SQL {
-		// Nothing is known of a spelled type's casts; every type reads
-		// its text form, and the pre-flight refused the rows with values.
-		return head + col + "::text::" + typ, nil
+		// Nothing is known of how a spelled type converts (inet's text
+		// form is 10.0.0.1/32), so only NULLs are proven to keep: any
+		// other value fails the statement, naming it, through a cast of
+		// the refusal to integer that type-checks for every target.
+		refuse := "(" + quoteLiteral("pmanager: refusing to change a value of "+table+"."+column+" converting to the spelled type "+typ+": ") +
+			" || " + col + "::text)::integer::text::" + typ
+		return head + "CASE WHEN " + col + " IS NULL THEN NULL ELSE " + refuse + " END", nil
 	}
 	bad, err := misfit(d.P, d.To, d.Old, d.New, col)
 	if err != nil || bad == "" || typ == "bytea" {
