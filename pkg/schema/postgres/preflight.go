@@ -124,9 +124,6 @@ func guardedTypeSQL(d *schema.ColumnDiff) (string, error) {
 	}
 	head := plain + " USING "
 	col := quoteIdent(column)
-	if newSpec.kind == state.Char || newSpec.kind == state.Text {
-		return head + col + "::text", nil
-	}
 	if newSpec.kind == state.SQL || d.Old.Kind == state.SQL {
 		// Nothing is known of how a spelled type converts (inet's text
 		// form is 10.0.0.1/32), so only NULLs are proven to keep: any
@@ -135,6 +132,9 @@ func guardedTypeSQL(d *schema.ColumnDiff) (string, error) {
 		refuse := "(" + quoteLiteral("pmanager: refusing to change a value of "+table+"."+column+" converting to the spelled type "+typ+": ") +
 			" || " + col + "::text)::integer::text::" + typ
 		return head + "CASE WHEN " + col + " IS NULL THEN NULL ELSE " + refuse + " END", nil
+	}
+	if newSpec.kind == state.Char || newSpec.kind == state.Text {
+		return head + col + "::text", nil
 	}
 	bad, err := misfit(d.P, d.To, d.Old, d.New, col)
 	if err != nil || bad == "" || typ == "bytea" {
