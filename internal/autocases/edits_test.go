@@ -3,6 +3,7 @@ package autocases
 import (
 	"fmt"
 	"math/rand"
+	"slices"
 	"strings"
 
 	"github.com/pmanager/pmanager/pkg/schema"
@@ -17,6 +18,8 @@ var editKinds = []string{
 	"add unique", "add check", "remove constraint", "unique together", "rename table", "state only",
 	"replace primary key", "move primary key", "retype primary key", "to_field relation",
 	"unique with its group", "reorder index", "two edits on one model",
+	"many-to-many with join columns", "alter join columns", "ordering across a relation",
+	"ordering by pk", "ordering at random",
 }
 
 // editor makes random, valid edits to a state, as a developer editing
@@ -128,6 +131,46 @@ func (e *editor) apply(kind string, p *state.Project) bool {
 	case "add many-to-many":
 		m.Fields = append(m.Fields, &state.Field{Name: e.name("m"), Kind: state.ManyToMany,
 			Relation: &state.Relation{To: pick().Label()}})
+	case "many-to-many with join columns":
+		rel := &state.Relation{To: pick().Label()}
+		switch e.r.Intn(3) {
+		case 0:
+			rel.FromColumn, rel.ToColumn = e.joinColumn(), e.joinColumn()
+		case 1:
+			rel.FromColumn = e.joinColumn()
+		default:
+			rel.ToColumn = e.joinColumn()
+		}
+		m.Fields = append(m.Fields, &state.Field{Name: e.name("m"), Kind: state.ManyToMany, Relation: rel})
+	case "alter join columns":
+		var m2m []*state.Field
+		for _, m := range models {
+			for _, f := range m.Fields {
+				if f.Kind == state.ManyToMany && f.Relation.Through == "" {
+					m2m = append(m2m, f)
+				}
+			}
+		}
+		if len(m2m) == 0 {
+			return false
+		}
+		e.alterJoinColumns(m2m[e.r.Intn(len(m2m))].Relation)
+	case "ordering across a relation":
+		return e.orderAcross(p, m)
+	case "ordering by pk":
+		term := []string{"pk", "-pk"}[e.r.Intn(2)]
+		if slices.Equal(m.Options.Ordering, []string{term}) {
+			term = strings.TrimPrefix(term, "-")
+			if term == m.Options.Ordering[0] {
+				term = "-" + term
+			}
+		}
+		m.Options.Ordering = []string{term}
+	case "ordering at random":
+		if slices.Equal(m.Options.Ordering, []string{state.OrderingRandom}) {
+			return false
+		}
+		m.Options.Ordering = []string{state.OrderingRandom}
 	case "add index":
 		cols := e.indexable(m, 2)
 		if len(cols) == 0 {
@@ -246,6 +289,107 @@ func (e *editor) apply(kind string, p *state.Project) bool {
 		panic("autocases: unknown edit " + kind)
 	}
 	return true
+}
+
+// joinColumn is a new name for a join table column: ending in _id or not,
+// as from_column= and to_column= take both (the join model's field is then
+// named without the _id, or as the column).
+func (e *editor) joinColumn() string {
+	if e.r.Intn(2) == 0 {
+		return e.name("jc") + "_id"
+	}
+	return e.name("jc")
+}
+
+// alterJoinColumns renames one or both columns of a many-to-many's join
+// table, or gives one back its default name.
+func (e *editor) alterJoinColumns(rel *state.Relation) {
+	switch e.r.Intn(4) {
+	case 0:
+		rel.FromColumn = e.joinColumn()
+	case 1:
+		rel.ToColumn = e.joinColumn()
+	case 2:
+		rel.FromColumn, rel.ToColumn = e.joinColumn(), e.joinColumn()
+	default:
+		if rel.FromColumn != "" {
+			rel.FromColumn = ""
+		} else if rel.ToColumn != "" {
+			rel.ToColumn = ""
+		} else {
+			rel.FromColumn = e.joinColumn()
+		}
+	}
+}
+
+// orderAcross sets m's ordering to a path across one of its relations (a
+// foreign key, one-to-one or many-to-many) to a column field of the
+// target or its pk, descending at times, and sometimes a second term.
+func (e *editor) orderAcross(p *state.Project, m *state.Model) bool {
+	var paths []string
+	for _, f := range m.Fields {
+		if f.Relation == nil {
+			continue
+		}
+		t := p.Resolve(m.App, f.Relation.To)
+		if t == nil {
+			continue
+		}
+		paths = append(paths, f.Name+"__pk")
+		for _, tf := range t.Fields {
+			if tf.HasColumn() {
+				paths = append(paths, f.Name+"__"+tf.Name)
+			}
+		}
+	}
+	if len(paths) == 0 {
+		return false
+	}
+	term := paths[e.r.Intn(len(paths))]
+	if e.r.Intn(2) == 0 {
+		term = "-" + term
+	}
+	ordering := []string{term}
+	if e.r.Intn(3) == 0 {
+		ordering = append(ordering, []string{"pk", "-pk"}[e.r.Intn(2)])
+	}
+	if slices.Equal(m.Options.Ordering, ordering) {
+		return false
+	}
+	m.Options.Ordering = ordering
+	return true
+}
+
+// orderingHolds reports whether an ordering term still names what it did
+// in m of p: "?", a field of m or pk, or a path across relations to a
+// field of the target with a column (or its pk), as the generator makes.
+func orderingHolds(p *state.Project, m *state.Model, term string) bool {
+	path := state.OrderingPath(term)
+	if term == state.OrderingRandom {
+		return true
+	}
+	cur := m
+	for i, step := range path {
+		var f *state.Field
+		if step == "pk" {
+			f = cur.PrimaryKey()
+		} else {
+			f = cur.Field(step)
+		}
+		if f == nil {
+			return false
+		}
+		if i == len(path)-1 {
+			return f.HasColumn()
+		}
+		if f.Relation == nil {
+			return false
+		}
+		if cur = p.Resolve(cur.App, f.Relation.To); cur == nil {
+			return false
+		}
+	}
+	return false
 }
 
 // replaceKey gives m a new primary key under a new name, as a developer who
@@ -629,6 +773,17 @@ func sanitize(p *state.Project) {
 			}
 		}
 		m.UniqueTogether = groups
+	}
+	// An ordering term whose path lost a field (removed, or its relation
+	// retargeted) goes, as a developer would drop it on pm.E031.
+	for _, m := range p.Models {
+		var keep []string
+		for _, term := range m.Options.Ordering {
+			if orderingHolds(p, m, term) {
+				keep = append(keep, term)
+			}
+		}
+		m.Options.Ordering = keep
 	}
 	// A to_field must name a unique column of the target, and a relation
 	// needs its target: follow the key instead where that went.

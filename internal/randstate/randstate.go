@@ -62,6 +62,11 @@ func RandomizeField(r *rand.Rand, f *state.Field) {
 		f.Relation = &state.Relation{}
 		if f.Kind != state.ManyToMany {
 			f.Relation.OnDelete = "CASCADE"
+		} else if r.Intn(3) == 0 {
+			// Join columns named as a table another tool made: with
+			// _id, without it, or one side only.
+			f.Relation.FromColumn = []string{"", "src_id", "src"}[r.Intn(3)]
+			f.Relation.ToColumn = []string{"", "dst_id", "dst"}[r.Intn(3)]
 		}
 		return
 	}
@@ -158,12 +163,63 @@ func Mutate(r *rand.Rand, m *state.Model) *state.Model {
 		c.Unmanaged = !c.Unmanaged
 	}
 	if r.Intn(5) == 0 {
-		c.Options.Ordering = []string{"-id"}
+		c.Options.Ordering = Ordering(r, c)
 	}
 	if r.Intn(2) == 0 {
 		Extras(r, c)
 	}
 	return c
+}
+
+// Ordering is a random Meta.Ordering for m in the forms Django accepts: a
+// field, pk or -pk, "?", or a path across one of m's relations to a field
+// of its target or its pk; Link drops a path whose relation it retargets
+// to a model without that field.
+func Ordering(r *rand.Rand, m *state.Model) []string {
+	var terms []string
+	for _, f := range m.Fields {
+		if f.HasColumn() {
+			terms = append(terms, f.Name)
+		}
+		if f.Relation != nil {
+			terms = append(terms, f.Name+"__pk", f.Name+"__id")
+		}
+	}
+	terms = append(terms, "pk", state.OrderingRandom)
+	t := terms[r.Intn(len(terms))]
+	if t != state.OrderingRandom && r.Intn(2) == 0 {
+		t = "-" + t
+	}
+	return []string{t}
+}
+
+// orderingHolds reports whether an ordering term names what p holds: "?",
+// a column field of m or pk, or a path across relations to one.
+func orderingHolds(p *state.Project, m *state.Model, term string) bool {
+	if term == state.OrderingRandom {
+		return true
+	}
+	path := state.OrderingPath(term)
+	cur := m
+	for i, step := range path {
+		f := cur.Field(step)
+		if step == "pk" {
+			f = cur.PrimaryKey()
+		}
+		if f == nil {
+			return false
+		}
+		if i == len(path)-1 {
+			return f.HasColumn()
+		}
+		if f.Relation == nil {
+			return false
+		}
+		if cur = p.Resolve(cur.App, f.Relation.To); cur == nil {
+			return false
+		}
+	}
+	return false
 }
 
 // Link points every relation field without a (valid) target at a
@@ -226,6 +282,13 @@ func Link(r *rand.Rand, p *state.Project) {
 			}
 		}
 		m.UniqueTogether = groups
+		var ordering []string
+		for _, term := range m.Options.Ordering {
+			if orderingHolds(p, m, term) {
+				ordering = append(ordering, term)
+			}
+		}
+		m.Options.Ordering = ordering
 	}
 }
 
@@ -258,6 +321,12 @@ func Dump(p *state.Project) string {
 				fmt.Fprintf(&b, " to=%s", f.Relation.To)
 				if f.Relation.ToField != "" {
 					b.WriteString(" to_field=" + f.Relation.ToField)
+				}
+				if f.Relation.FromColumn != "" {
+					b.WriteString(" from_column=" + f.Relation.FromColumn)
+				}
+				if f.Relation.ToColumn != "" {
+					b.WriteString(" to_column=" + f.Relation.ToColumn)
 				}
 			}
 			b.WriteString("\n")
