@@ -80,6 +80,14 @@ func (d *detector) relationNeeds(s *step, m *state.Model, f *state.Field) {
 			}
 		}
 	}
+	// A many-to-many's join table points at its own model's key too: it
+	// waits for that key as for the target's.
+	if f.Kind == state.ManyToMany && f.Relation != nil && f.Relation.Through == "" && d.from.Models[m.Key()] != nil {
+		if pk := m.PrimaryKey(); pk != nil {
+			s.need(token{kind: fieldAdded, model: m.Key(), name: pk.Name},
+				token{kind: fieldAltered, model: m.Key(), name: pk.Name})
+		}
+	}
 }
 
 // fieldUses makes s wait until every field in names exists in its new form.
