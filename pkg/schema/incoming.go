@@ -187,6 +187,13 @@ func ForeignKeyOf(p *state.Project, m *state.Model, f *state.Field) (ForeignKey,
 	if err != nil {
 		return ForeignKey{}, false, err
 	}
+	if !tf.IsUnique() {
+		// Only between two operations of one migration (the to_field
+		// target lost its unique, the relation moves next): the change
+		// that took the unique dropped the key, as no server keeps a
+		// foreign key to a column that is not unique.
+		return ForeignKey{}, false, nil
+	}
 	col := f.ColumnName()
 	return ForeignKey{
 		Name:      ForeignKeyName(m.Table, col),
