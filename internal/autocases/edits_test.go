@@ -180,8 +180,9 @@ func (e *editor) apply(kind string, p *state.Project) bool {
 		if e.r.Intn(3) == 0 {
 			idx.Fields[0] = "-" + idx.Fields[0]
 		}
-		if e.dialect != schema.MySQL && e.r.Intn(4) == 0 {
-			// Partial, over the key column, which no edit renames.
+		if e.dialect != schema.MySQL && e.r.Intn(4) == 0 && m.PrimaryKey().Kind != state.Char {
+			// Partial, over the key column, which no edit renames; a
+			// number, as the condition compares it with one.
 			idx.Condition = m.PrimaryKey().ColumnName() + ">0"
 		}
 		m.Indexes = append(m.Indexes, idx)
@@ -226,7 +227,7 @@ func (e *editor) apply(kind string, p *state.Project) bool {
 	case "state only":
 		switch e.r.Intn(3) {
 		case 0:
-			m.Options.Ordering = []string{"-id"}
+			m.Options.Ordering = []string{"-" + m.PrimaryKey().Name}
 		case 1:
 			m.Options.VerboseName = e.name("v")
 		default:
