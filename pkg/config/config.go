@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -72,6 +73,12 @@ type Connection struct {
 	// URL is the connection URL as written (before ${VAR} expansion); use
 	// Config.URL to get it expanded and overridden.
 	URL string
+	// Server is the server the connection runs, as pmanager.toml states it
+	// (server = "mariadb 10.11"): the flavour, a space, the version. What
+	// never connects (makemigrations' summary, the file header) judges
+	// the risks of a migration for it instead of the assumed oldest
+	// release; "" when not stated.
+	Server string
 	// line is where url is written, for errors; 0 when unknown.
 	line int
 	// override is set when an environment variable replaced URL.
@@ -145,7 +152,8 @@ type lintFile struct {
 }
 
 type connectionFile struct {
-	URL string `toml:"url"`
+	URL    string `toml:"url"`
+	Server string `toml:"server"`
 }
 
 type appFile struct {
@@ -346,7 +354,7 @@ func unknownKeyMsg(k toml.Key) string {
 	name := k.String()
 	switch {
 	case len(k) == 3 && k[0] == "connections":
-		return fmt.Sprintf("unknown key %q in [connections.%s]; a connection takes only url", k[2], k[1])
+		return fmt.Sprintf("unknown key %q in [connections.%s]; a connection takes url and server", k[2], k[1])
 	case len(k) == 3 && k[0] == "apps":
 		return fmt.Sprintf("unknown key %q in [apps.%s]; an app takes models, migrations, seeders and connection", k[2], k[1])
 	case len(k) == 3 && k[0] == "fleets":
@@ -370,7 +378,12 @@ func (c *Config) readConnections(f file, lines lineIndex) error {
 			return &Error{File: c.File, Line: lines.find(toml.Key{"connections", name}),
 				Msg: fmt.Sprintf("[connections.%s] has no url; add url = \"postgres://user:password@host:5432/name\" (or mysql://, sqlite://)", name)}
 		}
-		c.Connections[name] = Connection{Name: name, URL: cf.URL, line: line}
+		server, err := serverSetting(cf.Server)
+		if err != nil {
+			return &Error{File: c.File, Line: lines.find(toml.Key{"connections", name, "server"}),
+				Msg: fmt.Sprintf("[connections.%s] server = %q %v; write the flavour and its version, e.g. server = \"mysql 8.0.36\" (postgres, mysql, mariadb or sqlite)", name, cf.Server, err)}
+		}
+		c.Connections[name] = Connection{Name: name, URL: cf.URL, Server: server, line: line}
 	}
 	name, err := c.expand(f.DefaultConnection, lines.find(toml.Key{"default_connection"}))
 	if err != nil {
@@ -603,4 +616,29 @@ func validVar(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// serverFlavours are the words a connection's server setting starts with.
+var serverFlavours = []string{"postgres", "mysql", "mariadb", "sqlite"}
+
+// serverVersion is the version part of a server setting: one to three
+// numbers separated by dots.
+var serverVersion = regexp.MustCompile(`^[0-9]+(\.[0-9]+){0,2}$`)
+
+// serverSetting checks a connection's server setting and returns it with
+// its words lower-cased and single-spaced; "" stays "". The error says
+// what is wrong with it.
+func serverSetting(raw string) (string, error) {
+	words := strings.Fields(strings.ToLower(raw))
+	switch {
+	case len(words) == 0 && raw == "":
+		return "", nil
+	case len(words) != 2:
+		return "", errors.New("is not a flavour and a version")
+	case !slices.Contains(serverFlavours, words[0]):
+		return "", fmt.Errorf("names no known flavour %q", words[0])
+	case !serverVersion.MatchString(words[1]):
+		return "", fmt.Errorf("has no version number like 8.0.36 after %s", words[0])
+	}
+	return words[0] + " " + words[1], nil
 }

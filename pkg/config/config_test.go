@@ -196,7 +196,27 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "unknown connection key",
 			toml: "[connections.default]\nurl = \"sqlite://x\"\npassword = \"hunter2\"\n",
-			want: path + `:3: unknown key "password" in [connections.default]; a connection takes only url`,
+			want: path + `:3: unknown key "password" in [connections.default]; a connection takes url and server`,
+		},
+		{
+			name: "server without a version",
+			toml: "[connections.prod]\nurl = \"mysql://app@db/shop\"\nserver = \"mysql\"\n",
+			want: path + `:3: [connections.prod] server = "mysql" is not a flavour and a version; write the flavour and its version, e.g. server = "mysql 8.0.36" (postgres, mysql, mariadb or sqlite)`,
+		},
+		{
+			name: "server of an unknown flavour",
+			toml: "[connections.prod]\nurl = \"mysql://app@db/shop\"\nserver = \"oracle 19\"\n",
+			want: path + `:3: [connections.prod] server = "oracle 19" names no known flavour "oracle"; write the flavour and its version, e.g. server = "mysql 8.0.36" (postgres, mysql, mariadb or sqlite)`,
+		},
+		{
+			name: "server with a version that is no number",
+			toml: "[connections.prod]\nurl = \"mysql://app@db/shop\"\nserver = \"mariadb latest\"\n",
+			want: path + `:3: [connections.prod] server = "mariadb latest" has no version number like 8.0.36 after mariadb; write the flavour and its version, e.g. server = "mysql 8.0.36" (postgres, mysql, mariadb or sqlite)`,
+		},
+		{
+			name: "server with four numbers",
+			toml: "[connections.prod]\nurl = \"mysql://app@db/shop\"\nserver = \"mysql 8.0.36.1\"\n",
+			want: path + `:3: [connections.prod] server = "mysql 8.0.36.1" has no version number like 8.0.36 after mysql; write the flavour and its version, e.g. server = "mysql 8.0.36" (postgres, mysql, mariadb or sqlite)`,
 		},
 		{
 			name: "wrong type",
@@ -317,5 +337,37 @@ func TestRead(t *testing.T) {
 	}
 	if _, ok := c.App("other"); ok {
 		t.Error("App(other) found")
+	}
+}
+
+// TestServerSetting: a connection's server setting is kept, normalised,
+// when it is a flavour and a version, and absent when not written.
+func TestServerSetting(t *testing.T) {
+	t.Parallel()
+	const doc = `default_connection = "prod"
+
+[connections.prod]
+url = "mysql://app@db/shop"
+server = "  MariaDB   10.11 "
+
+[connections.reports]
+url = "postgres://app@db/reports"
+server = "postgres 15"
+
+[connections.local]
+url = "sqlite://x.db"
+`
+	c, err := Parse("/proj/pmanager.toml", []byte(doc), func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"prod": "mariadb 10.11", "reports": "postgres 15", "local": ""}
+	for name, server := range want {
+		if got := c.Connections[name].Server; got != server {
+			t.Errorf("connection %s: Server = %q, want %q", name, got, server)
+		}
+	}
+	if got := Default("/proj", nil).Connections[DefaultConnectionName].Server; got != "" {
+		t.Errorf("the built-in connection states server %q, want none", got)
 	}
 }

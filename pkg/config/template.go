@@ -13,6 +13,11 @@ default_connection = "default"
 # or mysql://user:password@host:3306/name. Keep passwords out of this file:
 # url = "postgres://app:${DB_PASSWORD}@localhost:5432/app"
 url = "sqlite://pmanager.db"
+# The server this connection runs, for what judges risks without connecting
+# (makemigrations' summary, the migration's header): the flavour (postgres,
+# mysql, mariadb, sqlite) and its version. Unset, the oldest common release
+# is assumed (PostgreSQL 11, MySQL 5.7, SQLite 3.35).
+# server = "mariadb 10.11"
 
 # One table per app: a models package and the migrations package it owns.
 [apps.main]

@@ -43,6 +43,12 @@ type Target struct {
 	// Guessed is true when Version is the conservative assumption, not
 	// what a server said.
 	Guessed bool
+	// Configured is true when Version is what pmanager.toml states the
+	// server runs (a connection's server setting), not what a server said.
+	Configured bool
+	// parts counts the numbers the configured version was written with
+	// ("10.11": 2), so a live server agrees with it on those alone.
+	parts int
 }
 
 // Offline is the target of a dialect whose server cannot be asked: its

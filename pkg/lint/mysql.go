@@ -37,16 +37,19 @@ func instantDropColumn(v Version) bool {
 	return v.AtLeast(8, 0, 29)
 }
 
-// serverWords names the target's server for details: "MySQL 5.7.0
-// (assumed)", "MariaDB 10.11.6".
+// serverWords names the target's server for details: "MySQL 5.7.0,
+// assumed", "MySQL 5.7.0, configured", "MariaDB 10.11.6".
 func serverWords(t Target) string {
 	name := "MySQL"
 	if t.Version.MariaDB {
 		name = "MariaDB"
 	}
 	s := name + " " + t.Version.String()
-	if t.Guessed {
+	switch {
+	case t.Guessed:
 		s += ", assumed"
+	case t.Configured:
+		s += ", configured"
 	}
 	return s
 }

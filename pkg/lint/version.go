@@ -110,3 +110,54 @@ func ServerVersion(ctx context.Context, db schema.ExecQuerier, d schema.Dialect)
 	}
 	return ParseVersion(s)
 }
+
+// serverDialects maps the flavour a configured server starts with to its
+// dialect; mariadb is the mysql dialect on a MariaDB server.
+var serverDialects = map[string]schema.Dialect{
+	"postgres": schema.Postgres,
+	"mysql":    schema.MySQL,
+	"mariadb":  schema.MySQL,
+	"sqlite":   schema.SQLite,
+}
+
+// Configured is the target of a connection of dialect d whose
+// pmanager.toml states the server it runs (server = "mariadb 10.11"):
+// judged for that version instead of the assumed one wherever the server
+// is not asked. The error says why the setting does not fit d.
+func Configured(d schema.Dialect, server string) (Target, error) {
+	flavour, number, ok := strings.Cut(strings.TrimSpace(server), " ")
+	sd, known := serverDialects[strings.ToLower(flavour)]
+	if !ok || !known {
+		return Target{}, fmt.Errorf("lint: server %q is not a flavour (postgres, mysql, mariadb, sqlite) and a version", server)
+	}
+	if sd != d {
+		return Target{}, fmt.Errorf("lint: server %q is %s, but the connection's url is %s", server, sd, d)
+	}
+	v, err := ParseVersion(number)
+	if err != nil {
+		return Target{}, err
+	}
+	v.MariaDB = strings.EqualFold(flavour, "mariadb")
+	return Target{Dialect: d, Version: v, Configured: true, parts: 1 + strings.Count(strings.TrimSpace(number), ".")}, nil
+}
+
+// Agrees reports whether live, the version a server said, is the server
+// t's configured version states: the same flavour and the same numbers as
+// far as the setting wrote them ("mariadb 10.11" agrees with 10.11.6). A
+// target that is not configured agrees with every version.
+func (t Target) Agrees(live Version) bool {
+	if !t.Configured {
+		return true
+	}
+	if t.Version.MariaDB != live.MariaDB {
+		return false
+	}
+	got := []int{live.Major, live.Minor, live.Patch}
+	want := []int{t.Version.Major, t.Version.Minor, t.Version.Patch}
+	for i := 0; i < t.parts && i < len(want); i++ {
+		if got[i] != want[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -94,7 +94,11 @@ func (s *session) lint(c *ucli.Context) error {
 			return err
 		}
 		if _, ok := targets[m.App]; !ok {
-			targets[m.App] = s.lintTargets(c.Context, p, m.App, c.String("database"), true)
+			ts, err := s.lintTargets(c.Context, p, m.App, c.String("database"), true)
+			if err != nil {
+				return err
+			}
+			targets[m.App] = ts
 		}
 		subjects = append(subjects, lintSubject{m: m, targets: targets[m.App]})
 	}
@@ -264,10 +268,12 @@ func git(dir string, args ...string) (string, error) {
 
 // lintTargets are the databases app is migrated to: the connection named
 // (--database); else the app's own connection in pmanager.toml; else every
-// connection pmanager.toml has (the built-in SQLite file when none). live
-// asks each server its version, and judges for the conservative
-// assumption of a server it cannot reach, saying so.
-func (s *session) lintTargets(ctx context.Context, p *loader.Project, app, database string, live bool) []lint.Target {
+// connection pmanager.toml has (the built-in SQLite file when none). Each
+// is judged for the server its server setting states, else for the
+// conservative assumption. live asks each server its version and judges
+// for that, saying so when it differs from the stated one, and when a
+// server cannot be reached.
+func (s *session) lintTargets(ctx context.Context, p *loader.Project, app, database string, live bool) ([]lint.Target, error) {
 	names := []string{database}
 	if database == "" {
 		if a, ok := p.Config.App(app); ok && a.Connection != "" {
@@ -282,23 +288,70 @@ func (s *session) lintTargets(ctx context.Context, p *loader.Project, app, datab
 		if d == "" {
 			continue
 		}
-		t := lint.Offline(d)
+		t, err := s.configuredTarget(p, name, d)
+		if err != nil {
+			return nil, err
+		}
 		if live {
-			if v, err := s.serverVersion(ctx, p, name, d); err == nil {
-				t = lint.Target{Dialect: d, Version: v}
-			} else {
+			v, err := s.serverVersion(ctx, p, name, d)
+			switch {
+			case err != nil:
 				s.warn("lint: %s; judging %s for %s", strings.Join(strings.Fields(err.Error()), " "), name, assumedWords(t))
+			case !t.Agrees(v):
+				s.warn("lint: %s runs %s, but pmanager.toml states server = %q; judging for the server's own version (correct [connections.%s] server)", name, liveWords(d, v), p.Config.Connections[name].Server, name)
+				t = lint.Target{Dialect: d, Version: v}
+			default:
+				t = lint.Target{Dialect: d, Version: v}
 			}
 		}
 		out = append(out, t)
 	}
-	return out
+	return out, nil
 }
 
-// assumedWords names the version a target assumes.
+// configuredTarget is what connection name, of dialect d, is judged for
+// when its server is not asked: the server pmanager.toml states, else the
+// dialect's assumption.
+func (s *session) configuredTarget(p *loader.Project, name string, d schema.Dialect) (lint.Target, error) {
+	server := p.Config.Connections[name].Server
+	if server == "" {
+		return lint.Offline(d), nil
+	}
+	return configured(name, server, d)
+}
+
+// configured is the target of connection name whose pmanager.toml states
+// server, of dialect d; the error names the connection and an example.
+func configured(name, server string, d schema.Dialect) (lint.Target, error) {
+	t, err := lint.Configured(d, server)
+	if err != nil {
+		return lint.Target{}, fmt.Errorf("pmanager.toml [connections.%s] %s; write the server its url runs, e.g. server = %q",
+			name, strings.TrimPrefix(err.Error(), "lint: "), exampleServer[d])
+	}
+	return t, nil
+}
+
+// exampleServer is a server setting of each dialect, for errors.
+var exampleServer = map[schema.Dialect]string{schema.Postgres: "postgres 15", schema.MySQL: "mysql 8.0.36", schema.SQLite: "sqlite 3.45"}
+
+// liveWords names a server that said its version: "MariaDB 10.11.6".
+func liveWords(d schema.Dialect, v lint.Version) string {
+	name := dialectNames[d]
+	if v.MariaDB {
+		name = "MariaDB"
+	}
+	return name + " " + v.String()
+}
+
+// dialectNames are the dialects as people write them.
+var dialectNames = map[schema.Dialect]string{schema.Postgres: "PostgreSQL", schema.MySQL: "MySQL", schema.SQLite: "SQLite"}
+
+// assumedWords names the version a target assumes or is configured with.
 func assumedWords(t lint.Target) string {
-	name := map[schema.Dialect]string{schema.Postgres: "PostgreSQL", schema.MySQL: "MySQL", schema.SQLite: "SQLite"}[t.Dialect]
-	return fmt.Sprintf("%s %d.%d (assumed)", name, t.Version.Major, t.Version.Minor)
+	if t.Configured {
+		return liveWords(t.Dialect, t.Version) + " (configured)"
+	}
+	return fmt.Sprintf("%s %d.%d (assumed)", dialectNames[t.Dialect], t.Version.Major, t.Version.Minor)
 }
 
 // lintConnectTimeout bounds how long lint waits for a server to say its
@@ -361,6 +414,9 @@ type LintTarget struct {
 	Version string         `json:"version"`
 	// Assumed is true when no server said its version.
 	Assumed bool `json:"assumed,omitempty"`
+	// Configured is true when the version is pmanager.toml's server
+	// setting, the server not having said its own.
+	Configured bool `json:"configured,omitempty"`
 }
 
 // LintOperation is one operation with findings.
@@ -394,7 +450,7 @@ func judgeAll(g *migrations.Graph, subjects []lintSubject, allow []string) (*Lin
 		}
 		lm := LintMigration{App: m.App, Name: m.Name, Targets: []LintTarget{}, Operations: []LintOperation{}}
 		for _, t := range sub.targets {
-			lm.Targets = append(lm.Targets, LintTarget{Dialect: t.Dialect, Version: versionWords(t), Assumed: t.Guessed})
+			lm.Targets = append(lm.Targets, LintTarget{Dialect: t.Dialect, Version: versionWords(t), Assumed: t.Guessed, Configured: t.Configured})
 		}
 		for i, fs := range fss {
 			if len(fs) == 0 {
@@ -438,8 +494,11 @@ func (r *LintReport) print(w io.Writer) {
 		var on []string
 		for _, t := range m.Targets {
 			word := string(t.Dialect) + " " + t.Version
-			if t.Assumed {
+			switch {
+			case t.Assumed:
 				word += " (assumed)"
+			case t.Configured:
+				word += " (configured)"
 			}
 			on = append(on, word)
 		}
@@ -491,15 +550,22 @@ func riskNotes(fss [][]lint.Finding) [][]string {
 
 // planTarget is the target migrate --plan judges risks for: the server it
 // is connected to, or, when the server will not say its version, the
-// dialect's assumption.
-func (s *session) planTarget(ctx context.Context, db *sql.DB, d schema.Dialect) lint.Target {
+// server pmanager.toml states for the connection, else the dialect's
+// assumption.
+func (s *session) planTarget(ctx context.Context, db *sql.DB, d schema.Dialect, w *where) (lint.Target, error) {
+	t := lint.Offline(d)
+	if w.server != "" {
+		var err error
+		if t, err = configured(w.route.Connection, w.server, d); err != nil {
+			return lint.Target{}, err
+		}
+	}
 	v, err := lint.ServerVersion(ctx, db, d)
 	if err != nil {
-		t := lint.Offline(d)
 		s.warn("lint: %s; judging risks for %s", strings.Join(strings.Fields(err.Error()), " "), assumedWords(t))
-		return t
+		return t, nil
 	}
-	return lint.Target{Dialect: d, Version: v}
+	return lint.Target{Dialect: d, Version: v}, nil
 }
 
 // planRisks are the findings of each operation of a step that applies a

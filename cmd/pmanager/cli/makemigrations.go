@@ -248,7 +248,11 @@ func (s *session) render(p *loader.Project, g *migrations.Graph, ms []*migration
 		if err != nil {
 			return nil, fmt.Errorf("cli: replay migrations before %s, nothing was written: %w", m.Key(), err)
 		}
-		risks, err := lint.Analyze(m.App, m.Operations, before, s.lintTargets(context.Background(), p, m.App, "", false))
+		targets, err := s.lintTargets(context.Background(), p, m.App, "", false)
+		if err != nil {
+			return nil, fmt.Errorf("cli: judge the risks of %s, nothing was written: %w", m.Key(), err)
+		}
+		risks, err := lint.Analyze(m.App, m.Operations, before, targets)
 		if err != nil {
 			return nil, fmt.Errorf("cli: judge the risks of %s, nothing was written: %w", m.Key(), err)
 		}

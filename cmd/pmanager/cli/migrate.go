@@ -139,7 +139,10 @@ func (s *session) migrateOn(c *ucli.Context, g *migrations.Graph, run migrateRun
 			return err
 		}
 		plan := planned.Steps
-		tg := s.planTarget(ctx, db, ed.Dialect())
+		tg, err := s.planTarget(ctx, db, ed.Dialect(), run.where)
+		if err != nil {
+			return err
+		}
 		if c.Bool("plan") && c.Bool("json") {
 			steps, err := reportPlan(planned.Graph, plan, planned.Applied, tg)
 			if err != nil {

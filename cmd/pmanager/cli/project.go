@@ -140,6 +140,9 @@ type where struct {
 	route  config.Route
 	target *connect.Target
 	raw    string
+	// server is the connection's server setting in pmanager.toml ("" when
+	// not stated): what risks are judged for when the server will not say.
+	server string
 }
 
 // routeApp resolves where an app's migrations run (config.Route's rule);
@@ -177,7 +180,7 @@ func (s *session) resolve(p *loader.Project, r config.Route) (*where, error) {
 	if err != nil {
 		return nil, scrub(err, r.URL)
 	}
-	return &where{route: r, target: t, raw: r.URL}, nil
+	return &where{route: r, target: t, raw: r.URL, server: p.Config.Connections[r.Connection].Server}, nil
 }
 
 // sayWhere prints the database a command is about to act on, and why that
