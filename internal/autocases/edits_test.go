@@ -19,7 +19,7 @@ var editKinds = []string{
 	"replace primary key", "move primary key", "retype primary key", "to_field relation",
 	"unique with its group", "reorder index", "two edits on one model",
 	"many-to-many with join columns", "alter join columns", "ordering across a relation",
-	"ordering by pk", "ordering at random",
+	"ordering by pk", "ordering at random", "add spelled type", "alter spelled type", "table comment",
 }
 
 // editor makes random, valid edits to a state, as a developer editing
@@ -98,7 +98,7 @@ func (e *editor) apply(kind string, p *state.Project) bool {
 		m.Fields = dropField(m.Fields, f)
 	case "alter field":
 		f := e.pickField(m, func(f *state.Field) bool {
-			return !f.PrimaryKey && !f.Kind.IsRelation() && !inCondition(m, f)
+			return !f.PrimaryKey && !f.Kind.IsRelation() && !inCondition(m, f) && f.Kind != state.SQL
 		})
 		if f == nil {
 			return false
@@ -166,6 +166,26 @@ func (e *editor) apply(kind string, p *state.Project) bool {
 			}
 		}
 		m.Options.Ordering = []string{term}
+	case "add spelled type":
+		f := &state.Field{Name: e.name("s"), Kind: state.SQL, Null: true}
+		f.SQLTypes = slices.Clone(spelledTypes[e.r.Intn(len(spelledTypes))])
+		m.Fields = append(m.Fields, f)
+	case "alter spelled type":
+		f := e.pickField(m, func(f *state.Field) bool { return f.Kind == state.SQL })
+		if f == nil {
+			return false
+		}
+		i := e.r.Intn(len(spelledTypes))
+		if slices.Equal(f.SQLTypes, spelledTypes[i]) {
+			i = (i + 1) % len(spelledTypes)
+		}
+		f.SQLTypes = slices.Clone(spelledTypes[i])
+	case "table comment":
+		if m.Options.Comment != "" && e.r.Intn(3) == 0 {
+			m.Options.Comment = ""
+		} else {
+			m.Options.Comment = e.name("about ") + " it's \"quoted\""
+		}
 	case "ordering at random":
 		if slices.Equal(m.Options.Ordering, []string{state.OrderingRandom}) {
 			return false
@@ -290,6 +310,15 @@ func (e *editor) apply(kind string, p *state.Project) bool {
 		panic("autocases: unknown edit " + kind)
 	}
 	return true
+}
+
+// spelledTypes are the per-dialect spellings "add spelled type" and
+// "alter spelled type" choose from: aliases and types no other kind
+// says, each able to hold the others' values while the column is NULL.
+var spelledTypes = [][]state.SQLType{
+	{{Dialect: "postgres", Type: "inet"}, {Dialect: "mysql", Type: "varchar(45)"}, {Dialect: "sqlite", Type: "text"}},
+	{{Dialect: "postgres", Type: "cidr"}, {Dialect: "mysql", Type: "mediumtext"}, {Dialect: "sqlite", Type: "blob"}},
+	{{Dialect: "postgres", Type: "INT4"}, {Dialect: "mysql", Type: "int(11) unsigned"}, {Dialect: "sqlite", Type: "INTEGER"}},
 }
 
 // joinColumn is a new name for a join table column: ending in _id or not,
@@ -685,7 +714,7 @@ func (e *editor) indexable(m *state.Model, n int) []string {
 // indexableKind excludes the kinds MySQL cannot index without a prefix
 // length, which no state can express.
 func indexableKind(k state.Kind) bool {
-	return k != state.Text && k != state.JSON && k != state.Binary
+	return k != state.Text && k != state.JSON && k != state.Binary && k != state.SQL
 }
 
 // keyLikeKind is a kind a relation may name with to_field: a value a
