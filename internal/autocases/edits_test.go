@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pmanager/pmanager/internal/randstate"
 	"github.com/pmanager/pmanager/pkg/schema"
 	"github.com/pmanager/pmanager/pkg/state"
 )
@@ -388,38 +389,6 @@ func (e *editor) orderAcross(p *state.Project, m *state.Model) bool {
 	}
 	m.Options.Ordering = ordering
 	return true
-}
-
-// orderingHolds reports whether an ordering term still names what it did
-// in m of p: "?", a field of m or pk, or a path across relations to a
-// field of the target with a column (or its pk), as the generator makes.
-func orderingHolds(p *state.Project, m *state.Model, term string) bool {
-	path := state.OrderingPath(term)
-	if term == state.OrderingRandom {
-		return true
-	}
-	cur := m
-	for i, step := range path {
-		var f *state.Field
-		if step == "pk" {
-			f = cur.PrimaryKey()
-		} else {
-			f = cur.Field(step)
-		}
-		if f == nil {
-			return false
-		}
-		if i == len(path)-1 {
-			return f.HasColumn()
-		}
-		if f.Relation == nil {
-			return false
-		}
-		if cur = p.Resolve(cur.App, f.Relation.To); cur == nil {
-			return false
-		}
-	}
-	return false
 }
 
 // replaceKey gives m a new primary key under a new name, as a developer who
@@ -809,7 +778,7 @@ func sanitize(p *state.Project) {
 	for _, m := range p.Models {
 		var keep []string
 		for _, term := range m.Options.Ordering {
-			if orderingHolds(p, m, term) {
+			if randstate.OrderingHolds(p, m, term) {
 				keep = append(keep, term)
 			}
 		}

@@ -193,9 +193,9 @@ func Ordering(r *rand.Rand, m *state.Model) []string {
 	return []string{t}
 }
 
-// orderingHolds reports whether an ordering term names what p holds: "?",
+// OrderingHolds reports whether an ordering term names what p holds: "?",
 // a column field of m or pk, or a path across relations to one.
-func orderingHolds(p *state.Project, m *state.Model, term string) bool {
+func OrderingHolds(p *state.Project, m *state.Model, term string) bool {
 	if term == state.OrderingRandom {
 		return true
 	}
@@ -284,7 +284,7 @@ func Link(r *rand.Rand, p *state.Project) {
 		m.UniqueTogether = groups
 		var ordering []string
 		for _, term := range m.Options.Ordering {
-			if orderingHolds(p, m, term) {
+			if OrderingHolds(p, m, term) {
 				ordering = append(ordering, term)
 			}
 		}

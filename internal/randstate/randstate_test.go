@@ -37,7 +37,7 @@ func TestGeneratorCoversNewKinds(t *testing.T) {
 				}
 			}
 			for _, term := range m.Options.Ordering {
-				if !orderingHolds(q, m, term) {
+				if !OrderingHolds(q, m, term) {
 					t.Fatalf("seed %d: %s keeps ordering %s, which names nothing:\n%s", seed, m.Label(), term, Dump(q))
 				}
 				switch {
